@@ -1,0 +1,118 @@
+// The catalog: the insurer's document editions and the enumerations that
+// quotes are checked against (SPEC §1).
+//
+// Loading is split in two so that the core stays free of I/O:
+//   ReadCatalogDirectory()  reads the files of a catalog directory (I/O);
+//   LoadCatalog()           turns those bytes into a Catalog and lint findings
+//                           (pure: the same files give the same result).
+// A Catalog is immutable once loaded and safe to share between threads.
+#pragma once
+
+#include <docgen/diagnostic.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace docgen {
+
+class VariablesSchema;  // compiled JSON Schema; see src/schema/
+
+enum class Transaction { kNew = 0, kRenewal = 1, kReissue = 2 };
+enum class AttachMode { kNo, kYes, kCopy };
+enum class DocumentKind { kDeclarations, kForm, kEndorsement, kNotice };
+
+const char* ToString(Transaction transaction);
+const char* ToString(AttachMode mode);
+const char* ToString(DocumentKind kind);
+
+// A calendar date as days since 1970-01-01 (proleptic Gregorian).
+struct Date {
+  int days = 0;
+  friend auto operator<=>(const Date&, const Date&) = default;
+};
+// Parses exactly YYYY-MM-DD with a real month and day; nullopt otherwise.
+std::optional<Date> ParseIsoDate(std::string_view text);
+std::string FormatIsoDate(Date date);
+
+struct AppliesTo {
+  std::vector<std::string> products;       // empty: any
+  std::vector<std::string> jurisdictions;  // empty: any
+  std::vector<std::string> agencies;       // empty: any
+  std::vector<std::string> coverages;      // empty: no condition
+  bool coverages_match_all = false;        // false: any listed code suffices
+  std::optional<Date> effective_from;      // inclusive
+  std::optional<Date> effective_until;     // exclusive
+};
+
+struct DocumentEdition {
+  std::string id;
+  std::string title;
+  DocumentKind kind = DocumentKind::kForm;
+  std::string edition;
+  int order = 1000;
+  AppliesTo applies_to;
+  AttachMode attach[3] = {AttachMode::kNo, AttachMode::kNo, AttachMode::kNo};  // by Transaction
+  bool deletable = true;
+  bool flag_manual = false;
+  bool multiple = false;
+  nlohmann::json variables_schema = nlohmann::json::object();  // as written
+  std::shared_ptr<const VariablesSchema> schema;                // compiled; never null once loaded
+  std::string template_path;  // catalog-relative, e.g. "templates/CY-DEC.md"
+  std::string file;           // catalog-relative file the edition came from
+
+  AttachMode AttachFor(Transaction t) const { return attach[static_cast<int>(t)]; }
+};
+
+struct Coverage {
+  std::string code;
+  std::string label;
+};
+
+struct Catalog {
+  std::string name;
+  std::vector<std::string> products;
+  std::vector<std::string> jurisdictions;
+  std::vector<std::string> agencies;  // empty: quotes carry no agency check
+  std::vector<Coverage> coverages;
+  nlohmann::json defaults = nlohmann::json::object();  // page/font defaults as written
+  std::vector<DocumentEdition> editions;  // sorted by (id, effective_from, edition)
+  std::map<std::string, std::string> templates;  // catalog-relative path -> text
+  std::string digest;  // "sha256:<hex>" over every file of the catalog
+
+  bool HasProduct(std::string_view code) const;
+  bool HasJurisdiction(std::string_view code) const;
+  bool HasAgency(std::string_view code) const;
+  bool HasCoverage(std::string_view code) const;
+  // Editions of one id, in catalog order; empty when the id is unknown.
+  std::vector<const DocumentEdition*> EditionsOf(std::string_view id) const;
+};
+
+// The raw files of a catalog: catalog-relative path ("documents/a.yaml") to bytes.
+using CatalogFiles = std::map<std::string, std::string>;
+
+struct CatalogRead {
+  CatalogFiles files;
+  Diagnostics diagnostics;  // unreadable directory or files
+};
+
+// Reads catalog.yaml, documents/*.yaml, templates/**, assets/** and rules/*.yaml.
+CatalogRead ReadCatalogDirectory(const std::filesystem::path& dir);
+
+struct CatalogLoad {
+  std::shared_ptr<const Catalog> catalog;  // null when any finding is an error
+  Diagnostics diagnostics;                 // every lint finding, errors and warnings
+};
+
+// Parses and lints every file (SPEC §1). Never throws for bad input.
+CatalogLoad LoadCatalog(const CatalogFiles& files);
+
+// ReadCatalogDirectory + LoadCatalog.
+CatalogLoad LoadCatalogDirectory(const std::filesystem::path& dir);
+
+}  // namespace docgen

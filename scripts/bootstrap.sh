@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs every Debian 12 package that building and testing docgen needs.
+# Idempotent: packages already present are left alone. Runs as root (or via sudo).
+set -eu
+
+PACKAGES="
+  build-essential cmake ninja-build ccache pkg-config git python3
+  nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev libkainjow-mustache-dev
+  libcli11-dev libspdlog-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "bootstrap: all packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "bootstrap: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

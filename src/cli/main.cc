@@ -1,0 +1,132 @@
+// The docgen command (SPEC §5). Results go to stdout, errors to stderr.
+// Exit status: 0 success, 2 invalid input, 1 anything else.
+#include <docgen/catalog.h>
+#include <docgen/resolve.h>
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitInvalid = 2;
+
+std::string Dump(const nlohmann::ordered_json& j) {
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+nlohmann::ordered_json DiagnosticToJson(const docgen::Diagnostic& d) {
+  nlohmann::ordered_json j;
+  j["severity"] = d.severity == docgen::Severity::kError ? "error" : "warning";
+  j["code"] = d.code;
+  j["message"] = d.message;
+  if (!d.file.empty()) j["file"] = d.file;
+  if (d.line > 0) j["line"] = d.line;
+  if (d.column > 0) j["column"] = d.column;
+  return j;
+}
+
+int LintCommand(const std::string& dir, const std::string& format) {
+  docgen::CatalogLoad load = docgen::LoadCatalogDirectory(dir);
+  int errors = 0, warnings = 0;
+  for (const auto& d : load.diagnostics) (d.severity == docgen::Severity::kError ? errors : warnings)++;
+  if (format == "json") {
+    nlohmann::ordered_json out;
+    out["catalog"] = dir;
+    out["valid"] = errors == 0;
+    if (load.catalog) {
+      out["name"] = load.catalog->name;
+      out["digest"] = load.catalog->digest;
+      out["editions"] = load.catalog->editions.size();
+    }
+    auto& findings = out["findings"] = nlohmann::ordered_json::array();
+    for (const auto& d : load.diagnostics) findings.push_back(DiagnosticToJson(d));
+    std::cout << Dump(out) << "\n";
+  } else {
+    for (const auto& d : load.diagnostics) std::cout << docgen::FormatDiagnostic(d) << "\n";
+    if (load.catalog) {
+      std::cout << "catalog \"" << load.catalog->name << "\": " << load.catalog->editions.size() << " document editions, "
+                << errors << " errors, " << warnings << " warnings, " << load.catalog->digest << "\n";
+    } else {
+      std::cout << dir << ": " << errors << " errors, " << warnings << " warnings; the catalog cannot be used\n";
+    }
+  }
+  return errors == 0 ? kExitOk : kExitInvalid;
+}
+
+bool ReadInput(const std::string& path, std::string& out) {
+  if (path == "-") {
+    std::ostringstream buffer;
+    buffer << std::cin.rdbuf();
+    out = buffer.str();
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return true;
+}
+
+int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path) {
+  docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_dir);
+  if (!load.catalog) {
+    for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
+    std::cerr << "docgen: the catalog " << catalog_dir << " has errors and cannot be used\n";
+    return kExitInvalid;
+  }
+  std::string text;
+  if (!ReadInput(quote_path, text)) {
+    std::cerr << "docgen: cannot read quote file " << quote_path << "\n";
+    return kExitInvalid;
+  }
+  docgen::Package package = docgen::ResolveText(*load.catalog, text);
+  std::cout << Dump(docgen::PackageToJson(package)) << "\n";
+  if (!package.valid) {
+    for (const auto& e : package.errors) std::cerr << docgen::FormatDiagnostic(e) << "\n";
+    return kExitInvalid;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"docgen: insurance policy documents: decide, check and produce the package for a quote."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "docgen 0.1.0");
+
+  auto* catalog = app.add_subcommand("catalog", "Work with a document catalog.");
+  catalog->require_subcommand(1);
+  auto* lint = catalog->add_subcommand("lint", "Check a catalog folder and list every finding (exit 2 when any is an error).");
+  std::string lint_dir;
+  std::string format = "text";
+  lint->add_option("CATALOG_DIR", lint_dir, "The catalog folder (holds catalog.yaml)")->required();
+  lint->add_option("--format", format, "Output format")->check(CLI::IsMember({"text", "json"}));
+
+  auto* resolve = app.add_subcommand("resolve", "Resolve a quote to its package; print the package JSON (exit 2 when invalid).");
+  std::string resolve_catalog;
+  std::string quote_path;
+  resolve->add_option("--catalog", resolve_catalog, "The catalog folder")->required();
+  resolve->add_option("QUOTE", quote_path, "The quote JSON file, or - for standard input")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInvalid;
+  }
+  try {
+    if (lint->parsed()) return LintCommand(lint_dir, format);
+    if (resolve->parsed()) return ResolveCommand(resolve_catalog, quote_path);
+  } catch (const std::exception& e) {
+    std::cerr << "docgen: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitFailure;
+}

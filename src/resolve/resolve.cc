@@ -1,0 +1,289 @@
+// Steps 2-9 of resolution (SPEC §3). Every step runs to the end and collects
+// its errors; only step 1 (quote checks) stops resolution early.
+#include <docgen/resolve.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "resolve/eligibility.h"
+#include "resolve/quote_check.h"
+#include "schema/variables_schema.h"
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+// Resolution state of one catalog edition; becomes its explain entry.
+struct EditionState {
+  const DocumentEdition* edition = nullptr;
+  bool eligible = false;
+  std::vector<std::string> reasons;
+};
+
+class Resolver {
+ public:
+  Resolver(const Catalog& catalog, const CheckedQuote& quote, Package& package)
+      : catalog_(catalog), quote_(quote), package_(package) {}
+
+  void Run() {
+    Eligibility();
+    AutomaticAttachment();
+    Additions();
+    Removals();
+    Overrides();
+    Order();
+    DefaultsAndValidation();
+    Review();
+    Explain();
+    package_.valid = package_.errors.empty();
+  }
+
+ private:
+  void Error(std::string code, std::string path, const std::string& document, std::string message, int instance = 0) {
+    Diagnostic d;
+    d.code = std::move(code);
+    d.path = std::move(path);
+    d.document = document;
+    d.instance = instance;
+    d.message = std::move(message);
+    package_.errors.push_back(std::move(d));
+  }
+
+  EditionState* EligibleState(const std::string& id) {
+    auto it = eligible_.find(id);
+    return it == eligible_.end() ? nullptr : &states_[it->second];
+  }
+
+  bool InPackage(const std::string& id) const {
+    return std::any_of(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; });
+  }
+
+  void Attach(EditionState& state, DocumentSource source, nlohmann::json variables) {
+    const DocumentEdition& e = *state.edition;
+    PackageDocument doc;
+    doc.id = e.id;
+    doc.edition = e.edition;
+    doc.kind = e.kind;
+    doc.title = e.title;
+    doc.order = e.order;
+    doc.source = source;
+    doc.variables = std::move(variables);
+    doc.edition_ref = &e;
+    documents_.push_back(std::move(doc));
+  }
+
+  // Step 2.
+  void Eligibility() {
+    states_.reserve(catalog_.editions.size());
+    for (const auto& edition : catalog_.editions) {
+      EditionState state;
+      state.edition = &edition;
+      state.eligible = IsEligible(edition, quote_, state.reasons);
+      if (state.eligible) {
+        state.reasons.push_back("eligible for this quote");
+        eligible_.emplace(edition.id, states_.size());
+      }
+      states_.push_back(std::move(state));
+    }
+  }
+
+  // Step 3.
+  void AutomaticAttachment() {
+    const char* transaction = ToString(quote_.transaction);
+    for (auto& state : states_) {
+      if (!state.eligible) continue;
+      const DocumentEdition& e = *state.edition;
+      switch (e.AttachFor(quote_.transaction)) {
+        case AttachMode::kYes:
+          Attach(state, DocumentSource::kAuto, nlohmann::json::object());
+          state.reasons.push_back(std::string("attached automatically: its mode for ") + transaction + " is yes");
+          break;
+        case AttachMode::kNo:
+          state.reasons.push_back(std::string("not attached automatically: its mode for ") + transaction + " is no");
+          break;
+        case AttachMode::kCopy: {
+          int copied = 0;
+          for (const auto& prior : quote_.prior) {
+            if (prior.id != e.id) continue;
+            if (copied > 0 && !e.multiple) {
+              Error("duplicate_document", prior.path, e.id,
+                    "The prior package has " + e.id + " more than once, but it may appear only once; this copy was not attached.");
+              continue;
+            }
+            Attach(state, DocumentSource::kCopy, prior.variables);
+            ++copied;
+          }
+          state.reasons.push_back(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
+                                                   (copied == 1 ? " instance" : " instances") + "): its mode for " +
+                                                   transaction + " is copy"
+                                             : std::string("not attached: its mode for ") + transaction +
+                                                   " is copy and the prior package does not have it");
+          break;
+        }
+      }
+    }
+  }
+
+  // Step 4.
+  void Additions() {
+    for (const auto& addition : quote_.additions) {
+      if (catalog_.EditionsOf(addition.id).empty()) {
+        Error("unknown_document", addition.path, addition.id, "There is no document " + addition.id + " in the catalog.");
+        continue;
+      }
+      EditionState* state = EligibleState(addition.id);
+      if (state == nullptr) {
+        std::vector<std::string> why;
+        for (const DocumentEdition* e : catalog_.EditionsOf(addition.id)) {
+          IsEligible(*e, quote_, why);
+          for (auto& s : states_) {
+            if (s.edition == e) s.reasons.push_back("requested by documents.add but not eligible, so not added");
+          }
+        }
+        Error("not_eligible", addition.path, addition.id,
+              "Document " + addition.id + " cannot be added to this quote: " + Join(why, "; ") + ".");
+        continue;
+      }
+      if (!state->edition->multiple && InPackage(addition.id)) {
+        Error("duplicate_document", addition.path, addition.id,
+              "Document " + addition.id + " is already in the package and may appear only once.");
+        state->reasons.push_back("a second instance requested by documents.add was refused (not multiple)");
+        continue;
+      }
+      Attach(*state, DocumentSource::kAdded, addition.variables);
+      state->reasons.push_back("added by the underwriter (" + addition.path + ")");
+    }
+  }
+
+  // Step 5.
+  void Removals() {
+    std::vector<std::string> removed;
+    for (const auto& [id, path] : quote_.removals) {
+      if (std::find(removed.begin(), removed.end(), id) != removed.end()) continue;  // named twice: once is enough
+      EditionState* state = EligibleState(id);
+      if (!InPackage(id)) {
+        Error("not_attached", path, id,
+              catalog_.EditionsOf(id).empty() ? "Document " + id + " cannot be removed: there is no such document in the catalog."
+                                              : "Document " + id + " cannot be removed: it is not in the package.");
+        continue;
+      }
+      if (!state->edition->deletable) {
+        Error("not_deletable", path, id, "Document " + id + " is required and cannot be removed from the package.");
+        state->reasons.push_back("removal requested by documents.remove was refused: it is not deletable");
+        continue;
+      }
+      documents_.erase(std::remove_if(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; }),
+                       documents_.end());
+      removed.push_back(id);
+      state->reasons.push_back("removed by the underwriter (" + path + ")");
+    }
+  }
+
+  // Step 6.
+  void Overrides() {
+    for (const auto& [id, values] : quote_.overrides) {
+      const std::string path = "/documents/variables/" + EscapePointerToken(id);
+      if (!InPackage(id)) {
+        Error("not_attached", path, id,
+              catalog_.EditionsOf(id).empty() ? "Variables are given for " + id + ", but there is no such document in the catalog."
+                                              : "Variables are given for " + id + ", but it is not in the package.");
+        continue;
+      }
+      for (auto& doc : documents_) {
+        if (doc.id != id) continue;
+        for (const auto& [key, value] : values.items()) doc.variables[key] = value;
+      }
+      EligibleState(id)->reasons.push_back("variables set by the underwriter (" + path + ")");
+    }
+  }
+
+  // Step 9 (before validation, so that errors can name each instance).
+  void Order() {
+    std::stable_sort(documents_.begin(), documents_.end(), [](const PackageDocument& a, const PackageDocument& b) {
+      if (a.order != b.order) return a.order < b.order;
+      return a.id < b.id;  // std::string compares bytes
+    });
+    for (size_t i = 0; i < documents_.size(); ++i) {
+      documents_[i].instance = (i > 0 && documents_[i - 1].id == documents_[i].id) ? documents_[i - 1].instance + 1 : 1;
+    }
+  }
+
+  // Step 7.
+  void DefaultsAndValidation() {
+    for (auto& doc : documents_) {
+      const VariablesSchema& schema = *doc.edition_ref->schema;
+      schema.ApplyDefaults(doc.variables);
+      for (auto& violation : schema.Validate(doc.variables)) {
+        Error("invalid_variables", violation.path, doc.id, doc.id + ": " + violation.message, doc.instance);
+      }
+    }
+  }
+
+  // Step 8.
+  void Review() {
+    for (const auto& state : states_) {
+      if (!state.eligible || !state.edition->flag_manual) continue;
+      package_.review.push_back({state.edition->id, ReviewReason::kFlagManual, InPackage(state.edition->id)});
+    }
+    std::vector<std::string> listed;
+    for (const auto& prior : quote_.prior) {
+      if (InPackage(prior.id) || std::find(listed.begin(), listed.end(), prior.id) != listed.end()) continue;
+      listed.push_back(prior.id);
+      package_.review.push_back({prior.id, ReviewReason::kDroppedFromPrior, false});
+      if (EditionState* state = EligibleState(prior.id)) {
+        state->reasons.push_back("in the prior package but not carried into this one: listed for review");
+      }
+    }
+  }
+
+  void Explain() {
+    std::unordered_map<std::string, int> instances;
+    for (const auto& doc : documents_) ++instances[doc.id];
+    package_.explain.reserve(states_.size());
+    for (auto& state : states_) {
+      ExplainEntry entry;
+      entry.id = state.edition->id;
+      entry.edition = state.edition->edition;
+      entry.eligible = state.eligible;
+      if (state.eligible) {
+        auto it = instances.find(entry.id);
+        entry.instances = it == instances.end() ? 0 : it->second;
+        if (state.edition->flag_manual) state.reasons.push_back("listed for underwriter review (flag_manual)");
+      }
+      entry.reasons = std::move(state.reasons);
+      package_.explain.push_back(std::move(entry));
+    }
+    package_.documents = std::move(documents_);
+  }
+
+  const Catalog& catalog_;
+  const CheckedQuote& quote_;
+  Package& package_;
+  std::vector<EditionState> states_;
+  std::unordered_map<std::string, size_t> eligible_;  // id -> its eligible edition in states_
+  std::vector<PackageDocument> documents_;
+};
+
+}  // namespace
+
+Package Resolve(const Catalog& catalog, const nlohmann::json& quote) {
+  Package package;
+  package.catalog_name = catalog.name;
+  package.catalog_digest = catalog.digest;
+  CheckedQuote checked;
+  Diagnostics errors = CheckQuote(catalog, quote, checked);
+  package.quote_id = checked.quote_id;
+  package.transaction = checked.transaction_text;
+  if (!errors.empty()) {
+    package.errors = std::move(errors);
+    package.explain.reserve(catalog.editions.size());
+    for (const auto& edition : catalog.editions) {
+      package.explain.push_back({edition.id, edition.edition, false, 0, {"not considered: the quote failed its checks (see errors)"}});
+    }
+    return package;
+  }
+  Resolver(catalog, checked, package).Run();
+  return package;
+}
+
+}  // namespace docgen

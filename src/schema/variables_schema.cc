@@ -1,0 +1,201 @@
+#include "schema/variables_schema.h"
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <exception>
+#include <set>
+
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+constexpr int kMaxRefDepth = 32;
+
+// Follows a local "$ref" ("#/definitions/x"); returns `node` when it has none.
+const nlohmann::json* Deref(const nlohmann::json& root, const nlohmann::json* node) {
+  for (int hops = 0; hops < kMaxRefDepth && node->is_object(); ++hops) {
+    auto ref = node->find("$ref");
+    if (ref == node->end() || !ref->is_string()) return node;
+    const std::string& target = ref->get_ref<const std::string&>();
+    if (target.empty() || target[0] != '#') return node;
+    try {
+      node = &root.at(nlohmann::json::json_pointer(target.substr(1)));
+    } catch (const std::exception&) {
+      return node;
+    }
+  }
+  return node;
+}
+
+void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nlohmann::json& instance, int depth) {
+  if (depth > kMaxRefDepth || !instance.is_object()) return;
+  const nlohmann::json* s = Deref(root, &schema);
+  if (!s->is_object()) return;
+  if (auto all = s->find("allOf"); all != s->end() && all->is_array()) {
+    for (const auto& part : *all) FillDefaults(root, part, instance, depth + 1);
+  }
+  auto properties = s->find("properties");
+  if (properties == s->end() || !properties->is_object()) return;
+  for (const auto& [name, property_schema] : properties->items()) {
+    const nlohmann::json* p = Deref(root, &property_schema);
+    if (!p->is_object()) continue;
+    auto value = instance.find(name);
+    if (value == instance.end()) {
+      if (auto def = p->find("default"); def != p->end()) instance[name] = *def;
+      continue;
+    }
+    FillDefaults(root, *p, *value, depth + 1);
+  }
+}
+
+// valijson context ["<root>", "[a]", "[0]"] -> "/a/0".
+std::string PointerOf(const std::vector<std::string>& context) {
+  std::string pointer;
+  for (const auto& element : context) {
+    if (element.size() >= 2 && element.front() == '[' && element.back() == ']') {
+      pointer += "/" + EscapePointerToken(std::string_view(element).substr(1, element.size() - 2));
+    }
+  }
+  return pointer;
+}
+
+// The last '...'-quoted name in a valijson description.
+std::string QuotedName(const std::string& description) {
+  size_t end = description.rfind('\'');
+  if (end == std::string::npos || end == 0) return {};
+  size_t start = description.rfind('\'', end - 1);
+  if (start == std::string::npos) return {};
+  return description.substr(start + 1, end - start - 1);
+}
+
+bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// valijson prints numbers with std::to_string(double): "0.000000" -> "0".
+std::string TidyNumbers(std::string text) {
+  size_t pos = 0;
+  while ((pos = text.find(".000000", pos)) != std::string::npos) text.erase(pos, 7);
+  return text;
+}
+
+// The sub-schema that describes instance location `pointer`, following
+// properties and items; null when the schema does not say.
+const nlohmann::json* SubschemaAt(const nlohmann::json& root, const std::string& pointer) {
+  const nlohmann::json* node = Deref(root, &root);
+  size_t pos = 1;
+  while (pos <= pointer.size() && !pointer.empty()) {
+    size_t next = pointer.find('/', pos);
+    std::string token = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    if (!node->is_object()) return nullptr;
+    auto properties = node->find("properties");
+    if (properties != node->end() && properties->is_object() && properties->contains(token)) {
+      node = Deref(root, &(*properties)[token]);
+    } else if (auto items = node->find("items"); items != node->end() && items->is_object()) {
+      node = Deref(root, &*items);
+    } else {
+      return nullptr;
+    }
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return node;
+}
+
+std::string Subject(const nlohmann::json& root, const std::string& pointer) {
+  if (pointer.empty()) return "The variables";
+  const nlohmann::json* s = SubschemaAt(root, pointer);
+  if (s != nullptr && s->is_object()) {
+    auto title = s->find("title");
+    if (title != s->end() && title->is_string()) return "\"" + title->get<std::string>() + "\" (" + pointer + ")";
+  }
+  return "Variable " + pointer;
+}
+
+}  // namespace
+
+struct VariablesSchema::Impl {
+  nlohmann::json source;
+  valijson::Schema compiled;
+  std::set<std::string> property_names;
+};
+
+VariablesSchema::VariablesSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+VariablesSchema::~VariablesSchema() = default;
+
+std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::json& schema, std::string* error) {
+  auto impl = std::make_unique<Impl>();
+  impl->source = schema;
+  if (!schema.is_object()) {
+    *error = "the variables schema must be a mapping (JSON Schema object)";
+    return nullptr;
+  }
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(impl->source);
+    parser.populateSchema(adapter, impl->compiled);
+  } catch (const std::exception& e) {
+    *error = std::string("not a valid JSON Schema: ") + e.what();
+    return nullptr;
+  }
+  const nlohmann::json* root = Deref(impl->source, &impl->source);
+  if (auto properties = root->find("properties"); properties != root->end() && properties->is_object()) {
+    for (const auto& [name, unused] : properties->items()) impl->property_names.insert(name);
+  }
+  return std::shared_ptr<const VariablesSchema>(new VariablesSchema(std::move(impl)));
+}
+
+void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
+  FillDefaults(impl_->source, impl_->source, instance, 0);
+}
+
+bool VariablesSchema::HasProperty(const std::string& name) const { return impl_->property_names.count(name) > 0; }
+
+std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter adapter(instance);
+  validator.validate(impl_->compiled, adapter, &results);
+
+  std::vector<Violation> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  valijson::ValidationResults::Error error;
+  while (results.popError(error)) {
+    const std::string& d = error.description;
+    // Summaries of a child's failure: the child reports the real cause itself.
+    if (StartsWith(d, "Failed to validate against schema associated with property") ||
+        StartsWith(d, "Failed to validate item #") ||
+        StartsWith(d, "Failed to validate against additional properties schema") ||
+        StartsWith(d, "Failed to validate against schema associated with pattern")) {
+      continue;
+    }
+    std::string path = PointerOf(error.context);
+    std::string message;
+    if (StartsWith(d, "Missing required property")) {
+      path += "/" + EscapePointerToken(QuotedName(d));
+      message = Subject(impl_->source, path) + " is required but missing.";
+    } else if (StartsWith(d, "Object contains a property that could not be validated")) {
+      path += "/" + EscapePointerToken(QuotedName(d));
+      message = "Variable " + path + " is not one this document accepts.";
+    } else if (StartsWith(d, "Value type not permitted")) {
+      const nlohmann::json* s = SubschemaAt(impl_->source, path);
+      std::string expected;
+      if (s != nullptr && s->is_object() && s->contains("type")) expected = " (expected " + s->at("type").dump() + ")";
+      message = Subject(impl_->source, path) + " has the wrong type" + expected + ".";
+    } else if (StartsWith(d, "Failed to match against any enum values")) {
+      const nlohmann::json* s = SubschemaAt(impl_->source, path);
+      std::string allowed;
+      if (s != nullptr && s->is_object() && s->contains("enum")) allowed = ": allowed values are " + s->at("enum").dump();
+      message = Subject(impl_->source, path) + " is not one of the allowed values" + allowed + ".";
+    } else {
+      message = Subject(impl_->source, path) + ": " + TidyNumbers(d);
+    }
+    if (seen.emplace(path, message).second) out.push_back({path, message});
+  }
+  return out;
+}
+
+}  // namespace docgen

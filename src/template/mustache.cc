@@ -1,0 +1,184 @@
+#include "template/mustache.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <exception>
+
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+namespace km = kainjow::mustache;
+constexpr int kMaxSectionDepth = 32;
+
+Diagnostic SyntaxError(const std::string& file, int line, std::string message) {
+  Diagnostic d;
+  d.code = "template_syntax";
+  d.file = file;
+  d.line = line;
+  d.message = std::move(message);
+  return d;
+}
+
+// Rejects what kainjow would accept but docgen does not support, and bounds
+// the nesting depth so that walking the tree cannot exhaust the stack.
+bool Precheck(std::string_view source, const std::string& file, int first_line, Diagnostics& out) {
+  int depth = 0;
+  size_t pos = 0;
+  while ((pos = source.find("{{", pos)) != std::string_view::npos) {
+    const int line = first_line + LineOf(source, pos) - 1;
+    if (pos + 2 < source.size() && source[pos + 2] == '{') {
+      size_t end = source.find("}}}", pos + 3);
+      if (end == std::string_view::npos) break;  // kainjow reports the unclosed tag
+      pos = end + 3;
+      continue;
+    }
+    size_t end = source.find("}}", pos + 2);
+    if (end == std::string_view::npos) break;
+    std::string_view tag = source.substr(pos + 2, end - pos - 2);
+    size_t first = tag.find_first_not_of(" \t");
+    char sigil = first == std::string_view::npos ? '\0' : tag[first];
+    if (sigil == '=') {
+      out.push_back(SyntaxError(file, line, "Changing the tag delimiters ({{=...=}}) is not supported in docgen templates."));
+      return false;
+    }
+    if (sigil == '>') {
+      out.push_back(SyntaxError(file, line, "Partials ({{> name}}) are not supported in docgen templates."));
+      return false;
+    }
+    if (sigil == '#' || sigil == '^') {
+      if (++depth > kMaxSectionDepth) {
+        out.push_back(SyntaxError(file, line, "Sections are nested more than 32 levels deep."));
+        return false;
+      }
+    } else if (sigil == '/') {
+      --depth;
+    }
+    pos = end + 2;
+  }
+  return true;
+}
+
+// kainjow reports positions as "... at 123" (a byte offset).
+int LineFromKainjowMessage(const std::string& message, std::string_view source, int first_line) {
+  size_t at = message.rfind(" at ");
+  if (at == std::string::npos) return first_line;
+  size_t offset = 0;
+  for (size_t i = at + 4; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
+    offset = offset * 10 + static_cast<size_t>(message[i] - '0');
+    if (offset > source.size()) break;
+  }
+  return first_line + LineOf(source, offset) - 1;
+}
+
+std::string Explain(const std::string& message) {
+  if (message.rfind("Unclosed section", 0) == 0) {
+    return "A section is opened but never closed: " + message.substr(0, message.rfind(" at ")) +
+           ". Close it with {{/name}} using the same name.";
+  }
+  if (message.rfind("Unopened section", 0) == 0) {
+    return "A section is closed but was never opened: " + message.substr(0, message.rfind(" at ")) + ".";
+  }
+  if (message.rfind("Unclosed tag", 0) == 0) return "A tag is opened with {{ but never closed with }}.";
+  return message;
+}
+
+void Convert(const km::component<std::string>& component, std::string_view source, int first_line,
+             const std::string& file, std::vector<MustacheNode>& out, Diagnostics& diagnostics) {
+  MustacheNode node;
+  const size_t position = component.position == std::string::npos ? 0 : component.position;
+  node.line = first_line + LineOf(source, position) - 1;
+  using TagType = km::tag_type;
+  switch (component.tag.type) {
+    case TagType::text:
+      node.kind = MustacheNode::Kind::kText;
+      node.text = component.text;
+      break;
+    case TagType::variable:
+      node.kind = MustacheNode::Kind::kVariable;
+      break;
+    case TagType::unescaped_variable:
+      node.kind = MustacheNode::Kind::kRawVariable;
+      break;
+    case TagType::section_begin:
+      node.kind = MustacheNode::Kind::kSection;
+      break;
+    case TagType::section_begin_inverted:
+      node.kind = MustacheNode::Kind::kInvertedSection;
+      break;
+    case TagType::comment:
+      node.kind = MustacheNode::Kind::kComment;
+      break;
+    default:
+      return;  // partials and delimiter changes are refused by Precheck
+  }
+  if (node.kind != MustacheNode::Kind::kText && node.kind != MustacheNode::Kind::kComment) {
+    node.text = component.tag.name;
+    if (node.text.empty()) {
+      diagnostics.push_back(SyntaxError(file, node.line, "A tag has no name: write {{name}}, not {{}}."));
+    }
+  }
+  for (const auto& child : component.children) Convert(child, source, first_line, file, node.children, diagnostics);
+  out.push_back(std::move(node));
+}
+
+}  // namespace
+
+MustacheParse ParseMustache(std::string_view source, const std::string& file, int first_line) {
+  MustacheParse result;
+  if (!Precheck(source, file, first_line, result.diagnostics)) return result;
+  std::string input(source);
+  km::component<std::string> root;
+  std::string error;
+  try {
+    km::context<std::string> unused_context;
+    km::context_internal<std::string> context{unused_context};
+    km::parser<std::string> parser{input, context, root, error};
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) {
+    result.diagnostics.push_back(SyntaxError(file, LineFromKainjowMessage(error, source, first_line), Explain(error)));
+    return result;
+  }
+  for (const auto& child : root.children) Convert(child, source, first_line, file, result.nodes, result.diagnostics);
+  if (HasErrors(result.diagnostics)) result.nodes.clear();
+  return result;
+}
+
+bool SplitFrontMatter(std::string_view text, TemplateParts& parts, std::string& error) {
+  parts = TemplateParts{};
+  auto starts_with_fence = [](std::string_view s) {
+    return s.rfind("---\n", 0) == 0 || s.rfind("---\r\n", 0) == 0 || s == "---";
+  };
+  if (!starts_with_fence(text)) {
+    parts.body = std::string(text);
+    return true;
+  }
+  size_t first_line_end = text.find('\n');
+  size_t pos = first_line_end == std::string_view::npos ? text.size() : first_line_end + 1;
+  size_t yaml_start = pos;
+  int line = 2;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string_view current = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    if (!current.empty() && current.back() == '\r') current.remove_suffix(1);
+    if (current == "---") {
+      parts.has_front_matter = true;
+      parts.front_matter = std::string(text.substr(yaml_start, pos - yaml_start));
+      parts.front_matter_line = 2;
+      size_t body_start = end == std::string_view::npos ? text.size() : end + 1;
+      parts.body = std::string(text.substr(body_start));
+      parts.body_line = line + 1;
+      return true;
+    }
+    if (end == std::string_view::npos) break;
+    pos = end + 1;
+    ++line;
+  }
+  error = "The front matter starts with '---' on the first line but has no closing '---' line.";
+  return false;
+}
+
+}  // namespace docgen

@@ -1,0 +1,41 @@
+// Small string helpers shared by the stages. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace docgen {
+
+// "a, b, c"
+std::string Join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+// One token of a JSON Pointer: "~" -> "~0", "/" -> "~1".
+std::string EscapePointerToken(std::string_view token);
+
+// The candidate closest to `word` by edit distance when it is a plausible
+// typo (distance at most 2, or 1 for short words); empty otherwise.
+std::string SuggestClosest(std::string_view word, const std::vector<std::string>& candidates);
+
+// 1-based line number of byte `offset` in `text`.
+int LineOf(std::string_view text, size_t offset);
+
+// "sha256:<64 hex>" of `bytes`.
+std::string Sha256Hex(std::string_view bytes);
+
+// Incremental SHA-256 for digests over many pieces (RAII around EVP_MD_CTX).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view bytes);
+  std::string HexDigest();  // finishes the hash; call once
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace docgen
