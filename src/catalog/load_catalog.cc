@@ -405,7 +405,9 @@ CatalogLoad LoadCatalog(const CatalogFiles& files) {
     }
     catalog->templates[e.template_path] = it->second;
   }
+  // Only meaningful once every document parsed: a broken one may be the user.
   for (const auto& [path, unused] : files) {
+    if (HasErrors(diagnostics)) break;
     if (HasPrefix(path, "templates/") && !used_templates.count(path)) {
       Diagnostic d;
       d.severity = Severity::kWarning;

@@ -1,0 +1,68 @@
+#!/bin/sh
+# The docgen command's contract (SPEC §5): exit codes, stdout vs stderr,
+# standard input, --help on every command.
+# Usage: cli_test.sh DOCGEN SOURCE_DIR
+set -u
+DOCGEN=$1
+SRC=$2
+CATALOG=$SRC/examples/acme-cyber
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+check() {  # check NAME EXPECTED_EXIT ACTUAL_EXIT
+  if [ "$2" != "$3" ]; then
+    echo "FAIL: $1: expected exit $2, got $3"
+    failures=$((failures + 1))
+  else
+    echo "ok: $1"
+  fi
+}
+
+"$DOCGEN" catalog lint "$CATALOG" >"$TMP/out" 2>"$TMP/err"; check "lint valid catalog" 0 $?
+grep -q "0 errors" "$TMP/out" || { echo "FAIL: lint summary missing"; failures=$((failures + 1)); }
+
+"$DOCGEN" catalog lint --format json "$CATALOG" >"$TMP/out"; check "lint json" 0 $?
+grep -q '"valid": true' "$TMP/out" || { echo "FAIL: lint json not valid"; failures=$((failures + 1)); }
+
+mkdir -p "$TMP/broken"
+cp -r "$CATALOG/." "$TMP/broken/"
+printf 'id: CY-DEC\ntitel: typo\n' >"$TMP/broken/documents/CY-DEC.yaml"
+"$DOCGEN" catalog lint "$TMP/broken" >"$TMP/out" 2>&1; check "lint broken catalog" 2 $?
+grep -q 'documents/CY-DEC.yaml:2: error \[unknown_field\]' "$TMP/out" || { echo "FAIL: finding not named with file and line"; cat "$TMP/out"; failures=$((failures + 1)); }
+
+"$DOCGEN" catalog lint "$TMP/does-not-exist" >/dev/null 2>&1; check "lint missing folder" 2 $?
+
+"$DOCGEN" resolve --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" >"$TMP/out" 2>"$TMP/err"; check "resolve valid" 0 $?
+[ -s "$TMP/err" ] && { echo "FAIL: stderr not empty for a valid package"; failures=$((failures + 1)); }
+grep -q '"valid": true' "$TMP/out" || { echo "FAIL: package not on stdout"; failures=$((failures + 1)); }
+
+"$DOCGEN" resolve --catalog "$CATALOG" - <"$SRC/examples/quotes/new-ca-basic.json" >"$TMP/stdin-out"; check "resolve from stdin" 0 $?
+cmp -s "$TMP/out" "$TMP/stdin-out" || { echo "FAIL: stdin gives different bytes"; failures=$((failures + 1)); }
+
+"$DOCGEN" resolve --catalog "$CATALOG" "$SRC/examples/quotes/errors-collected.json" >"$TMP/out" 2>"$TMP/err"; check "resolve invalid" 2 $?
+grep -q '"valid": false' "$TMP/out" || { echo "FAIL: invalid package not printed"; failures=$((failures + 1)); }
+grep -q 'not_deletable' "$TMP/err" || { echo "FAIL: errors not on stderr"; failures=$((failures + 1)); }
+
+echo '{"quote_id": ' | "$DOCGEN" resolve --catalog "$CATALOG" - >"$TMP/out" 2>/dev/null; check "resolve malformed JSON" 2 $?
+grep -q 'invalid_quote' "$TMP/out" || { echo "FAIL: malformed JSON not reported"; failures=$((failures + 1)); }
+
+"$DOCGEN" resolve --catalog "$TMP/broken" "$SRC/examples/quotes/new-ca-basic.json" >"$TMP/out" 2>"$TMP/err"; check "resolve with broken catalog" 2 $?
+[ -s "$TMP/out" ] && { echo "FAIL: output written for a broken catalog"; failures=$((failures + 1)); }
+grep -q 'unknown_field' "$TMP/err" || { echo "FAIL: lint findings not on stderr"; failures=$((failures + 1)); }
+
+"$DOCGEN" resolve --catalog "$CATALOG" "$TMP/nope.json" >/dev/null 2>&1; check "resolve missing quote file" 2 $?
+"$DOCGEN" resolve >/dev/null 2>&1; check "resolve without arguments" 2 $?
+"$DOCGEN" frobnicate >/dev/null 2>&1; check "unknown command" 2 $?
+
+for cmd in "" "catalog" "catalog lint" "resolve"; do
+  # shellcheck disable=SC2086
+  "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
+  grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }
+done
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "all CLI checks passed"
