@@ -41,12 +41,25 @@ struct ReviewItem {
   bool attached = false;
 };
 
+// What resolution read from the quote; explain's words are made from it.
+struct QuoteFacts {
+  std::string product;
+  std::string jurisdiction;
+  std::string agency;          // empty when the quote has none
+  std::string effective_date;  // as written
+  Date effective;
+  std::vector<std::string> coverages;  // codes, in quote order
+};
+
+// Why one catalog edition is or is not in the package. Kept compact (no
+// words) so that resolving against thousands of editions stays cheap; the
+// words come from ExplainReasons().
 struct ExplainEntry {
-  std::string id;
-  std::string edition;
+  const DocumentEdition* edition = nullptr;  // into the catalog resolved against
   bool eligible = false;
-  int instances = 0;  // how many instances ended up in the package
-  std::vector<std::string> reasons;  // in words, in the order the rules ran
+  int instances = 0;          // how many instances ended up in the package
+  unsigned mismatches = 0;    // which applies_to conditions failed (bit set); 0 when eligible
+  std::vector<std::string> notes;  // what the rules did with it, in words, in order
 };
 
 struct Package {
@@ -54,6 +67,7 @@ struct Package {
   std::string transaction;  // as given, empty when missing or malformed
   std::string catalog_name;
   std::string catalog_digest;
+  QuoteFacts facts;
   bool valid = false;
   std::vector<PackageDocument> documents;
   std::vector<ReviewItem> review;
@@ -61,12 +75,17 @@ struct Package {
   Diagnostics errors;  // codes of SPEC §3; path is a JSON Pointer
 };
 
-// Resolves a parsed quote.
+// Resolves a parsed quote. The package points into `catalog` (editions), so
+// the catalog must outlive it.
 Package Resolve(const Catalog& catalog, const nlohmann::json& quote);
 
 // Parses `quote_json` first; malformed JSON becomes an invalid_quote error
 // naming the line and column. Nesting deeper than 64 levels is refused.
 Package ResolveText(const Catalog& catalog, std::string_view quote_json);
+
+// An explain entry's reasons in words: why the edition is or is not
+// eligible, then what the rules did with it.
+std::vector<std::string> ExplainReasons(const Package& package, const ExplainEntry& entry);
 
 // The package as SPEC §3 shows it, keys in a fixed order.
 nlohmann::ordered_json PackageToJson(const Package& package);

@@ -35,6 +35,8 @@ struct ParsedDocument {
   int line = 0;
   int template_line = 0;
   int effective_line = 0;
+  int edition_line = 0;
+  std::map<std::string, int> applies_to_lines;  // field -> line
   bool has_schema = false;
 };
 
@@ -120,6 +122,9 @@ std::optional<Date> ReadDate(YamlReader& reader, const YAML::Node& map, const ch
 void ParseAppliesTo(YamlReader& reader, const YAML::Node& node, ParsedDocument& doc) {
   if (!reader.ExpectMap(node, "\"applies_to\"")) return;
   reader.CheckKeys(node, kAppliesToFields, "\"applies_to\"");
+  for (const char* field : {"products", "jurisdictions", "agencies", "coverages"}) {
+    if (node[field]) doc.applies_to_lines[field] = YamlReader::LineOf(node[field]);
+  }
   AppliesTo& a = doc.edition.applies_to;
   if (auto v = reader.StringList(node, "products")) a.products = *v;
   if (auto v = reader.StringList(node, "jurisdictions")) a.jurisdictions = *v;
@@ -162,7 +167,9 @@ void ParseAttach(YamlReader& reader, const YAML::Node& node, DocumentEdition& ed
     }
     auto flag = mode.IsScalar() ? ParseYamlBool(mode.Scalar()) : std::nullopt;
     if (!flag) {
-      reader.Error("invalid_value", "\"attach." + std::string(key) + "\" must be yes, no or copy.", mode);
+      reader.Error("invalid_value", "\"attach." + std::string(key) + "\" must be yes, no or copy, but it is " +
+                                        (mode.IsScalar() ? "\"" + mode.Scalar() + "\"" : std::string("not a single word")) + ".",
+                   mode);
       continue;
     }
     edition.attach[t] = *flag ? AttachMode::kYes : AttachMode::kNo;
@@ -216,7 +223,10 @@ std::optional<ParsedDocument> ParseDocument(const std::string& file, const std::
       e.kind = static_cast<DocumentKind>(it - kKinds.begin());
     }
   }
-  if (auto edition = reader.String(*root, "edition")) e.edition = *edition;
+  if (auto edition = reader.String(*root, "edition")) {
+    e.edition = *edition;
+    doc.edition_line = YamlReader::LineOf((*root)["edition"]);
+  }
   if (auto order = reader.Int(*root, "order")) e.order = *order;
   if (const YAML::Node applies = (*root)["applies_to"]; applies && !applies.IsNull()) ParseAppliesTo(reader, applies, doc);
   if (const YAML::Node attach = (*root)["attach"]; attach && !attach.IsNull()) ParseAttach(reader, attach, e);
@@ -264,15 +274,19 @@ void CheckDeclaredCodes(const Catalog& catalog, const ParsedDocument& doc, Diagn
       Diagnostic d;
       d.code = "undeclared_code";
       d.file = doc.edition.file;
-      d.line = doc.line;
+      auto line = doc.applies_to_lines.find(what);
+      d.line = line == doc.applies_to_lines.end() ? doc.line : line->second;
       d.message = "applies_to." + std::string(what) + " lists \"" + code + "\", which catalog.yaml does not declare.";
       diagnostics.push_back(std::move(d));
     }
   };
-  check(a.products, "products", [&](const std::string& c) { return catalog.HasProduct(c); });
-  check(a.jurisdictions, "jurisdictions", [&](const std::string& c) { return catalog.HasJurisdiction(c); });
+  // A required list that catalog.yaml lacks is reported there, once, not again in every document.
+  if (!catalog.products.empty()) check(a.products, "products", [&](const std::string& c) { return catalog.HasProduct(c); });
+  if (!catalog.jurisdictions.empty()) {
+    check(a.jurisdictions, "jurisdictions", [&](const std::string& c) { return catalog.HasJurisdiction(c); });
+  }
   check(a.agencies, "agencies", [&](const std::string& c) { return catalog.HasAgency(c); });
-  check(a.coverages, "coverages", [&](const std::string& c) { return catalog.HasCoverage(c); });
+  if (!catalog.coverages.empty()) check(a.coverages, "coverages", [&](const std::string& c) { return catalog.HasCoverage(c); });
 }
 
 bool Overlap(const AppliesTo& a, const AppliesTo& b) {
@@ -307,6 +321,7 @@ void CheckEditions(std::vector<ParsedDocument>& docs, Diagnostics& diagnostics) 
       d.line = b.line;
       if (a.edition.edition == b.edition.edition) {
         d.code = "duplicate_edition";
+        d.line = b.edition_line ? b.edition_line : b.line;
         d.message = "Document " + b.edition.id + " edition \"" + b.edition.edition + "\" is defined twice (also in " + Where(a) + ").";
         diagnostics.push_back(std::move(d));
       } else if (Overlap(a.edition.applies_to, b.edition.applies_to)) {

@@ -11,39 +11,54 @@ bool In(const std::vector<std::string>& list, const std::string& value) {
 }
 }  // namespace
 
-bool IsEligible(const DocumentEdition& edition, const CheckedQuote& quote, std::vector<std::string>& reasons) {
+unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote) {
   const AppliesTo& a = edition.applies_to;
-  const size_t before = reasons.size();
-  if (!a.products.empty() && !In(a.products, quote.product)) {
-    reasons.push_back("product " + quote.product + " is not one of " + Join(a.products));
-  }
-  if (!a.jurisdictions.empty() && !In(a.jurisdictions, quote.jurisdiction)) {
-    reasons.push_back("jurisdiction " + quote.jurisdiction + " is not one of " + Join(a.jurisdictions));
-  }
-  if (!a.agencies.empty() && !In(a.agencies, quote.agency)) {
-    reasons.push_back(quote.agency.empty() ? "the quote has no agency; this edition is for " + Join(a.agencies)
-                                           : "agency " + quote.agency + " is not one of " + Join(a.agencies));
-  }
+  unsigned out = 0;
+  if (!a.products.empty() && !In(a.products, quote.product)) out |= kProductMismatch;
+  if (!a.jurisdictions.empty() && !In(a.jurisdictions, quote.jurisdiction)) out |= kJurisdictionMismatch;
+  if (!a.agencies.empty() && !In(a.agencies, quote.agency)) out |= kAgencyMismatch;
   if (!a.coverages.empty()) {
-    std::vector<std::string> missing;
-    for (const auto& code : a.coverages) {
-      if (!In(quote.coverages, code)) missing.push_back(code);
+    size_t present = 0;
+    for (const auto& code : a.coverages) present += In(quote.coverages, code) ? 1 : 0;
+    if (a.coverages_match_all ? present != a.coverages.size() : present == 0) out |= kCoverageMismatch;
+  }
+  if (a.effective_from && quote.effective < *a.effective_from) out |= kBeforeWindow;
+  if (a.effective_until && !(quote.effective < *a.effective_until)) out |= kAfterWindow;
+  return out;
+}
+
+void DescribeMismatches(const DocumentEdition& edition, const QuoteFacts& quote, unsigned mismatches,
+                        std::vector<std::string>& out) {
+  const AppliesTo& a = edition.applies_to;
+  if (mismatches & kProductMismatch) {
+    out.push_back("product " + quote.product + " is not one of " + Join(a.products));
+  }
+  if (mismatches & kJurisdictionMismatch) {
+    out.push_back("jurisdiction " + quote.jurisdiction + " is not one of " + Join(a.jurisdictions));
+  }
+  if (mismatches & kAgencyMismatch) {
+    out.push_back(quote.agency.empty() ? "the quote has no agency; this edition is for " + Join(a.agencies)
+                                       : "agency " + quote.agency + " is not one of " + Join(a.agencies));
+  }
+  if (mismatches & kCoverageMismatch) {
+    if (a.coverages_match_all) {
+      std::vector<std::string> missing;
+      for (const auto& code : a.coverages) {
+        if (!In(quote.coverages, code)) missing.push_back(code);
+      }
+      out.push_back("coverage " + Join(missing) + " is not on the quote (all of " + Join(a.coverages) + " are required)");
+    } else {
+      out.push_back("none of the coverages " + Join(a.coverages) + " is on the quote");
     }
-    if (a.coverages_match_all && !missing.empty()) {
-      reasons.push_back("coverage " + Join(missing) + " is not on the quote (all of " + Join(a.coverages) + " are required)");
-    } else if (!a.coverages_match_all && missing.size() == a.coverages.size()) {
-      reasons.push_back("none of the coverages " + Join(a.coverages) + " is on the quote");
-    }
   }
-  if (a.effective_from && quote.effective < *a.effective_from) {
-    reasons.push_back("effective date " + quote.effective_text + " is before this edition starts on " +
-                      FormatIsoDate(*a.effective_from));
+  if (mismatches & kBeforeWindow) {
+    out.push_back("effective date " + quote.effective_date + " is before this edition starts on " +
+                  FormatIsoDate(*a.effective_from));
   }
-  if (a.effective_until && !(quote.effective < *a.effective_until)) {
-    reasons.push_back("effective date " + quote.effective_text + " is on or after this edition ends on " +
-                      FormatIsoDate(*a.effective_until));
+  if (mismatches & kAfterWindow) {
+    out.push_back("effective date " + quote.effective_date + " is on or after this edition ends on " +
+                  FormatIsoDate(*a.effective_until));
   }
-  return reasons.size() == before;
 }
 
 }  // namespace docgen

@@ -2,16 +2,29 @@
 #pragma once
 
 #include <docgen/catalog.h>
+#include <docgen/resolve.h>
 
 #include <string>
 #include <vector>
 
-#include "resolve/quote_check.h"
-
 namespace docgen {
 
-// True when every non-empty field of `applies_to` matches and the effective
-// date lies in [from, until). Appends, in words, every reason it does not.
-bool IsEligible(const DocumentEdition& edition, const CheckedQuote& quote, std::vector<std::string>& reasons);
+// One bit per applies_to condition that can fail.
+enum EligibilityMismatch : unsigned {
+  kProductMismatch = 1u << 0,
+  kJurisdictionMismatch = 1u << 1,
+  kAgencyMismatch = 1u << 2,
+  kCoverageMismatch = 1u << 3,
+  kBeforeWindow = 1u << 4,
+  kAfterWindow = 1u << 5,
+};
+
+// 0 when every non-empty field of `applies_to` matches and the effective
+// date lies in [from, until); otherwise the failed conditions. No allocation.
+unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote);
+
+// Appends, in words, each failed condition of `mismatches`.
+void DescribeMismatches(const DocumentEdition& edition, const QuoteFacts& quote, unsigned mismatches,
+                        std::vector<std::string>& out);
 
 }  // namespace docgen

@@ -40,7 +40,7 @@ Package InvalidQuote(const Catalog& catalog, std::string message) {
   d.message = std::move(message);
   package.errors.push_back(std::move(d));
   for (const auto& edition : catalog.editions) {
-    package.explain.push_back({edition.id, edition.edition, false, 0, {"not considered: the quote is not valid JSON"}});
+    package.explain.push_back({&edition, false, 0, 0, {"not considered: the quote is not valid JSON"}});
   }
   return package;
 }
@@ -116,11 +116,11 @@ nlohmann::ordered_json PackageToJson(const Package& package) {
   auto& explain = j["explain"] = nlohmann::ordered_json::array();
   for (const auto& entry : package.explain) {
     nlohmann::ordered_json e;
-    e["id"] = entry.id;
-    e["edition"] = entry.edition;
+    e["id"] = entry.edition->id;
+    e["edition"] = entry.edition->edition;
     e["eligible"] = entry.eligible;
     e["instances"] = entry.instances;
-    e["reasons"] = entry.reasons;
+    e["reasons"] = ExplainReasons(package, entry);
     explain.push_back(std::move(e));
   }
   auto& errors = j["errors"] = nlohmann::ordered_json::array();

@@ -22,7 +22,9 @@ class Checker {
     const std::string path = base + "/" + key;
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) {
-      Error("invalid_quote", path, "The quote has no \"" + std::string(key) + "\"; it is required.");
+      Error("invalid_quote", path,
+            base.empty() ? "The quote has no \"" + std::string(key) + "\"; it is required."
+                         : "Required field \"" + std::string(key) + "\" is missing at " + base + ".");
       return nullptr;
     }
     if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
@@ -152,14 +154,14 @@ Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, Chec
     }
   }
   if (const std::string* product = c.RequiredString(quote, "product")) {
-    out.product = *product;
+    out.facts.product = *product;
     if (!catalog.HasProduct(*product)) {
       c.Error("unknown_product", "/product",
               "Product \"" + *product + "\" is not offered by this catalog (products: " + Join(catalog.products) + ").");
     }
   }
   if (const std::string* jurisdiction = c.RequiredString(quote, "jurisdiction")) {
-    out.jurisdiction = *jurisdiction;
+    out.facts.jurisdiction = *jurisdiction;
     if (!catalog.HasJurisdiction(*jurisdiction)) {
       c.Error("unknown_jurisdiction", "/jurisdiction",
               "Jurisdiction \"" + *jurisdiction + "\" is not one this catalog writes in (" + Join(catalog.jurisdictions) + ").");
@@ -167,7 +169,7 @@ Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, Chec
   }
   if (!catalog.agencies.empty()) {
     if (const std::string* agency = c.RequiredString(quote, "agency")) {
-      out.agency = *agency;
+      out.facts.agency = *agency;
       if (!catalog.HasAgency(*agency)) {
         c.Error("unknown_agency", "/agency",
                 "Agency \"" + *agency + "\" is not one of this catalog's agencies (" + Join(catalog.agencies) + ").");
@@ -175,15 +177,15 @@ Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, Chec
     }
   } else if (auto agency = quote.find("agency"); agency != quote.end() && !agency->is_null()) {
     if (agency->is_string()) {
-      out.agency = agency->get<std::string>();
+      out.facts.agency = agency->get<std::string>();
     } else {
       c.Error("invalid_quote", "/agency", "\"agency\" must be a text.");
     }
   }
   if (const std::string* date = c.RequiredString(quote, "effective_date")) {
-    out.effective_text = *date;
+    out.facts.effective_date = *date;
     if (auto parsed = ParseIsoDate(*date)) {
-      out.effective = *parsed;
+      out.facts.effective = *parsed;
     } else {
       c.Error("invalid_quote", "/effective_date", "\"effective_date\" must be a date written YYYY-MM-DD, but it is \"" + *date + "\".");
     }
@@ -205,7 +207,7 @@ Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, Chec
           c.Error("unknown_coverage", path + "/code", "Coverage \"" + *code + "\" is not declared by this catalog.");
           continue;
         }
-        out.coverages.push_back(*code);
+        out.facts.coverages.push_back(*code);
       }
     }
   }

@@ -3,6 +3,7 @@
 
 #include <docgen/catalog.h>
 #include <docgen/diagnostic.h>
+#include <docgen/resolve.h>
 
 #include <string>
 #include <utility>
@@ -24,12 +25,7 @@ struct CheckedQuote {
   std::string quote_id;
   std::string transaction_text;
   Transaction transaction = Transaction::kNew;
-  std::string product;
-  std::string jurisdiction;
-  std::string agency;  // empty when the quote has none
-  Date effective;
-  std::string effective_text;
-  std::vector<std::string> coverages;
+  QuoteFacts facts;
   std::vector<QuoteDocumentRef> prior;  // only for renewal and reissue
   std::vector<QuoteDocumentRef> additions;
   std::vector<std::pair<std::string, std::string>> removals;  // id, path

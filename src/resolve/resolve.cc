@@ -13,13 +13,6 @@
 namespace docgen {
 namespace {
 
-// Resolution state of one catalog edition; becomes its explain entry.
-struct EditionState {
-  const DocumentEdition* edition = nullptr;
-  bool eligible = false;
-  std::vector<std::string> reasons;
-};
-
 class Resolver {
  public:
   Resolver(const Catalog& catalog, const CheckedQuote& quote, Package& package)
@@ -49,16 +42,17 @@ class Resolver {
     package_.errors.push_back(std::move(d));
   }
 
-  EditionState* EligibleState(const std::string& id) {
+  // The explain entry of the eligible edition of `id`; null when none is eligible.
+  ExplainEntry* EligibleState(const std::string& id) {
     auto it = eligible_.find(id);
-    return it == eligible_.end() ? nullptr : &states_[it->second];
+    return it == eligible_.end() ? nullptr : &package_.explain[it->second];
   }
 
   bool InPackage(const std::string& id) const {
     return std::any_of(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; });
   }
 
-  void Attach(EditionState& state, DocumentSource source, nlohmann::json variables) {
+  void Attach(ExplainEntry& state, DocumentSource source, nlohmann::json variables) {
     const DocumentEdition& e = *state.edition;
     PackageDocument doc;
     doc.id = e.id;
@@ -74,32 +68,31 @@ class Resolver {
 
   // Step 2.
   void Eligibility() {
-    states_.reserve(catalog_.editions.size());
+    auto& states = package_.explain;
+    states.reserve(catalog_.editions.size());
     for (const auto& edition : catalog_.editions) {
-      EditionState state;
+      ExplainEntry state;
       state.edition = &edition;
-      state.eligible = IsEligible(edition, quote_, state.reasons);
-      if (state.eligible) {
-        state.reasons.push_back("eligible for this quote");
-        eligible_.emplace(edition.id, states_.size());
-      }
-      states_.push_back(std::move(state));
+      state.mismatches = Mismatches(edition, quote_.facts);
+      state.eligible = state.mismatches == 0;
+      if (state.eligible) eligible_.emplace(edition.id, states.size());
+      states.push_back(std::move(state));
     }
   }
 
   // Step 3.
   void AutomaticAttachment() {
     const char* transaction = ToString(quote_.transaction);
-    for (auto& state : states_) {
+    for (auto& state : package_.explain) {
       if (!state.eligible) continue;
       const DocumentEdition& e = *state.edition;
       switch (e.AttachFor(quote_.transaction)) {
         case AttachMode::kYes:
           Attach(state, DocumentSource::kAuto, nlohmann::json::object());
-          state.reasons.push_back(std::string("attached automatically: its mode for ") + transaction + " is yes");
+          state.notes.push_back(std::string("attached automatically: its mode for ") + transaction + " is yes");
           break;
         case AttachMode::kNo:
-          state.reasons.push_back(std::string("not attached automatically: its mode for ") + transaction + " is no");
+          state.notes.push_back(std::string("not attached automatically: its mode for ") + transaction + " is no");
           break;
         case AttachMode::kCopy: {
           int copied = 0;
@@ -113,7 +106,7 @@ class Resolver {
             Attach(state, DocumentSource::kCopy, prior.variables);
             ++copied;
           }
-          state.reasons.push_back(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
+          state.notes.push_back(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
                                                    (copied == 1 ? " instance" : " instances") + "): its mode for " +
                                                    transaction + " is copy"
                                              : std::string("not attached: its mode for ") + transaction +
@@ -131,14 +124,13 @@ class Resolver {
         Error("unknown_document", addition.path, addition.id, "There is no document " + addition.id + " in the catalog.");
         continue;
       }
-      EditionState* state = EligibleState(addition.id);
+      ExplainEntry* state = EligibleState(addition.id);
       if (state == nullptr) {
         std::vector<std::string> why;
-        for (const DocumentEdition* e : catalog_.EditionsOf(addition.id)) {
-          IsEligible(*e, quote_, why);
-          for (auto& s : states_) {
-            if (s.edition == e) s.reasons.push_back("requested by documents.add but not eligible, so not added");
-          }
+        for (auto& s : package_.explain) {
+          if (s.edition->id != addition.id) continue;
+          DescribeMismatches(*s.edition, quote_.facts, s.mismatches, why);
+          s.notes.push_back("requested by documents.add but not eligible, so not added");
         }
         Error("not_eligible", addition.path, addition.id,
               "Document " + addition.id + " cannot be added to this quote: " + Join(why, "; ") + ".");
@@ -147,20 +139,22 @@ class Resolver {
       if (!state->edition->multiple && InPackage(addition.id)) {
         Error("duplicate_document", addition.path, addition.id,
               "Document " + addition.id + " is already in the package and may appear only once.");
-        state->reasons.push_back("a second instance requested by documents.add was refused (not multiple)");
+        state->notes.push_back("a second instance requested by documents.add was refused (not multiple)");
         continue;
       }
       Attach(*state, DocumentSource::kAdded, addition.variables);
-      state->reasons.push_back("added by the underwriter (" + addition.path + ")");
+      state->notes.push_back("added by the underwriter (" + addition.path + ")");
     }
   }
 
   // Step 5.
   void Removals() {
     std::vector<std::string> removed;
-    for (const auto& [id, path] : quote_.removals) {
+    for (const auto& removal : quote_.removals) {
+      const std::string& id = removal.first;
+      const std::string& path = removal.second;
       if (std::find(removed.begin(), removed.end(), id) != removed.end()) continue;  // named twice: once is enough
-      EditionState* state = EligibleState(id);
+      ExplainEntry* state = EligibleState(id);
       if (!InPackage(id)) {
         Error("not_attached", path, id,
               catalog_.EditionsOf(id).empty() ? "Document " + id + " cannot be removed: there is no such document in the catalog."
@@ -169,13 +163,13 @@ class Resolver {
       }
       if (!state->edition->deletable) {
         Error("not_deletable", path, id, "Document " + id + " is required and cannot be removed from the package.");
-        state->reasons.push_back("removal requested by documents.remove was refused: it is not deletable");
+        state->notes.push_back("removal requested by documents.remove was refused: it is not deletable");
         continue;
       }
       documents_.erase(std::remove_if(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; }),
                        documents_.end());
       removed.push_back(id);
-      state->reasons.push_back("removed by the underwriter (" + path + ")");
+      state->notes.push_back("removed by the underwriter (" + path + ")");
     }
   }
 
@@ -193,7 +187,7 @@ class Resolver {
         if (doc.id != id) continue;
         for (const auto& [key, value] : values.items()) doc.variables[key] = value;
       }
-      EligibleState(id)->reasons.push_back("variables set by the underwriter (" + path + ")");
+      EligibleState(id)->notes.push_back("variables set by the underwriter (" + path + ")");
     }
   }
 
@@ -221,7 +215,7 @@ class Resolver {
 
   // Step 8.
   void Review() {
-    for (const auto& state : states_) {
+    for (const auto& state : package_.explain) {
       if (!state.eligible || !state.edition->flag_manual) continue;
       package_.review.push_back({state.edition->id, ReviewReason::kFlagManual, InPackage(state.edition->id)});
     }
@@ -230,28 +224,16 @@ class Resolver {
       if (InPackage(prior.id) || std::find(listed.begin(), listed.end(), prior.id) != listed.end()) continue;
       listed.push_back(prior.id);
       package_.review.push_back({prior.id, ReviewReason::kDroppedFromPrior, false});
-      if (EditionState* state = EligibleState(prior.id)) {
-        state->reasons.push_back("in the prior package but not carried into this one: listed for review");
+      if (ExplainEntry* state = EligibleState(prior.id)) {
+        state->notes.push_back("in the prior package but not carried into this one: listed for review");
       }
     }
   }
 
   void Explain() {
-    std::unordered_map<std::string, int> instances;
-    for (const auto& doc : documents_) ++instances[doc.id];
-    package_.explain.reserve(states_.size());
-    for (auto& state : states_) {
-      ExplainEntry entry;
-      entry.id = state.edition->id;
-      entry.edition = state.edition->edition;
-      entry.eligible = state.eligible;
-      if (state.eligible) {
-        auto it = instances.find(entry.id);
-        entry.instances = it == instances.end() ? 0 : it->second;
-        if (state.edition->flag_manual) state.reasons.push_back("listed for underwriter review (flag_manual)");
-      }
-      entry.reasons = std::move(state.reasons);
-      package_.explain.push_back(std::move(entry));
+    for (const auto& doc : documents_) ++EligibleState(doc.id)->instances;
+    for (auto& state : package_.explain) {
+      if (state.eligible && state.edition->flag_manual) state.notes.push_back("listed for underwriter review (flag_manual)");
     }
     package_.documents = std::move(documents_);
   }
@@ -259,8 +241,7 @@ class Resolver {
   const Catalog& catalog_;
   const CheckedQuote& quote_;
   Package& package_;
-  std::vector<EditionState> states_;
-  std::unordered_map<std::string, size_t> eligible_;  // id -> its eligible edition in states_
+  std::unordered_map<std::string, size_t> eligible_;  // id -> its eligible edition in package_.explain
   std::vector<PackageDocument> documents_;
 };
 
@@ -274,16 +255,28 @@ Package Resolve(const Catalog& catalog, const nlohmann::json& quote) {
   Diagnostics errors = CheckQuote(catalog, quote, checked);
   package.quote_id = checked.quote_id;
   package.transaction = checked.transaction_text;
+  package.facts = checked.facts;
   if (!errors.empty()) {
     package.errors = std::move(errors);
     package.explain.reserve(catalog.editions.size());
     for (const auto& edition : catalog.editions) {
-      package.explain.push_back({edition.id, edition.edition, false, 0, {"not considered: the quote failed its checks (see errors)"}});
+      package.explain.push_back({&edition, false, 0, 0, {"not considered: the quote failed its checks (see errors)"}});
     }
     return package;
   }
   Resolver(catalog, checked, package).Run();
   return package;
+}
+
+std::vector<std::string> ExplainReasons(const Package& package, const ExplainEntry& entry) {
+  std::vector<std::string> reasons;
+  if (entry.eligible) {
+    reasons.push_back("eligible for this quote");
+  } else {
+    DescribeMismatches(*entry.edition, package.facts, entry.mismatches, reasons);
+  }
+  reasons.insert(reasons.end(), entry.notes.begin(), entry.notes.end());
+  return reasons;
 }
 
 }  // namespace docgen

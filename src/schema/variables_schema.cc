@@ -7,6 +7,7 @@
 #include <valijson/validator.hpp>
 
 #include <exception>
+#include <regex>
 #include <set>
 
 #include "util/text.h"
@@ -33,12 +34,26 @@ const nlohmann::json* Deref(const nlohmann::json& root, const nlohmann::json* no
 }
 
 void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nlohmann::json& instance, int depth) {
-  if (depth > kMaxRefDepth || !instance.is_object()) return;
+  if (depth > kMaxRefDepth) return;
   const nlohmann::json* s = Deref(root, &schema);
   if (!s->is_object()) return;
   if (auto all = s->find("allOf"); all != s->end() && all->is_array()) {
     for (const auto& part : *all) FillDefaults(root, part, instance, depth + 1);
   }
+  if (instance.is_array()) {
+    // Every item present is an enclosing object for its own defaults.
+    auto items = s->find("items");
+    if (items == s->end()) return;
+    for (size_t i = 0; i < instance.size(); ++i) {
+      if (items->is_array()) {
+        if (i < items->size()) FillDefaults(root, (*items)[i], instance[i], depth + 1);
+      } else {
+        FillDefaults(root, *items, instance[i], depth + 1);
+      }
+    }
+    return;
+  }
+  if (!instance.is_object()) return;
   auto properties = s->find("properties");
   if (properties == s->end() || !properties->is_object()) return;
   for (const auto& [name, property_schema] : properties->items()) {
@@ -51,6 +66,35 @@ void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nloh
     }
     FillDefaults(root, *p, *value, depth + 1);
   }
+}
+
+// valijson compiles "pattern" regexes only when it validates, and throws
+// there; check them when the schema is compiled instead. Returns the first
+// invalid pattern, or empty.
+std::string FirstInvalidPattern(const nlohmann::json& node, int depth = 0) {
+  if (depth > 64) return {};
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      std::vector<std::string> patterns;
+      if (key == "pattern" && value.is_string()) patterns.push_back(value.get<std::string>());
+      if (key == "patternProperties" && value.is_object()) {
+        for (const auto& [pattern, unused] : value.items()) patterns.push_back(pattern);
+      }
+      for (const auto& pattern : patterns) {
+        try {
+          std::regex compiled(pattern, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+          return "\"" + pattern + "\" is not a valid regular expression (" + e.what() + ")";
+        }
+      }
+      if (std::string bad = FirstInvalidPattern(value, depth + 1); !bad.empty()) return bad;
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) {
+      if (std::string bad = FirstInvalidPattern(item, depth + 1); !bad.empty()) return bad;
+    }
+  }
+  return {};
 }
 
 // valijson context ["<root>", "[a]", "[0]"] -> "/a/0".
@@ -133,6 +177,10 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
     *error = "the variables schema must be a mapping (JSON Schema object)";
     return nullptr;
   }
+  if (std::string bad = FirstInvalidPattern(schema); !bad.empty()) {
+    *error = "pattern " + bad;
+    return nullptr;
+  }
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(impl->source);
@@ -158,7 +206,11 @@ std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(instance);
-  validator.validate(impl_->compiled, adapter, &results);
+  try {
+    validator.validate(impl_->compiled, adapter, &results);
+  } catch (const std::exception& e) {
+    return {{"", std::string("The variables could not be checked against the schema: ") + e.what()}};
+  }
 
   std::vector<Violation> out;
   std::set<std::pair<std::string, std::string>> seen;

@@ -74,8 +74,10 @@ int LineFromKainjowMessage(const std::string& message, std::string_view source, 
 
 std::string Explain(const std::string& message) {
   if (message.rfind("Unclosed section", 0) == 0) {
-    return "A section is opened but never closed: " + message.substr(0, message.rfind(" at ")) +
-           ". Close it with {{/name}} using the same name.";
+    const size_t at = message.rfind(" at ");
+    const std::string name = at == std::string::npos || at < 19 ? "\"\"" : message.substr(17, at - 17);  // quoted
+    return "Section " + name + " is not closed: close it with {{/" + name.substr(1, name.size() - 2) +
+           "}}, and close inner sections first.";
   }
   if (message.rfind("Unopened section", 0) == 0) {
     return "A section is closed but was never opened: " + message.substr(0, message.rfind(" at ")) + ".";

@@ -62,7 +62,7 @@ TEST(Lint, InvalidId) {
 
 TEST(Lint, DuplicateEdition) {
   EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid).Document("A2", kValid)),
-            std::vector<std::string>{"duplicate_edition documents/A2.yaml:1"});
+            std::vector<std::string>{"duplicate_edition documents/A2.yaml:4"});  // the edition line
 }
 
 TEST(Lint, OverlappingEffectiveWindows) {
@@ -82,7 +82,8 @@ TEST(Lint, AdjacentWindowsDoNotOverlap) {
 TEST(Lint, UndeclaredCodesInAppliesTo) {
   CatalogBuilder b;
   b.Document("A", std::string(kValid) + "applies_to:\n  products: [boat]\n  jurisdictions: [ZZ]\n  agencies: [AG-9]\n  coverages: [quantum]\n");
-  EXPECT_EQ(Findings(b), (std::vector<std::string>(4, "undeclared_code documents/A.yaml:1")));
+  EXPECT_EQ(Findings(b), (std::vector<std::string>{"undeclared_code documents/A.yaml:6", "undeclared_code documents/A.yaml:7",
+                                                   "undeclared_code documents/A.yaml:8", "undeclared_code documents/A.yaml:9"}));
 }
 
 TEST(Lint, CopyIsNotAllowedForNewBusiness) {

@@ -50,7 +50,7 @@ TEST(Eligibility, WindowEndIsExclusive) {
   EXPECT_TRUE(Ids(p).empty());
   ASSERT_EQ(p.explain.size(), 1u);
   EXPECT_FALSE(p.explain[0].eligible);
-  EXPECT_EQ(p.explain[0].reasons[0], "effective date 2025-07-01 is on or after this edition ends on 2025-07-01");
+  EXPECT_EQ(ExplainReasons(p, p.explain[0])[0], "effective date 2025-07-01 is on or after this edition ends on 2025-07-01");
 }
 
 TEST(Eligibility, CoveragesMatchAllNeedsEveryCode) {
@@ -314,8 +314,8 @@ TEST(Explain, HasAnEntryForEveryEditionWithReasonsInWords) {
   ASSERT_EQ(p.explain.size(), 2u);
   EXPECT_TRUE(p.explain[0].eligible);
   EXPECT_EQ(p.explain[0].instances, 1);
-  EXPECT_EQ(p.explain[0].reasons.back(), "attached automatically: its mode for new is yes");
-  EXPECT_EQ(p.explain[1].reasons, std::vector<std::string>{"jurisdiction CA is not one of TX"});
+  EXPECT_EQ(ExplainReasons(p, p.explain[0]).back(), "attached automatically: its mode for new is yes");
+  EXPECT_EQ(ExplainReasons(p, p.explain[1]), std::vector<std::string>{"jurisdiction CA is not one of TX"});
 }
 
 }  // namespace
