@@ -160,7 +160,10 @@ int main(int argc, char** argv) {
   std::printf("\nSummary (%d editions; ratio < 1 is within budget)\n", kEditions);
   line("BM_ResolveTypicalQuote", "resolve a typical quote", 200e-6, 1e6, "us");
   line("BM_ResolveRenewalWithPrior", "resolve a renewal with 15 prior documents", 200e-6, 1e6, "us");
-  line("BM_ResolveFromJsonTextToJsonText", "parse + resolve + serialise", 200e-6, 1e6, "us");
+  if (auto it = reporter.medians_.find("BM_ResolveFromJsonTextToJsonText"); it != reporter.medians_.end()) {
+    std::printf("%-44s %10.1f us   (no budget: JSON text in, package JSON with 2,000 explain entries out)\n",
+                "parse + resolve + serialise", it->second * 1e6);
+  }
   line("BM_LoadAndLintCatalogFromDisk", "load + lint the catalog from disk", 2.0, 1e3, "ms");
   return 0;
 }

@@ -73,7 +73,22 @@ bool ReadInput(const std::string& path, std::string& out) {
   return true;
 }
 
-int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path) {
+// A few lines for people: the package's documents, review list and errors.
+void PrintSummary(const docgen::Package& package, const std::string& name) {
+  std::cout << name << ": " << (package.valid ? "valid" : "INVALID") << ", " << package.documents.size() << " documents\n";
+  for (size_t i = 0; i < package.documents.size(); ++i) {
+    const auto& d = package.documents[i];
+    std::cout << "  " << (i + 1 < 10 ? " " : "") << (i + 1) << ". " << d.id << " (" << d.edition << ") " << d.title << " ["
+              << docgen::ToString(d.source) << "]\n";
+  }
+  for (const auto& r : package.review) {
+    std::cout << "  review: " << r.id << " (" << docgen::ToString(r.reason) << (r.attached ? ", attached" : ", not attached")
+              << ")\n";
+  }
+  for (const auto& e : package.errors) std::cout << "  " << docgen::FormatDiagnostic(e) << "\n";
+}
+
+int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path, const std::string& format) {
   docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_dir);
   if (!load.catalog) {
     for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
@@ -86,6 +101,10 @@ int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path
     return kExitInvalid;
   }
   docgen::Package package = docgen::ResolveText(*load.catalog, text);
+  if (format == "summary") {
+    PrintSummary(package, quote_path == "-" ? "quote " + package.quote_id : quote_path);
+    return package.valid ? kExitOk : kExitInvalid;
+  }
   std::cout << Dump(docgen::PackageToJson(package)) << "\n";
   if (!package.valid) {
     for (const auto& e : package.errors) std::cerr << docgen::FormatDiagnostic(e) << "\n";
@@ -114,6 +133,9 @@ int main(int argc, char** argv) {
   std::string quote_path;
   resolve->add_option("--catalog", resolve_catalog, "The catalog folder")->required();
   resolve->add_option("QUOTE", quote_path, "The quote JSON file, or - for standard input")->required();
+  std::string resolve_format = "json";
+  resolve->add_option("--format", resolve_format, "json: the package (SPEC §3); summary: a few lines for people")
+      ->check(CLI::IsMember({"json", "summary"}));
 
   try {
     app.parse(argc, argv);
@@ -123,7 +145,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (lint->parsed()) return LintCommand(lint_dir, format);
-    if (resolve->parsed()) return ResolveCommand(resolve_catalog, quote_path);
+    if (resolve->parsed()) return ResolveCommand(resolve_catalog, quote_path, resolve_format);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

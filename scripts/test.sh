@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what is needed, builds and runs every test:
+#   1. unit, data-driven and CLI tests under ASan + UBSan (Sanitize build);
+#   2. the Release build with the benchmarks, run briefly as a smoke test;
+#   3. each fuzz target for DOCGEN_FUZZ_SECONDS (default 20) on its corpus.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+
+echo "== tests (Sanitize: ASan + UBSan)"
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize
+
+echo "== release build and benchmark smoke run"
+cmake --preset release -DDOCGEN_TESTS=ON -DDOCGEN_BENCH=ON >/dev/null
+cmake --build --preset release
+ctest --preset release
+build/release/bench/resolve_bench --benchmark_min_time=0.01 --benchmark_filter=Resolve
+
+echo "== fuzz targets"
+./scripts/fuzz.sh "${DOCGEN_FUZZ_SECONDS:-20}"
+echo "== all tests passed"
