@@ -9,6 +9,8 @@ PACKAGES="
   libcli11-dev libspdlog-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev
+  libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils fonts-liberation2 fonts-dejavu-core
 "
 
 missing=""

@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
-cmake --preset release -DDOCGEN_TESTS=OFF -DDOCGEN_BENCH=OFF >/dev/null
+cmake --preset release >/dev/null
 cmake --build --preset release --target docgen_cli
 DOCGEN=build/release/docgen
 CATALOG=examples/acme-cyber

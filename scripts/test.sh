@@ -13,7 +13,7 @@ cmake --build --preset sanitize
 ctest --preset sanitize
 
 echo "== release build and benchmark smoke run"
-cmake --preset release -DDOCGEN_TESTS=ON -DDOCGEN_BENCH=ON >/dev/null
+cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
 build/release/bench/resolve_bench --benchmark_min_time=0.01 --benchmark_filter=Resolve

@@ -28,8 +28,9 @@ grep -q '"valid": true' "$TMP/out" || { echo "FAIL: lint json not valid"; failur
 mkdir -p "$TMP/broken"
 cp -r "$CATALOG/." "$TMP/broken/"
 printf 'id: CY-DEC\ntitel: typo\n' >"$TMP/broken/documents/CY-DEC.yaml"
-"$DOCGEN" catalog lint "$TMP/broken" >"$TMP/out" 2>&1; check "lint broken catalog" 2 $?
-grep -q 'documents/CY-DEC.yaml:2: error \[unknown_field\]' "$TMP/out" || { echo "FAIL: finding not named with file and line"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" catalog lint "$TMP/broken" >"$TMP/out" 2>"$TMP/err"; check "lint broken catalog" 2 $?
+grep -q 'documents/CY-DEC.yaml:2: error \[unknown_field\]' "$TMP/err" || { echo "FAIL: finding not on stderr with file and line"; cat "$TMP/err"; failures=$((failures + 1)); }
+grep -q 'cannot be used' "$TMP/out" || { echo "FAIL: no verdict on stdout"; failures=$((failures + 1)); }
 
 "$DOCGEN" catalog lint "$TMP/does-not-exist" >/dev/null 2>&1; check "lint missing folder" 2 $?
 
@@ -52,6 +53,9 @@ grep -q 'invalid_quote' "$TMP/out" || { echo "FAIL: malformed JSON not reported"
 grep -q 'unknown_field' "$TMP/err" || { echo "FAIL: lint findings not on stderr"; failures=$((failures + 1)); }
 
 "$DOCGEN" resolve --catalog "$CATALOG" "$TMP/nope.json" >/dev/null 2>&1; check "resolve missing quote file" 2 $?
+if [ -w /dev/full ]; then
+  "$DOCGEN" resolve --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" >/dev/full 2>/dev/null; check "output that cannot be written" 1 $?
+fi
 "$DOCGEN" resolve >/dev/null 2>&1; check "resolve without arguments" 2 $?
 "$DOCGEN" frobnicate >/dev/null 2>&1; check "unknown command" 2 $?
 

@@ -38,6 +38,8 @@ struct ParsedDocument {
   int edition_line = 0;
   std::map<std::string, int> applies_to_lines;  // field -> line
   bool has_schema = false;
+  bool schema_invalid = false;
+  bool broken = false;  // has errors of its own: linted further, never loaded
 };
 
 void ReadCodes(YamlReader& reader, const YAML::Node& map, const char* key, bool required,
@@ -239,6 +241,7 @@ std::optional<ParsedDocument> ParseDocument(const std::string& file, const std::
       e.schema = VariablesSchema::Compile(*json, &error);
       if (!e.schema) {
         reader.Error("invalid_schema", "The \"variables\" schema is invalid: " + error, variables);
+        doc.schema_invalid = true;
       } else {
         e.variables_schema = *json;
         doc.has_schema = true;
@@ -258,9 +261,7 @@ std::optional<ParsedDocument> ParseDocument(const std::string& file, const std::
       e.template_path = *path;
     }
   }
-  if (HasErrors(Diagnostics(diagnostics.begin() + static_cast<long>(errors_before), diagnostics.end()))) {
-    return std::nullopt;
-  }
+  doc.broken = HasErrors(Diagnostics(diagnostics.begin() + static_cast<long>(errors_before), diagnostics.end()));
   return doc;
 }
 
@@ -313,9 +314,11 @@ void CheckEditions(std::vector<ParsedDocument>& docs, Diagnostics& diagnostics) 
     return a.file < b.file;
   });
   for (size_t i = 0; i < docs.size(); ++i) {
+    if (docs[i].edition.id.empty()) continue;
     for (size_t j = i + 1; j < docs.size() && docs[j].edition.id == docs[i].edition.id; ++j) {
       const auto& a = docs[i];
       const auto& b = docs[j];
+      if (a.edition.edition.empty() || b.edition.edition.empty()) continue;  // already reported as missing
       Diagnostic d;
       d.file = b.edition.file;
       d.line = b.line;
@@ -410,8 +413,8 @@ CatalogLoad LoadCatalog(const CatalogFiles& files) {
       continue;
     }
     TemplateScope scope;
-    scope.schema = e.schema.get();
-    scope.has_schema = doc.has_schema;
+    scope.schema = doc.schema_invalid ? nullptr : e.schema.get();  // no vars.X checks against a broken schema
+    scope.has_schema = doc.has_schema || doc.schema_invalid;
     scope.document_id = e.id;
     scope.catalog = catalog_usable ? catalog.get() : nullptr;
     for (auto& finding : LintTemplate(e.template_path, it->second, scope)) {

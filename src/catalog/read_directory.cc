@@ -39,8 +39,10 @@ void ReadTree(const std::filesystem::path& root, const std::string& folder, bool
   }
   if (ec) out.diagnostics.push_back(ReadError(folder + "/", "Cannot list this folder: " + ec.message() + "."));
   for (const auto& path : paths) {
-    std::string relative = fs::relative(path, root, ec).generic_string();
-    if (ec || relative.empty()) continue;
+    // Lexically, so that a symlinked file keeps its name inside the catalog
+    // (its target is read, wherever it is).
+    std::string relative = path.lexically_relative(root).lexically_normal().generic_string();
+    if (relative.empty()) continue;
     bool hidden = relative[0] == '.' || relative.find("/.") != std::string::npos;
     if (hidden) continue;
     auto size = fs::file_size(path, ec);

@@ -47,7 +47,8 @@ int LintCommand(const std::string& dir, const std::string& format) {
     for (const auto& d : load.diagnostics) findings.push_back(DiagnosticToJson(d));
     std::cout << Dump(out) << "\n";
   } else {
-    for (const auto& d : load.diagnostics) std::cout << docgen::FormatDiagnostic(d) << "\n";
+    // Findings are diagnostics (stderr); the verdict is the result (stdout).
+    for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
     if (load.catalog) {
       std::cout << "catalog \"" << load.catalog->name << "\": " << load.catalog->editions.size() << " document editions, "
                 << errors << " errors, " << warnings << " warnings, " << load.catalog->digest << "\n";
@@ -143,12 +144,18 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitInvalid;
   }
+  int status = kExitFailure;
   try {
-    if (lint->parsed()) return LintCommand(lint_dir, format);
-    if (resolve->parsed()) return ResolveCommand(resolve_catalog, quote_path, resolve_format);
+    if (lint->parsed()) status = LintCommand(lint_dir, format);
+    if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;
   }
-  return kExitFailure;
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "docgen: could not write the output (disk full or closed pipe?)\n";
+    return kExitFailure;
+  }
+  return status;
 }

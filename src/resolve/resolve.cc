@@ -149,11 +149,13 @@ class Resolver {
 
   // Step 5.
   void Removals() {
-    std::vector<std::string> removed;
+    std::vector<std::string> handled;
     for (const auto& removal : quote_.removals) {
       const std::string& id = removal.first;
       const std::string& path = removal.second;
-      if (std::find(removed.begin(), removed.end(), id) != removed.end()) continue;  // named twice: once is enough
+      // An id named twice is handled (and reported) once.
+      if (std::find(handled.begin(), handled.end(), id) != handled.end()) continue;
+      handled.push_back(id);
       ExplainEntry* state = EligibleState(id);
       if (!InPackage(id)) {
         Error("not_attached", path, id,
@@ -168,7 +170,6 @@ class Resolver {
       }
       documents_.erase(std::remove_if(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; }),
                        documents_.end());
-      removed.push_back(id);
       state->notes.push_back("removed by the underwriter (" + path + ")");
     }
   }

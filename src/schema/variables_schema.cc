@@ -6,6 +6,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <regex>
 #include <set>
@@ -33,22 +34,26 @@ const nlohmann::json* Deref(const nlohmann::json& root, const nlohmann::json* no
   return node;
 }
 
-void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nlohmann::json& instance, int depth) {
+// `seen`: schema nodes already applied to this instance node (a schema
+// reached twice through allOf/$ref adds nothing the second time).
+void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nlohmann::json& instance, int depth,
+                  std::set<const nlohmann::json*>& seen) {
   if (depth > kMaxRefDepth) return;
   const nlohmann::json* s = Deref(root, &schema);
-  if (!s->is_object()) return;
+  if (!s->is_object() || !seen.insert(s).second) return;
   if (auto all = s->find("allOf"); all != s->end() && all->is_array()) {
-    for (const auto& part : *all) FillDefaults(root, part, instance, depth + 1);
+    for (const auto& part : *all) FillDefaults(root, part, instance, depth + 1, seen);
   }
   if (instance.is_array()) {
     // Every item present is an enclosing object for its own defaults.
     auto items = s->find("items");
     if (items == s->end()) return;
     for (size_t i = 0; i < instance.size(); ++i) {
+      std::set<const nlohmann::json*> item_seen;
       if (items->is_array()) {
-        if (i < items->size()) FillDefaults(root, (*items)[i], instance[i], depth + 1);
+        if (i < items->size()) FillDefaults(root, (*items)[i], instance[i], depth + 1, item_seen);
       } else {
-        FillDefaults(root, *items, instance[i], depth + 1);
+        FillDefaults(root, *items, instance[i], depth + 1, item_seen);
       }
     }
     return;
@@ -64,8 +69,135 @@ void FillDefaults(const nlohmann::json& root, const nlohmann::json& schema, nloh
       if (auto def = p->find("default"); def != p->end()) instance[name] = *def;
       continue;
     }
-    FillDefaults(root, *p, *value, depth + 1);
+    std::set<const nlohmann::json*> property_seen;
+    FillDefaults(root, *p, *value, depth + 1, property_seen);
   }
+}
+
+// Keywords whose sub-schemas apply to the same instance location.
+const char* const kSameLocation[] = {"allOf", "anyOf", "oneOf", "not", "if", "then", "else"};
+
+// Follows same-location edges ($ref, allOf, ...) from `node`. A cycle among
+// them would make validation recurse forever, so it is refused. `done` holds
+// nodes known to lead to no cycle.
+bool SameLocationCycle(const nlohmann::json& root, const nlohmann::json* node, std::vector<const nlohmann::json*>& path,
+                       std::set<const nlohmann::json*>& done, std::string& error) {
+  if (!node->is_object() || done.count(node)) return false;
+  if (std::find(path.begin(), path.end(), node) != path.end()) {
+    error = "its \"$ref\"/\"allOf\" references form a loop";
+    return true;
+  }
+  if (path.size() > 64) {
+    error = "its references are nested more than 64 levels deep";
+    return true;
+  }
+  path.push_back(node);
+  std::vector<const nlohmann::json*> next;
+  if (auto ref = node->find("$ref"); ref != node->end()) {
+    if (!ref->is_string()) {
+      error = "\"$ref\" must be a text";
+      return true;
+    }
+    const std::string& target = ref->get_ref<const std::string&>();
+    if (target.empty() || target[0] != '#') {
+      error = "\"$ref\" " + target + " points outside the schema; only local references (#/...) are supported";
+      return true;
+    }
+    try {
+      next.push_back(&root.at(nlohmann::json::json_pointer(target.substr(1))));
+    } catch (const std::exception&) {
+      error = "\"$ref\" " + target + " points to nothing in the schema";
+      return true;
+    }
+  }
+  for (const char* keyword : kSameLocation) {
+    auto it = node->find(keyword);
+    if (it == node->end()) continue;
+    if (it->is_array()) {
+      for (const auto& part : *it) next.push_back(&part);
+    } else {
+      next.push_back(&*it);
+    }
+  }
+  for (const nlohmann::json* n : next) {
+    if (SameLocationCycle(root, n, path, done, error)) return true;
+  }
+  path.pop_back();
+  done.insert(node);
+  return false;
+}
+
+// Runs SameLocationCycle from every object in the schema document.
+bool AnyCycle(const nlohmann::json& root, const nlohmann::json& node, std::set<const nlohmann::json*>& done,
+              std::string& error, int depth) {
+  if (depth > 64) {
+    error = "it is nested more than 64 levels deep";
+    return true;
+  }
+  if (node.is_object()) {
+    std::vector<const nlohmann::json*> path;
+    if (SameLocationCycle(root, &node, path, done, error)) return true;
+    for (const auto& [key, value] : node.items()) {
+      if (key == "enum" || key == "const" || key == "default" || key == "examples") continue;  // data, not schemas
+      if (AnyCycle(root, value, done, error, depth + 1)) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) {
+      if (AnyCycle(root, item, done, error, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+// Collects top-level property names, through allOf/anyOf/oneOf and $ref.
+void CollectPropertyNames(const nlohmann::json& root, const nlohmann::json* node, std::set<std::string>& names,
+                          int depth) {
+  if (depth > 16) return;
+  node = Deref(root, node);
+  if (!node->is_object()) return;
+  if (auto properties = node->find("properties"); properties != node->end() && properties->is_object()) {
+    for (const auto& [name, unused] : properties->items()) names.insert(name);
+  }
+  for (const char* keyword : {"allOf", "anyOf", "oneOf"}) {
+    auto it = node->find(keyword);
+    if (it == node->end() || !it->is_array()) continue;
+    for (const auto& part : *it) CollectPropertyNames(root, &part, names, depth + 1);
+  }
+}
+
+bool UsesRegex(const nlohmann::json& node, int depth = 0) {
+  if (depth > 64) return true;
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "pattern" || key == "patternProperties" || key == "format") return true;
+      if (UsesRegex(value, depth + 1)) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) {
+      if (UsesRegex(item, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+// std::regex (used by valijson for pattern and format) recurses once per
+// character: a long enough string overflows the stack. Finds the first
+// string or key longer than the limit.
+constexpr size_t kMaxCheckedString = 10000;
+std::string FirstOverlongString(const nlohmann::json& node, const std::string& path) {
+  if (node.is_string()) return node.get_ref<const std::string&>().size() > kMaxCheckedString ? (path.empty() ? "/" : path) : "";
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      std::string child = path + "/" + EscapePointerToken(key);
+      if (key.size() > kMaxCheckedString) return child;
+      if (std::string found = FirstOverlongString(value, child); !found.empty()) return found;
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (std::string found = FirstOverlongString(node[i], path + "/" + std::to_string(i)); !found.empty()) return found;
+    }
+  }
+  return {};
 }
 
 // valijson compiles "pattern" regexes only when it validates, and throws
@@ -165,6 +297,7 @@ struct VariablesSchema::Impl {
   nlohmann::json source;
   valijson::Schema compiled;
   std::set<std::string> property_names;
+  bool uses_regex = false;
 };
 
 VariablesSchema::VariablesSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -177,10 +310,23 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
     *error = "the variables schema must be a mapping (JSON Schema object)";
     return nullptr;
   }
+  if (auto type = schema.find("type");
+      type != schema.end() && *type != "object" &&
+      !(type->is_array() && std::find(type->begin(), type->end(), "object") != type->end())) {
+    *error = "the variables schema must describe an object (type: object), but its type is " + type->dump();
+    return nullptr;
+  }
+  std::set<const nlohmann::json*> done;
+  std::string cycle;
+  if (AnyCycle(impl->source, impl->source, done, cycle, 0)) {
+    *error = "the variables schema cannot be used: " + cycle;
+    return nullptr;
+  }
   if (std::string bad = FirstInvalidPattern(schema); !bad.empty()) {
     *error = "pattern " + bad;
     return nullptr;
   }
+  impl->uses_regex = UsesRegex(schema);
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(impl->source);
@@ -189,20 +335,23 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
     *error = std::string("not a valid JSON Schema: ") + e.what();
     return nullptr;
   }
-  const nlohmann::json* root = Deref(impl->source, &impl->source);
-  if (auto properties = root->find("properties"); properties != root->end() && properties->is_object()) {
-    for (const auto& [name, unused] : properties->items()) impl->property_names.insert(name);
-  }
+  CollectPropertyNames(impl->source, &impl->source, impl->property_names, 0);
   return std::shared_ptr<const VariablesSchema>(new VariablesSchema(std::move(impl)));
 }
 
 void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
-  FillDefaults(impl_->source, impl_->source, instance, 0);
+  std::set<const nlohmann::json*> seen;
+  FillDefaults(impl_->source, impl_->source, instance, 0, seen);
 }
 
 bool VariablesSchema::HasProperty(const std::string& name) const { return impl_->property_names.count(name) > 0; }
 
 std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
+  if (impl_->uses_regex) {
+    if (std::string path = FirstOverlongString(instance, ""); !path.empty()) {
+      return {{path == "/" ? "" : path, "Variable " + path + " is longer than 10,000 characters, too long to check."}};
+    }
+  }
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(instance);

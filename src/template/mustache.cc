@@ -11,6 +11,7 @@ namespace {
 
 namespace km = kainjow::mustache;
 constexpr int kMaxSectionDepth = 32;
+constexpr size_t kMaxTemplateBytes = 1u << 20;
 
 Diagnostic SyntaxError(const std::string& file, int line, std::string message) {
   Diagnostic d;
@@ -23,11 +24,16 @@ Diagnostic SyntaxError(const std::string& file, int line, std::string message) {
 
 // Rejects what kainjow would accept but docgen does not support, and bounds
 // the nesting depth so that walking the tree cannot exhaust the stack.
-bool Precheck(std::string_view source, const std::string& file, int first_line, Diagnostics& out) {
+bool Precheck(std::string_view source, const LineIndex& lines, const std::string& file, int first_line,
+              Diagnostics& out) {
+  if (source.size() > kMaxTemplateBytes) {
+    out.push_back(SyntaxError(file, first_line, "The template is larger than 1 MiB."));
+    return false;
+  }
   int depth = 0;
   size_t pos = 0;
   while ((pos = source.find("{{", pos)) != std::string_view::npos) {
-    const int line = first_line + LineOf(source, pos) - 1;
+    const int line = first_line + lines.LineOf(pos) - 1;
     if (pos + 2 < source.size() && source[pos + 2] == '{') {
       size_t end = source.find("}}}", pos + 3);
       if (end == std::string_view::npos) break;  // kainjow reports the unclosed tag
@@ -37,7 +43,7 @@ bool Precheck(std::string_view source, const std::string& file, int first_line, 
     size_t end = source.find("}}", pos + 2);
     if (end == std::string_view::npos) break;
     std::string_view tag = source.substr(pos + 2, end - pos - 2);
-    size_t first = tag.find_first_not_of(" \t");
+    size_t first = tag.find_first_not_of(" \t\n\v\f\r");  // kainjow trims all of std::isspace
     char sigil = first == std::string_view::npos ? '\0' : tag[first];
     if (sigil == '=') {
       out.push_back(SyntaxError(file, line, "Changing the tag delimiters ({{=...=}}) is not supported in docgen templates."));
@@ -61,7 +67,7 @@ bool Precheck(std::string_view source, const std::string& file, int first_line, 
 }
 
 // kainjow reports positions as "... at 123" (a byte offset).
-int LineFromKainjowMessage(const std::string& message, std::string_view source, int first_line) {
+int LineFromKainjowMessage(const std::string& message, std::string_view source, const LineIndex& lines, int first_line) {
   size_t at = message.rfind(" at ");
   if (at == std::string::npos) return first_line;
   size_t offset = 0;
@@ -69,7 +75,7 @@ int LineFromKainjowMessage(const std::string& message, std::string_view source, 
     offset = offset * 10 + static_cast<size_t>(message[i] - '0');
     if (offset > source.size()) break;
   }
-  return first_line + LineOf(source, offset) - 1;
+  return first_line + lines.LineOf(offset) - 1;
 }
 
 std::string Explain(const std::string& message) {
@@ -86,11 +92,11 @@ std::string Explain(const std::string& message) {
   return message;
 }
 
-void Convert(const km::component<std::string>& component, std::string_view source, int first_line,
+void Convert(const km::component<std::string>& component, const LineIndex& lines, int first_line,
              const std::string& file, std::vector<MustacheNode>& out, Diagnostics& diagnostics) {
   MustacheNode node;
   const size_t position = component.position == std::string::npos ? 0 : component.position;
-  node.line = first_line + LineOf(source, position) - 1;
+  node.line = first_line + lines.LineOf(position) - 1;
   using TagType = km::tag_type;
   switch (component.tag.type) {
     case TagType::text:
@@ -121,7 +127,7 @@ void Convert(const km::component<std::string>& component, std::string_view sourc
       diagnostics.push_back(SyntaxError(file, node.line, "A tag has no name: write {{name}}, not {{}}."));
     }
   }
-  for (const auto& child : component.children) Convert(child, source, first_line, file, node.children, diagnostics);
+  for (const auto& child : component.children) Convert(child, lines, first_line, file, node.children, diagnostics);
   out.push_back(std::move(node));
 }
 
@@ -129,7 +135,8 @@ void Convert(const km::component<std::string>& component, std::string_view sourc
 
 MustacheParse ParseMustache(std::string_view source, const std::string& file, int first_line) {
   MustacheParse result;
-  if (!Precheck(source, file, first_line, result.diagnostics)) return result;
+  const LineIndex lines(source);
+  if (!Precheck(source, lines, file, first_line, result.diagnostics)) return result;
   std::string input(source);
   km::component<std::string> root;
   std::string error;
@@ -141,10 +148,10 @@ MustacheParse ParseMustache(std::string_view source, const std::string& file, in
     error = e.what();
   }
   if (!error.empty()) {
-    result.diagnostics.push_back(SyntaxError(file, LineFromKainjowMessage(error, source, first_line), Explain(error)));
+    result.diagnostics.push_back(SyntaxError(file, LineFromKainjowMessage(error, source, lines, first_line), Explain(error)));
     return result;
   }
-  for (const auto& child : root.children) Convert(child, source, first_line, file, result.nodes, result.diagnostics);
+  for (const auto& child : root.children) Convert(child, lines, first_line, file, result.nodes, result.diagnostics);
   if (HasErrors(result.diagnostics)) result.nodes.clear();
   return result;
 }

@@ -17,8 +17,15 @@ std::string EscapePointerToken(std::string_view token);
 // typo (distance at most 2, or 1 for short words); empty otherwise.
 std::string SuggestClosest(std::string_view word, const std::vector<std::string>& candidates);
 
-// 1-based line number of byte `offset` in `text`.
-int LineOf(std::string_view text, size_t offset);
+// 1-based line numbers of byte offsets in one text, in O(log lines) each.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text);
+  int LineOf(size_t offset) const;
+
+ private:
+  std::vector<size_t> line_starts_;
+};
 
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
