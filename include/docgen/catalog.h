@@ -83,6 +83,7 @@ struct Catalog {
   nlohmann::json defaults = nlohmann::json::object();  // page/font defaults as written
   std::vector<DocumentEdition> editions;  // sorted by (id, effective_from, edition)
   std::map<std::string, std::string> templates;  // catalog-relative path -> text
+  std::map<std::string, std::string> assets;     // "assets/..." -> bytes (images for templates)
   std::string digest;  // "sha256:<hex>" over every file of the catalog
 
   bool HasProduct(std::string_view code) const;

@@ -443,6 +443,9 @@ CatalogLoad LoadCatalog(const CatalogFiles& files) {
   if (HasErrors(diagnostics)) return result;
 
   for (auto& doc : docs) catalog->editions.push_back(std::move(doc.edition));
+  for (const auto& [path, bytes] : files) {
+    if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;
+  }
   catalog->digest = ComputeDigest(files);
   result.catalog = std::move(catalog);
   return result;

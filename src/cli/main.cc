@@ -1,10 +1,14 @@
 // The docgen command (SPEC §5). Results go to stdout, errors to stderr.
 // Exit status: 0 success, 2 invalid input, 1 anything else.
 #include <docgen/catalog.h>
+#include <docgen/render.h>
 #include <docgen/resolve.h>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -114,6 +118,104 @@ int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path
   return kExitOk;
 }
 
+bool WriteFile(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  return static_cast<bool>(out);
+}
+
+// Writes every file into a fresh sibling folder, then renames it to `out`,
+// so that `out` is either complete or untouched. On failure nothing is left.
+bool WriteOutputAtomically(const std::filesystem::path& out, const std::vector<std::pair<std::string, std::string>>& files,
+                           std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target = fs::absolute(out, ec);
+  if (fs::exists(target, ec) && !fs::is_directory(target, ec)) {
+    error = target.string() + " exists and is not a folder";
+    return false;
+  }
+  fs::create_directories(target.parent_path(), ec);
+  std::string pattern = target.string() + ".tmp-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    error = "cannot create a folder next to " + target.string();
+    return false;
+  }
+  const fs::path temporary(pattern);
+  fs::permissions(temporary, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec, ec);  // mkdtemp makes it 0700
+  bool ok = true;
+  for (const auto& [name, bytes] : files) {
+    fs::create_directories((temporary / name).parent_path(), ec);
+    if (!WriteFile(temporary / name, bytes)) {
+      error = "cannot write " + (target / name).string();
+      ok = false;
+      break;
+    }
+  }
+  fs::path previous;
+  if (ok && fs::exists(target, ec)) {
+    previous = target.string() + ".old-" + std::to_string(::getpid());
+    fs::rename(target, previous, ec);
+    if (ec) {
+      error = "cannot replace " + target.string() + ": " + ec.message();
+      ok = false;
+    }
+  }
+  if (ok) {
+    fs::rename(temporary, target, ec);
+    if (ec) {
+      error = "cannot create " + target.string() + ": " + ec.message();
+      if (!previous.empty()) fs::rename(previous, target, ec);
+      ok = false;
+    }
+  }
+  if (!previous.empty()) fs::remove_all(previous, ec);
+  fs::remove_all(temporary, ec);  // no-op after a successful rename
+  return ok;
+}
+
+int RenderCommand(const std::string& catalog_dir, const std::string& quote_path, const std::string& out_dir) {
+  docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_dir);
+  if (!load.catalog) {
+    for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
+    std::cerr << "docgen: the catalog " << catalog_dir << " has errors and cannot be used\n";
+    return kExitInvalid;
+  }
+  std::string text;
+  if (!ReadInput(quote_path, text)) {
+    std::cerr << "docgen: cannot read quote file " << quote_path << "\n";
+    return kExitInvalid;
+  }
+  docgen::Package package = docgen::ResolveText(*load.catalog, text);
+  if (!package.valid) {
+    for (const auto& e : package.errors) std::cerr << docgen::FormatDiagnostic(e) << "\n";
+    std::cerr << "docgen: the quote does not resolve to a valid package; nothing was written\n";
+    return kExitInvalid;
+  }
+  const nlohmann::json quote = nlohmann::json::parse(text);  // valid: it resolved
+  docgen::Renderer renderer;
+  docgen::RenderResult result = renderer.Render(*load.catalog, package, quote);
+  if (!result.output) {
+    for (const auto& e : result.errors) std::cerr << docgen::FormatDiagnostic(e) << "\n";
+    std::cerr << "docgen: the package cannot be rendered; nothing was written\n";
+    return kExitInvalid;
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  files.emplace_back("package.pdf", result.output->package_pdf);
+  files.emplace_back("package.json", Dump(docgen::PackageToJson(package)) + "\n");
+  for (const auto& doc : result.output->documents) files.emplace_back("documents/" + doc.file_name, doc.pdf);
+  std::string error;
+  if (!WriteOutputAtomically(out_dir, files, error)) {
+    std::cerr << "docgen: " << error << "; nothing was written\n";
+    return kExitFailure;
+  }
+  std::cout << out_dir << "/package.pdf: " << package.documents.size() << " documents, " << result.output->pages
+            << " pages\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +240,12 @@ int main(int argc, char** argv) {
   resolve->add_option("--format", resolve_format, "json: the package (SPEC §3); summary: a few lines for people")
       ->check(CLI::IsMember({"json", "summary"}));
 
+  auto* render = app.add_subcommand("render", "Resolve a quote and write its PDFs: OUT_DIR/package.pdf, package.json, documents/NN-ID.pdf.");
+  std::string render_catalog, render_quote, render_out;
+  render->add_option("--catalog", render_catalog, "The catalog folder")->required();
+  render->add_option("QUOTE", render_quote, "The quote JSON file, or - for standard input")->required();
+  render->add_option("--out", render_out, "The output folder (replaced as a whole; nothing is written on failure)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -148,6 +256,7 @@ int main(int argc, char** argv) {
   try {
     if (lint->parsed()) status = LintCommand(lint_dir, format);
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
+    if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -1,0 +1,58 @@
+// Rendering: a resolved package -> PDFs (SPEC §4). Templates are evaluated
+// (strict Mustache), typeset as Markdown (cmark-gfm, Pango) and drawn to PDF
+// (Cairo), then finished with qpdf (producer, deterministic /ID).
+//
+// Every error of a package is collected before any page is drawn; when there
+// is one, nothing is produced. Output is deterministic: the same catalog,
+// package and quote give the same bytes.
+//
+// A Renderer keeps a font map and parsed templates between calls, so reuse
+// one for many packages. It is not thread-safe: use one per thread.
+#pragma once
+
+#include <docgen/catalog.h>
+#include <docgen/diagnostic.h>
+#include <docgen/resolve.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace docgen {
+
+struct RenderedDocument {
+  std::string file_name;  // "01-CY-DEC.pdf": 1-based position, two digits or more
+  std::string pdf;
+  int pages = 0;
+};
+
+struct RenderOutput {
+  std::string package_pdf;  // every document in order, one bookmark each
+  std::vector<RenderedDocument> documents;
+  int pages = 0;
+};
+
+struct RenderResult {
+  std::optional<RenderOutput> output;  // empty when `errors` is not
+  Diagnostics errors;  // the package's own errors, or template_error / missing_value / missing_font
+};
+
+class Renderer {
+ public:
+  Renderer();
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // `quote` is the quote the package was resolved from (the templates' `quote`).
+  RenderResult Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace docgen

@@ -1,0 +1,309 @@
+#include "render/evaluate.h"
+
+#include <docgen/catalog.h>
+
+#include <cctype>
+
+namespace docgen {
+namespace {
+
+using Kind = MustacheNode::Kind;
+
+bool IsLambda(const std::string& name) { return name == "money" || name == "date" || name == "number"; }
+
+std::vector<std::string> SplitName(const std::string& name) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = name.find('.', start);
+    parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+// Splits "1234.5" / "-12" / "1e3" into sign, integer digits and fraction
+// digits; false when the text is not a plain decimal number.
+bool ParseDecimal(const std::string& raw, bool& negative, std::string& integer, std::string& fraction) {
+  size_t begin = raw.find_first_not_of(" \t\n");
+  size_t end = raw.find_last_not_of(" \t\n");
+  if (begin == std::string::npos) return false;
+  std::string text = raw.substr(begin, end - begin + 1);
+  negative = false;
+  size_t i = 0;
+  if (text[0] == '-' || text[0] == '+') {
+    negative = text[0] == '-';
+    i = 1;
+  }
+  integer.clear();
+  fraction.clear();
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) integer += text[i++];
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) fraction += text[i++];
+  }
+  if (i != text.size() || (integer.empty() && fraction.empty()) || integer.size() > 30) return false;
+  if (integer.empty()) integer = "0";
+  integer.erase(0, std::min(integer.find_first_not_of('0'), integer.size() - 1));
+  return true;
+}
+
+std::string GroupThousands(const std::string& digits) {
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Decimal rounding half away from zero of "integer.fraction" to 2 places.
+void RoundToCents(std::string& integer, std::string& fraction) {
+  bool round_up = fraction.size() > 2 && fraction[2] >= '5';
+  fraction.resize(2, '0');
+  if (!round_up) return;
+  std::string all = integer + fraction;
+  int i = static_cast<int>(all.size()) - 1;
+  while (i >= 0 && all[static_cast<size_t>(i)] == '9') all[static_cast<size_t>(i--)] = '0';
+  if (i < 0) {
+    all.insert(all.begin(), '1');
+  } else {
+    ++all[static_cast<size_t>(i)];
+  }
+  integer = all.substr(0, all.size() - 2);
+  fraction = all.substr(all.size() - 2);
+}
+
+class Evaluator {
+ public:
+  Evaluator(const EvaluationOptions& options, Diagnostics& errors) : options_(options), errors_(errors) {}
+
+  std::string Run(const std::vector<MustacheNode>& nodes, const nlohmann::json& root) {
+    stack_.push_back(&root);
+    Walk(nodes, /*escape=*/options_.markdown);
+    FlushLine(/*newline=*/"");
+    return std::move(out_);
+  }
+
+ private:
+  void Error(const char* code, int line, std::string message) {
+    Diagnostic d;
+    d.code = code;
+    d.file = options_.file;
+    d.line = line;
+    d.document = options_.document;
+    d.instance = options_.instance;
+    d.message = std::move(message);
+    errors_.push_back(std::move(d));
+  }
+
+  // Mustache lookup: the first name part is searched from the innermost
+  // context outwards; the rest descends into that value.
+  const nlohmann::json* Lookup(const std::string& name) const {
+    if (name == ".") return stack_.back();
+    const std::vector<std::string> parts = SplitName(name);
+    for (auto frame = stack_.rbegin(); frame != stack_.rend(); ++frame) {
+      const nlohmann::json* value = *frame;
+      if (!value->is_object() || !value->contains(parts[0])) continue;
+      value = &(*value)[parts[0]];
+      for (size_t i = 1; i < parts.size() && value != nullptr; ++i) {
+        if (value->is_object() && value->contains(parts[i])) {
+          value = &(*value)[parts[i]];
+        } else if (value->is_array() && !parts[i].empty() && parts[i].find_first_not_of("0123456789") == std::string::npos &&
+                   parts[i].size() < 9 && std::stoul(parts[i]) < value->size()) {
+          value = &(*value)[std::stoul(parts[i])];
+        } else {
+          value = nullptr;
+        }
+      }
+      return value;  // the first frame holding the first part decides, as in Mustache
+    }
+    return nullptr;
+  }
+
+  static bool Truthy(const nlohmann::json* value) {
+    if (value == nullptr || value->is_null()) return false;
+    if (value->is_boolean()) return value->get<bool>();
+    if (value->is_array()) return !value->empty();
+    return true;
+  }
+
+  std::optional<std::string> Scalar(const nlohmann::json& value) const {
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+    if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
+    if (value.is_number_float()) {
+      std::string text = value.dump();
+      return text;
+    }
+    return std::nullopt;
+  }
+
+  // Output goes through a line buffer so that lines holding only section
+  // tags and whitespace disappear, as the Mustache spec's standalone rule says.
+  void Emit(const std::string& text) { line_ += text; }
+  void FlushLine(const std::string& newline) {
+    bool blank = line_.find_first_not_of(" \t") == std::string::npos;
+    if (!(line_has_tag_ && blank)) out_ += line_ + newline;
+    line_.clear();
+    line_has_tag_ = false;
+  }
+
+  void Walk(const std::vector<MustacheNode>& nodes, bool escape) {
+    for (const auto& node : nodes) {
+      switch (node.kind) {
+        case Kind::kText:
+          if (node.text == "\n" || node.text == "\r\n" || node.text == "\r") {
+            FlushLine(node.text);
+          } else {
+            Emit(node.text);
+          }
+          break;
+        case Kind::kComment:
+          line_has_tag_ = true;
+          break;
+        case Kind::kVariable:
+        case Kind::kRawVariable:
+          Interpolate(node, escape && node.kind == Kind::kVariable);
+          break;
+        case Kind::kSection:
+          Section(node, escape);
+          break;
+        case Kind::kInvertedSection:
+          line_has_tag_ = true;
+          if (!Truthy(Lookup(node.text))) Walk(node.children, escape);
+          line_has_tag_ = true;
+          break;
+      }
+    }
+  }
+
+  void Interpolate(const MustacheNode& node, bool escape) {
+    const nlohmann::json* value = Lookup(node.text);
+    if (value == nullptr || value->is_null()) {
+      Error("missing_value", node.line, "{{" + node.text + "}} has no value for this quote.");
+      return;
+    }
+    auto text = Scalar(*value);
+    if (!text) {
+      Error("template_error", node.line,
+            "{{" + node.text + "}} is " + (value->is_array() ? "a list" : "a group of fields") +
+                ", not a single value; use a section {{#" + node.text + "}}...{{/" + node.text + "}} instead.");
+      return;
+    }
+    Emit(escape ? EscapeMarkdown(*text) : *text);
+  }
+
+  void Section(const MustacheNode& node, bool escape) {
+    const nlohmann::json* value = Lookup(node.text);
+    if (value == nullptr && IsLambda(node.text)) {
+      Lambda(node, escape);
+      return;
+    }
+    line_has_tag_ = true;
+    if (!Truthy(value)) {
+      line_has_tag_ = true;
+      return;
+    }
+    if (value->is_array()) {
+      for (const auto& item : *value) {
+        stack_.push_back(&item);
+        Walk(node.children, escape);
+        stack_.pop_back();
+        line_has_tag_ = true;
+      }
+    } else {
+      stack_.push_back(value);
+      Walk(node.children, escape);
+      stack_.pop_back();
+    }
+    line_has_tag_ = true;
+  }
+
+  // {{#money}}...{{/money}}: the inside is rendered raw, formatted, then
+  // inserted as literal text.
+  void Lambda(const MustacheNode& node, bool escape) {
+    Evaluator inner(options_, errors_);
+    inner.stack_ = stack_;
+    inner.Walk(node.children, /*escape=*/false);
+    inner.FlushLine("");
+    const std::string raw = inner.out_;
+    std::optional<std::string> formatted = node.text == "money"    ? FormatMoney(raw)
+                                           : node.text == "number" ? FormatNumber(raw)
+                                                                   : FormatDate(raw);
+    if (!formatted) {
+      if (raw.find_first_not_of(" \t\n") == std::string::npos) return;  // its inside already reported missing_value
+      Error("template_error", node.line,
+            "{{#" + node.text + "}} expects " + (node.text == "date" ? "a date written YYYY-MM-DD" : "a number") +
+                ", but got \"" + raw + "\".");
+      return;
+    }
+    Emit(escape ? EscapeMarkdown(*formatted) : *formatted);
+  }
+
+  const EvaluationOptions& options_;
+  Diagnostics& errors_;
+  std::vector<const nlohmann::json*> stack_;
+  std::string out_;
+  std::string line_;
+  bool line_has_tag_ = false;
+};
+
+}  // namespace
+
+std::string EscapeMarkdown(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (char c : text) {
+    if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else if (std::ispunct(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 128) {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> FormatMoney(const std::string& text) {
+  bool negative = false;
+  std::string integer, fraction;
+  if (!ParseDecimal(text, negative, integer, fraction)) return std::nullopt;
+  const bool cents = fraction.find_first_not_of('0') != std::string::npos;
+  std::string out = negative ? "-$" : "$";
+  if (cents) {
+    RoundToCents(integer, fraction);
+    return out + GroupThousands(integer) + "." + fraction;
+  }
+  return out + GroupThousands(integer);
+}
+
+std::optional<std::string> FormatNumber(const std::string& text) {
+  bool negative = false;
+  std::string integer, fraction;
+  if (!ParseDecimal(text, negative, integer, fraction)) return std::nullopt;
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return (negative ? "-" : "") + GroupThousands(integer) + (fraction.empty() ? "" : "." + fraction);
+}
+
+std::optional<std::string> FormatDate(const std::string& text) {
+  size_t begin = text.find_first_not_of(" \t\n");
+  size_t end = text.find_last_not_of(" \t\n");
+  if (begin == std::string::npos) return std::nullopt;
+  std::string trimmed = text.substr(begin, end - begin + 1);
+  if (!ParseIsoDate(trimmed)) return std::nullopt;
+  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                  "July",    "August",   "September", "October", "November", "December"};
+  const int month = std::stoi(trimmed.substr(5, 2));
+  const int day = std::stoi(trimmed.substr(8, 2));
+  return std::string(kMonths[month - 1]) + " " + std::to_string(day) + ", " + trimmed.substr(0, 4);
+}
+
+std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
+                     const EvaluationOptions& options, Diagnostics& errors) {
+  return Evaluator(options, errors).Run(nodes, context);
+}
+
+}  // namespace docgen

@@ -1,0 +1,377 @@
+// The render pipeline: for each document of a package, evaluate its
+// template, parse the Markdown, lay it out; only when every document is
+// free of errors, draw the pages (package and per-document PDFs).
+#include <docgen/render.h>
+
+#include <cairo-pdf.h>
+#define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFWriter.hh>
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <regex>
+
+#include "render/evaluate.h"
+#include "render/markdown.h"
+#include "render/typeset.h"
+#include "template/mustache.h"
+
+namespace docgen {
+namespace {
+
+constexpr const char* kFixedDate = "2000-01-01T00:00:00Z";  // PDFs carry no clock time
+
+Diagnostic RenderError(std::string code, std::string message, std::string file, int line = 0, std::string document = "",
+                       int instance = 0) {
+  Diagnostic d;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  d.file = std::move(file);
+  d.line = line;
+  d.document = std::move(document);
+  d.instance = instance;
+  return d;
+}
+
+// A template file once parsed: style overrides, header, footer and body.
+struct ParsedTemplate {
+  YAML::Node front_matter;  // null when none
+  MustacheParse header, footer, body;
+  bool has_header = false, has_footer = false;
+};
+
+double ParseLength(const std::string& text, double fallback) {
+  static const std::regex kLength("([0-9]+(?:\\.[0-9]+)?)(in|cm|mm|pt)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kLength)) return fallback;
+  const double value = std::stod(m[1]);
+  const std::string unit = m[2];
+  return unit == "in" ? value * 72 : unit == "cm" ? value * 72 / 2.54 : unit == "mm" ? value * 72 / 25.4 : value;
+}
+
+// Page and font settings (catalog defaults, then front matter), as lint checked them.
+void ApplySettings(const YAML::Node& settings, PageStyle& style) {
+  if (!settings || !settings.IsMap()) return;
+  try {
+    if (const YAML::Node page = settings["page"]; page && page.IsMap()) {
+      if (page["size"] && page["size"].IsScalar()) {
+        const std::string size = page["size"].Scalar();
+        if (size == "a4") {
+          style.width = 595.276;
+          style.height = 841.89;
+        } else if (size == "legal") {
+          style.width = 612;
+          style.height = 1008;
+        } else {
+          style.width = 612;
+          style.height = 792;
+        }
+      }
+      if (page["margin"] && page["margin"].IsScalar()) style.margin = ParseLength(page["margin"].Scalar(), style.margin);
+    }
+    if (const YAML::Node font = settings["font"]; font && font.IsMap()) {
+      if (font["family"] && font["family"].IsScalar()) style.font_family = font["family"].Scalar();
+      if (font["size"] && font["size"].IsScalar()) style.font_size = std::stod(font["size"].Scalar());
+    }
+  } catch (const std::exception&) {
+    // Lint refuses malformed settings; keep the defaults if one slips through.
+  }
+}
+
+YAML::Node DefaultsNode(const nlohmann::json& defaults) {
+  try {
+    return YAML::Load(defaults.dump());  // JSON is YAML
+  } catch (const std::exception&) {
+    return YAML::Node();
+  }
+}
+
+struct CairoSurfaceDeleter {
+  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+struct CairoDeleter {
+  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
+};
+
+cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// A Cairo PDF surface that writes into a string.
+class PdfSurface {
+ public:
+  PdfSurface(const std::string& title, const std::string& subject, const PageStyle& first)
+      : surface_(cairo_pdf_surface_create_for_stream(AppendToString, &bytes_, first.width, first.height)),
+        cr_(cairo_create(surface_.get())) {
+    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_SUBJECT, subject.c_str());
+    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_CREATOR, "docgen");
+    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_CREATE_DATE, kFixedDate);
+    cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_MOD_DATE, kFixedDate);
+  }
+  cairo_t* cr() { return cr_.get(); }
+  void StartPage(const PageStyle& style) { cairo_pdf_surface_set_size(surface_.get(), style.width, style.height); }
+  void EndPage() { cairo_show_page(cr_.get()); }
+  void Bookmark(const std::string& title, int page) {
+    const std::string link = "page=" + std::to_string(page);
+    cairo_pdf_surface_add_outline(surface_.get(), CAIRO_PDF_OUTLINE_ROOT, title.c_str(), link.c_str(),
+                                  static_cast<cairo_pdf_outline_flags_t>(0));
+  }
+  std::string Finish() {
+    cr_.reset();
+    cairo_surface_finish(surface_.get());
+    surface_.reset();
+    return std::move(bytes_);
+  }
+
+ private:
+  std::string bytes_;
+  std::unique_ptr<cairo_surface_t, CairoSurfaceDeleter> surface_;
+  std::unique_ptr<cairo_t, CairoDeleter> cr_;
+};
+
+// qpdf pass: our producer name, a deterministic /ID, compressed object streams.
+std::string Finalize(const std::string& pdf) {
+  QPDF document;
+  document.processMemoryFile("docgen.pdf", pdf.data(), pdf.size());
+  QPDFObjectHandle trailer = document.getTrailer();
+  QPDFObjectHandle info = trailer.getKey("/Info");
+  if (!info.isDictionary()) {
+    info = document.makeIndirectObject(QPDFObjectHandle::newDictionary());
+    trailer.replaceKey("/Info", info);
+  }
+  info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString("docgen 0.1.0 (cairo, qpdf)"));
+  QPDFWriter writer(document);
+  writer.setOutputMemory();
+  writer.setDeterministicID(true);
+  writer.setObjectStreamMode(qpdf_o_generate);
+  writer.setCompressStreams(true);
+  writer.write();
+  std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
+  return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
+}
+
+// One document of the package on its way to pages.
+struct DocumentJob {
+  const PackageDocument* document = nullptr;
+  std::shared_ptr<const ParsedTemplate> parsed;
+  std::string file;  // template path
+  nlohmann::json context;
+  PageStyle style;
+  std::string markdown;
+  LaidOutDocument layout;
+};
+
+}  // namespace
+
+struct Renderer::Impl {
+  Typesetter typesetter;
+  std::map<std::string, std::shared_ptr<const ParsedTemplate>> templates;  // digest + path
+  std::map<std::string, std::shared_ptr<const Image>> images;               // digest + path
+
+  std::shared_ptr<const ParsedTemplate> Template(const Catalog& catalog, const std::string& path, Diagnostics& errors) {
+    const std::string key = catalog.digest + "\n" + path;
+    if (auto it = templates.find(key); it != templates.end()) return it->second;
+    auto parsed = std::make_shared<ParsedTemplate>();
+    auto text = catalog.templates.find(path);
+    TemplateParts parts;
+    std::string error;
+    if (text == catalog.templates.end() || !SplitFrontMatter(text->second, parts, error)) {
+      Diagnostic d;
+      d.code = "template_error";
+      d.file = path;
+      d.message = text == catalog.templates.end() ? "The template is not in the catalog." : error;
+      errors.push_back(d);
+      return nullptr;
+    }
+    if (parts.has_front_matter) {
+      try {
+        parsed->front_matter = YAML::Load(parts.front_matter);
+      } catch (const std::exception& e) {
+        errors.push_back(RenderError("template_error", std::string("The front matter is not valid YAML: ") + e.what(), path,
+                                     parts.front_matter_line));
+        return nullptr;
+      }
+      int line = parts.front_matter_line;
+      if (const YAML::Node h = parsed->front_matter["header"]; h && h.IsScalar()) {
+        parsed->header = ParseMustache(h.Scalar(), path, line + std::max(0, h.Mark().line));
+        parsed->has_header = true;
+      }
+      if (const YAML::Node f = parsed->front_matter["footer"]; f && f.IsScalar()) {
+        parsed->footer = ParseMustache(f.Scalar(), path, line + std::max(0, f.Mark().line));
+        parsed->has_footer = true;
+      }
+    }
+    parsed->body = ParseMustache(parts.body, path, parts.body_line);
+    for (const MustacheParse* p : {&parsed->header, &parsed->footer, &parsed->body}) {
+      for (auto d : p->diagnostics) {
+        d.code = "template_error";
+        errors.push_back(std::move(d));
+      }
+    }
+    templates.emplace(key, parsed);
+    return parsed;
+  }
+
+  std::shared_ptr<const Image> ImageFor(const Catalog& catalog, const std::string& path, std::string& error) {
+    const std::string key = catalog.digest + "\n" + path;
+    if (auto it = images.find(key); it != images.end()) return it->second;
+    auto bytes = catalog.assets.find(path);
+    if (bytes == catalog.assets.end()) {
+      error = "image \"" + path + "\" is not in the catalog's assets/ folder";
+      return nullptr;
+    }
+    std::string why;
+    auto image = DecodeImage(path, bytes->second, why);
+    if (!image) {
+      error = "image \"" + path + "\" " + why;
+      return nullptr;
+    }
+    auto shared = std::make_shared<const Image>(std::move(*image));
+    images.emplace(key, shared);
+    return shared;
+  }
+};
+
+Renderer::Renderer() : impl_(std::make_unique<Impl>()) {}
+Renderer::~Renderer() = default;
+
+namespace {
+
+nlohmann::json PackageDocumentsContext(const Package& package) {
+  nlohmann::json documents = nlohmann::json::array();
+  for (const auto& d : package.documents) {
+    documents.push_back({{"id", d.id},
+                         {"edition", d.edition},
+                         {"title", d.title},
+                         {"kind", ToString(d.kind)},
+                         {"instance", d.instance},
+                         {"source", ToString(d.source)}});
+  }
+  return documents;
+}
+
+void CheckImages(const std::vector<Block>& blocks, std::vector<std::string>& paths) {
+  for (const auto& b : blocks) {
+    if (b.kind == Block::Kind::kImage) paths.push_back(b.image);
+    CheckImages(b.children, paths);
+    for (const auto& item : b.items) CheckImages(item, paths);
+  }
+}
+
+std::string PlainText(const MustacheParse& parse, const nlohmann::json& context, const EvaluationOptions& options,
+                      Diagnostics& errors) {
+  EvaluationOptions plain = options;
+  plain.markdown = false;
+  return Evaluate(parse.nodes, context, plain, errors);
+}
+
+}  // namespace
+
+RenderResult Renderer::Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {
+  RenderResult result;
+  if (!package.valid) {
+    result.errors = package.errors;
+    return result;
+  }
+  Diagnostics& errors = result.errors;
+  const nlohmann::json package_documents = PackageDocumentsContext(package);
+  nlohmann::json coverage = nlohmann::json::object();
+  if (quote.contains("coverages") && quote["coverages"].is_array()) {
+    for (const auto& c : quote["coverages"]) {
+      if (c.is_object() && c.contains("code") && c["code"].is_string()) coverage[c["code"].get<std::string>()] = c;
+    }
+  }
+  const YAML::Node defaults = DefaultsNode(catalog.defaults);
+
+  std::vector<DocumentJob> jobs(package.documents.size());
+  for (size_t i = 0; i < package.documents.size(); ++i) {
+    DocumentJob& job = jobs[i];
+    const PackageDocument& doc = package.documents[i];
+    job.document = &doc;
+    job.file = doc.edition_ref->template_path;
+    const size_t errors_before = errors.size();
+    job.parsed = impl_->Template(catalog, job.file, errors);
+    if (!job.parsed) continue;
+    ApplySettings(defaults, job.style);
+    ApplySettings(job.parsed->front_matter, job.style);
+    if (!impl_->typesetter.HasFamily(job.style.font_family)) {
+      Diagnostic d;
+      d.code = "missing_font";
+      d.file = job.file;
+      d.document = doc.id;
+      d.message = "Font \"" + job.style.font_family + "\" is not installed on this machine.";
+      errors.push_back(std::move(d));
+    }
+    job.context = {{"quote", quote},
+                   {"doc", {{"id", doc.id}, {"title", doc.title}, {"edition", doc.edition}, {"kind", ToString(doc.kind)},
+                            {"instance", doc.instance}}},
+                   {"vars", doc.variables},
+                   {"coverage", coverage},
+                   {"package", {{"documents", package_documents}}}};
+    EvaluationOptions options{job.file, doc.id, doc.instance, true};
+    job.markdown = Evaluate(job.parsed->body.nodes, job.context, options, errors);
+    // Headers and footers are checked now, with page numbers, so that drawing cannot fail.
+    nlohmann::json paged = job.context;
+    paged["page"] = 1;
+    paged["pages"] = 1;
+    if (job.parsed->has_header) PlainText(job.parsed->header, paged, options, errors);
+    if (job.parsed->has_footer) PlainText(job.parsed->footer, paged, options, errors);
+    if (errors.size() != errors_before) continue;
+    std::vector<Block> blocks = ParseMarkdown(job.markdown);
+    std::vector<std::string> images;
+    CheckImages(blocks, images);
+    for (const auto& path : images) {
+      std::string error;
+      if (!impl_->ImageFor(catalog, path, error)) {
+        errors.push_back(RenderError("template_error", error + ".", job.file, 0, doc.id, doc.instance));
+      }
+    }
+    if (errors.size() != errors_before) continue;
+    job.layout = impl_->typesetter.Layout(blocks, job.style, [&](const std::string& path) {
+      std::string unused;
+      return impl_->ImageFor(catalog, path, unused);
+    });
+  }
+  if (!errors.empty()) return result;
+
+  // Drawing: the package (bookmarks, numbering per document), then each document.
+  RenderOutput output;
+  const std::string subject = package.quote_id;
+  PdfSurface whole("Policy package " + package.quote_id, subject, jobs.empty() ? PageStyle{} : jobs[0].style);
+  const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
+  int package_page = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    DocumentJob& job = jobs[i];
+    const PackageDocument& doc = *job.document;
+    PdfSurface single(doc.title, subject, job.style);
+    const int pages = static_cast<int>(job.layout.pages.size());
+    whole.Bookmark(doc.id + " \u2014 " + doc.title, package_page + 1);
+    EvaluationOptions options{job.file, doc.id, doc.instance, false};
+    for (int p = 0; p < pages; ++p) {
+      nlohmann::json paged = job.context;
+      paged["page"] = p + 1;
+      paged["pages"] = pages;
+      Diagnostics unused;
+      const std::string header = job.parsed->has_header ? PlainText(job.parsed->header, paged, options, unused) : "";
+      const std::string footer = job.parsed->has_footer ? PlainText(job.parsed->footer, paged, options, unused) : "";
+      for (PdfSurface* surface : {&whole, &single}) {
+        surface->StartPage(job.style);
+        impl_->typesetter.DrawPage(surface->cr(), job.layout, static_cast<size_t>(p), header, footer);
+        surface->EndPage();
+      }
+    }
+    package_page += pages;
+    std::string number = std::to_string(i + 1);
+    number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
+    output.documents.push_back({number + "-" + doc.id + ".pdf", Finalize(single.Finish()), pages});
+  }
+  output.pages = package_page;
+  output.package_pdf = Finalize(whole.Finish());
+  result.output = std::move(output);
+  return result;
+}
+
+}  // namespace docgen

@@ -1,0 +1,471 @@
+#include "render/typeset.h"
+
+#include <librsvg/rsvg.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace docgen {
+namespace {
+
+constexpr double kScale = PANGO_SCALE;
+constexpr double kListIndent = 18;
+constexpr double kQuoteIndent = 14;
+constexpr double kCellPadding = 4;
+constexpr const char* kMonospace = "Liberation Mono";
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string ListMarker(bool ordered, int number, int depth) {
+  if (ordered) return std::to_string(number) + ".";
+  static const char* kBullets[] = {"\u2022", "\u25e6", "\u25aa"};
+  return kBullets[depth % 3];
+}
+
+struct PngReader {
+  const std::string* bytes;
+  size_t offset;
+};
+
+cairo_status_t ReadPng(void* closure, unsigned char* data, unsigned int length) {
+  auto* reader = static_cast<PngReader*>(closure);
+  if (reader->offset + length > reader->bytes->size()) return CAIRO_STATUS_READ_ERROR;
+  std::memcpy(data, reader->bytes->data() + reader->offset, length);
+  reader->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+std::string EscapeMarkup(const std::string& text) {
+  gchar* escaped = g_markup_escape_text(text.c_str(), -1);
+  std::string out(escaped);
+  g_free(escaped);
+  return out;
+}
+
+}  // namespace
+
+void GObjectDeleter::operator()(void* object) const {
+  if (object != nullptr) g_object_unref(object);
+}
+
+std::optional<Image> DecodeImage(const std::string& path, const std::string& bytes, std::string& error) {
+  Image image;
+  auto ends_with = [&](const char* suffix) {
+    const size_t n = std::strlen(suffix);
+    return path.size() >= n && Lower(path.substr(path.size() - n)) == suffix;
+  };
+  if (ends_with(".png")) {
+    PngReader reader{&bytes, 0};
+    cairo_surface_t* surface = cairo_image_surface_create_from_png_stream(ReadPng, &reader);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+      cairo_surface_destroy(surface);
+      error = "is not a readable PNG image";
+      return std::nullopt;
+    }
+    image.png.reset(surface, cairo_surface_destroy);
+    image.width = cairo_image_surface_get_width(surface) * 0.75;  // CSS pixels (96 per inch) to points
+    image.height = cairo_image_surface_get_height(surface) * 0.75;
+    return image;
+  }
+  if (ends_with(".svg")) {
+    GError* gerror = nullptr;
+    RsvgHandle* handle =
+        rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(bytes.data()), bytes.size(), &gerror);
+    if (handle == nullptr) {
+      error = std::string("is not a readable SVG image: ") + (gerror ? gerror->message : "unknown error");
+      if (gerror) g_error_free(gerror);
+      return std::nullopt;
+    }
+    image.svg.reset(handle, [](RsvgHandle* h) { g_object_unref(h); });
+    gdouble width = 0, height = 0;
+    if (!rsvg_handle_get_intrinsic_size_in_pixels(handle, &width, &height) || width <= 0 || height <= 0) {
+      error = "is an SVG image without a width and height";
+      return std::nullopt;
+    }
+    image.width = width * 0.75;
+    image.height = height * 0.75;
+    return image;
+  }
+  error = "is not a PNG or SVG image";
+  return std::nullopt;
+}
+
+Typesetter::Typesetter() : font_map_(pango_cairo_font_map_new()), context_(pango_font_map_create_context(font_map_.get())) {
+  // Layout in points, with unhinted metrics, so line breaks do not depend on a device.
+  pango_cairo_context_set_resolution(context_.get(), 72);
+  cairo_font_options_t* options = cairo_font_options_create();
+  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options(context_.get(), options);
+  cairo_font_options_destroy(options);
+  PangoFontFamily** families = nullptr;
+  int count = 0;
+  pango_font_map_list_families(font_map_.get(), &families, &count);
+  for (int i = 0; i < count; ++i) families_.insert(Lower(pango_font_family_get_name(families[i])));
+  g_free(families);
+}
+
+bool Typesetter::HasFamily(const std::string& family) const { return families_.count(Lower(family)) > 0; }
+
+std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, const std::string& family, double size,
+                                                   double width, PangoAlignment alignment) {
+  PangoLayout* layout = pango_layout_new(context_.get());
+  PangoFontDescription* font = pango_font_description_new();
+  pango_font_description_set_family(font, family.c_str());
+  pango_font_description_set_absolute_size(font, size * kScale);
+  pango_layout_set_font_description(layout, font);
+  pango_font_description_free(font);
+  if (width > 0) pango_layout_set_width(layout, static_cast<int>(width * kScale));
+  pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_alignment(layout, alignment);
+  pango_layout_set_markup(layout, markup.c_str(), -1);
+  return std::shared_ptr<PangoLayout>(layout, [](PangoLayout* l) { g_object_unref(l); });
+}
+
+void Typesetter::AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
+                              LaidOutDocument& doc) {
+  PangoLayoutIter* iter = pango_layout_get_iter(layout.get());
+  const int lines = pango_layout_get_line_count(layout.get());
+  int index = 0;
+  do {
+    PangoRectangle logical;
+    pango_layout_iter_get_line_extents(iter, nullptr, &logical);
+    const double top = logical.y / kScale;
+    Fragment fragment;
+    fragment.height = logical.height / kScale;
+    fragment.space_before = index == 0 ? space_before : 0;
+    fragment.break_before = index == 0 && pending_break_;
+    // Keep a paragraph's first two and last two lines together (no orphans, no widows).
+    fragment.keep_with_next = keep_all || lines <= 3 ? index < lines - 1 : (index == 0 || index == lines - 2);
+    DrawOp op;
+    op.kind = DrawOp::Kind::kLayoutLine;
+    op.layout = layout;
+    op.line_index = index;
+    op.x = x;
+    op.y = pango_layout_iter_get_baseline(iter) / kScale - top;
+    fragment.ops.push_back(std::move(op));
+    doc.fragments.push_back(std::move(fragment));
+    ++index;
+  } while (pango_layout_iter_next_line(iter));
+  pango_layout_iter_free(iter);
+  pending_break_ = false;
+}
+
+void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOutDocument& doc) {
+  const PageStyle& style = doc.style;
+  const size_t columns = table.align.size();
+  if (columns == 0) return;
+  // Column widths from content: natural widths when they fit, otherwise
+  // each column gets its longest word plus a share of the rest.
+  std::vector<double> natural(columns, 1), minimum(columns, 1);
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    for (size_t c = 0; c < columns; ++c) {
+      const std::string markup = r < static_cast<size_t>(table.header_rows) ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
+      auto layout = NewLayout(markup, style.font_family, style.font_size, -1);
+      PangoRectangle logical;
+      pango_layout_get_extents(layout.get(), nullptr, &logical);
+      natural[c] = std::max(natural[c], logical.width / kScale + 2 * kCellPadding);
+      pango_layout_set_width(layout.get(), 1);
+      pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD);
+      pango_layout_get_extents(layout.get(), nullptr, &logical);
+      minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
+    }
+  }
+  double natural_sum = 0, minimum_sum = 0;
+  for (size_t c = 0; c < columns; ++c) {
+    natural_sum += natural[c];
+    minimum_sum += minimum[c];
+  }
+  std::vector<double> widths(columns);
+  for (size_t c = 0; c < columns; ++c) {
+    if (natural_sum <= width) {
+      widths[c] = natural[c] * width / natural_sum;  // stretch to the text width
+    } else if (minimum_sum >= width) {
+      widths[c] = minimum[c] * width / minimum_sum;
+    } else {
+      const double flexible = natural_sum - minimum_sum;
+      widths[c] = minimum[c] + (flexible > 0 ? (natural[c] - minimum[c]) / flexible * (width - minimum_sum) : 0);
+    }
+  }
+  const Fragment* header = nullptr;
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const bool is_header = r < static_cast<size_t>(table.header_rows);
+    Fragment row;
+    row.space_before = r == 0 ? style.font_size * 0.6 : 0;
+    row.break_before = r == 0 && pending_break_;
+    double height = 0;
+    double cx = x;
+    std::vector<DrawOp> texts;
+    for (size_t c = 0; c < columns; ++c) {
+      const PangoAlignment alignment =
+          table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
+      const std::string markup = is_header ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
+      auto layout = NewLayout(markup, style.font_family, style.font_size, widths[c] - 2 * kCellPadding, alignment);
+      PangoRectangle logical;
+      pango_layout_get_extents(layout.get(), nullptr, &logical);
+      height = std::max(height, logical.height / kScale + 2 * kCellPadding);
+      DrawOp op;
+      op.kind = DrawOp::Kind::kLayout;
+      op.layout = std::move(layout);
+      op.x = cx + kCellPadding;
+      op.y = kCellPadding;
+      texts.push_back(std::move(op));
+      cx += widths[c];
+    }
+    if (is_header) {
+      DrawOp fill;
+      fill.kind = DrawOp::Kind::kFill;
+      fill.x = x;
+      fill.width = width;
+      fill.height = height;
+      fill.gray = 0.92;
+      row.ops.push_back(fill);
+    }
+    for (auto& op : texts) row.ops.push_back(std::move(op));
+    // Grid: the row's bottom and top rules and every column's left rule.
+    auto line = [&](double x1, double y1, double x2, double y2) {
+      DrawOp op;
+      op.kind = DrawOp::Kind::kLine;
+      op.x = x1;
+      op.y = y1;
+      op.x2 = x2;
+      op.y2 = y2;
+      op.gray = 0.55;
+      row.ops.push_back(op);
+    };
+    line(x, 0, x + width, 0);
+    line(x, height, x + width, height);
+    double lx = x;
+    for (size_t c = 0; c <= columns; ++c) {
+      line(lx, 0, lx, height);
+      if (c < columns) lx += widths[c];
+    }
+    row.height = height;
+    row.keep_with_next = is_header;
+    row.repeat_header = is_header ? nullptr : header;
+    doc.fragments.push_back(std::move(row));
+    if (is_header) header = &doc.fragments.back();
+    pending_break_ = false;
+  }
+}
+
+void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth,
+                              LaidOutDocument& doc, const ImageLookup& image_for) {
+  const PageStyle& style = doc.style;
+  const double paragraph_space = style.font_size * 0.6;
+  for (const auto& block : blocks) {
+    switch (block.kind) {
+      case Block::Kind::kParagraph:
+        AddTextLines(NewLayout(block.markup, style.font_family, style.font_size, width), x, paragraph_space, false, doc);
+        break;
+      case Block::Kind::kCode:
+        AddTextLines(NewLayout(block.markup, kMonospace, style.font_size * 0.9, width), x, paragraph_space, false, doc);
+        break;
+      case Block::Kind::kHeading: {
+        static const double kSizes[] = {1.6, 1.3, 1.15, 1.0, 1.0, 1.0};
+        const double size = style.font_size * kSizes[std::clamp(block.level, 1, 6) - 1];
+        const size_t first = doc.fragments.size();
+        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
+        doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page
+        (void)first;
+        break;
+      }
+      case Block::Kind::kList: {
+        int number = block.start;
+        for (const auto& item : block.items) {
+          const size_t first = doc.fragments.size();
+          LayoutBlocks(item, x + kListIndent, width - kListIndent, list_depth + 1, doc, image_for);
+          if (doc.fragments.size() == first) continue;
+          Fragment& head = doc.fragments[first];
+          if (list_depth == 0 || &item != &block.items.front()) {
+            // Items sit closer together than paragraphs.
+            head.space_before = std::min(head.space_before, style.font_size * 0.25);
+          }
+          DrawOp marker;
+          marker.kind = DrawOp::Kind::kLayoutLine;
+          marker.layout = NewLayout(ListMarker(block.ordered, number++, list_depth), style.font_family, style.font_size, -1);
+          marker.x = x + 2;
+          marker.y = head.ops.empty() || head.ops.front().kind != DrawOp::Kind::kLayoutLine ? style.font_size
+                                                                                            : head.ops.front().y;
+          head.ops.push_back(std::move(marker));
+        }
+        break;
+      }
+      case Block::Kind::kQuote: {
+        const size_t first = doc.fragments.size();
+        LayoutBlocks(block.children, x + kQuoteIndent, width - kQuoteIndent, list_depth, doc, image_for);
+        for (size_t i = first; i < doc.fragments.size(); ++i) {
+          DrawOp bar;
+          bar.kind = DrawOp::Kind::kFill;
+          bar.x = x + 2;
+          bar.width = 2;
+          bar.height = doc.fragments[i].height;
+          bar.gray = 0.7;
+          doc.fragments[i].ops.push_back(bar);
+        }
+        break;
+      }
+      case Block::Kind::kRule: {
+        Fragment rule;
+        rule.height = style.font_size;
+        rule.space_before = paragraph_space;
+        rule.break_before = pending_break_;
+        DrawOp op;
+        op.kind = DrawOp::Kind::kLine;
+        op.x = x;
+        op.x2 = x + width;
+        op.y = op.y2 = style.font_size / 2;
+        op.gray = 0.5;
+        rule.ops.push_back(op);
+        doc.fragments.push_back(std::move(rule));
+        pending_break_ = false;
+        break;
+      }
+      case Block::Kind::kImage: {
+        std::shared_ptr<const Image> image = image_for(block.image);
+        if (!image) break;  // reported by the renderer before layout
+        double w = image->width, h = image->height;
+        if (w > width) {  // scale down to the text width, never up
+          h *= width / w;
+          w = width;
+        }
+        Fragment fragment;
+        fragment.height = h;
+        fragment.space_before = paragraph_space;
+        fragment.break_before = pending_break_;
+        DrawOp op;
+        op.kind = DrawOp::Kind::kImage;
+        op.x = x;
+        op.width = w;
+        op.height = h;
+        op.image = std::move(image);
+        fragment.ops.push_back(std::move(op));
+        doc.fragments.push_back(std::move(fragment));
+        pending_break_ = false;
+        break;
+      }
+      case Block::Kind::kTable:
+        LayoutTable(block, x, width, doc);
+        break;
+      case Block::Kind::kPageBreak:
+        pending_break_ = true;
+        break;
+    }
+  }
+}
+
+LaidOutDocument Typesetter::Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for) {
+  LaidOutDocument doc;
+  doc.style = style;
+  pending_break_ = false;
+  LayoutBlocks(blocks, style.margin, style.width - 2 * style.margin, 0, doc, image_for);
+  Paginate(doc);
+  return doc;
+}
+
+void Typesetter::Paginate(LaidOutDocument& doc) const {
+  const double available = doc.style.height - 2 * doc.style.margin;
+  doc.pages.emplace_back();
+  double y = 0;
+  auto new_page = [&] {
+    doc.pages.emplace_back();
+    y = 0;
+  };
+  for (size_t i = 0; i < doc.fragments.size(); ++i) {
+    const Fragment& f = doc.fragments[i];
+    Page* page = &doc.pages.back();
+    if (f.break_before && !page->items.empty()) new_page();
+    page = &doc.pages.back();
+    // The chain this fragment must share a page with.
+    double chain = (page->items.empty() ? 0 : f.space_before) + f.height;
+    for (size_t j = i; j + 1 < doc.fragments.size() && doc.fragments[j].keep_with_next && j < i + 8; ++j) {
+      const Fragment& next = doc.fragments[j + 1];
+      if (next.break_before) break;
+      chain += next.space_before + next.height;
+    }
+    const double own = (page->items.empty() ? 0 : f.space_before) + f.height;
+    const bool chain_fits_fresh = chain - (page->items.empty() ? 0 : f.space_before) <= available;
+    if (!page->items.empty() && ((y + chain > available && chain_fits_fresh) || y + own > available)) {
+      new_page();
+      page = &doc.pages.back();
+    }
+    if (page->items.empty() && f.repeat_header != nullptr) {
+      page->items.emplace_back(0, f.repeat_header);
+      y = f.repeat_header->height;
+    }
+    const double space = page->items.empty() ? 0 : f.space_before;
+    page->items.emplace_back(y + space, &f);
+    y += space + f.height;
+  }
+}
+
+void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
+                          const std::string& footer) {
+  const PageStyle& style = document.style;
+  cairo_save(cr);
+  for (const auto& [y, fragment] : document.pages[index].items) {
+    const double top = style.margin + y;
+    for (const DrawOp& op : fragment->ops) {
+      switch (op.kind) {
+        case DrawOp::Kind::kLayoutLine:
+          cairo_set_source_rgb(cr, 0, 0, 0);
+          cairo_move_to(cr, op.x, top + op.y);
+          pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(op.layout.get(), op.line_index));
+          break;
+        case DrawOp::Kind::kLayout:
+          cairo_set_source_rgb(cr, 0, 0, 0);
+          cairo_move_to(cr, op.x, top + op.y);
+          pango_cairo_show_layout(cr, op.layout.get());
+          break;
+        case DrawOp::Kind::kLine:
+          cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
+          cairo_set_line_width(cr, 0.5);
+          cairo_move_to(cr, op.x, top + op.y);
+          cairo_line_to(cr, op.x2, top + op.y2);
+          cairo_stroke(cr);
+          break;
+        case DrawOp::Kind::kFill:
+          cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
+          cairo_rectangle(cr, op.x, top + op.y, op.width, op.height);
+          cairo_fill(cr);
+          break;
+        case DrawOp::Kind::kImage: {
+          cairo_save(cr);
+          cairo_translate(cr, op.x, top + op.y);
+          if (op.image->svg) {
+            RsvgRectangle viewport{0, 0, op.width, op.height};
+            rsvg_handle_render_document(op.image->svg.get(), cr, &viewport, nullptr);
+          } else if (op.image->png) {
+            cairo_scale(cr, op.width / cairo_image_surface_get_width(op.image->png.get()),
+                        op.height / cairo_image_surface_get_height(op.image->png.get()));
+            cairo_set_source_surface(cr, op.image->png.get(), 0, 0);
+            cairo_paint(cr);
+          }
+          cairo_restore(cr);
+          break;
+        }
+      }
+    }
+  }
+  // Header (left) and footer (centred) in the margins, in a smaller size.
+  const double size = std::max(6.0, style.font_size * 0.8);
+  cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+  if (!header.empty()) {
+    auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin);
+    cairo_move_to(cr, style.margin, style.margin / 2 - size / 2);
+    pango_cairo_show_layout(cr, layout.get());
+  }
+  if (!footer.empty()) {
+    auto layout = NewLayout(EscapeMarkup(footer), style.font_family, size, style.width - 2 * style.margin,
+                            PANGO_ALIGN_CENTER);
+    cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
+    pango_cairo_show_layout(cr, layout.get());
+  }
+  cairo_restore(cr);
+}
+
+}  // namespace docgen

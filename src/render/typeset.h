@@ -1,0 +1,115 @@
+// Typesetting: blocks -> fragments (Pango shapes and breaks lines) ->
+// pages (keeps, widows and orphans, table header repeat) -> drawing on a
+// Cairo surface. A Typesetter owns one font map and Pango context that every
+// document reuses; it is not thread-safe (use one per thread).
+#pragma once
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "render/markdown.h"
+
+typedef struct _RsvgHandle RsvgHandle;
+
+namespace docgen {
+
+struct GObjectDeleter {
+  void operator()(void* object) const;
+};
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, GObjectDeleter>;
+
+struct PageStyle {
+  double width = 612;   // points
+  double height = 792;
+  double margin = 54;
+  std::string font_family = "Liberation Serif";
+  double font_size = 10;
+};
+
+// A decoded image: a PNG surface or an SVG handle, with its natural size in points.
+struct Image {
+  std::shared_ptr<cairo_surface_t> png;
+  std::shared_ptr<RsvgHandle> svg;
+  double width = 0;
+  double height = 0;
+};
+
+// Decodes PNG or SVG bytes; nullopt (and `error`) when they are neither.
+std::optional<Image> DecodeImage(const std::string& path, const std::string& bytes, std::string& error);
+
+struct DrawOp {
+  enum class Kind { kLayoutLine, kLayout, kLine, kFill, kImage };
+  Kind kind = Kind::kLayout;
+  double x = 0, y = 0;  // from the fragment's top-left; kLayoutLine: y is the baseline
+  std::shared_ptr<PangoLayout> layout;
+  int line_index = 0;
+  double x2 = 0, y2 = 0;       // kLine end point
+  double width = 0, height = 0;  // kFill, kImage size
+  double gray = 0;             // kLine, kFill colour
+  std::shared_ptr<const Image> image;
+};
+
+// The unit of pagination: one line of text, a table row, an image, a rule.
+struct Fragment {
+  double height = 0;
+  double space_before = 0;     // dropped at the top of a page
+  bool keep_with_next = false;
+  bool break_before = false;   // <!-- pagebreak -->
+  const Fragment* repeat_header = nullptr;  // table body rows: the header row to repeat after a break
+  std::vector<DrawOp> ops;
+};
+
+struct Page {
+  std::vector<std::pair<double, const Fragment*>> items;  // y from the top of the text area
+};
+
+struct LaidOutDocument {
+  PageStyle style;
+  std::deque<Fragment> fragments;  // deque: stable addresses for Page and repeat_header
+  std::vector<Page> pages;
+};
+
+class Typesetter {
+ public:
+  Typesetter();
+  Typesetter(const Typesetter&) = delete;
+  Typesetter& operator=(const Typesetter&) = delete;
+
+  // True when fontconfig has the family (compared case-insensitively).
+  bool HasFamily(const std::string& family) const;
+
+  // `image_for(path)` returns the decoded image a block names, or null.
+  using ImageLookup = std::function<std::shared_ptr<const Image>(const std::string& path)>;
+  LaidOutDocument Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for);
+
+  // Draws page `index` of `document` on `cr` (the current page of a surface
+  // sized to the document's page), with its header and footer lines.
+  void DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
+                const std::string& footer);
+
+ private:
+  std::shared_ptr<PangoLayout> NewLayout(const std::string& markup, const std::string& family, double size,
+                                         double width, PangoAlignment alignment = PANGO_ALIGN_LEFT);
+  void LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth, LaidOutDocument& doc,
+                    const ImageLookup& image_for);
+  void AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
+                    LaidOutDocument& doc);
+  void LayoutTable(const Block& table, double x, double width, LaidOutDocument& doc);
+  void Paginate(LaidOutDocument& doc) const;
+
+  GObjectPtr<PangoFontMap> font_map_;
+  GObjectPtr<PangoContext> context_;
+  std::set<std::string> families_;  // lower-case names
+  bool pending_break_ = false;
+};
+
+}  // namespace docgen
