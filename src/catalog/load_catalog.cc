@@ -355,9 +355,25 @@ std::string ComputeDigest(const CatalogFiles& files) {
 
 }  // namespace
 
-CatalogLoad LoadCatalog(const CatalogFiles& files) {
+CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   CatalogLoad result;
   Diagnostics& diagnostics = result.diagnostics;
+  // Text files must be UTF-8; a file that is not is reported and left out.
+  CatalogFiles files;
+  for (const auto& [path, bytes] : all_files) {
+    const bool text = path == "catalog.yaml" || HasPrefix(path, "documents/") || HasPrefix(path, "templates/") ||
+                      HasPrefix(path, "rules/");
+    if (const size_t bad = text ? FirstInvalidUtf8(bytes) : std::string::npos; bad != std::string::npos) {
+      Diagnostic d;
+      d.code = "invalid_encoding";
+      d.file = path;
+      d.line = LineIndex(bytes).LineOf(bad);
+      d.message = "This file is not valid UTF-8 text (first bad byte at offset " + std::to_string(bad) + "); save it as UTF-8.";
+      diagnostics.push_back(std::move(d));
+      continue;
+    }
+    files.emplace(path, bytes);
+  }
   auto catalog = std::make_shared<Catalog>();
 
   bool catalog_usable = false;
@@ -446,7 +462,7 @@ CatalogLoad LoadCatalog(const CatalogFiles& files) {
   for (const auto& [path, bytes] : files) {
     if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;
   }
-  catalog->digest = ComputeDigest(files);
+  catalog->digest = ComputeDigest(all_files);
   result.catalog = std::move(catalog);
   return result;
 }

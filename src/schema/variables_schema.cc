@@ -313,7 +313,7 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
   if (auto type = schema.find("type");
       type != schema.end() && *type != "object" &&
       !(type->is_array() && std::find(type->begin(), type->end(), "object") != type->end())) {
-    *error = "the variables schema must describe an object (type: object), but its type is " + type->dump();
+    *error = "the variables schema must describe an object (type: object), but its type is " + type->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return nullptr;
   }
   std::set<const nlohmann::json*> done;
@@ -384,12 +384,12 @@ std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann
     } else if (StartsWith(d, "Value type not permitted")) {
       const nlohmann::json* s = SubschemaAt(impl_->source, path);
       std::string expected;
-      if (s != nullptr && s->is_object() && s->contains("type")) expected = " (expected " + s->at("type").dump() + ")";
+      if (s != nullptr && s->is_object() && s->contains("type")) expected = " (expected " + s->at("type").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ")";
       message = Subject(impl_->source, path) + " has the wrong type" + expected + ".";
     } else if (StartsWith(d, "Failed to match against any enum values")) {
       const nlohmann::json* s = SubschemaAt(impl_->source, path);
       std::string allowed;
-      if (s != nullptr && s->is_object() && s->contains("enum")) allowed = ": allowed values are " + s->at("enum").dump();
+      if (s != nullptr && s->is_object() && s->contains("enum")) allowed = ": allowed values are " + s->at("enum").dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       message = Subject(impl_->source, path) + " is not one of the allowed values" + allowed + ".";
     } else {
       message = Subject(impl_->source, path) + ": " + TidyNumbers(d);

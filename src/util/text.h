@@ -27,6 +27,9 @@ class LineIndex {
   std::vector<size_t> line_starts_;
 };
 
+// Byte offset of the first invalid UTF-8 sequence, or npos when valid.
+size_t FirstInvalidUtf8(std::string_view text);
+
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 

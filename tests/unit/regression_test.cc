@@ -122,3 +122,17 @@ TEST(Regression, RemovingARequiredDocumentTwiceIsOneError) {
 
 }  // namespace
 }  // namespace docgen
+
+namespace docgen {
+namespace {
+
+// Found by catalog_fuzzer: a schema with invalid UTF-8 threw from json::dump.
+TEST(Regression, InvalidUtf8IsAFindingNotACrash) {
+  CatalogLoad load = CatalogBuilder().Document("A", std::string(kHead) + "variables: {type: \"\xff\"}\n").Load();
+  ASSERT_EQ(Codes(load), std::vector<std::string>{"invalid_encoding"});
+  EXPECT_EQ(load.diagnostics[0].file, "documents/A.yaml");
+  EXPECT_EQ(load.diagnostics[0].line, 6);
+}
+
+}  // namespace
+}  // namespace docgen

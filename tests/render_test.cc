@@ -1,0 +1,270 @@
+// Rendering (SPEC §4), checked on the PDFs themselves: text extracted in
+// reading order with poppler, page counts, bookmarks, determinism.
+#include <docgen/render.h>
+#include <docgen/resolve.h>
+
+#include <gtest/gtest.h>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-page.h>
+#include <poppler/cpp/poppler-toc.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "render/evaluate.h"
+#include "support/catalog_builder.h"
+
+namespace docgen {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CatalogBuilder;
+
+const fs::path kExamples = fs::path(DOCGEN_SOURCE_DIR) / "examples";
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Pdf {
+  std::unique_ptr<poppler::document> document;
+  explicit Pdf(const std::string& bytes)
+      : document(poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size()))) {}
+  int Pages() const { return document ? document->pages() : 0; }
+  std::string PageText(int index) const {
+    std::unique_ptr<poppler::page> page(document->create_page(index));
+    auto bytes = page->text().to_utf8();
+    return std::string(bytes.begin(), bytes.end());
+  }
+  std::string Text() const {
+    std::string all;
+    for (int i = 0; i < Pages(); ++i) all += PageText(i) + "\f";
+    return all;
+  }
+  std::vector<std::string> Bookmarks() const {
+    std::vector<std::string> out;
+    std::unique_ptr<poppler::toc> toc(document->create_toc());
+    if (!toc) return out;
+    for (poppler::toc_item* item : toc->root()->children()) {
+      auto bytes = item->title().to_utf8();
+      out.emplace_back(bytes.begin(), bytes.end());
+    }
+    return out;
+  }
+};
+
+// Collapses whitespace so that text extracted across lines compares simply.
+std::string Squash(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+RenderResult RenderQuote(Renderer& renderer, const Catalog& catalog, const nlohmann::json& quote) {
+  Package package = Resolve(catalog, quote);
+  EXPECT_TRUE(package.valid) << PackageToJson(package)["errors"].dump();
+  return renderer.Render(catalog, package, quote);
+}
+
+class Examples : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { catalog_ = LoadCatalogDirectory(kExamples / "acme-cyber").catalog; }
+  static std::shared_ptr<const Catalog> catalog_;
+  Renderer renderer_;
+};
+std::shared_ptr<const Catalog> Examples::catalog_;
+
+TEST_F(Examples, EveryValidQuoteRendersOneBookmarkedPdfPerDocument) {
+  ASSERT_TRUE(catalog_);
+  int rendered = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples / "quotes")) {
+    const nlohmann::json quote = nlohmann::json::parse(ReadFile(entry.path()));
+    Package package = Resolve(*catalog_, quote);
+    if (!package.valid) continue;
+    RenderResult result = renderer_.Render(*catalog_, package, quote);
+    ASSERT_TRUE(result.output) << entry.path() << ": " << FormatDiagnostic(result.errors.at(0));
+    ++rendered;
+    Pdf whole(result.output->package_pdf);
+    ASSERT_TRUE(whole.document) << entry.path();
+    EXPECT_EQ(whole.Pages(), result.output->pages);
+    ASSERT_EQ(result.output->documents.size(), package.documents.size());
+    std::vector<std::string> expected_bookmarks;
+    int pages = 0;
+    for (size_t i = 0; i < package.documents.size(); ++i) {
+      const auto& doc = package.documents[i];
+      expected_bookmarks.push_back(doc.id + " \u2014 " + doc.title);
+      Pdf single(result.output->documents[i].pdf);
+      EXPECT_EQ(single.Pages(), result.output->documents[i].pages);
+      auto title = single.document->info_key("Title").to_utf8();
+      EXPECT_EQ(std::string(title.begin(), title.end()), doc.title) << doc.id;
+      auto subject = single.document->info_key("Subject").to_utf8();
+      EXPECT_EQ(std::string(subject.begin(), subject.end()), package.quote_id);
+      pages += single.Pages();
+      char prefix[32];
+      std::snprintf(prefix, sizeof prefix, "%02zu-", i + 1);
+      EXPECT_EQ(result.output->documents[i].file_name, prefix + doc.id + ".pdf");
+    }
+    EXPECT_EQ(pages, whole.Pages());
+    EXPECT_EQ(whole.Bookmarks(), expected_bookmarks);
+    EXPECT_NE(Squash(whole.Text()).find(quote["insured"]["name"].get<std::string>()), std::string::npos);
+  }
+  EXPECT_EQ(rendered, 7);
+}
+
+TEST_F(Examples, DeclarationsShowFormattedValuesAndPageNumbersPerDocument) {
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
+  RenderResult result = RenderQuote(renderer_, *catalog_, quote);
+  ASSERT_TRUE(result.output);
+  const std::string text = Squash(Pdf(result.output->documents[0].pdf).Text());
+  EXPECT_NE(text.find("Policy Period March 1, 2025, 12:01 a.m."), std::string::npos) << text;
+  EXPECT_NE(text.find("ransomware $1,000,000 $25,000 $1,840"), std::string::npos) << text;
+  EXPECT_NE(text.find("CY-DEC (2025-01) \u2014 Page 1 of 1"), std::string::npos) << text;
+  // In the package, the second document's numbering starts again at 1.
+  Pdf whole(result.output->package_pdf);
+  EXPECT_NE(Squash(whole.PageText(1)).find("Page 1 of"), std::string::npos);
+}
+
+TEST_F(Examples, OutputIsByteForByteDeterministic) {
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "renewal-copy.json"));
+  RenderResult first = RenderQuote(renderer_, *catalog_, quote);
+  Renderer fresh;
+  RenderResult second = RenderQuote(fresh, *catalog_, quote);
+  ASSERT_TRUE(first.output && second.output);
+  EXPECT_EQ(first.output->package_pdf, second.output->package_pdf);
+  for (size_t i = 0; i < first.output->documents.size(); ++i) {
+    EXPECT_EQ(first.output->documents[i].pdf, second.output->documents[i].pdf);
+  }
+}
+
+const char* kDoc = "id: T\ntitle: Test Document\nkind: form\nedition: '1'\nattach: {new: yes}\n";
+
+nlohmann::json TestQuote() {
+  nlohmann::json quote = testing::Quote();
+  quote["insured"] = {{"name", "A*B | C & Co <x> #1 _y_"}};
+  return quote;
+}
+
+RenderResult RenderTemplate(const std::string& body, const std::string& yaml = kDoc) {
+  CatalogLoad load = CatalogBuilder().Document("T", yaml, body).Load();
+  EXPECT_TRUE(load.catalog) << (load.diagnostics.empty() ? "" : FormatDiagnostic(load.diagnostics[0]));
+  if (!load.catalog) return {};
+  Renderer renderer;
+  return RenderQuote(renderer, *load.catalog, TestQuote());
+}
+
+TEST(Render, DataIsEscapedForMarkdownInParagraphsAndTableCells) {
+  RenderResult result = RenderTemplate("# T\n\nInsured: {{quote.insured.name}}.\n\n| Name | X |\n|---|---|\n| {{quote.insured.name}} | 1 |\n");
+  ASSERT_TRUE(result.output);
+  const std::string text = Squash(Pdf(result.output->package_pdf).Text());
+  EXPECT_NE(text.find("Insured: A*B | C & Co <x> #1 _y_."), std::string::npos) << text;
+  EXPECT_NE(text.find("A*B | C & Co <x> #1 _y_ 1"), std::string::npos) << text;
+}
+
+TEST(Render, MissingValueNamesTemplateLineAndName) {
+  RenderResult result = RenderTemplate("# T\n\nLine three {{quote.broker.name}}\n");
+  EXPECT_FALSE(result.output);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, "missing_value");
+  EXPECT_EQ(result.errors[0].file, "templates/T.md");
+  EXPECT_EQ(result.errors[0].line, 3);
+  EXPECT_NE(result.errors[0].message.find("quote.broker.name"), std::string::npos);
+}
+
+TEST(Render, AllErrorsOfAPackageAreCollected) {
+  RenderResult result = RenderTemplate("{{quote.a}}\n{{quote.b}}\n{{#money}}{{quote.insured.name}}{{/money}}\n");
+  ASSERT_EQ(result.errors.size(), 3u);
+  EXPECT_EQ(result.errors[2].code, "template_error");
+}
+
+TEST(Render, SectionOnAMissingValueIsFalse) {
+  RenderResult result = RenderTemplate("{{#quote.nope}}hidden{{/quote.nope}}{{^quote.nope}}shown{{/quote.nope}}\n");
+  ASSERT_TRUE(result.output);
+  EXPECT_EQ(Squash(Pdf(result.output->package_pdf).Text()), "shown ");
+}
+
+TEST(Render, AFontThatIsNotInstalledIsAnError) {
+  RenderResult result = RenderTemplate("---\nfont: {family: No Such Font Family}\n---\n# T\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, "missing_font");
+}
+
+TEST(Render, LongTablesRepeatTheirHeaderOnEveryPage) {
+  std::string body = "# Schedule\n\n| Location | Limit |\n|---|--:|\n";
+  for (int i = 0; i < 300; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
+  RenderResult result = RenderTemplate(body);
+  ASSERT_TRUE(result.output);
+  Pdf pdf(result.output->package_pdf);
+  ASSERT_GE(pdf.Pages(), 3);
+  for (int p = 0; p < pdf.Pages(); ++p) {
+    EXPECT_NE(Squash(pdf.PageText(p)).find("Location Limit"), std::string::npos) << "page " << p + 1;
+  }
+  EXPECT_NE(Squash(pdf.Text()).find("Location 299 299000"), std::string::npos);
+}
+
+TEST(Render, AHeadingIsNeverTheLastLineOfAPage) {
+  std::string body;
+  for (int i = 0; i < 60; ++i) {
+    body += "## Heading " + std::to_string(i) + "\n\nParagraph " + std::to_string(i) +
+            " has enough words to take two lines of text on a letter page with default margins, so that the "
+            "page breaks fall in many places across this document.\n\n";
+  }
+  RenderResult result = RenderTemplate(body);
+  ASSERT_TRUE(result.output);
+  Pdf pdf(result.output->package_pdf);
+  ASSERT_GE(pdf.Pages(), 3);
+  for (int p = 0; p < pdf.Pages(); ++p) {
+    std::string text = pdf.PageText(p);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    const std::string last_line = text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+    EXPECT_EQ(last_line.find("Heading"), std::string::npos) << "page " << p + 1 << " ends with " << last_line;
+  }
+}
+
+TEST(Render, PageBreakCommentStartsANewPage) {
+  RenderResult result = RenderTemplate("First page.\n\n<!-- pagebreak -->\n\nSecond page.\n");
+  ASSERT_TRUE(result.output);
+  Pdf pdf(result.output->package_pdf);
+  ASSERT_EQ(pdf.Pages(), 2);
+  EXPECT_NE(pdf.PageText(1).find("Second page."), std::string::npos);
+}
+
+TEST(Render, NestedListsAndEmphasisKeepTheirText) {
+  RenderResult result = RenderTemplate("1. First **bold** and *italic* and ~~struck~~\n   - nested a\n   - nested b\n2. Second\n\n> quoted\n\n---\n");
+  ASSERT_TRUE(result.output);
+  const std::string text = Squash(Pdf(result.output->package_pdf).Text());
+  EXPECT_NE(text.find("1. First bold and italic and struck"), std::string::npos) << text;
+  EXPECT_NE(text.find("nested a"), std::string::npos);
+  EXPECT_NE(text.find("2. Second"), std::string::npos);
+  EXPECT_NE(text.find("quoted"), std::string::npos);
+}
+
+TEST(Render, MissingImageIsAnError) {
+  RenderResult result = RenderTemplate("![x](assets/nope.png)\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, "template_error");
+}
+
+TEST(Format, Lambdas) {
+  EXPECT_EQ(*FormatMoney("1000000"), "$1,000,000");
+  EXPECT_EQ(*FormatMoney("1234.5"), "$1,234.50");
+  EXPECT_EQ(*FormatMoney("1234.005"), "$1,234.01");
+  EXPECT_EQ(*FormatMoney("-12.00"), "-$12");
+  EXPECT_FALSE(FormatMoney("12a"));
+  EXPECT_EQ(*FormatNumber("1000000"), "1,000,000");
+  EXPECT_EQ(*FormatNumber("1234.50"), "1,234.5");
+  EXPECT_EQ(*FormatDate("2025-03-01"), "March 1, 2025");
+  EXPECT_FALSE(FormatDate("2025-02-30"));
+}
+
+}  // namespace
+}  // namespace docgen
