@@ -114,11 +114,6 @@ class PdfSurface {
   cairo_t* cr() { return cr_.get(); }
   void StartPage(const PageStyle& style) { cairo_pdf_surface_set_size(surface_.get(), style.width, style.height); }
   void EndPage() { cairo_show_page(cr_.get()); }
-  void Bookmark(const std::string& title, int page) {
-    const std::string link = "page=" + std::to_string(page);
-    cairo_pdf_surface_add_outline(surface_.get(), CAIRO_PDF_OUTLINE_ROOT, title.c_str(), link.c_str(),
-                                  static_cast<cairo_pdf_outline_flags_t>(0));
-  }
   std::string Finish() {
     cr_.reset();
     cairo_surface_finish(surface_.get());
@@ -132,25 +127,81 @@ class PdfSurface {
   std::unique_ptr<cairo_t, CairoDeleter> cr_;
 };
 
-// qpdf pass: our producer name, a deterministic /ID, compressed object streams.
-std::string Finalize(const std::string& pdf) {
-  QPDF document;
-  document.processMemoryFile("docgen.pdf", pdf.data(), pdf.size());
-  QPDFObjectHandle trailer = document.getTrailer();
+// A PDF that cairo wrote, opened with qpdf for finishing and merging. The
+// bytes must outlive the QPDF object, which reads from them.
+struct OpenedPdf {
+  std::string bytes;
+  std::unique_ptr<QPDF> pdf;
+  explicit OpenedPdf(std::string written) : bytes(std::move(written)), pdf(std::make_unique<QPDF>()) {
+    pdf->processMemoryFile("docgen.pdf", bytes.data(), bytes.size());
+  }
+};
+
+// Sets the document information dictionary: title, subject, creator, producer, fixed dates.
+void SetInfo(QPDF& pdf, const std::string& title, const std::string& subject) {
+  QPDFObjectHandle trailer = pdf.getTrailer();
   QPDFObjectHandle info = trailer.getKey("/Info");
   if (!info.isDictionary()) {
-    info = document.makeIndirectObject(QPDFObjectHandle::newDictionary());
+    info = pdf.makeIndirectObject(QPDFObjectHandle::newDictionary());
     trailer.replaceKey("/Info", info);
   }
+  info.replaceKey("/Title", QPDFObjectHandle::newUnicodeString(title));
+  info.replaceKey("/Subject", QPDFObjectHandle::newUnicodeString(subject));
+  info.replaceKey("/Creator", QPDFObjectHandle::newUnicodeString("docgen"));
   info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString("docgen 0.1.0 (cairo, qpdf)"));
-  QPDFWriter writer(document);
+  info.replaceKey("/CreationDate", QPDFObjectHandle::newString("D:20000101000000Z"));
+  info.replaceKey("/ModDate", QPDFObjectHandle::newString("D:20000101000000Z"));
+}
+
+// Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
+std::string Write(QPDF& pdf) {
+  QPDFWriter writer(pdf);
   writer.setOutputMemory();
   writer.setDeterministicID(true);
   writer.setObjectStreamMode(qpdf_o_generate);
-  writer.setCompressStreams(true);
+  writer.setDecodeLevel(qpdf_dl_none);
   writer.write();
   std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
   return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
+}
+
+// The package: every document's pages in order, one bookmark per document.
+std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
+                         const std::string& title, const std::string& subject) {
+  QPDF package;
+  package.emptyPDF();
+  std::vector<size_t> first_pages;
+  for (auto& document : documents) {
+    first_pages.push_back(package.getAllPages().size());
+    for (const QPDFObjectHandle& page : document.pdf->getAllPages()) package.addPage(page, false);
+  }
+  const std::vector<QPDFObjectHandle>& pages = package.getAllPages();
+  QPDFObjectHandle outlines = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
+  outlines.replaceKey("/Type", QPDFObjectHandle::newName("/Outlines"));
+  std::vector<QPDFObjectHandle> items;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    if (first_pages[i] >= pages.size()) continue;
+    QPDFObjectHandle item = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
+    item.replaceKey("/Title", QPDFObjectHandle::newUnicodeString(bookmarks[i]));
+    item.replaceKey("/Parent", outlines);
+    item.replaceKey("/Dest", QPDFObjectHandle::newArray({pages[first_pages[i]], QPDFObjectHandle::newName("/XYZ"),
+                                                         QPDFObjectHandle::newNull(), QPDFObjectHandle::newNull(),
+                                                         QPDFObjectHandle::newNull()}));
+    if (!items.empty()) {
+      item.replaceKey("/Prev", items.back());
+      items.back().replaceKey("/Next", item);
+    }
+    items.push_back(item);
+  }
+  if (!items.empty()) {
+    outlines.replaceKey("/First", items.front());
+    outlines.replaceKey("/Last", items.back());
+    outlines.replaceKey("/Count", QPDFObjectHandle::newInteger(static_cast<long long>(items.size())));
+    package.getRoot().replaceKey("/Outlines", outlines);
+    package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
+  }
+  SetInfo(package, title, subject);
+  return Write(package);
 }
 
 // One document of the package on its way to pages.
@@ -337,39 +388,39 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
   }
   if (!errors.empty()) return result;
 
-  // Drawing: the package (bookmarks, numbering per document), then each document.
+  // Drawing: each document once; the package is merged from them by qpdf.
   RenderOutput output;
   const std::string subject = package.quote_id;
-  PdfSurface whole("Policy package " + package.quote_id, subject, jobs.empty() ? PageStyle{} : jobs[0].style);
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
-  int package_page = 0;
+  std::vector<OpenedPdf> opened;
+  std::vector<std::string> bookmarks;
+  opened.reserve(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
-    PdfSurface single(doc.title, subject, job.style);
+    PdfSurface surface(doc.title, subject, job.style);
     const int pages = static_cast<int>(job.layout.pages.size());
-    whole.Bookmark(doc.id + " \u2014 " + doc.title, package_page + 1);
     EvaluationOptions options{job.file, doc.id, doc.instance, false};
     for (int p = 0; p < pages; ++p) {
       nlohmann::json paged = job.context;
       paged["page"] = p + 1;
       paged["pages"] = pages;
-      Diagnostics unused;
+      Diagnostics unused;  // checked before drawing
       const std::string header = job.parsed->has_header ? PlainText(job.parsed->header, paged, options, unused) : "";
       const std::string footer = job.parsed->has_footer ? PlainText(job.parsed->footer, paged, options, unused) : "";
-      for (PdfSurface* surface : {&whole, &single}) {
-        surface->StartPage(job.style);
-        impl_->typesetter.DrawPage(surface->cr(), job.layout, static_cast<size_t>(p), header, footer);
-        surface->EndPage();
-      }
+      surface.StartPage(job.style);
+      impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer);
+      surface.EndPage();
     }
-    package_page += pages;
+    opened.emplace_back(surface.Finish());
+    SetInfo(*opened.back().pdf, doc.title, subject);
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
-    output.documents.push_back({number + "-" + doc.id + ".pdf", Finalize(single.Finish()), pages});
+    output.documents.push_back({number + "-" + doc.id + ".pdf", Write(*opened.back().pdf), pages});
+    output.pages += pages;
+    bookmarks.push_back(doc.id + " \u2014 " + doc.title);
   }
-  output.pages = package_page;
-  output.package_pdf = Finalize(whole.Finish());
+  output.package_pdf = MergePackage(opened, bookmarks, "Policy package " + package.quote_id, subject);
   result.output = std::move(output);
   return result;
 }

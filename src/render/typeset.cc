@@ -112,7 +112,13 @@ Typesetter::Typesetter() : font_map_(pango_cairo_font_map_new()), context_(pango
 bool Typesetter::HasFamily(const std::string& family) const { return families_.count(Lower(family)) > 0; }
 
 std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, const std::string& family, double size,
-                                                   double width, PangoAlignment alignment) {
+                                                   double width, PangoAlignment alignment, PangoWrapMode wrap) {
+  constexpr size_t kMaxCachedLayouts = 20000;
+  std::string key = family;
+  key += '\0' + std::to_string(size) + '\0' + std::to_string(width) + '\0' + std::to_string(alignment) + '\0' +
+         std::to_string(wrap) + '\0' + markup;
+  if (auto it = layouts_.find(key); it != layouts_.end()) return it->second;
+  if (layouts_.size() >= kMaxCachedLayouts) layouts_.clear();
   PangoLayout* layout = pango_layout_new(context_.get());
   PangoFontDescription* font = pango_font_description_new();
   pango_font_description_set_family(font, family.c_str());
@@ -120,10 +126,12 @@ std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, co
   pango_layout_set_font_description(layout, font);
   pango_font_description_free(font);
   if (width > 0) pango_layout_set_width(layout, static_cast<int>(width * kScale));
-  pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_wrap(layout, wrap);
   pango_layout_set_alignment(layout, alignment);
   pango_layout_set_markup(layout, markup.c_str(), -1);
-  return std::shared_ptr<PangoLayout>(layout, [](PangoLayout* l) { g_object_unref(l); });
+  std::shared_ptr<PangoLayout> shared(layout, [](PangoLayout* l) { g_object_unref(l); });
+  layouts_.emplace(std::move(key), shared);
+  return shared;
 }
 
 void Typesetter::AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
@@ -169,9 +177,9 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       PangoRectangle logical;
       pango_layout_get_extents(layout.get(), nullptr, &logical);
       natural[c] = std::max(natural[c], logical.width / kScale + 2 * kCellPadding);
-      pango_layout_set_width(layout.get(), 1);
-      pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD);
-      pango_layout_get_extents(layout.get(), nullptr, &logical);
+      // Wrapped at every word, its widest line is the column's narrowest possible width.
+      auto words = NewLayout(markup, style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT, PANGO_WRAP_WORD);
+      pango_layout_get_extents(words.get(), nullptr, &logical);
       minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
     }
   }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "render/markdown.h"
@@ -97,8 +98,11 @@ class Typesetter {
                 const std::string& footer);
 
  private:
+  // Layouts are immutable once made and cached by their inputs, so the
+  // boilerplate of a template is shaped once, not on every render.
   std::shared_ptr<PangoLayout> NewLayout(const std::string& markup, const std::string& family, double size,
-                                         double width, PangoAlignment alignment = PANGO_ALIGN_LEFT);
+                                         double width, PangoAlignment alignment = PANGO_ALIGN_LEFT,
+                                         PangoWrapMode wrap = PANGO_WRAP_WORD_CHAR);
   void LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth, LaidOutDocument& doc,
                     const ImageLookup& image_for);
   void AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
@@ -109,6 +113,7 @@ class Typesetter {
   GObjectPtr<PangoFontMap> font_map_;
   GObjectPtr<PangoContext> context_;
   std::set<std::string> families_;  // lower-case names
+  std::unordered_map<std::string, std::shared_ptr<PangoLayout>> layouts_;  // bounded, see NewLayout
   bool pending_break_ = false;
 };
 
