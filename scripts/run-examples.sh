@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job on the embedded default: install what is needed, build docgen,
-# lint the example catalog and resolve every example quote, printing each
-# package's summary. Packages are written to out/packages/NAME.json.
+# lint the example catalog, resolve every example quote (printing each
+# package's summary) and render every valid one to PDFs in out/NAME/.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
@@ -14,7 +14,7 @@ echo
 echo "== docgen catalog lint $CATALOG"
 $DOCGEN catalog lint "$CATALOG"
 
-mkdir -p out/packages
+mkdir -p out
 valid=0
 invalid=0
 for quote in examples/quotes/*.json; do
@@ -23,12 +23,12 @@ for quote in examples/quotes/*.json; do
   # Exit 2 means the quote is invalid; the summary says why.
   if $DOCGEN resolve --catalog "$CATALOG" --format summary "$quote"; then
     valid=$((valid + 1))
+    $DOCGEN render --catalog "$CATALOG" "$quote" --out "out/$name"
   else
     status=$?
     [ "$status" -eq 2 ] || exit "$status"
     invalid=$((invalid + 1))
   fi
-  $DOCGEN resolve --catalog "$CATALOG" "$quote" >"out/packages/$name.json" 2>/dev/null || true
 done
 echo
-echo "$valid valid and $invalid invalid packages; package JSON in out/packages/"
+echo "$valid packages rendered to out/NAME/ (package.pdf, package.json, documents/); $invalid quotes invalid"

@@ -59,7 +59,33 @@ fi
 "$DOCGEN" resolve >/dev/null 2>&1; check "resolve without arguments" 2 $?
 "$DOCGEN" frobnicate >/dev/null 2>&1; check "unknown command" 2 $?
 
-for cmd in "" "catalog" "catalog lint" "resolve"; do
+# render: every file, valid PDFs, nothing at all on failure, same bytes twice.
+OUT=$TMP/render/out
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/renewal-copy.json" --out "$OUT" >"$TMP/out" 2>"$TMP/err"; check "render valid" 0 $?
+for f in package.pdf package.json documents/01-CY-DEC.pdf documents/07-CY-END-300.pdf; do
+  [ -s "$OUT/$f" ] || { echo "FAIL: render did not write $f"; failures=$((failures + 1)); }
+done
+[ "$(ls "$OUT/documents" | wc -l)" -eq 7 ] || { echo "FAIL: expected 7 document PDFs"; failures=$((failures + 1)); }
+if command -v qpdf >/dev/null; then
+  for pdf in "$OUT"/package.pdf "$OUT"/documents/*.pdf; do
+    qpdf --check "$pdf" >/dev/null 2>&1 || { echo "FAIL: qpdf --check $pdf"; failures=$((failures + 1)); }
+  done
+fi
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/renewal-copy.json" --out "$TMP/render/again" >/dev/null; check "render again" 0 $?
+cmp -s "$OUT/package.pdf" "$TMP/render/again/package.pdf" || { echo "FAIL: package.pdf differs between runs"; failures=$((failures + 1)); }
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" --out "$OUT" >/dev/null; check "render replaces an existing folder" 0 $?
+[ "$(ls "$OUT/documents" | wc -l)" -eq 5 ] || { echo "FAIL: old documents left in a replaced folder"; failures=$((failures + 1)); }
+
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/errors-collected.json" --out "$TMP/render/bad" >/dev/null 2>"$TMP/err"; check "render invalid quote" 2 $?
+grep -q 'not_deletable' "$TMP/err" || { echo "FAIL: render errors not on stderr"; failures=$((failures + 1)); }
+cp -r "$CATALOG/." "$TMP/missing-value/" 2>/dev/null || { mkdir -p "$TMP/missing-value" && cp -r "$CATALOG/." "$TMP/missing-value/"; }
+printf '# Notice\n\nBroker: {{quote.broker.name}}\n' >"$TMP/missing-value/templates/CY-NOT-CA.md"
+"$DOCGEN" render --catalog "$TMP/missing-value" "$SRC/examples/quotes/new-ca-basic.json" --out "$TMP/render/bad" >/dev/null 2>"$TMP/err"; check "render missing value" 2 $?
+grep -q 'templates/CY-NOT-CA.md:3: error \[missing_value\]' "$TMP/err" || { echo "FAIL: missing_value not named with file and line"; cat "$TMP/err"; failures=$((failures + 1)); }
+leftovers=$(ls "$TMP/render" | grep -v '^out$' | grep -v '^again$' || true)
+[ -z "$leftovers" ] || { echo "FAIL: failed renders left files behind: $leftovers"; failures=$((failures + 1)); }
+
+for cmd in "" "catalog" "catalog lint" "resolve" "render"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }
