@@ -158,7 +158,7 @@ std::string Write(QPDF& pdf) {
   QPDFWriter writer(pdf);
   writer.setOutputMemory();
   writer.setDeterministicID(true);
-  writer.setObjectStreamMode(qpdf_o_generate);
+  writer.setObjectStreamMode(qpdf_o_preserve);  // generating object streams costs a deflate pass per write
   writer.setDecodeLevel(qpdf_dl_none);
   writer.write();
   std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
