@@ -4,9 +4,6 @@
 #include <docgen/render.h>
 
 #include <cairo-pdf.h>
-#define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFWriter.hh>
 #include <yaml-cpp/yaml.h>
 
 #include <map>
@@ -14,6 +11,7 @@
 
 #include "render/evaluate.h"
 #include "render/markdown.h"
+#include "render/pdf_assembler.h"
 #include "render/typeset.h"
 #include "template/mustache.h"
 
@@ -126,83 +124,6 @@ class PdfSurface {
   std::unique_ptr<cairo_surface_t, CairoSurfaceDeleter> surface_;
   std::unique_ptr<cairo_t, CairoDeleter> cr_;
 };
-
-// A PDF that cairo wrote, opened with qpdf for finishing and merging. The
-// bytes must outlive the QPDF object, which reads from them.
-struct OpenedPdf {
-  std::string bytes;
-  std::unique_ptr<QPDF> pdf;
-  explicit OpenedPdf(std::string written) : bytes(std::move(written)), pdf(std::make_unique<QPDF>()) {
-    pdf->processMemoryFile("docgen.pdf", bytes.data(), bytes.size());
-  }
-};
-
-// Sets the document information dictionary: title, subject, creator, producer, fixed dates.
-void SetInfo(QPDF& pdf, const std::string& title, const std::string& subject) {
-  QPDFObjectHandle trailer = pdf.getTrailer();
-  QPDFObjectHandle info = trailer.getKey("/Info");
-  if (!info.isDictionary()) {
-    info = pdf.makeIndirectObject(QPDFObjectHandle::newDictionary());
-    trailer.replaceKey("/Info", info);
-  }
-  info.replaceKey("/Title", QPDFObjectHandle::newUnicodeString(title));
-  info.replaceKey("/Subject", QPDFObjectHandle::newUnicodeString(subject));
-  info.replaceKey("/Creator", QPDFObjectHandle::newUnicodeString("docgen"));
-  info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString("docgen 0.1.0 (cairo, qpdf)"));
-  info.replaceKey("/CreationDate", QPDFObjectHandle::newString("D:20000101000000Z"));
-  info.replaceKey("/ModDate", QPDFObjectHandle::newString("D:20000101000000Z"));
-}
-
-// Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
-std::string Write(QPDF& pdf) {
-  QPDFWriter writer(pdf);
-  writer.setOutputMemory();
-  writer.setDeterministicID(true);
-  writer.setObjectStreamMode(qpdf_o_preserve);  // generating object streams costs a deflate pass per write
-  writer.setDecodeLevel(qpdf_dl_none);
-  writer.write();
-  std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
-  return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
-}
-
-// The package: every document's pages in order, one bookmark per document.
-std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
-                         const std::string& title, const std::string& subject) {
-  QPDF package;
-  package.emptyPDF();
-  std::vector<size_t> first_pages;
-  for (auto& document : documents) {
-    first_pages.push_back(package.getAllPages().size());
-    for (const QPDFObjectHandle& page : document.pdf->getAllPages()) package.addPage(page, false);
-  }
-  const std::vector<QPDFObjectHandle>& pages = package.getAllPages();
-  QPDFObjectHandle outlines = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
-  outlines.replaceKey("/Type", QPDFObjectHandle::newName("/Outlines"));
-  std::vector<QPDFObjectHandle> items;
-  for (size_t i = 0; i < documents.size(); ++i) {
-    if (first_pages[i] >= pages.size()) continue;
-    QPDFObjectHandle item = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
-    item.replaceKey("/Title", QPDFObjectHandle::newUnicodeString(bookmarks[i]));
-    item.replaceKey("/Parent", outlines);
-    item.replaceKey("/Dest", QPDFObjectHandle::newArray({pages[first_pages[i]], QPDFObjectHandle::newName("/XYZ"),
-                                                         QPDFObjectHandle::newNull(), QPDFObjectHandle::newNull(),
-                                                         QPDFObjectHandle::newNull()}));
-    if (!items.empty()) {
-      item.replaceKey("/Prev", items.back());
-      items.back().replaceKey("/Next", item);
-    }
-    items.push_back(item);
-  }
-  if (!items.empty()) {
-    outlines.replaceKey("/First", items.front());
-    outlines.replaceKey("/Last", items.back());
-    outlines.replaceKey("/Count", QPDFObjectHandle::newInteger(static_cast<long long>(items.size())));
-    package.getRoot().replaceKey("/Outlines", outlines);
-    package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
-  }
-  SetInfo(package, title, subject);
-  return Write(package);
-}
 
 // One document of the package on its way to pages.
 struct DocumentJob {
@@ -392,9 +313,7 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
   RenderOutput output;
   const std::string subject = package.quote_id;
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
-  std::vector<OpenedPdf> opened;
-  std::vector<std::string> bookmarks;
-  opened.reserve(jobs.size());
+  PdfAssembler assembler;
   for (size_t i = 0; i < jobs.size(); ++i) {
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
@@ -412,15 +331,13 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
       impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer);
       surface.EndPage();
     }
-    opened.emplace_back(surface.Finish());
-    SetInfo(*opened.back().pdf, doc.title, subject);
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
-    output.documents.push_back({number + "-" + doc.id + ".pdf", Write(*opened.back().pdf), pages});
+    std::string pdf = assembler.AddDocument(surface.Finish(), {doc.title, subject}, doc.id + " \u2014 " + doc.title);
+    output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;
-    bookmarks.push_back(doc.id + " \u2014 " + doc.title);
   }
-  output.package_pdf = MergePackage(opened, bookmarks, "Policy package " + package.quote_id, subject);
+  output.package_pdf = assembler.Package({"Policy package " + package.quote_id, subject});
   result.output = std::move(output);
   return result;
 }

@@ -1,0 +1,36 @@
+// Finishing cairo's PDFs with qpdf: document information (title, subject,
+// creator, producer, fixed dates), a deterministic /ID, and the package PDF
+// merged from the documents with one bookmark each. Kept apart so that qpdf's
+// headers stay in one file. Not thread-safe; one assembler per package.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace docgen {
+
+struct PdfInfo {
+  std::string title;
+  std::string subject;
+};
+
+class PdfAssembler {
+ public:
+  PdfAssembler();
+  ~PdfAssembler();
+  PdfAssembler(const PdfAssembler&) = delete;
+  PdfAssembler& operator=(const PdfAssembler&) = delete;
+
+  // Takes a PDF as cairo wrote it; returns it finished. It also becomes the
+  // next part of the package, under `bookmark`.
+  std::string AddDocument(std::string cairo_pdf, const PdfInfo& info, const std::string& bookmark);
+
+  // Every document added so far, in order, as one PDF.
+  std::string Package(const PdfInfo& info);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace docgen
