@@ -8,6 +8,7 @@ SECONDS_PER_TARGET=${1:-60}
 ./scripts/bootstrap.sh
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
+export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0"
 for target in quote_fuzzer catalog_fuzzer template_fuzzer render_fuzzer; do
   corpus=fuzz/corpus/${target%_fuzzer}
   work=build/fuzz/corpus-${target%_fuzzer}
