@@ -4,11 +4,19 @@
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <thread>
+#include <yaml-cpp/yaml.h>
+
+#include "jobs/catalog_files_json.h"
+#include "server/service.h"
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -216,6 +224,122 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
   return kExitOk;
 }
 
+// serve: flags override environment variables (DOCGEN_*), which override the config file.
+struct ServeFlags {
+  std::string listen, data, catalog, config;
+  int workers = 0;
+};
+
+bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::string& error) {
+  try {
+    YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
+    static const std::set<std::string> kKeys = {"listen", "data", "catalog", "workers", "max_body_bytes", "lease_seconds",
+                                                "retry", "webhook_secret", "retention_days", "http_threads"};
+    for (auto it = config.begin(); it != config.end(); ++it) {
+      if (!kKeys.count(it->first.as<std::string>())) {
+        error = path + ": unknown setting \"" + it->first.as<std::string>() + "\"";
+        return false;
+      }
+    }
+    if (config["data"]) options.data_dir = config["data"].as<std::string>();
+    if (config["catalog"]) options.catalog_dir = config["catalog"].as<std::string>();
+    if (config["workers"]) options.runner.workers = config["workers"].as<int>();
+    if (config["http_threads"]) options.http_threads = config["http_threads"].as<int>();
+    if (config["max_body_bytes"]) options.max_body_bytes = config["max_body_bytes"].as<size_t>();
+    if (config["lease_seconds"]) options.runner.lease_ms = config["lease_seconds"].as<int64_t>() * 1000;
+    if (config["retention_days"]) options.retention_ms = config["retention_days"].as<int64_t>() * 24 * 3600 * 1000;
+    if (config["webhook_secret"]) options.runner.webhook_secret = config["webhook_secret"].as<std::string>();
+    if (const YAML::Node retry = config["retry"]) {
+      if (retry["initial_ms"]) options.runner.retry.initial_ms = retry["initial_ms"].as<int64_t>();
+      if (retry["factor"]) options.runner.retry.factor = retry["factor"].as<double>();
+      if (retry["cap_ms"]) options.runner.retry.cap_ms = retry["cap_ms"].as<int64_t>();
+      if (retry["max_attempts"]) options.runner.retry.max_attempts = retry["max_attempts"].as<int>();
+    }
+    if (config["listen"]) {
+      const std::string listen = config["listen"].as<std::string>();
+      const size_t colon = listen.rfind(':');
+      options.host = listen.substr(0, colon);
+      options.port = std::stoi(listen.substr(colon + 1));
+    }
+    return true;
+  } catch (const std::exception& e) {
+    error = path + ": " + e.what();
+    return false;
+  }
+}
+
+bool ParseListen(const std::string& listen, docgen::ServiceOptions& options) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  options.host = listen.substr(0, colon);
+  options.port = std::stoi(port);
+  return options.port <= 65535;
+}
+
+int ServeCommand(const ServeFlags& flags) {
+  docgen::ServiceOptions options;
+  std::string error;
+  if (!flags.config.empty() && !ApplyConfig(flags.config, options, error)) {
+    std::cerr << "docgen: " << error << "\n";
+    return kExitInvalid;
+  }
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v == nullptr ? "" : v;
+  };
+  if (!env("DOCGEN_DATA").empty()) options.data_dir = env("DOCGEN_DATA");
+  if (!env("DOCGEN_CATALOG").empty()) options.catalog_dir = env("DOCGEN_CATALOG");
+  if (!env("DOCGEN_WORKERS").empty()) options.runner.workers = std::atoi(env("DOCGEN_WORKERS").c_str());
+  if (!env("DOCGEN_WEBHOOK_SECRET").empty()) options.runner.webhook_secret = env("DOCGEN_WEBHOOK_SECRET");
+  std::string listen = !flags.listen.empty() ? flags.listen : env("DOCGEN_LISTEN");
+  if (!listen.empty() && !ParseListen(listen, options)) {
+    std::cerr << "docgen: --listen must be HOST:PORT, for example 127.0.0.1:8080\n";
+    return kExitInvalid;
+  }
+  if (!flags.data.empty()) options.data_dir = flags.data;
+  if (!flags.catalog.empty()) options.catalog_dir = flags.catalog;
+  if (flags.workers > 0) options.runner.workers = flags.workers;
+  if (options.runner.workers < 1 || options.runner.workers > 64) {
+    std::cerr << "docgen: workers must be between 1 and 64\n";
+    return kExitInvalid;
+  }
+  // "whsec_<base64>" secrets (Standard Webhooks) are used decoded.
+  if (options.runner.webhook_secret.rfind("whsec_", 0) == 0) {
+    auto decoded = docgen::Base64Decode(options.runner.webhook_secret.substr(6));
+    if (!decoded) {
+      std::cerr << "docgen: the webhook secret whsec_... is not valid base64\n";
+      return kExitInvalid;
+    }
+    options.runner.webhook_secret = *decoded;
+  }
+  // Signals are handled by one thread (sigwait): SIGTERM/SIGINT shut down gracefully.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  docgen::Service service(options);
+  int exit_code = 1;
+  docgen::Status status = service.Start(&exit_code);
+  if (!status.ok) {
+    std::cerr << "docgen: " << status.message << "\n";
+    return exit_code;
+  }
+  std::cout << "docgen serving on http://" << options.host << ":" << service.port() << " (data " << options.data_dir << ")"
+            << std::endl;
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    service.Shutdown();
+  });
+  service.Serve();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // no-op when a signal already arrived
+  waiter.join();
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -246,6 +370,14 @@ int main(int argc, char** argv) {
   render->add_option("QUOTE", render_quote, "The quote JSON file, or - for standard input")->required();
   render->add_option("--out", render_out, "The output folder (replaced as a whole; nothing is written on failure)")->required();
 
+  auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (SPEC §6) on the embedded SQLite store.");
+  ServeFlags serve_flags;
+  serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; env DOCGEN_LISTEN)");
+  serve->add_option("--data", serve_flags.data, "Folder for the database and results (default ./data; env DOCGEN_DATA)");
+  serve->add_option("--catalog", serve_flags.catalog, "Catalog folder published at start when it differs from the current version");
+  serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days");
+  serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -257,6 +389,7 @@ int main(int argc, char** argv) {
     if (lint->parsed()) status = LintCommand(lint_dir, format);
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
     if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
+    if (serve->parsed()) status = ServeCommand(serve_flags);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

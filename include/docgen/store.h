@@ -1,0 +1,131 @@
+// Durable state of the service behind one interface: generation jobs with
+// leases, webhook deliveries, and published catalog versions. The SQLite
+// backend (src/store/) is the embedded default; a PostgreSQL backend will
+// implement the same interface and pass the same tests.
+//
+// Every method is thread-safe and atomic. Times are milliseconds since the
+// Unix epoch, passed in by the caller (tests control the clock). Expected
+// failures (a busy or unavailable database) are reported through Status.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace docgen {
+
+struct Status {
+  bool ok = true;
+  std::string message;  // why not, in words
+  static Status Ok() { return {}; }
+  static Status Error(std::string why) { return {false, std::move(why)}; }
+};
+
+enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCanceled };
+const char* ToString(JobStatus status);
+std::optional<JobStatus> ParseJobStatus(const std::string& text);
+
+struct Job {
+  std::string id;
+  JobStatus status = JobStatus::kQueued;
+  std::string idempotency_key;       // empty when none
+  std::string request_hash;          // sha256 of the request, for idempotent replays
+  nlohmann::json quote;
+  std::string callback_url;          // empty when none
+  int64_t catalog_version = 0;       // the version the job resolves against
+  int attempts = 0;                  // runs started
+  int max_attempts = 5;
+  int64_t run_after = 0;             // not claimed before this time
+  std::string lease_owner;
+  int64_t lease_until = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t finished_at = 0;
+  nlohmann::json errors = nlohmann::json::array();  // diagnostics of a failed job
+  nlohmann::json result;             // {"package_pdf": sha, "package_json": sha, "documents": [...], "pages": n}
+  std::string webhook_state;         // "", "pending", "delivered", "failed"
+  int webhook_attempts = 0;
+  int64_t webhook_next_at = 0;
+};
+
+struct JobFilter {
+  std::optional<JobStatus> status;
+  int64_t created_after = 0;   // inclusive; 0: no bound
+  int64_t created_before = 0;  // exclusive; 0: no bound
+  int limit = 100;
+};
+
+struct WebhookAttempt {
+  int attempt = 0;
+  int64_t at = 0;
+  int http_status = 0;  // 0 when no response
+  std::string error;
+};
+
+struct CatalogVersion {
+  int64_t version = 0;
+  std::string digest;
+  std::string name;
+  int64_t created_at = 0;
+  std::string created_by;
+  nlohmann::json files;  // {"catalog.yaml": "...", ...}; binary assets base64 under "base64:" keys
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates a job, or returns the existing one when `job.idempotency_key` was
+  // used before (`*created` false). A reused key with a different request is
+  // refused (Status with "conflict").
+  virtual Status CreateJob(const Job& job, Job* stored, bool* created) = 0;
+  virtual std::optional<Job> GetJob(const std::string& id) = 0;
+  virtual std::vector<Job> ListJobs(const JobFilter& filter) = 0;
+
+  // Claims the oldest queued job due at `now` for `worker` until `lease_until`
+  // (attempts + 1, status running). nullopt when none is due.
+  virtual std::optional<Job> ClaimJob(const std::string& worker, int64_t now, int64_t lease_until) = 0;
+  // Extends a lease the worker still holds; false when it lost it.
+  virtual bool Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) = 0;
+  // Finishes a job the worker still holds; false (and no change) when it lost the lease.
+  virtual bool CompleteJob(const std::string& id, const std::string& worker, const nlohmann::json& result, int64_t now) = 0;
+  virtual bool FailJob(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t now) = 0;
+  // Puts a held job back in the queue until `run_after` (a transient failure).
+  virtual bool RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors,
+                          int64_t run_after, int64_t now) = 0;
+  // Returns running jobs whose lease expired to the queue (or fails them when
+  // out of attempts). Returns how many it touched.
+  virtual int ReapExpiredLeases(int64_t now) = 0;
+
+  // Cancel a queued or running job; retry a failed or canceled one. false when not allowed.
+  virtual bool CancelJob(const std::string& id, int64_t now) = 0;
+  virtual bool RetryJob(const std::string& id, int64_t now) = 0;
+
+  // Webhooks: claims one job whose delivery is due; records an attempt.
+  virtual std::optional<Job> ClaimWebhook(int64_t now, int64_t lease_until) = 0;
+  virtual void RecordWebhookAttempt(const std::string& id, const WebhookAttempt& attempt, bool delivered,
+                                    bool give_up, int64_t next_at) = 0;
+  virtual std::vector<WebhookAttempt> WebhookAttempts(const std::string& id) = 0;
+
+  // Catalog versions: publish (a digest already published returns that version).
+  virtual Status PublishCatalog(CatalogVersion* version) = 0;
+  virtual std::optional<CatalogVersion> GetCatalogVersion(int64_t version) = 0;  // 0: the current one
+  virtual std::vector<CatalogVersion> ListCatalogVersions() = 0;  // without files
+
+  // Jobs finished before `before` are deleted; returns the blob names still referenced.
+  virtual int PruneJobs(int64_t before) = 0;
+  virtual std::vector<std::string> ReferencedBlobs() = 0;
+
+  // Job counts by status, for metrics and /readyz.
+  virtual std::vector<std::pair<JobStatus, int64_t>> CountJobs() = 0;
+  virtual Status Ping() = 0;
+};
+
+// Opens (creating and migrating) the SQLite database at `path` in WAL mode.
+std::unique_ptr<Store> OpenSqliteStore(const std::string& path, Status* status);
+
+}  // namespace docgen

@@ -1,0 +1,17 @@
+// Catalog files <-> JSON, for storing published catalog versions: text files
+// as strings, other files (images) as {"base64": "..."}.
+#pragma once
+
+#include <docgen/catalog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace docgen {
+
+nlohmann::json CatalogFilesToJson(const CatalogFiles& files);
+CatalogFiles CatalogFilesFromJson(const nlohmann::json& json);
+
+std::string Base64Encode(std::string_view bytes);
+std::optional<std::string> Base64Decode(std::string_view text);
+
+}  // namespace docgen

@@ -1,0 +1,55 @@
+#include "jobs/job_json.h"
+
+#include <ctime>
+
+namespace docgen {
+
+std::string IsoTime(int64_t epoch_ms) {
+  if (epoch_ms <= 0) return "";
+  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  return std::string(stamp) + millis;
+}
+
+nlohmann::ordered_json JobToJson(const Job& job) {
+  nlohmann::ordered_json j;
+  j["id"] = job.id;
+  j["status"] = ToString(job.status);
+  j["quote_id"] = job.quote.is_object() && job.quote.contains("quote_id") ? job.quote["quote_id"] : nlohmann::json(nullptr);
+  j["catalog_version"] = job.catalog_version;
+  j["attempts"] = job.attempts;
+  j["max_attempts"] = job.max_attempts;
+  j["created_at"] = IsoTime(job.created_at);
+  j["updated_at"] = IsoTime(job.updated_at);
+  if (job.finished_at > 0) j["finished_at"] = IsoTime(job.finished_at);
+  if (job.status == JobStatus::kQueued && job.attempts > 0) j["next_attempt_at"] = IsoTime(job.run_after);
+  if (!job.callback_url.empty()) {
+    j["callback_url"] = job.callback_url;
+    j["webhook"] = {{"state", job.webhook_state.empty() ? "waiting" : job.webhook_state}, {"attempts", job.webhook_attempts}};
+  }
+  if (!job.idempotency_key.empty()) j["idempotency_key"] = job.idempotency_key;
+  j["errors"] = nlohmann::ordered_json(job.errors);
+  if (job.status == JobStatus::kSucceeded && job.result.is_object()) {
+    nlohmann::ordered_json result;
+    result["pages"] = job.result.value("pages", 0);
+    result["package_pdf"] = "/v1/jobs/" + job.id + "/package.pdf";
+    result["package_json"] = "/v1/jobs/" + job.id + "/package.json";
+    result["documents"] = nlohmann::ordered_json::array();
+    if (job.result.contains("documents")) {
+      for (const auto& d : job.result["documents"]) {
+        result["documents"].push_back({{"name", d.value("name", "")},
+                                       {"pages", d.value("pages", 0)},
+                                       {"url", "/v1/jobs/" + job.id + "/documents/" + d.value("name", "")}});
+      }
+    }
+    j["result"] = std::move(result);
+  }
+  return j;
+}
+
+}  // namespace docgen

@@ -1,0 +1,533 @@
+// HTTP routes and the service's lifecycle. Routes only translate HTTP to
+// the stages (resolve, render, store) and back; every error is JSON:
+// {"error": {"code", "message", "request_id", "details"?}}.
+#include "server/service.h"
+
+#include <httplib.h>
+
+#include <docgen/catalog.h>
+#include <docgen/render.h>
+#include <docgen/resolve.h>
+
+#include <openssl/rand.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+
+#include "jobs/catalog_files_json.h"
+#include "jobs/job_json.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/openapi.h"
+#include "store/blob_store.h"
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+std::string RandomId(const char* prefix) {
+  unsigned char bytes[12];
+  RAND_bytes(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = prefix;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+thread_local std::chrono::steady_clock::time_point request_started;
+thread_local std::string request_id;
+
+void SendJson(httplib::Response& res, int status, const nlohmann::ordered_json& body) {
+  res.status = status;
+  res.set_content(body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& code, const std::string& message,
+               nlohmann::ordered_json details = nullptr) {
+  nlohmann::ordered_json error = {{"code", code}, {"message", message}, {"request_id", request_id}};
+  if (!details.is_null()) error["details"] = std::move(details);
+  SendJson(res, status, {{"error", error}});
+}
+
+nlohmann::ordered_json ErrorsJson(const Diagnostics& errors) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& e : errors) {
+    nlohmann::ordered_json j = {{"code", e.code}, {"message", e.message}};
+    if (!e.path.empty()) j["path"] = e.path;
+    if (!e.document.empty()) j["document"] = e.document;
+    if (e.instance > 0) j["instance"] = e.instance;
+    if (!e.file.empty()) j["file"] = e.file;
+    if (e.line > 0) j["line"] = e.line;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// The route template of a path, for metrics labels (ids are not labels).
+std::string RouteOf(const std::string& path) {
+  static const std::vector<std::pair<std::regex, std::string>> kRoutes = {
+      {std::regex("/v1/jobs/[^/]+/documents/[^/]+"), "/v1/jobs/{id}/documents/{name}"},
+      {std::regex("/v1/jobs/[^/]+/(package\\.pdf|package\\.json|webhooks)"), "/v1/jobs/{id}/$1"},
+      {std::regex("/v1/jobs/[^/:]+:(cancel|retry)"), "/v1/jobs/{id}:$1"},
+      {std::regex("/v1/jobs/[^/]+"), "/v1/jobs/{id}"},
+      {std::regex("/v1/catalog/documents/[^/]+"), "/v1/catalog/documents/{id}"},
+      {std::regex("/v1/catalog/versions/[^/]+"), "/v1/catalog/versions/{n}"},
+  };
+  for (const auto& [pattern, name] : kRoutes) {
+    std::smatch m;
+    if (std::regex_match(path, m, pattern)) return m.size() > 1 ? std::regex_replace(path, pattern, name) : name;
+  }
+  static const std::set<std::string> kFixed = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/jobs",
+                                               "/v1/packages:resolve", "/v1/packages:render", "/v1/catalog",
+                                               "/v1/catalog/documents", "/v1/catalog/versions"};
+  return kFixed.count(path) ? path : "other";
+}
+
+// Parses a JSON request body with the quote's depth limit; sends 400/415 itself.
+std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res) {
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) != 0) {
+    SendError(res, 415, "unsupported_media_type", "Send the body as application/json.");
+    return std::nullopt;
+  }
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : req.body) {
+    if (in_string) {
+      escaped = !escaped && c == '\\';
+      if (!escaped && c == '"') in_string = false;
+      if (c != '\\') escaped = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') max_depth = std::max(max_depth, ++depth);
+    if (c == '}' || c == ']') --depth;
+  }
+  if (max_depth > 64) {
+    SendError(res, 400, "invalid_json", "The body is nested more than 64 levels deep.");
+    return std::nullopt;
+  }
+  try {
+    return nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    if (size_t bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    SendError(res, 400, "invalid_json", "The body is not valid JSON: " + what);
+    return std::nullopt;
+  }
+}
+
+bool ValidJobId(const std::string& id) {
+  static const std::regex kId("job_[0-9a-f]{24}");
+  return std::regex_match(id, kId);
+}
+
+}  // namespace
+
+struct Service::Impl {
+  ServiceOptions options;
+  Log log;
+  Metrics metrics;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<CatalogVersions> catalogs;
+  std::unique_ptr<JobRunner> runner;
+  httplib::Server http;
+  std::atomic<bool> ready{false};
+  std::atomic<int64_t> last_prune{0};
+
+  explicit Impl(ServiceOptions o) : options(std::move(o)) {}
+
+  std::shared_ptr<const Catalog> Current(int64_t* version, std::string* error) { return catalogs->Get(0, error, version); }
+
+  void Routes();
+  void Resolve(const httplib::Request& req, httplib::Response& res);
+  void Render(const httplib::Request& req, httplib::Response& res);
+  void CreateJob(const httplib::Request& req, httplib::Response& res);
+  void ListJobs(const httplib::Request& req, httplib::Response& res);
+  std::optional<Job> FindJob(const httplib::Request& req, httplib::Response& res);
+  void Download(const Job& job, const std::string& blob, const std::string& type, httplib::Response& res);
+  void ServeMetrics(httplib::Response& res);
+};
+
+void Service::Impl::Routes() {
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    request_started = std::chrono::steady_clock::now();
+    request_id = req.get_header_value("X-Request-Id");
+    if (request_id.empty() || request_id.size() > 64) request_id = RandomId("req_");
+    res.set_header("X-Request-Id", request_id);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started).count();
+    const std::string route = RouteOf(req.path);
+    metrics.Add("docgen_http_requests_total", {{"method", req.method}, {"route", route}, {"status", std::to_string(res.status)}});
+    metrics.Observe("docgen_http_request_duration_seconds", {{"method", req.method}, {"route", route}}, seconds);
+    if (route != "/metrics" && route != "/healthz" && route != "/readyz") {
+      log.Info("request", {{"request_id", request_id}, {"method", req.method}, {"route", route}, {"status", res.status},
+                           {"duration_ms", static_cast<int64_t>(seconds * 1000)}});
+    }
+  });
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      SendError(res, 404, "not_found", "There is no route " + req.method + " " + req.path + ".");
+    } else if (res.status == 413) {
+      SendError(res, 413, "payload_too_large", "The body is larger than this server accepts.");
+    } else if (res.status == 400) {
+      SendError(res, 400, "bad_request", "The request is malformed.");
+    } else if (res.status == 405) {
+      SendError(res, 405, "method_not_allowed", "This route does not accept " + req.method + ".");
+    } else {
+      SendError(res, res.status, "http_error", "The request failed.");
+    }
+  });
+  http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log.Error("internal error", {{"request_id", request_id}, {"error", what}});
+    SendError(res, 500, "internal", "An internal error occurred; see the server log for request " + request_id + ".");
+  });
+
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { SendJson(res, 200, {{"status", "ok"}}); });
+  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::ordered_json checks;
+    const Status db = store->Ping();
+    checks["database"] = db.ok ? "ok" : db.message;
+    int64_t version = 0;
+    std::string error;
+    checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
+    const bool ok = db.ok && error.empty() && ready;
+    SendJson(res, ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { ServeMetrics(res); });
+  http.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(kOpenApiJson), "application/json");
+  });
+
+  http.Post("/v1/packages:resolve", [this](const httplib::Request& req, httplib::Response& res) { Resolve(req, res); });
+  http.Post("/v1/packages:render", [this](const httplib::Request& req, httplib::Response& res) { Render(req, res); });
+  http.Post("/v1/jobs", [this](const httplib::Request& req, httplib::Response& res) { CreateJob(req, res); });
+  http.Get("/v1/jobs", [this](const httplib::Request& req, httplib::Response& res) { ListJobs(req, res); });
+  http.Get(R"(/v1/jobs/([^/:]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto job = FindJob(req, res)) {
+      nlohmann::ordered_json body = JobToJson(*job);
+      SendJson(res, 200, body);
+    }
+  });
+  http.Get(R"(/v1/jobs/([^/:]+)/webhooks)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto job = FindJob(req, res)) {
+      nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
+      for (const auto& a : store->WebhookAttempts(job->id)) {
+        attempts.push_back({{"attempt", a.attempt}, {"at", IsoTime(a.at)}, {"http_status", a.http_status}, {"error", a.error}});
+      }
+      SendJson(res, 200, {{"job_id", job->id}, {"state", job->webhook_state}, {"attempts", attempts}});
+    }
+  });
+  http.Get(R"(/v1/jobs/([^/:]+)/package\.pdf)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto job = FindJob(req, res)) Download(*job, job->result.value("package_pdf", ""), "application/pdf", res);
+  });
+  http.Get(R"(/v1/jobs/([^/:]+)/package\.json)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto job = FindJob(req, res)) Download(*job, job->result.value("package_json", ""), "application/json", res);
+  });
+  http.Get(R"(/v1/jobs/([^/:]+)/documents/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto job = FindJob(req, res);
+    if (!job) return;
+    const std::string name = req.matches[2];
+    if (job->result.is_object() && job->result.contains("documents")) {
+      for (const auto& d : job->result["documents"]) {
+        if (d.value("name", "") == name) return Download(*job, d.value("blob", ""), "application/pdf", res);
+      }
+    }
+    SendError(res, 404, "not_found", "Job " + job->id + " has no document " + name + ".");
+  });
+  http.Post(R"(/v1/jobs/([^/:]+):cancel)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto job = FindJob(req, res);
+    if (!job) return;
+    if (!store->CancelJob(job->id, SystemNowMs())) {
+      return SendError(res, 409, "conflict", "Job " + job->id + " is " + ToString(job->status) + " and cannot be canceled.");
+    }
+    log.Info("job canceled", {{"request_id", request_id}, {"job_id", job->id}});
+    SendJson(res, 200, JobToJson(*store->GetJob(job->id)));
+  });
+  http.Post(R"(/v1/jobs/([^/:]+):retry)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto job = FindJob(req, res);
+    if (!job) return;
+    if (!store->RetryJob(job->id, SystemNowMs())) {
+      return SendError(res, 409, "conflict", "Job " + job->id + " is " + ToString(job->status) + "; only failed or canceled jobs can be retried.");
+    }
+    log.Info("job retried by request", {{"request_id", request_id}, {"job_id", job->id}});
+    SendJson(res, 202, JobToJson(*store->GetJob(job->id)));
+  });
+
+  http.Get("/v1/catalog", [this](const httplib::Request&, httplib::Response& res) {
+    auto version = store->GetCatalogVersion(0);
+    if (!version) return SendError(res, 404, "not_found", "No catalog has been published.");
+    int64_t n = 0;
+    std::string error;
+    auto catalog = Current(&n, &error);
+    nlohmann::ordered_json body = {{"version", version->version}, {"name", version->name}, {"digest", version->digest},
+                                   {"created_at", IsoTime(version->created_at)}};
+    body["documents"] = catalog ? catalog->editions.size() : 0;
+    SendJson(res, 200, body);
+  });
+  http.Get(R"(/v1/catalog/documents(?:/([^/]+))?)", [this](const httplib::Request& req, httplib::Response& res) {
+    int64_t n = 0;
+    std::string error;
+    auto catalog = Current(&n, &error);
+    if (!catalog) return SendError(res, 503, "catalog_unavailable", error);
+    const std::string id = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& e : catalog->editions) {
+      if (!id.empty() && e.id != id) continue;
+      nlohmann::ordered_json d = {{"id", e.id}, {"edition", e.edition}, {"title", e.title}, {"kind", ToString(e.kind)},
+                                  {"order", e.order}, {"template", e.template_path}};
+      if (!id.empty()) d["variables"] = nlohmann::ordered_json(e.variables_schema);
+      list.push_back(std::move(d));
+    }
+    if (!id.empty() && list.empty()) return SendError(res, 404, "not_found", "The catalog has no document " + id + ".");
+    SendJson(res, 200, {{"version", n}, {"documents", list}});
+  });
+  http.Get("/v1/catalog/versions", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& v : store->ListCatalogVersions()) {
+      list.push_back({{"version", v.version}, {"name", v.name}, {"digest", v.digest}, {"created_at", IsoTime(v.created_at)},
+                      {"created_by", v.created_by}});
+    }
+    SendJson(res, 200, {{"versions", list}});
+  });
+  http.Get(R"(/v1/catalog/versions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto v = store->GetCatalogVersion(std::stoll(req.matches[1]));
+    if (!v || v->version == 0) return SendError(res, 404, "not_found", "There is no catalog version " + std::string(req.matches[1]) + ".");
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    if (v->files.is_object()) {
+      for (const auto& [path, unused] : v->files.items()) files.push_back(path);
+    }
+    SendJson(res, 200, {{"version", v->version}, {"name", v->name}, {"digest", v->digest},
+                        {"created_at", IsoTime(v->created_at)}, {"files", files}});
+  });
+}
+
+void Service::Impl::ServeMetrics(httplib::Response& res) {
+  int64_t queued = 0;
+  for (JobStatus s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCanceled}) {
+    metrics.Set("docgen_jobs", {{"status", ToString(s)}}, 0);
+  }
+  for (const auto& [status, count] : store->CountJobs()) {
+    metrics.Set("docgen_jobs", {{"status", ToString(status)}}, static_cast<double>(count));
+    if (status == JobStatus::kQueued) queued = count;
+  }
+  metrics.Set("docgen_queue_depth", {}, static_cast<double>(queued));
+  res.set_content(metrics.Render(), "text/plain; version=0.0.4");
+}
+
+void Service::Impl::Resolve(const httplib::Request& req, httplib::Response& res) {
+  auto quote = JsonBody(req, res);
+  if (!quote) return;
+  int64_t version = 0;
+  std::string error;
+  auto catalog = Current(&version, &error);
+  if (!catalog) return SendError(res, 503, "catalog_unavailable", error);
+  Package package = docgen::Resolve(*catalog, *quote);
+  nlohmann::ordered_json body = PackageToJson(package);
+  body["catalog"]["version"] = version;
+  SendJson(res, package.valid ? 200 : 422, body);
+}
+
+void Service::Impl::Render(const httplib::Request& req, httplib::Response& res) {
+  static thread_local Renderer renderer;
+  auto quote = JsonBody(req, res);
+  if (!quote) return;
+  int64_t version = 0;
+  std::string error;
+  auto catalog = Current(&version, &error);
+  if (!catalog) return SendError(res, 503, "catalog_unavailable", error);
+  Package package = docgen::Resolve(*catalog, *quote);
+  if (!package.valid) {
+    return SendError(res, 422, "invalid_package", "The quote does not resolve to a valid package.", ErrorsJson(package.errors));
+  }
+  RenderResult rendered = renderer.Render(*catalog, package, *quote);
+  if (!rendered.output) {
+    return SendError(res, 422, "render_failed", "The package cannot be rendered.", ErrorsJson(rendered.errors));
+  }
+  metrics.Add("docgen_pages_rendered_total", {}, rendered.output->pages);
+  res.set_header("Content-Disposition", "inline; filename=\"" + package.quote_id + ".pdf\"");
+  res.set_content(rendered.output->package_pdf, "application/pdf");
+}
+
+void Service::Impl::CreateJob(const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonBody(req, res);
+  if (!body) return;
+  if (!body->is_object()) return SendError(res, 400, "invalid_request", "The body must be an object {\"quote\": ..., \"callback_url\": ...}.");
+  for (const auto& [key, unused] : body->items()) {
+    if (key != "quote" && key != "callback_url") {
+      return SendError(res, 400, "invalid_request", "Unknown field \"" + key + "\"; a job takes quote and callback_url.");
+    }
+  }
+  if (!body->contains("quote") || !(*body)["quote"].is_object()) {
+    return SendError(res, 400, "invalid_request", "\"quote\" is required and must be an object.");
+  }
+  std::string callback;
+  if (body->contains("callback_url")) {
+    const auto& c = (*body)["callback_url"];
+    static const std::regex kUrl("https?://[^\\s/?#]+(/[^\\s]*)?");
+    if (!c.is_string() || c.get<std::string>().size() > 2048 || !std::regex_match(c.get<std::string>(), kUrl)) {
+      return SendError(res, 400, "invalid_request", "\"callback_url\" must be an http:// or https:// URL.");
+    }
+    callback = c.get<std::string>();
+  }
+  const std::string key = req.get_header_value("Idempotency-Key");
+  if (key.size() > 255) return SendError(res, 400, "invalid_request", "Idempotency-Key is longer than 255 characters.");
+  int64_t version = 0;
+  std::string error;
+  if (!Current(&version, &error)) return SendError(res, 503, "catalog_unavailable", error);
+  Job job;
+  job.id = RandomId("job_");
+  job.idempotency_key = key;
+  job.request_hash = Sha256Hex(body->dump());
+  job.quote = (*body)["quote"];
+  job.callback_url = callback;
+  job.catalog_version = version;
+  job.max_attempts = options.runner.retry.max_attempts;
+  job.created_at = job.run_after = SystemNowMs();
+  Job stored;
+  bool created = false;
+  Status status = store->CreateJob(job, &stored, &created);
+  if (!status.ok) {
+    if (status.message.rfind("conflict", 0) == 0) return SendError(res, 409, "idempotency_conflict", status.message);
+    log.Error("cannot store a job", {{"request_id", request_id}, {"error", status.message}});
+    res.set_header("Retry-After", "1");
+    return SendError(res, 503, "unavailable", "The job could not be stored; try again.");
+  }
+  if (created) {
+    log.Info("job accepted", {{"request_id", request_id}, {"job_id", stored.id}, {"quote_id", job.quote.value("quote_id", "")}});
+    metrics.Add("docgen_jobs_created_total", {});
+  }
+  res.set_header("Location", "/v1/jobs/" + stored.id);
+  SendJson(res, created ? 202 : 200, JobToJson(stored));
+}
+
+void Service::Impl::ListJobs(const httplib::Request& req, httplib::Response& res) {
+  JobFilter filter;
+  if (req.has_param("status")) {
+    filter.status = ParseJobStatus(req.get_param_value("status"));
+    if (!filter.status) return SendError(res, 400, "invalid_request", "status must be queued, running, succeeded, failed or canceled.");
+  }
+  auto number = [&](const char* name, int64_t& out) {
+    if (!req.has_param(name)) return true;
+    const std::string v = req.get_param_value(name);
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoll(v);
+    return true;
+  };
+  int64_t limit = 100;
+  if (!number("created_after", filter.created_after) || !number("created_before", filter.created_before) || !number("limit", limit)) {
+    return SendError(res, 400, "invalid_request", "created_after, created_before (milliseconds since the epoch) and limit must be whole numbers.");
+  }
+  filter.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
+  nlohmann::ordered_json jobs = nlohmann::ordered_json::array();
+  for (const auto& job : store->ListJobs(filter)) jobs.push_back(JobToJson(job));
+  SendJson(res, 200, {{"jobs", jobs}});
+}
+
+std::optional<Job> Service::Impl::FindJob(const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  if (!ValidJobId(id)) {
+    SendError(res, 404, "not_found", "There is no job " + id.substr(0, 64) + ".");
+    return std::nullopt;
+  }
+  auto job = store->GetJob(id);
+  if (!job) SendError(res, 404, "not_found", "There is no job " + id + ".");
+  return job;
+}
+
+void Service::Impl::Download(const Job& job, const std::string& blob, const std::string& type, httplib::Response& res) {
+  if (job.status != JobStatus::kSucceeded) {
+    return SendError(res, 409, "not_ready", "Job " + job.id + " is " + ToString(job.status) + "; results exist once it succeeded.");
+  }
+  auto bytes = blobs->Get(blob);
+  if (!bytes) return SendError(res, 410, "gone", "The result of job " + job.id + " is no longer stored.");
+  res.set_content(*bytes, type);
+}
+
+Service::Service(ServiceOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Service::~Service() { Shutdown(); }
+
+Status Service::Start(int* exit_code) {
+  Impl& s = *impl_;
+  *exit_code = 1;
+  std::error_code ec;
+  std::filesystem::create_directories(s.options.data_dir, ec);
+  if (ec) return Status::Error("cannot create the data folder " + s.options.data_dir + ": " + ec.message());
+  Status status;
+  s.store = OpenSqliteStore((std::filesystem::path(s.options.data_dir) / "docgen.sqlite").string(), &status);
+  if (!s.store) return status;
+  s.blobs = std::make_unique<BlobStore>(std::filesystem::path(s.options.data_dir) / "blobs");
+  s.catalogs = std::make_unique<CatalogVersions>(*s.store);
+  if (!s.options.catalog_dir.empty()) {
+    CatalogRead read = ReadCatalogDirectory(s.options.catalog_dir);
+    CatalogLoad load = read.diagnostics.empty() ? LoadCatalog(read.files) : CatalogLoad{nullptr, read.diagnostics};
+    if (!load.catalog) {
+      for (const auto& d : load.diagnostics) s.log.Error("catalog finding", {{"finding", FormatDiagnostic(d)}});
+      *exit_code = 2;
+      return Status::Error("the catalog " + s.options.catalog_dir + " has errors and cannot be published");
+    }
+    CatalogVersion version;
+    version.digest = load.catalog->digest;
+    version.name = load.catalog->name;
+    version.created_at = SystemNowMs();
+    version.created_by = "docgen serve --catalog";
+    version.files = CatalogFilesToJson(read.files);
+    status = s.store->PublishCatalog(&version);
+    if (!status.ok) return status;
+    s.log.Info("catalog version current", {{"version", version.version}, {"digest", version.digest}});
+  }
+  s.metrics.Describe("docgen_http_requests_total", Metrics::Type::kCounter, "HTTP requests, by method, route and status.");
+  s.metrics.Describe("docgen_http_request_duration_seconds", Metrics::Type::kHistogram, "HTTP request latency, by method and route.",
+                     {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
+  s.metrics.Describe("docgen_jobs", Metrics::Type::kGauge, "Jobs in the store, by status.");
+  s.metrics.Describe("docgen_queue_depth", Metrics::Type::kGauge, "Jobs waiting to run.");
+  s.metrics.Describe("docgen_jobs_created_total", Metrics::Type::kCounter, "Jobs accepted.");
+  s.runner = std::make_unique<JobRunner>(*s.store, *s.blobs, *s.catalogs, s.metrics, s.log, s.options.runner);
+  s.Routes();
+  const int threads = s.options.http_threads;
+  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.http.set_read_timeout(10, 0);
+  if (s.options.port == 0) {
+    s.options.port = s.http.bind_to_any_port(s.options.host);
+    if (s.options.port <= 0) return Status::Error("cannot listen on " + s.options.host);
+  } else if (!s.http.bind_to_port(s.options.host, s.options.port)) {
+    return Status::Error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port));
+  }
+  s.runner->Start();
+  s.ready = true;
+  s.log.Info("serving", {{"listen", s.options.host + ":" + std::to_string(s.options.port)}, {"data", s.options.data_dir},
+                         {"workers", s.options.runner.workers}});
+  *exit_code = 0;
+  return Status::Ok();
+}
+
+void Service::Serve() { impl_->http.listen_after_bind(); }
+
+void Service::Shutdown() {
+  Impl& s = *impl_;
+  if (!s.ready.exchange(false)) return;
+  s.log.Info("shutting down: no new requests or jobs; finishing jobs in flight");
+  s.http.stop();
+  if (s.runner) s.runner->Stop();
+  s.log.Info("stopped");
+}
+
+int Service::port() const { return impl_->options.port; }
+
+}  // namespace docgen

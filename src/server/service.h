@@ -1,0 +1,46 @@
+// `docgen serve`: the HTTP API (SPEC §6), the job workers and the background
+// passes, on the embedded SQLite store and blob folder under the data folder.
+// Start() and Shutdown() are called from one thread; handlers run on the
+// HTTP server's thread pool.
+#pragma once
+
+#include <docgen/store.h>
+
+#include <memory>
+#include <string>
+
+#include "jobs/job_runner.h"
+
+namespace docgen {
+
+struct ServiceOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                  // 0: any free port (see Service::port())
+  std::string data_dir = "data";
+  std::string catalog_dir;          // published at start when it differs from the current version
+  size_t max_body_bytes = 8u << 20;
+  int http_threads = 8;
+  int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
+  RunnerOptions runner;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service();
+
+  // Opens the store, publishes the catalog, binds the port and starts the
+  // workers. On failure returns why; exit_code says 2 (bad input) or 1.
+  Status Start(int* exit_code);
+  // Serves until Shutdown() (blocks the calling thread).
+  void Serve();
+  // Stops accepting requests, stops claiming jobs, waits for jobs in flight.
+  void Shutdown();
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace docgen

@@ -1,0 +1,111 @@
+#include "store/blob_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+bool WriteAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void SyncDirectory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+BlobStore::BlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+}
+
+bool BlobStore::IsBlobName(const std::string& name) {
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::filesystem::path BlobStore::PathOf(const std::string& name) const { return dir_ / name.substr(0, 2) / name; }
+
+Status BlobStore::Put(std::string_view bytes, std::string* name) {
+  *name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
+  const std::filesystem::path path = PathOf(*name);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return Status::Ok();  // same bytes already stored
+  std::filesystem::create_directories(path.parent_path(), ec);
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(random());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd < 0) return Status::Error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  const bool ok = WriteAll(fd, bytes) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::filesystem::remove(temporary, ec);
+    return Status::Error("cannot write blob " + *name + ": " + std::strerror(errno));
+  }
+  SyncDirectory(path.parent_path());
+  return Status::Ok();
+}
+
+std::optional<std::string> BlobStore::Get(const std::string& name) const {
+  if (!IsBlobName(name)) return std::nullopt;
+  std::ifstream in(PathOf(name), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+bool BlobStore::Exists(const std::string& name) const {
+  std::error_code ec;
+  return IsBlobName(name) && std::filesystem::exists(PathOf(name), ec);
+}
+
+std::set<std::string> BlobStore::List() const {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec); !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file(ec) && IsBlobName(name)) out.insert(name);
+  }
+  return out;
+}
+
+int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds) {
+  int removed = 0;
+  std::error_code ec;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec); !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    const bool stale_temporary = name.find(".tmp-") != std::string::npos;
+    if (!stale_temporary && (!IsBlobName(name) || keep.count(name))) continue;
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->last_write_time(ec)).count();
+    if (ec || age < min_age_seconds) continue;
+    if (std::filesystem::remove(it->path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace docgen
