@@ -76,6 +76,12 @@ cmp -s "$OUT/package.pdf" "$TMP/render/again/package.pdf" || { echo "FAIL: packa
 "$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" --out "$OUT" >/dev/null; check "render replaces an existing folder" 0 $?
 [ "$(ls "$OUT/documents" | wc -l)" -eq 5 ] || { echo "FAIL: old documents left in a replaced folder"; failures=$((failures + 1)); }
 
+mkdir -p "$TMP/precious" && echo keep >"$TMP/precious/thesis.txt"
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" --out "$TMP/precious" >/dev/null 2>&1; check "render refuses a folder with other files" 1 $?
+[ -f "$TMP/precious/thesis.txt" ] || { echo "FAIL: render deleted files it did not write"; failures=$((failures + 1)); }
+"$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/new-ca-basic.json" --out "$TMP/render/slash/" >/dev/null; check "render to a path with a trailing slash" 0 $?
+[ -s "$TMP/render/slash/package.pdf" ] || { echo "FAIL: trailing slash output missing"; failures=$((failures + 1)); }
+rm -rf "$TMP/render/slash"
 "$DOCGEN" render --catalog "$CATALOG" "$SRC/examples/quotes/errors-collected.json" --out "$TMP/render/bad" >/dev/null 2>"$TMP/err"; check "render invalid quote" 2 $?
 grep -q 'not_deletable' "$TMP/err" || { echo "FAIL: render errors not on stderr"; failures=$((failures + 1)); }
 cp -r "$CATALOG/." "$TMP/missing-value/" 2>/dev/null || { mkdir -p "$TMP/missing-value" && cp -r "$CATALOG/." "$TMP/missing-value/"; }

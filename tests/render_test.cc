@@ -254,6 +254,79 @@ TEST(Render, MissingImageIsAnError) {
   EXPECT_EQ(result.errors[0].code, "template_error");
 }
 
+// Regressions from review: each of these once lost content silently.
+TEST(RenderRegression, NoncharactersInDataDoNotBlankTheDocument) {
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, "---\nfooter: \"Page {{page}} of {{pages}}\"\n---\nName {{quote.insured.name}} end.\n").Load();
+  nlohmann::json quote = TestQuote();
+  quote["insured"]["name"] = "Acme \ufffe\uffff\u0001 Co";
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, quote);
+  ASSERT_TRUE(result.output);
+  const std::string text = Squash(Pdf(result.output->package_pdf).Text());
+  EXPECT_NE(text.find("end."), std::string::npos) << text;
+  EXPECT_NE(text.find("Page 1 of 1"), std::string::npos) << text;
+}
+
+TEST(RenderRegression, DeepNestingIsFlattenedNotDropped) {
+  RenderResult result = RenderTemplate(std::string(40, '>') + " deep quoted text\n");
+  ASSERT_TRUE(result.output);
+  EXPECT_NE(Squash(Pdf(result.output->package_pdf).Text()).find("deep quoted text"), std::string::npos);
+}
+
+TEST(RenderRegression, FormattingSectionsWinOverDataFieldsOfTheSameName) {
+  nlohmann::json quote = TestQuote();
+  quote["claims"] = {{{"date", "x"}, {"reported", "2024-06-02"}}};
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, "{{#quote.claims}}On {{#date}}{{reported}}{{/date}}.{{/quote.claims}}\n").Load();
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, quote);
+  ASSERT_TRUE(result.output);
+  EXPECT_NE(Squash(Pdf(result.output->package_pdf).Text()).find("On June 2, 2024."), std::string::npos);
+}
+
+TEST(RenderRegression, LeadingBlanksInDataDoNotMakeACodeBlock) {
+  nlohmann::json quote = TestQuote();
+  quote["insured"]["name"] = "    Indented Name";
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, "{{quote.insured.name}}\n").Load();
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, quote);
+  ASSERT_TRUE(result.output);
+  EXPECT_NE(Squash(Pdf(result.output->package_pdf).Text()).find("Indented Name"), std::string::npos);
+}
+
+TEST(RenderRegression, HtmlBlocksAreShownNotDropped) {
+  RenderResult result = RenderTemplate("<Authorized Representative>\nSigned below.\n");
+  ASSERT_TRUE(result.output);
+  EXPECT_NE(Squash(Pdf(result.output->package_pdf).Text()).find("Signed below."), std::string::npos);
+}
+
+TEST(RenderRegression, MarginsThatLeaveNoRoomAreAnError) {
+  RenderResult result = RenderTemplate("---\npage: {size: letter, margin: 4.2in}\n---\nText.\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, "template_error");
+}
+
+TEST(RenderRegression, GenericFontAliasesAreNotInstalledFonts) {
+  RenderResult result = RenderTemplate("---\nfont: {family: sans}\n---\nText.\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].code, "missing_font");
+}
+
+TEST(RenderRegression, RunawayTemplateOutputIsAnError) {
+  nlohmann::json quote = TestQuote();
+  quote["l"] = nlohmann::json::array();
+  for (int i = 0; i < 20; ++i) quote["l"].push_back(i);
+  std::string body;
+  for (int i = 0; i < 8; ++i) body += "{{#quote.l}}";
+  body += "x";
+  for (int i = 0; i < 8; ++i) body += "{{/quote.l}}";
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, body + "\n").Load();
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, quote);
+  EXPECT_FALSE(result.output);
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_EQ(result.errors[0].code, "template_error");
+}
+
 TEST(Format, Lambdas) {
   EXPECT_EQ(*FormatMoney("1000000"), "$1,000,000");
   EXPECT_EQ(*FormatMoney("1234.5"), "$1,234.50");

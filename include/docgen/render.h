@@ -51,6 +51,7 @@ class Renderer {
   RenderResult Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
 
  private:
+  RenderResult RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -139,10 +139,21 @@ bool WriteOutputAtomically(const std::filesystem::path& out, const std::vector<s
                            std::string& error) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path target = fs::absolute(out, ec);
+  fs::path target = fs::absolute(out, ec).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();  // "out/" names the folder "out"
   if (fs::exists(target, ec) && !fs::is_directory(target, ec)) {
     error = target.string() + " exists and is not a folder";
     return false;
+  }
+  // An existing folder is replaced only when it holds nothing but an earlier render.
+  if (fs::is_directory(target, ec)) {
+    for (const auto& entry : fs::directory_iterator(target, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name != "package.pdf" && name != "package.json" && name != "documents") {
+        error = target.string() + " already holds other files (" + name + "); choose a new or empty folder";
+        return false;
+      }
+    }
   }
   fs::create_directories(target.parent_path(), ec);
   std::string pattern = target.string() + ".tmp-XXXXXX";

@@ -78,8 +78,9 @@ class Evaluator {
  public:
   Evaluator(const EvaluationOptions& options, Diagnostics& errors) : options_(options), errors_(errors) {}
 
-  std::string Run(const std::vector<MustacheNode>& nodes, const nlohmann::json& root) {
+  std::string Run(const std::vector<MustacheNode>& nodes, const nlohmann::json& root, const nlohmann::json* extra) {
     stack_.push_back(&root);
+    if (extra != nullptr) stack_.push_back(extra);
     Walk(nodes, /*escape=*/options_.markdown);
     FlushLine(/*newline=*/"");
     return std::move(out_);
@@ -141,7 +142,16 @@ class Evaluator {
 
   // Output goes through a line buffer so that lines holding only section
   // tags and whitespace disappear, as the Mustache spec's standalone rule says.
-  void Emit(const std::string& text) { line_ += text; }
+  static constexpr size_t kMaxOutput = 16u << 20;
+  void Emit(const std::string& text) {
+    if (overflow_) return;
+    if (out_.size() + line_.size() + text.size() > kMaxOutput) {
+      overflow_ = true;
+      Error("template_error", 0, "The template produces more than 16 MiB of text for this quote (nested sections over long lists?).");
+      return;
+    }
+    line_ += text;
+  }
   void FlushLine(const std::string& newline) {
     bool blank = line_.find_first_not_of(" \t") == std::string::npos;
     if (!(line_has_tag_ && blank)) out_ += line_ + newline;
@@ -151,6 +161,7 @@ class Evaluator {
 
   void Walk(const std::vector<MustacheNode>& nodes, bool escape) {
     for (const auto& node : nodes) {
+      if (overflow_) return;  // stop walking, not only writing
       switch (node.kind) {
         case Kind::kText:
           if (node.text == "\n" || node.text == "\r\n" || node.text == "\r") {
@@ -191,15 +202,24 @@ class Evaluator {
                 ", not a single value; use a section {{#" + node.text + "}}...{{/" + node.text + "}} instead.");
       return;
     }
-    Emit(escape ? EscapeMarkdown(*text) : *text);
+    Emit(escape ? EscapeMarkdown(*text) : options_.markdown ? SanitizeText(*text) : Plain(*text));
+  }
+
+  // Plain-text output (headers, footers) is one line.
+  static std::string Plain(const std::string& text) {
+    std::string out = SanitizeText(text);
+    for (char& c : out) {
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    return out;
   }
 
   void Section(const MustacheNode& node, bool escape) {
-    const nlohmann::json* value = Lookup(node.text);
-    if (value == nullptr && IsLambda(node.text)) {
+    if (IsLambda(node.text)) {  // reserved names: lint refuses them as data
       Lambda(node, escape);
       return;
     }
+    const nlohmann::json* value = Lookup(node.text);
     line_has_tag_ = true;
     if (!Truthy(value)) {
       line_has_tag_ = true;
@@ -207,6 +227,12 @@ class Evaluator {
     }
     if (value->is_array()) {
       for (const auto& item : *value) {
+        if (overflow_) break;
+        if (++iterations_ > kMaxIterations) {
+          overflow_ = true;
+          Error("template_error", node.line, "Sections repeat more than 1,000,000 times for this quote (nested sections over long lists?).");
+          break;
+        }
         stack_.push_back(&item);
         Walk(node.children, escape);
         stack_.pop_back();
@@ -223,6 +249,7 @@ class Evaluator {
   // {{#money}}...{{/money}}: the inside is rendered raw, formatted, then
   // inserted as literal text.
   void Lambda(const MustacheNode& node, bool escape) {
+    const size_t errors_before = errors_.size();
     Evaluator inner(options_, errors_);
     inner.stack_ = stack_;
     inner.Walk(node.children, /*escape=*/false);
@@ -232,13 +259,13 @@ class Evaluator {
                                            : node.text == "number" ? FormatNumber(raw)
                                                                    : FormatDate(raw);
     if (!formatted) {
-      if (raw.find_first_not_of(" \t\n") == std::string::npos) return;  // its inside already reported missing_value
+      if (raw.find_first_not_of(" \t\n") == std::string::npos && errors_.size() > errors_before) return;  // reported inside
       Error("template_error", node.line,
             "{{#" + node.text + "}} expects " + (node.text == "date" ? "a date written YYYY-MM-DD" : "a number") +
                 ", but got \"" + raw + "\".");
       return;
     }
-    Emit(escape ? EscapeMarkdown(*formatted) : *formatted);
+    Emit(escape ? EscapeMarkdown(*formatted) : Plain(*formatted));
   }
 
   const EvaluationOptions& options_;
@@ -247,14 +274,48 @@ class Evaluator {
   std::string out_;
   std::string line_;
   bool line_has_tag_ = false;
+  bool overflow_ = false;
+  static constexpr size_t kMaxIterations = 1000000;
+  size_t iterations_ = 0;
 };
 
 }  // namespace
 
-std::string EscapeMarkdown(const std::string& text) {
+std::string SanitizeText(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    if (i + length > text.size()) length = text.size() - i;
+    unsigned code = c;
+    if (length > 1) {
+      code = c & (0x7F >> length);
+      for (size_t k = 1; k < length; ++k) code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    const bool control = code < 0x20 && code != '\n' && code != '\t';
+    const bool noncharacter = (code >= 0xFDD0 && code <= 0xFDEF) || (code & 0xFFFE) == 0xFFFE || code == 0x7F;
+    if (control || noncharacter) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+    } else {
+      out.append(text, i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::string EscapeMarkdown(const std::string& raw) {
+  const std::string text = SanitizeText(raw);
   std::string out;
   out.reserve(text.size() + 8);
+  bool leading = true;  // leading blanks would start a code block at the beginning of a line
   for (char c : text) {
+    if (leading && (c == ' ' || c == '\t')) {
+      out += "&#32;";
+      continue;
+    }
+    leading = false;
     if (c == '\n' || c == '\r') {
       out += ' ';
     } else if (std::ispunct(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 128) {
@@ -302,8 +363,8 @@ std::optional<std::string> FormatDate(const std::string& text) {
 }
 
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
-                     const EvaluationOptions& options, Diagnostics& errors) {
-  return Evaluator(options, errors).Run(nodes, context);
+                     const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra) {
+  return Evaluator(options, errors).Run(nodes, context, extra);
 }
 
 }  // namespace docgen

@@ -26,8 +26,14 @@ struct EvaluationOptions {
 
 // Renders `nodes` with `context` as the root of the context stack. Every
 // error is appended to `errors`; the text is meaningless when any was added.
+// `extra`, when given, is searched first (headers and footers: page, pages).
+// Output is capped at 16 MiB (a template_error beyond).
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
-                     const EvaluationOptions& options, Diagnostics& errors);
+                     const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra = nullptr);
+
+// Replaces what PDF text cannot hold (C0 controls but tab and newline,
+// noncharacters such as U+FFFE) with U+FFFD. Input is valid UTF-8.
+std::string SanitizeText(const std::string& text);
 
 // Backslash-escapes every ASCII punctuation character, so that cmark reads
 // the text literally; newlines become spaces.

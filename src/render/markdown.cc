@@ -1,10 +1,13 @@
 #include "render/markdown.h"
 
+#include "render/evaluate.h"
+
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <glib.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -19,9 +22,11 @@ struct ParserDeleter {
   void operator()(cmark_parser* parser) const { cmark_parser_free(parser); }
 };
 
-std::string Escape(const char* text) {
-  if (text == nullptr) return {};
-  char* escaped = g_markup_escape_text(text, -1);
+// Pango markup for literal text; what PDF text cannot hold becomes U+FFFD.
+std::string Escape(const char* raw) {
+  if (raw == nullptr) return {};
+  const std::string text = SanitizeText(raw);
+  char* escaped = g_markup_escape_text(text.c_str(), static_cast<gssize>(text.size()));
   std::string out(escaped);
   g_free(escaped);
   return out;
@@ -36,9 +41,18 @@ bool TypeIs(cmark_node* node, const char* name) {
 constexpr int kMaxDepth = 24;
 
 // Inline children of `node` as Pango markup.
+// Everything below `node` as plain text (used past the nesting limit).
+std::string PlainTextOf(cmark_node* node) {
+  char* text = cmark_render_plaintext(node, CMARK_OPT_DEFAULT, 0);
+  std::string out = text != nullptr ? text : "";
+  free(text);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
 std::string Inlines(cmark_node* node, int depth = 0) {
   std::string out;
-  if (depth > kMaxDepth) return out;
+  if (depth > kMaxDepth) return Escape(PlainTextOf(node).c_str());  // flattened, not lost
   for (cmark_node* child = cmark_node_first_child(node); child != nullptr; child = cmark_node_next(child)) {
     switch (cmark_node_get_type(child)) {
       case CMARK_NODE_TEXT:
@@ -131,7 +145,12 @@ void AddBlock(cmark_node* node, std::vector<Block>& out, int depth) {
         block.kind = Block::Kind::kPageBreak;
         break;
       }
-      return;  // other HTML is not part of docgen's Markdown
+      if (html.rfind("<!--", 0) == 0) return;  // a comment
+      // Other HTML is not part of docgen's Markdown: show it as written rather than lose it.
+      while (!html.empty() && html.back() == '\n') html.pop_back();
+      block.kind = Block::Kind::kParagraph;
+      block.markup = Escape(html.c_str());
+      break;
     }
     default:
       if (TypeIs(node, "table")) {
@@ -160,7 +179,12 @@ void AddBlock(cmark_node* node, std::vector<Block>& out, int depth) {
 
 std::vector<Block> Blocks(cmark_node* parent, int depth) {
   std::vector<Block> out;
-  if (depth > kMaxDepth) return out;
+  if (depth > kMaxDepth) {  // flattened into one paragraph, not lost
+    Block flat;
+    flat.markup = Escape(PlainTextOf(parent).c_str());
+    if (!flat.markup.empty()) out.push_back(std::move(flat));
+    return out;
+  }
   for (cmark_node* node = cmark_node_first_child(parent); node != nullptr; node = cmark_node_next(node)) {
     AddBlock(node, out, depth);
   }

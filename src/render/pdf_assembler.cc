@@ -38,9 +38,10 @@ void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
 }
 
 // Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
-std::string Write(QPDF& pdf) {
+std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
   QPDFWriter writer(pdf);
   writer.setOutputMemory();
+  if (minimum_version != nullptr) writer.setMinimumPDFVersion(minimum_version);  // cairo writes 1.5 features
   writer.setDeterministicID(true);
   writer.setObjectStreamMode(qpdf_o_preserve);  // generating object streams costs a deflate pass per write
   writer.setDecodeLevel(qpdf_dl_none);
@@ -85,7 +86,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
   SetInfo(package, info);
-  return Write(package);
+  return Write(package, "1.5");
 }
 
 }  // namespace

@@ -111,7 +111,12 @@ class PdfSurface {
   }
   cairo_t* cr() { return cr_.get(); }
   void StartPage(const PageStyle& style) { cairo_pdf_surface_set_size(surface_.get(), style.width, style.height); }
-  void EndPage() { cairo_show_page(cr_.get()); }
+  // False when cairo refused something on the page (it then draws nothing more).
+  bool EndPage() {
+    cairo_show_page(cr_.get());
+    return cairo_status(cr_.get()) == CAIRO_STATUS_SUCCESS;
+  }
+  std::string Problem() { return cairo_status_to_string(cairo_status(cr_.get())); }
   std::string Finish() {
     cr_.reset();
     cairo_surface_finish(surface_.get());
@@ -177,12 +182,16 @@ struct Renderer::Impl {
       }
     }
     parsed->body = ParseMustache(parts.body, path, parts.body_line);
+    bool broken = false;
     for (const MustacheParse* p : {&parsed->header, &parsed->footer, &parsed->body}) {
       for (auto d : p->diagnostics) {
         d.code = "template_error";
         errors.push_back(std::move(d));
+        broken = true;
       }
     }
+    if (broken) return nullptr;
+    if (templates.size() >= 1024) templates.clear();
     templates.emplace(key, parsed);
     return parsed;
   }
@@ -202,6 +211,7 @@ struct Renderer::Impl {
       return nullptr;
     }
     auto shared = std::make_shared<const Image>(std::move(*image));
+    if (images.size() >= 64) images.clear();
     images.emplace(key, shared);
     return shared;
   }
@@ -233,19 +243,39 @@ void CheckImages(const std::vector<Block>& blocks, std::vector<std::string>& pat
   }
 }
 
-std::string PlainText(const MustacheParse& parse, const nlohmann::json& context, const EvaluationOptions& options,
-                      Diagnostics& errors) {
+// A header or footer line: page numbers on their own frame, one line of text.
+std::string PlainText(const MustacheParse& parse, const nlohmann::json& context, int page, int pages,
+                      const EvaluationOptions& options, Diagnostics& errors) {
   EvaluationOptions plain = options;
   plain.markdown = false;
-  return Evaluate(parse.nodes, context, plain, errors);
+  const nlohmann::json numbers = {{"page", page}, {"pages", pages}};
+  std::string text = Evaluate(parse.nodes, context, plain, errors, &numbers);
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return text;
 }
 
 }  // namespace
 
 RenderResult Renderer::Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {
+  try {
+    return RenderPackage(catalog, package, quote);
+  } catch (const std::exception& e) {  // qpdf or an allocation failure: never across the stage boundary
+    RenderResult result;
+    result.errors.push_back(RenderError("pdf_error", std::string("The PDF could not be produced: ") + e.what(), ""));
+    return result;
+  }
+}
+
+RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {
   RenderResult result;
   if (!package.valid) {
     result.errors = package.errors;
+    return result;
+  }
+  if (package.documents.empty()) {
+    result.errors.push_back(RenderError("empty_package", "The package has no documents, so there is nothing to render.", ""));
     return result;
   }
   Diagnostics& errors = result.errors;
@@ -269,6 +299,11 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
     if (!job.parsed) continue;
     ApplySettings(defaults, job.style);
     ApplySettings(job.parsed->front_matter, job.style);
+    if (job.style.width - 2 * job.style.margin < 72 || job.style.height - 2 * job.style.margin < 72) {
+      errors.push_back(RenderError("template_error", "The page margins leave less than one inch for the text.", job.file,
+                                   0, doc.id, doc.instance));
+      continue;
+    }
     if (!impl_->typesetter.HasFamily(job.style.font_family)) {
       Diagnostic d;
       d.code = "missing_font";
@@ -286,11 +321,8 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
     EvaluationOptions options{job.file, doc.id, doc.instance, true};
     job.markdown = Evaluate(job.parsed->body.nodes, job.context, options, errors);
     // Headers and footers are checked now, with page numbers, so that drawing cannot fail.
-    nlohmann::json paged = job.context;
-    paged["page"] = 1;
-    paged["pages"] = 1;
-    if (job.parsed->has_header) PlainText(job.parsed->header, paged, options, errors);
-    if (job.parsed->has_footer) PlainText(job.parsed->footer, paged, options, errors);
+    if (job.parsed->has_header) PlainText(job.parsed->header, job.context, 1, 1, options, errors);
+    if (job.parsed->has_footer) PlainText(job.parsed->footer, job.context, 1, 1, options, errors);
     if (errors.size() != errors_before) continue;
     std::vector<Block> blocks = ParseMarkdown(job.markdown);
     std::vector<std::string> images;
@@ -321,15 +353,18 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
     const int pages = static_cast<int>(job.layout.pages.size());
     EvaluationOptions options{job.file, doc.id, doc.instance, false};
     for (int p = 0; p < pages; ++p) {
-      nlohmann::json paged = job.context;
-      paged["page"] = p + 1;
-      paged["pages"] = pages;
       Diagnostics unused;  // checked before drawing
-      const std::string header = job.parsed->has_header ? PlainText(job.parsed->header, paged, options, unused) : "";
-      const std::string footer = job.parsed->has_footer ? PlainText(job.parsed->footer, paged, options, unused) : "";
+      const std::string header =
+          job.parsed->has_header ? PlainText(job.parsed->header, job.context, p + 1, pages, options, unused) : "";
+      const std::string footer =
+          job.parsed->has_footer ? PlainText(job.parsed->footer, job.context, p + 1, pages, options, unused) : "";
       surface.StartPage(job.style);
       impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer);
-      surface.EndPage();
+      if (!surface.EndPage()) {
+        result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
+                                                             surface.Problem() + ".", job.file, 0, doc.id, doc.instance));
+        return result;
+      }
     }
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');

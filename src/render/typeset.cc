@@ -40,7 +40,7 @@ cairo_status_t ReadPng(void* closure, unsigned char* data, unsigned int length) 
 }
 
 std::string EscapeMarkup(const std::string& text) {
-  gchar* escaped = g_markup_escape_text(text.c_str(), -1);
+  gchar* escaped = g_markup_escape_text(text.data(), static_cast<gssize>(text.size()));
   std::string out(escaped);
   g_free(escaped);
   return out;
@@ -59,6 +59,19 @@ std::optional<Image> DecodeImage(const std::string& path, const std::string& byt
     return path.size() >= n && Lower(path.substr(path.size() - n)) == suffix;
   };
   if (ends_with(".png")) {
+    // Refuse decompression bombs before decoding: width and height are in the IHDR chunk.
+    if (bytes.size() >= 24 && bytes.compare(12, 4, "IHDR") == 0) {
+      auto be32 = [&](size_t at) {
+        return (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at])) << 24) |
+               (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16) |
+               (static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8) |
+               static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
+      };
+      if (static_cast<uint64_t>(be32(16)) * be32(20) > 25'000'000) {
+        error = "is larger than 25 megapixels";
+        return std::nullopt;
+      }
+    }
     PngReader reader{&bytes, 0};
     cairo_surface_t* surface = cairo_image_surface_create_from_png_stream(ReadPng, &reader);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
@@ -107,16 +120,21 @@ Typesetter::Typesetter() : font_map_(pango_cairo_font_map_new()), context_(pango
   pango_font_map_list_families(font_map_.get(), &families, &count);
   for (int i = 0; i < count; ++i) families_.insert(Lower(pango_font_family_get_name(families[i])));
   g_free(families);
+  // Generic aliases resolve to whatever fontconfig picks on the machine: not a pinned font.
+  for (const char* alias : {"sans", "sans-serif", "serif", "monospace", "system-ui", "cursive", "fantasy", "emoji", "math"}) {
+    families_.erase(alias);
+  }
 }
 
 bool Typesetter::HasFamily(const std::string& family) const { return families_.count(Lower(family)) > 0; }
 
 std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, const std::string& family, double size,
-                                                   double width, PangoAlignment alignment, PangoWrapMode wrap) {
+                                                   double width, PangoAlignment alignment, PangoWrapMode wrap,
+                                                   bool one_line) {
   constexpr size_t kMaxCachedLayouts = 20000;
   std::string key = family;
   key += '\0' + std::to_string(size) + '\0' + std::to_string(width) + '\0' + std::to_string(alignment) + '\0' +
-         std::to_string(wrap) + '\0' + markup;
+         std::to_string(wrap) + (one_line ? "\0e" : "\0") + markup;
   if (auto it = layouts_.find(key); it != layouts_.end()) return it->second;
   if (layouts_.size() >= kMaxCachedLayouts) layouts_.clear();
   PangoLayout* layout = pango_layout_new(context_.get());
@@ -129,6 +147,7 @@ std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, co
   pango_layout_set_wrap(layout, wrap);
   pango_layout_set_alignment(layout, alignment);
   pango_layout_set_markup(layout, markup.c_str(), -1);
+  if (one_line) pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
   std::shared_ptr<PangoLayout> shared(layout, [](PangoLayout* l) { g_object_unref(l); });
   layouts_.emplace(std::move(key), shared);
   return shared;
@@ -341,6 +360,11 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
           h *= width / w;
           w = width;
         }
+        const double page_height = style.height - 2 * style.margin;
+        if (h > page_height) {  // and to the page height
+          w *= page_height / h;
+          h = page_height;
+        }
         Fragment fragment;
         fragment.height = h;
         fragment.space_before = paragraph_space;
@@ -463,13 +487,14 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
   const double size = std::max(6.0, style.font_size * 0.8);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
   if (!header.empty()) {
-    auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin);
+    auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin, PANGO_ALIGN_LEFT,
+                            PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
     cairo_move_to(cr, style.margin, style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }
   if (!footer.empty()) {
     auto layout = NewLayout(EscapeMarkup(footer), style.font_family, size, style.width - 2 * style.margin,
-                            PANGO_ALIGN_CENTER);
+                            PANGO_ALIGN_CENTER, PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
     cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }

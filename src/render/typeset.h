@@ -102,7 +102,7 @@ class Typesetter {
   // boilerplate of a template is shaped once, not on every render.
   std::shared_ptr<PangoLayout> NewLayout(const std::string& markup, const std::string& family, double size,
                                          double width, PangoAlignment alignment = PANGO_ALIGN_LEFT,
-                                         PangoWrapMode wrap = PANGO_WRAP_WORD_CHAR);
+                                         PangoWrapMode wrap = PANGO_WRAP_WORD_CHAR, bool one_line = false);
   void LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth, LaidOutDocument& doc,
                     const ImageLookup& image_for);
   void AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
