@@ -121,6 +121,10 @@ std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Res
   }
 }
 
+std::string ResultBlob(const Job& job, const char* key) {
+  return job.result.is_object() && job.result.contains(key) && job.result[key].is_string() ? job.result[key].get<std::string>() : "";
+}
+
 bool ValidJobId(const std::string& id) {
   static const std::regex kId("job_[0-9a-f]{24}");
   return std::regex_match(id, kId);
@@ -235,10 +239,10 @@ void Service::Impl::Routes() {
     }
   });
   http.Get(R"(/v1/jobs/([^/:]+)/package\.pdf)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (auto job = FindJob(req, res)) Download(*job, job->result.value("package_pdf", ""), "application/pdf", res);
+    if (auto job = FindJob(req, res)) Download(*job, ResultBlob(*job, "package_pdf"), "application/pdf", res);
   });
   http.Get(R"(/v1/jobs/([^/:]+)/package\.json)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (auto job = FindJob(req, res)) Download(*job, job->result.value("package_json", ""), "application/json", res);
+    if (auto job = FindJob(req, res)) Download(*job, ResultBlob(*job, "package_json"), "application/json", res);
   });
   http.Get(R"(/v1/jobs/([^/:]+)/documents/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     auto job = FindJob(req, res);

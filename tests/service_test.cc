@@ -1,0 +1,281 @@
+// The HTTP API over real loopback HTTP: every route, every error status,
+// idempotency, cancel and retry, retries of transient failures, signed
+// webhooks to a receiver that fails on purpose, and hostile requests.
+#include <httplib.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "jobs/catalog_files_json.h"
+#include "jobs/webhook.h"
+#include "server/service.h"
+
+namespace docgen {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kExamples = fs::path(DOCGEN_SOURCE_DIR) / "examples";
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A webhook receiver that checks signatures and answers 500 to the first
+// `failures` deliveries.
+class Receiver {
+ public:
+  explicit Receiver(std::string secret, int failures) : secret_(std::move(secret)), failures_(failures) {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.get_header_value("webhook-id");
+      const std::string timestamp = req.get_header_value("webhook-timestamp");
+      const std::string signature = req.get_header_value("webhook-signature");
+      const bool valid = !timestamp.empty() && signature == SignWebhook(secret_, id, std::stoll(timestamp), req.body);
+      if (!valid) ++bad_signatures;
+      if (received++ < failures_) {
+        res.status = 500;
+        return;
+      }
+      last_body = req.body;
+      res.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+
+  std::atomic<int> received{0};
+  std::atomic<int> bad_signatures{0};
+  std::string last_body;
+
+ private:
+  std::string secret_;
+  int failures_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = fs::temp_directory_path() / ("docgen-service-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(data_);
+    ServiceOptions options;
+    options.port = 0;
+    options.data_dir = data_.string();
+    options.catalog_dir = (kExamples / "acme-cyber").string();
+    options.max_body_bytes = 256 * 1024;
+    options.runner.workers = 2;
+    options.runner.poll_ms = 10;
+    options.runner.lease_ms = 2000;
+    options.runner.retry = {20, 2.0, 200, 3};
+    options.runner.webhook_retry = {20, 2.0, 200, 5};
+    options.runner.webhook_secret = "test-secret";
+    options.runner.before_store = [this](const Job& job) { return !(fail_first_attempt_ && job.attempts == 1); };
+    service_ = std::make_unique<Service>(options);
+    int exit_code = 0;
+    Status status = service_->Start(&exit_code);
+    ASSERT_TRUE(status.ok) << status.message;
+    thread_ = std::thread([this] { service_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", service_->port());
+    client_->set_read_timeout(30, 0);
+  }
+  void TearDown() override {
+    service_->Shutdown();
+    thread_.join();
+    service_.reset();
+    fs::remove_all(data_);
+  }
+
+  nlohmann::json Json(const httplib::Result& r) { return r ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json(); }
+  httplib::Result PostJson(const std::string& path, const std::string& body, const httplib::Headers& headers = {}) {
+    return client_->Post(path, headers, body, "application/json");
+  }
+  std::string JobBody(const std::string& quote_file, const std::string& callback = "") {
+    nlohmann::json body = {{"quote", nlohmann::json::parse(ReadFile(kExamples / "quotes" / quote_file))}};
+    if (!callback.empty()) body["callback_url"] = callback;
+    return body.dump();
+  }
+  // Polls until the job leaves queued/running (bounded).
+  nlohmann::json WaitForJob(const std::string& id) {
+    nlohmann::json job;
+    for (int i = 0; i < 500; ++i) {
+      job = Json(client_->Get("/v1/jobs/" + id));
+      if (job["status"] != "queued" && job["status"] != "running") return job;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return job;
+  }
+
+  fs::path data_;
+  std::unique_ptr<Service> service_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+  bool fail_first_attempt_ = false;
+};
+
+TEST_F(ServiceTest, HealthReadinessMetricsAndOpenApi) {
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+  auto ready = client_->Get("/readyz");
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(Json(ready)["checks"]["catalog"], "version 1");
+  auto openapi = Json(client_->Get("/openapi.json"));
+  EXPECT_EQ(openapi["openapi"], "3.0.3");
+  EXPECT_TRUE(openapi["paths"].contains("/v1/jobs"));
+  client_->Get("/healthz");
+  const std::string metrics = client_->Get("/metrics")->body;
+  for (const char* family : {"docgen_http_requests_total", "docgen_http_request_duration_seconds_bucket", "docgen_jobs{",
+                             "docgen_queue_depth"}) {
+    EXPECT_NE(metrics.find(family), std::string::npos) << family;
+  }
+}
+
+TEST_F(ServiceTest, ResolveAndRenderSynchronously) {
+  auto ok = PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(Json(ok)["documents"].size(), 5u);
+  auto invalid = PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "errors-collected.json"));
+  EXPECT_EQ(invalid->status, 422);
+  EXPECT_EQ(Json(invalid)["errors"].size(), 5u);
+  auto pdf = PostJson("/v1/packages:render", ReadFile(kExamples / "quotes" / "renewal-copy.json"));
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->body.rfind("%PDF-", 0), 0u);
+  auto not_rendered = PostJson("/v1/packages:render", ReadFile(kExamples / "quotes" / "unknown-codes.json"));
+  EXPECT_EQ(not_rendered->status, 422);
+  EXPECT_EQ(Json(not_rendered)["error"]["details"][0]["code"], "unknown_jurisdiction");
+}
+
+TEST_F(ServiceTest, AJobRunsToItsResultsWhichCanBeDownloaded) {
+  auto created = PostJson("/v1/jobs", JobBody("renewal-copy.json"));
+  ASSERT_EQ(created->status, 202);
+  const std::string id = Json(created)["id"];
+  EXPECT_EQ(created->get_header_value("Location"), "/v1/jobs/" + id);
+  nlohmann::json job = WaitForJob(id);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["catalog_version"], 1);
+  EXPECT_EQ(job["result"]["documents"].size(), 7u);
+  auto pdf = client_->Get("/v1/jobs/" + id + "/package.pdf");
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->body.rfind("%PDF-", 0), 0u);
+  EXPECT_EQ(Json(client_->Get("/v1/jobs/" + id + "/package.json"))["quote_id"], "Q-2001");
+  EXPECT_EQ(client_->Get("/v1/jobs/" + id + "/documents/01-CY-DEC.pdf")->status, 200);
+  EXPECT_EQ(client_->Get("/v1/jobs/" + id + "/documents/99-NOPE.pdf")->status, 404);
+  EXPECT_EQ(client_->Post("/v1/jobs/" + id + ":cancel")->status, 409);
+  EXPECT_EQ(client_->Post("/v1/jobs/" + id + ":retry")->status, 409);
+  auto listed = Json(client_->Get("/v1/jobs?status=succeeded"));
+  EXPECT_EQ(listed["jobs"][0]["id"], id);
+  EXPECT_EQ(client_->Get("/v1/jobs?status=bogus")->status, 400);
+}
+
+TEST_F(ServiceTest, IdempotentResubmissionReturnsTheSameJob) {
+  const httplib::Headers key = {{"Idempotency-Key", "order-42"}};
+  auto first = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
+  auto second = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
+  EXPECT_EQ(first->status, 202);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(Json(first)["id"], Json(second)["id"]);
+  auto conflict = PostJson("/v1/jobs", JobBody("tech-eo-new.json"), key);
+  EXPECT_EQ(conflict->status, 409);
+  EXPECT_EQ(Json(client_->Get("/v1/jobs"))["jobs"].size(), 1u);
+}
+
+TEST_F(ServiceTest, InvalidInputFailsAtOnceAndCanBeRetriedByHand) {
+  const std::string id = Json(PostJson("/v1/jobs", JobBody("errors-collected.json")))["id"];
+  nlohmann::json job = WaitForJob(id);
+  EXPECT_EQ(job["status"], "failed");
+  EXPECT_EQ(job["attempts"], 1);  // no automatic retries for invalid input
+  EXPECT_EQ(job["errors"].size(), 5u);
+  EXPECT_EQ(client_->Get("/v1/jobs/" + id + "/package.pdf")->status, 409);
+  auto retried = client_->Post("/v1/jobs/" + id + ":retry");
+  EXPECT_EQ(retried->status, 202);
+  EXPECT_EQ(WaitForJob(id)["status"], "failed");
+}
+
+TEST_F(ServiceTest, TransientFailuresAreRetriedWithBackoff) {
+  fail_first_attempt_ = true;
+  const std::string id = Json(PostJson("/v1/jobs", JobBody("new-ca-basic.json")))["id"];
+  nlohmann::json job = WaitForJob(id);
+  EXPECT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["attempts"], 2);
+}
+
+TEST_F(ServiceTest, CancelAQueuedJob) {
+  // Many jobs ahead keep this one queued long enough to cancel it.
+  for (int i = 0; i < 20; ++i) PostJson("/v1/jobs", JobBody("renewal-copy.json"));
+  const std::string id = Json(PostJson("/v1/jobs", JobBody("renewal-copy.json")))["id"];
+  auto canceled = client_->Post("/v1/jobs/" + id + ":cancel");
+  if (canceled->status == 200) {
+    EXPECT_EQ(Json(canceled)["status"], "canceled");
+    EXPECT_EQ(WaitForJob(id)["status"], "canceled");
+  } else {
+    EXPECT_EQ(canceled->status, 409);  // it finished first; then it cannot be canceled
+  }
+}
+
+TEST_F(ServiceTest, WebhooksAreSignedRetriedAndRecorded) {
+  Receiver receiver("test-secret", 2);
+  const std::string id = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json", receiver.url())))["id"];
+  ASSERT_EQ(WaitForJob(id)["status"], "succeeded");
+  nlohmann::json hooks;
+  for (int i = 0; i < 500; ++i) {
+    hooks = Json(client_->Get("/v1/jobs/" + id + "/webhooks"));
+    if (hooks["state"] == "delivered") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(hooks["state"], "delivered") << hooks.dump();
+  ASSERT_EQ(hooks["attempts"].size(), 3u);
+  EXPECT_EQ(hooks["attempts"][0]["http_status"], 500);
+  EXPECT_EQ(hooks["attempts"][2]["http_status"], 204);
+  EXPECT_EQ(receiver.bad_signatures, 0);
+  auto event = nlohmann::json::parse(receiver.last_body);
+  EXPECT_EQ(event["type"], "job.succeeded");
+  EXPECT_EQ(event["data"]["id"], id);
+}
+
+TEST_F(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
+  EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": ")->status, 400);
+  EXPECT_EQ(PostJson("/v1/jobs", std::string(300 * 1024, '[')) ->status, 413);
+  EXPECT_EQ(PostJson("/v1/jobs", std::string(100, '[') + std::string(100, ']'))->status, 400);
+  EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": 7}")->status, 400);
+  EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": {}, \"priority\": 1}")->status, 400);
+  EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": {}, \"callback_url\": \"file:///etc/passwd\"}")->status, 400);
+  EXPECT_EQ(client_->Post("/v1/jobs", "{}", "text/plain")->status, 415);
+  EXPECT_EQ(client_->Get("/v1/jobs/..%2F..%2Fetc%2Fpasswd")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/jobs/job_000000000000000000000000")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/jobs/job_0/../../etc/passwd")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/nothing-here")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/jobs?limit=abc")->status, 400);
+  auto error = Json(client_->Get("/v1/nothing-here"));
+  EXPECT_EQ(error["error"]["code"], "not_found");
+  EXPECT_FALSE(error["error"]["request_id"].get<std::string>().empty());
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+TEST_F(ServiceTest, CatalogRoutes) {
+  auto catalog = Json(client_->Get("/v1/catalog"));
+  EXPECT_EQ(catalog["version"], 1);
+  EXPECT_EQ(catalog["name"], "Acme Cyber");
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents"))["documents"].size(), 11u);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-FORM-100"))["documents"].size(), 2u);
+  EXPECT_EQ(client_->Get("/v1/catalog/documents/NOPE")->status, 404);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/versions"))["versions"].size(), 1u);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/versions/1"))["version"], 1);
+  EXPECT_EQ(client_->Get("/v1/catalog/versions/9")->status, 404);
+}
+
+}  // namespace
+}  // namespace docgen

@@ -1,0 +1,217 @@
+// The Store contract, run against every backend (today: SQLite). Times are
+// passed explicitly, so leases and backoff are tested without sleeping.
+#include <docgen/store.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace docgen {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("docgen-store-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::unique_ptr<Store> Open() {
+    Status status;
+    auto store = OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
+    EXPECT_TRUE(status.ok) << status.message;
+    return store;
+  }
+  Job NewJob(const std::string& id, const std::string& key = "", int64_t now = 1000) {
+    Job job;
+    job.id = id;
+    job.idempotency_key = key;
+    job.request_hash = "hash-" + id;
+    job.quote = {{"quote_id", "Q-" + id}};
+    job.catalog_version = 1;
+    job.max_attempts = 3;
+    job.created_at = job.run_after = now;
+    return job;
+  }
+  Job Create(const Job& job) {
+    Job stored;
+    bool created = false;
+    EXPECT_TRUE(store_->CreateJob(job, &stored, &created).ok);
+    return stored;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
+  Create(NewJob("a", "", 1000));
+  Create(NewJob("b", "", 2000));
+  auto jobs = store_->ListJobs({});
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].id, "b");
+  EXPECT_EQ(jobs[1].status, JobStatus::kQueued);
+  JobFilter filter;
+  filter.created_after = 1500;
+  EXPECT_EQ(store_->ListJobs(filter).size(), 1u);
+}
+
+TEST_F(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest) {
+  Create(NewJob("a", "key-1"));
+  Job again = NewJob("b", "key-1");
+  again.request_hash = "hash-a";
+  Job stored;
+  bool created = true;
+  ASSERT_TRUE(store_->CreateJob(again, &stored, &created).ok);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(stored.id, "a");
+  Job different = NewJob("c", "key-1");
+  Status status = store_->CreateJob(different, &stored, &created);
+  EXPECT_FALSE(status.ok);
+  EXPECT_EQ(status.message.rfind("conflict", 0), 0u);
+}
+
+TEST_F(StoreTest, AJobIsClaimedByOneWorkerOnly) {
+  Create(NewJob("a"));
+  auto first = store_->ClaimJob("w1", 1000, 5000);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, JobStatus::kRunning);
+  EXPECT_EQ(first->attempts, 1);
+  EXPECT_FALSE(store_->ClaimJob("w2", 1000, 5000));
+}
+
+TEST_F(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
+  for (int i = 0; i < 50; ++i) Create(NewJob("j" + std::to_string(i)));
+  std::vector<std::unique_ptr<Store>> connections;
+  for (int i = 0; i < 4; ++i) connections.push_back(Open());
+  std::vector<std::vector<std::string>> claimed(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      while (auto job = connections[t]->ClaimJob("w" + std::to_string(t), 1000, 9000)) claimed[t].push_back(job->id);
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> all;
+  size_t total = 0;
+  for (const auto& list : claimed) {
+    total += list.size();
+    all.insert(list.begin(), list.end());
+  }
+  EXPECT_EQ(total, 50u);
+  EXPECT_EQ(all.size(), 50u);
+}
+
+TEST_F(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
+  Create(NewJob("a"));
+  store_->ClaimJob("w1", 1000, 2000);
+  EXPECT_TRUE(store_->Heartbeat("a", "w1", 9000));
+  EXPECT_FALSE(store_->Heartbeat("a", "w2", 9000));
+  EXPECT_EQ(store_->GetJob("a")->lease_until, 9000);
+}
+
+TEST_F(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
+  Create(NewJob("a"));
+  store_->ClaimJob("w1", 1000, 2000);
+  EXPECT_EQ(store_->ReapExpiredLeases(1500), 0);
+  EXPECT_EQ(store_->ReapExpiredLeases(2500), 1);
+  EXPECT_EQ(store_->GetJob("a")->status, JobStatus::kQueued);
+  auto again = store_->ClaimJob("w2", 2600, 9000);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_FALSE(store_->CompleteJob("a", "w1", {{"pages", 1}}, 3000));
+  EXPECT_TRUE(store_->CompleteJob("a", "w2", {{"pages", 1}}, 3000));
+  EXPECT_EQ(store_->GetJob("a")->status, JobStatus::kSucceeded);
+}
+
+TEST_F(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
+  Job job = NewJob("a");
+  job.max_attempts = 1;
+  Create(job);
+  store_->ClaimJob("w1", 1000, 2000);
+  store_->ReapExpiredLeases(3000);
+  auto failed = store_->GetJob("a");
+  EXPECT_EQ(failed->status, JobStatus::kFailed);
+  EXPECT_EQ(failed->errors[0]["code"], "lease_expired");
+}
+
+TEST_F(StoreTest, RetryLaterWaitsUntilItsTime) {
+  Create(NewJob("a"));
+  store_->ClaimJob("w1", 1000, 5000);
+  EXPECT_TRUE(store_->RetryLater("a", "w1", nlohmann::json::array(), 4000, 1100));
+  EXPECT_FALSE(store_->ClaimJob("w1", 3999, 9000));
+  EXPECT_TRUE(store_->ClaimJob("w1", 4000, 9000));
+}
+
+TEST_F(StoreTest, CancelAndRetry) {
+  Create(NewJob("a"));
+  EXPECT_TRUE(store_->CancelJob("a", 1100));
+  EXPECT_FALSE(store_->CancelJob("a", 1200));
+  EXPECT_FALSE(store_->ClaimJob("w", 1300, 9000));
+  EXPECT_TRUE(store_->RetryJob("a", 1400));
+  auto job = store_->ClaimJob("w", 1500, 9000);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->attempts, 1);
+  EXPECT_FALSE(store_->RetryJob("a", 1600));  // running: nothing to retry
+}
+
+TEST_F(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
+  Job job = NewJob("a");
+  job.callback_url = "http://127.0.0.1:1/hook";
+  Create(job);
+  store_->ClaimJob("w", 1000, 9000);
+  store_->CompleteJob("a", "w", {{"pages", 1}}, 2000);
+  auto pending = store_->ClaimWebhook(2000, 32000);
+  ASSERT_TRUE(pending);
+  EXPECT_FALSE(store_->ClaimWebhook(2000, 32000));  // held while in flight
+  store_->RecordWebhookAttempt("a", {1, 2000, 500, "HTTP 500"}, false, false, 3000);
+  auto retry = store_->ClaimWebhook(3000, 33000);
+  ASSERT_TRUE(retry);
+  store_->RecordWebhookAttempt("a", {2, 3000, 204, ""}, true, false, 0);
+  EXPECT_EQ(store_->GetJob("a")->webhook_state, "delivered");
+  EXPECT_EQ(store_->WebhookAttempts("a").size(), 2u);
+}
+
+TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
+  CatalogVersion v{0, "sha256:aa", "Acme", 1000, "test", {{"catalog.yaml", "name: A\n"}}};
+  ASSERT_TRUE(store_->PublishCatalog(&v).ok);
+  EXPECT_EQ(v.version, 1);
+  CatalogVersion same{0, "sha256:aa", "Acme", 2000, "test", {{"catalog.yaml", "name: A\n"}}};
+  store_->PublishCatalog(&same);
+  EXPECT_EQ(same.version, 1);
+  CatalogVersion next{0, "sha256:bb", "Acme", 3000, "test", {{"catalog.yaml", "name: B\n"}}};
+  store_->PublishCatalog(&next);
+  EXPECT_EQ(next.version, 2);
+  EXPECT_EQ(store_->GetCatalogVersion(0)->version, 2);
+  EXPECT_EQ(store_->GetCatalogVersion(1)->files["catalog.yaml"], "name: A\n");
+}
+
+TEST_F(StoreTest, StateSurvivesReopening) {
+  Create(NewJob("a", "key"));
+  store_.reset();
+  store_ = Open();
+  EXPECT_EQ(store_->GetJob("a")->idempotency_key, "key");
+}
+
+TEST_F(StoreTest, PruningRemovesOldFinishedJobsOnly) {
+  Create(NewJob("old"));
+  Create(NewJob("new"));
+  store_->ClaimJob("w", 1000, 9000);
+  store_->CompleteJob("old", "w", {{"package_pdf", std::string(64, 'a')}}, 1500);
+  EXPECT_EQ(store_->PruneJobs(1000), 0);
+  EXPECT_EQ(store_->PruneJobs(2000), 1);
+  EXPECT_FALSE(store_->GetJob("old"));
+  EXPECT_TRUE(store_->GetJob("new"));
+}
+
+}  // namespace
+}  // namespace docgen
