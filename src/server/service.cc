@@ -12,6 +12,10 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <chrono>
 #include <regex>
 
@@ -142,7 +146,19 @@ struct Service::Impl {
   std::unique_ptr<JobRunner> runner;
   httplib::Server http;
   std::atomic<bool> ready{false};
-  std::atomic<int64_t> last_prune{0};
+  std::thread maintenance;
+  std::mutex maintenance_mutex;
+  std::condition_variable maintenance_cv;
+  bool stopping = false;
+
+  // Retention: finished jobs older than the retention period go, and so do
+  // blobs no job refers to (once old enough not to belong to a job in flight).
+  void PruneOnce(int min_blob_age_seconds) {
+    const int jobs = store->PruneJobs(SystemNowMs() - options.retention_ms);
+    const std::vector<std::string> referenced = store->ReferencedBlobs();
+    const int blob_count = blobs->Prune(std::set<std::string>(referenced.begin(), referenced.end()), min_blob_age_seconds);
+    if (jobs > 0 || blob_count > 0) log.Info("pruned", {{"jobs", jobs}, {"blobs", blob_count}});
+  }
 
   explicit Impl(ServiceOptions o) : options(std::move(o)) {}
 
@@ -513,7 +529,19 @@ Status Service::Start(int* exit_code) {
   } else if (!s.http.bind_to_port(s.options.host, s.options.port)) {
     return Status::Error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port));
   }
+  // Leftovers of a process that was killed while writing a result.
+  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1);
   s.runner->Start();
+  s.maintenance = std::thread([&s] {
+    std::unique_lock lock(s.maintenance_mutex);
+    while (!s.maintenance_cv.wait_for(lock, std::chrono::minutes(10), [&s] { return s.stopping; })) {
+      try {
+        s.PruneOnce(3600);
+      } catch (const std::exception& e) {
+        s.log.Error("pruning failed", {{"error", e.what()}});
+      }
+    }
+  });
   s.ready = true;
   s.log.Info("serving", {{"listen", s.options.host + ":" + std::to_string(s.options.port)}, {"data", s.options.data_dir},
                          {"workers", s.options.runner.workers}});
@@ -529,6 +557,12 @@ void Service::Shutdown() {
   s.log.Info("shutting down: no new requests or jobs; finishing jobs in flight");
   s.http.stop();
   if (s.runner) s.runner->Stop();
+  {
+    std::lock_guard lock(s.maintenance_mutex);
+    s.stopping = true;
+  }
+  s.maintenance_cv.notify_all();
+  if (s.maintenance.joinable()) s.maintenance.join();
   s.log.Info("stopped");
 }
 
