@@ -277,5 +277,38 @@ TEST_F(ServiceTest, CatalogRoutes) {
   EXPECT_EQ(client_->Get("/v1/catalog/versions/9")->status, 404);
 }
 
+TEST_F(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
+  // A misspelt field: the draft is kept, lint says why, publishing is refused.
+  auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
+                          R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",
+                              "order": 150, "attach": {"new": "yes"}, "template": "templates/CY-END-150.md", "deleteable": true})",
+                          "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(Json(put)["lint"]["valid"], false);
+  auto lint = Json(client_->Get("/v1/catalog/drafts:lint"));
+  EXPECT_EQ(lint["findings"][0]["code"], "unknown_field");
+  auto refused = PostJson("/v1/catalog/versions", "{}");
+  EXPECT_EQ(refused->status, 422);
+  EXPECT_EQ(Json(refused)["error"]["code"], "lint_failed");
+  // Fixed, it publishes as version 2 and new jobs use it.
+  put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
+                     R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",
+                         "order": 150, "attach": {"new": "yes"}, "template": "templates/CY-END-150.md"})",
+                     "application/json");
+  EXPECT_EQ(Json(put)["lint"]["valid"], true);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/drafts/documents/CY-END-150"))["editions"][0]["edition"], "2025-01");
+  auto published = PostJson("/v1/catalog/versions", "{}");
+  ASSERT_EQ(published->status, 201) << published->body;
+  EXPECT_EQ(Json(published)["version"], 2);
+  EXPECT_EQ(client_->Get("/v1/catalog/drafts/documents/CY-END-150")->status, 404);  // drafts are cleared
+  auto resolved = Json(PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "new-ca-basic.json")));
+  EXPECT_EQ(resolved["catalog"]["version"], 2);
+  bool found = false;
+  for (const auto& d : resolved["documents"]) found |= d["id"] == "CY-END-150" && d["edition"] == "2025-01";
+  EXPECT_TRUE(found) << resolved["documents"].dump();
+  EXPECT_EQ(client_->Delete("/v1/catalog/drafts/documents/CY-END-150")->status, 404);
+  EXPECT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-DEC", R"({"id": "OTHER"})", "application/json")->status, 400);
+}
+
 }  // namespace
 }  // namespace docgen

@@ -195,6 +195,17 @@ TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
   EXPECT_EQ(store_->GetCatalogVersion(1)->files["catalog.yaml"], "name: A\n");
 }
 
+TEST_F(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), 1000).ok);
+  ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok);
+  EXPECT_EQ(store_->Drafts().size(), 2u);
+  EXPECT_TRUE(store_->DeleteDraft("B"));
+  EXPECT_FALSE(store_->DeleteDraft("B"));
+  CatalogVersion v{0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()};
+  ASSERT_TRUE(store_->PublishDrafts(&v).ok);
+  EXPECT_TRUE(store_->Drafts().empty());
+}
+
 TEST_F(StoreTest, StateSurvivesReopening) {
   Create(NewJob("a", "key"));
   store_.reset();

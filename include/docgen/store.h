@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +116,15 @@ class Store {
   virtual Status PublishCatalog(CatalogVersion* version) = 0;
   virtual std::optional<CatalogVersion> GetCatalogVersion(int64_t version) = 0;  // 0: the current one
   virtual std::vector<CatalogVersion> ListCatalogVersions() = 0;  // without files
+
+  // Catalog drafts: per document id, the editions that will replace that
+  // id's editions in the next version ([] removes the document).
+  virtual Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) = 0;
+  virtual bool DeleteDraft(const std::string& id) = 0;
+  virtual std::map<std::string, nlohmann::json> Drafts() = 0;
+  // Publishes `version`, then clears the drafts (after a crash in between,
+  // publishing the same drafts again yields the same version: same digest).
+  virtual Status PublishDrafts(CatalogVersion* version) = 0;
 
   // Jobs finished before `before` are deleted; returns the blob names still referenced.
   virtual int PruneJobs(int64_t before) = 0;

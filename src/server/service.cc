@@ -10,6 +10,7 @@
 #include <docgen/resolve.h>
 
 #include <openssl/rand.h>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -85,7 +86,9 @@ std::string RouteOf(const std::string& path) {
     std::smatch m;
     if (std::regex_match(path, m, pattern)) return m.size() > 1 ? std::regex_replace(path, pattern, name) : name;
   }
+  if (path.rfind("/v1/catalog/drafts/documents/", 0) == 0) return "/v1/catalog/drafts/documents/{id}";
   static const std::set<std::string> kFixed = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/jobs",
+                                               "/v1/catalog/drafts:lint",
                                                "/v1/packages:resolve", "/v1/packages:render", "/v1/catalog",
                                                "/v1/catalog/documents", "/v1/catalog/versions"};
   return kFixed.count(path) ? path : "other";
@@ -165,6 +168,8 @@ struct Service::Impl {
   std::shared_ptr<const Catalog> Current(int64_t* version, std::string* error) { return catalogs->Get(0, error, version); }
 
   void Routes();
+  void DraftRoutes();
+  std::optional<CatalogFiles> DraftFiles(std::string* error);
   void Resolve(const httplib::Request& req, httplib::Response& res);
   void Render(const httplib::Request& req, httplib::Response& res);
   void CreateJob(const httplib::Request& req, httplib::Response& res);
@@ -318,6 +323,7 @@ void Service::Impl::Routes() {
     if (!id.empty() && list.empty()) return SendError(res, 404, "not_found", "The catalog has no document " + id + ".");
     SendJson(res, 200, {{"version", n}, {"documents", list}});
   });
+  DraftRoutes();
   http.Get("/v1/catalog/versions", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& v : store->ListCatalogVersions()) {
@@ -335,6 +341,129 @@ void Service::Impl::Routes() {
     }
     SendJson(res, 200, {{"version", v->version}, {"name", v->name}, {"digest", v->digest},
                         {"created_at", IsoTime(v->created_at)}, {"files", files}});
+  });
+}
+
+nlohmann::ordered_json FindingsJson(const Diagnostics& findings) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& d : findings) {
+    nlohmann::ordered_json j = {{"severity", d.severity == Severity::kError ? "error" : "warning"}, {"code", d.code},
+                                {"message", d.message}};
+    if (!d.file.empty()) j["file"] = d.file;
+    if (d.line > 0) j["line"] = d.line;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// The current version's files with the drafts applied: a drafted id's
+// editions replace every edition of that id.
+std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error) {
+  auto current = store->GetCatalogVersion(0);
+  if (!current) {
+    *error = "No catalog has been published yet; publish one (docgen serve --catalog DIR) before editing drafts.";
+    return std::nullopt;
+  }
+  CatalogFiles files = CatalogFilesFromJson(current->files);
+  const auto drafts = store->Drafts();
+  if (drafts.empty()) return files;
+  for (auto it = files.begin(); it != files.end();) {
+    bool drafted = false;
+    if (it->first.rfind("documents/", 0) == 0) {
+      try {
+        YAML::Node doc = YAML::Load(it->second);
+        drafted = doc.IsMap() && doc["id"] && doc["id"].IsScalar() && drafts.count(doc["id"].Scalar());
+      } catch (const std::exception&) {
+      }
+    }
+    it = drafted ? files.erase(it) : std::next(it);
+  }
+  for (const auto& [id, editions] : drafts) {
+    if (!editions.is_array()) continue;
+    for (size_t k = 0; k < editions.size(); ++k) {
+      std::string path = "documents/" + id + (editions.size() > 1 ? "-" + std::to_string(k + 1) : "") + ".yaml";
+      while (files.count(path)) path.insert(path.size() - 5, "_");
+      files[path] = editions[k].dump(2) + "\n";  // JSON is YAML
+    }
+  }
+  return files;
+}
+
+void Service::Impl::DraftRoutes() {
+  static const std::string kId = R"(([A-Z0-9][A-Z0-9._-]{0,127}))";
+  http.Get("/v1/catalog/drafts:lint", [this](const httplib::Request&, httplib::Response& res) {
+    std::string error;
+    auto files = DraftFiles(&error);
+    if (!files) return SendError(res, 409, "no_catalog", error);
+    CatalogLoad load = LoadCatalog(*files);
+    nlohmann::ordered_json drafted = nlohmann::ordered_json::array();
+    for (const auto& [id, unused] : store->Drafts()) drafted.push_back(id);
+    SendJson(res, 200, {{"valid", load.catalog != nullptr}, {"drafts", drafted}, {"findings", FindingsJson(load.diagnostics)}});
+  });
+  http.Get("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
+    const auto drafts = store->Drafts();
+    auto it = drafts.find(req.matches[1]);
+    if (it == drafts.end()) return SendError(res, 404, "not_found", "There is no draft for " + std::string(req.matches[1]) + ".");
+    SendJson(res, 200, {{"id", it->first}, {"editions", nlohmann::ordered_json(it->second)}});
+  });
+  http.Put("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = JsonBody(req, res);
+    if (!body) return;
+    const std::string id = req.matches[1];
+    nlohmann::json editions = body->is_array() ? *body : nlohmann::json::array({*body});
+    for (auto& edition : editions) {
+      if (!edition.is_object()) return SendError(res, 400, "invalid_request", "A draft is a document edition object, or a list of them.");
+      if (!edition.contains("id")) edition["id"] = id;
+      if (edition["id"] != id) return SendError(res, 400, "invalid_request", "The edition's id must be " + id + ", as in the path.");
+    }
+    std::string error;
+    if (!DraftFiles(&error)) return SendError(res, 409, "no_catalog", error);
+    Status status = store->PutDraft(id, editions, SystemNowMs());
+    if (!status.ok) return SendError(res, 503, "unavailable", status.message);
+    log.Info("catalog draft saved", {{"request_id", request_id}, {"document", id}, {"editions", editions.size()}});
+    CatalogLoad load = LoadCatalog(*DraftFiles(&error));
+    SendJson(res, 200, {{"id", id}, {"editions", nlohmann::ordered_json(editions)},
+                        {"lint", {{"valid", load.catalog != nullptr}, {"findings", FindingsJson(load.diagnostics)}}}});
+  });
+  http.Delete("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
+    if (!store->DeleteDraft(req.matches[1])) {
+      return SendError(res, 404, "not_found", "There is no draft for " + std::string(req.matches[1]) + ".");
+    }
+    res.status = 204;
+  });
+  http.Post("/v1/catalog/versions", [this](const httplib::Request& req, httplib::Response& res) {
+    // Publishes the drafts, or a whole catalog given as {"files": {path: text or {"base64": ...}}}.
+    std::optional<CatalogFiles> files;
+    std::string error;
+    std::string source = "drafts";
+    if (!req.body.empty()) {
+      auto body = JsonBody(req, res);
+      if (!body) return;
+      if (body->is_object() && body->contains("files")) {
+        if (!(*body)["files"].is_object()) return SendError(res, 400, "invalid_request", "\"files\" maps catalog paths to contents.");
+        files = CatalogFilesFromJson((*body)["files"]);
+        source = "files";
+      } else if (!body->is_object() || !body->empty()) {
+        return SendError(res, 400, "invalid_request", "Send {} to publish the drafts, or {\"files\": {...}} to publish a catalog.");
+      }
+    }
+    if (!files) files = DraftFiles(&error);
+    if (!files) return SendError(res, 409, "no_catalog", error);
+    CatalogLoad load = LoadCatalog(*files);
+    if (!load.catalog) {
+      return SendError(res, 422, "lint_failed", "The catalog has lint errors; nothing was published.", FindingsJson(load.diagnostics));
+    }
+    CatalogVersion version;
+    version.digest = load.catalog->digest;
+    version.name = load.catalog->name;
+    version.created_at = SystemNowMs();
+    version.created_by = "api (" + source + ")";
+    version.files = CatalogFilesToJson(*files);
+    Status status = source == "drafts" ? store->PublishDrafts(&version) : store->PublishCatalog(&version);
+    if (!status.ok) return SendError(res, 503, "unavailable", status.message);
+    log.Info("catalog published", {{"request_id", request_id}, {"version", version.version}, {"digest", version.digest}, {"source", source}});
+    SendJson(res, 201, {{"version", version.version}, {"name", version.name}, {"digest", version.digest},
+                        {"created_at", IsoTime(version.created_at)}, {"findings", FindingsJson(load.diagnostics)}});
   });
 }
 

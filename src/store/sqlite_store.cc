@@ -11,7 +11,7 @@
 namespace docgen {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char* kMigrations[] = {
     // version 1
@@ -53,6 +53,14 @@ const char* kMigrations[] = {
       created_at INTEGER NOT NULL,
       created_by TEXT NOT NULL,
       files TEXT NOT NULL
+    );
+    )sql",
+    // version 2
+    R"sql(
+    CREATE TABLE catalog_drafts (
+      id TEXT PRIMARY KEY,
+      editions TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
     );
     )sql",
 };
@@ -395,6 +403,42 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       return Status::Error(e.what());
     }
+  }
+
+  Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) override {
+    std::lock_guard lock(mutex_);
+    try {
+      Statement s(db_, "INSERT OR REPLACE INTO catalog_drafts (id, editions, updated_at) VALUES (?, ?, ?)");
+      s.Bind(1, id).Bind(2, editions.dump()).Bind(3, now);
+      s.Step();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return Status::Error(e.what());
+    }
+  }
+
+  bool DeleteDraft(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "DELETE FROM catalog_drafts WHERE id = ?");
+    s.Bind(1, id);
+    s.Step();
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::map<std::string, nlohmann::json> Drafts() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT id, editions FROM catalog_drafts ORDER BY id");
+    std::map<std::string, nlohmann::json> out;
+    while (s.Step()) out[s.Text(0)] = nlohmann::json::parse(s.Text(1), nullptr, false);
+    return out;
+  }
+
+  Status PublishDrafts(CatalogVersion* version) override {
+    Status status = PublishCatalog(version);
+    if (!status.ok) return status;
+    std::lock_guard lock(mutex_);
+    Exec("DELETE FROM catalog_drafts");
+    return Status::Ok();
   }
 
   std::optional<CatalogVersion> GetCatalogVersion(int64_t version) override {
