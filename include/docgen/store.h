@@ -115,6 +115,7 @@ class Store {
   // Catalog versions: publish (a digest already published returns that version).
   virtual Status PublishCatalog(CatalogVersion* version) = 0;
   virtual std::optional<CatalogVersion> GetCatalogVersion(int64_t version) = 0;  // 0: the current one
+  virtual int64_t CurrentCatalogVersion() = 0;  // 0 when none; cheap (no files)
   virtual std::vector<CatalogVersion> ListCatalogVersions() = 0;  // without files
 
   // Catalog drafts: per document id, the editions that will replace that

@@ -80,6 +80,11 @@ int64_t RetryPolicy::Delay(int attempt, uint64_t random) const {
 }
 
 std::shared_ptr<const Catalog> CatalogVersions::Get(int64_t version, std::string* error, int64_t* resolved_version) {
+  if (version == 0) version = store_.CurrentCatalogVersion();  // cheap; the files are read once per version
+  if (version == 0) {
+    *error = "no catalog has been published";
+    return nullptr;
+  }
   {
     std::lock_guard lock(mutex_);
     if (version != 0) {

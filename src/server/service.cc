@@ -652,6 +652,7 @@ Status Service::Start(int* exit_code) {
   const int threads = s.options.http_threads;
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   s.http.set_read_timeout(10, 0);
+  s.http.set_tcp_nodelay(true);  // otherwise Nagle + delayed ACK add 40 ms to small responses
   if (s.options.port == 0) {
     s.options.port = s.http.bind_to_any_port(s.options.host);
     if (s.options.port <= 0) return Status::Error("cannot listen on " + s.options.host);

@@ -452,6 +452,13 @@ class SqliteStore final : public Store {
     return CatalogVersion{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), nlohmann::json::parse(s.Text(5), nullptr, false)};
   }
 
+  int64_t CurrentCatalogVersion() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM catalog_versions");
+    s.Step();
+    return s.Int(0);
+  }
+
   std::vector<CatalogVersion> ListCatalogVersions() override {
     std::lock_guard lock(mutex_);
     Statement s(db_, "SELECT version, digest, name, created_at, created_by FROM catalog_versions ORDER BY version DESC");
