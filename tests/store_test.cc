@@ -2,9 +2,12 @@
 // passed explicitly, so leases and backoff are tested without sleeping.
 #include <docgen/store.h>
 
+#include "store/blob_store.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace docgen {
@@ -222,6 +225,23 @@ TEST_F(StoreTest, PruningRemovesOldFinishedJobsOnly) {
   EXPECT_EQ(store_->PruneJobs(2000), 1);
   EXPECT_FALSE(store_->GetJob("old"));
   EXPECT_TRUE(store_->GetJob("new"));
+}
+
+TEST_F(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
+  BlobStore blobs(dir_ / "blobs");
+  std::string a, again, b;
+  ASSERT_TRUE(blobs.Put("same bytes", &a).ok);
+  ASSERT_TRUE(blobs.Put("same bytes", &again).ok);
+  ASSERT_TRUE(blobs.Put("other bytes", &b).ok);
+  EXPECT_EQ(a, again);
+  EXPECT_EQ(blobs.List().size(), 2u);
+  EXPECT_EQ(*blobs.Get(a), "same bytes");
+  EXPECT_FALSE(blobs.Get("../../etc/passwd"));
+  EXPECT_FALSE(blobs.Get(std::string(64, 'z')));
+  std::ofstream(dir_ / "blobs" / a.substr(0, 2) / (a + ".tmp-123")) << "partial";
+  EXPECT_EQ(blobs.Prune({a}, 3600, 3600), 0);  // everything is young
+  EXPECT_EQ(blobs.Prune({a}, 0, 0), 2);        // b and the partial write
+  EXPECT_EQ(blobs.List(), std::set<std::string>{a});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -315,6 +316,28 @@ int ServeCommand(const ServeFlags& flags) {
   if (options.runner.workers < 1 || options.runner.workers > 64) {
     std::cerr << "docgen: workers must be between 1 and 64\n";
     return kExitInvalid;
+  }
+  // Without a configured secret, one is made at first start and kept in the
+  // data folder (readable by its owner only), so that receivers can verify.
+  if (options.runner.webhook_secret.empty()) {
+    namespace fs = std::filesystem;
+    const fs::path file = fs::path(options.data_dir) / "webhook-secret";
+    std::error_code ec;
+    fs::create_directories(options.data_dir, ec);
+    std::ifstream in(file);
+    std::getline(in, options.runner.webhook_secret);
+    if (options.runner.webhook_secret.empty()) {
+      unsigned char key[32];
+      std::ifstream random("/dev/urandom", std::ios::binary);
+      random.read(reinterpret_cast<char*>(key), sizeof key);
+      options.runner.webhook_secret = "whsec_" + docgen::Base64Encode(std::string_view(reinterpret_cast<char*>(key), sizeof key));
+      const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd < 0 || ::write(fd, options.runner.webhook_secret.data(), options.runner.webhook_secret.size()) < 0) {
+        std::cerr << "docgen: cannot write " << file << "\n";
+        return kExitFailure;
+      }
+      ::close(fd);
+    }
   }
   // "whsec_<base64>" secrets (Standard Webhooks) are used decoded.
   if (options.runner.webhook_secret.rfind("whsec_", 0) == 0) {

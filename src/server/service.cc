@@ -156,10 +156,11 @@ struct Service::Impl {
 
   // Retention: finished jobs older than the retention period go, and so do
   // blobs no job refers to (once old enough not to belong to a job in flight).
-  void PruneOnce(int min_blob_age_seconds) {
+  void PruneOnce(int min_blob_age_seconds, int min_temporary_age_seconds) {
     const int jobs = store->PruneJobs(SystemNowMs() - options.retention_ms);
     const std::vector<std::string> referenced = store->ReferencedBlobs();
-    const int blob_count = blobs->Prune(std::set<std::string>(referenced.begin(), referenced.end()), min_blob_age_seconds);
+    const int blob_count = blobs->Prune(std::set<std::string>(referenced.begin(), referenced.end()), min_blob_age_seconds,
+                                       min_temporary_age_seconds);
     if (jobs > 0 || blob_count > 0) log.Info("pruned", {{"jobs", jobs}, {"blobs", blob_count}});
   }
 
@@ -660,13 +661,14 @@ Status Service::Start(int* exit_code) {
     return Status::Error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port));
   }
   // Leftovers of a process that was killed while writing a result.
-  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1);
+  // No job runs yet in this data folder, so every partial write is a leftover.
+  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1, /*min_temporary_age_seconds=*/0);
   s.runner->Start();
   s.maintenance = std::thread([&s] {
     std::unique_lock lock(s.maintenance_mutex);
     while (!s.maintenance_cv.wait_for(lock, std::chrono::minutes(10), [&s] { return s.stopping; })) {
       try {
-        s.PruneOnce(3600);
+        s.PruneOnce(3600, 3600);
       } catch (const std::exception& e) {
         s.log.Error("pruning failed", {{"error", e.what()}});
       }

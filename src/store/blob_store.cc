@@ -91,7 +91,7 @@ std::set<std::string> BlobStore::List() const {
   return out;
 }
 
-int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds) {
+int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) {
   int removed = 0;
   std::error_code ec;
   const auto now = std::filesystem::file_time_type::clock::now();
@@ -102,7 +102,7 @@ int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds) {
     const bool stale_temporary = name.find(".tmp-") != std::string::npos;
     if (!stale_temporary && (!IsBlobName(name) || keep.count(name))) continue;
     const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->last_write_time(ec)).count();
-    if (ec || age < min_age_seconds) continue;
+    if (ec || age < (stale_temporary ? min_temporary_age_seconds : min_age_seconds)) continue;
     if (std::filesystem::remove(it->path(), ec)) ++removed;
   }
   return removed;

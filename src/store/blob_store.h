@@ -23,8 +23,9 @@ class BlobStore {
   std::optional<std::string> Get(const std::string& name) const;
   bool Exists(const std::string& name) const;
   // Deletes blobs not in `keep` whose files are older than `min_age_seconds`
-  // (a blob being written for a running job is younger). Returns how many.
-  int Prune(const std::set<std::string>& keep, int min_age_seconds);
+  // (a blob being written for a running job is younger), and partial writes
+  // older than `min_temporary_age_seconds`. Returns how many files it deleted.
+  int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds);
   // Every blob name present.
   std::set<std::string> List() const;
 
