@@ -14,24 +14,26 @@ PORT=$((30000 + $$ % 20000))
 URL=http://127.0.0.1:$PORT
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
 
+TOKEN=$($DOCGEN token create --role admin --subject bench --data "$TMP/data" 2>/dev/null)
 $DOCGEN serve --listen "127.0.0.1:$PORT" --data "$TMP/data" --catalog examples/acme-cyber --workers 2 2>"$TMP/server.log" &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
-python3 - "$PORT" "$JOBS" <<'PY'
+python3 - "$PORT" "$JOBS" "$TOKEN" <<'PY'
 import http.client, json, sys, time
 port, jobs = int(sys.argv[1]), int(sys.argv[2])
+auth = {"Authorization": "Bearer " + sys.argv[3]}
 quote = json.load(open("examples/quotes/renewal-copy.json"))
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 start = time.time()
 for i in range(jobs):
     quote["quote_id"] = "Q-B%d" % i
-    c.request("POST", "/v1/jobs", json.dumps({"quote": quote}), {"Content-Type": "application/json"})
+    c.request("POST", "/v1/jobs", json.dumps({"quote": quote}), dict(auth, **{"Content-Type": "application/json"}))
     r = c.getresponse(); r.read()
     assert r.status == 202, r.status
 submitted = time.time() - start
 while True:
-    c.request("GET", "/v1/jobs?status=succeeded&limit=1000")
+    c.request("GET", "/v1/jobs?status=succeeded&limit=1000", headers=auth)
     done = len(json.loads(c.getresponse().read())["jobs"])
     if done >= jobs:
         break
@@ -59,6 +61,7 @@ if command -v wrk >/dev/null; then
   cat >"$TMP/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
 local f = io.open("examples/quotes/renewal-copy.json", "r")
 wrk.body = f:read("*a")
 f:close()

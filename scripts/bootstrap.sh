@@ -11,7 +11,7 @@ PACKAGES="
   clang libclang-rt-14-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev
   libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils fonts-liberation2 fonts-dejavu-core
-  libcpp-httplib-dev libsqlite3-dev sqlite3 curl wrk
+  libcpp-httplib-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
 "
 
 missing=""

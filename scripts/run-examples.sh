@@ -44,24 +44,27 @@ echo
 echo "== docgen serve (embedded default: SQLite in out/service-data)"
 PORT=${DOCGEN_PORT:-8080}
 URL=http://127.0.0.1:$PORT
+echo "+ docgen token create --role generator --subject demo --data out/service-data"
+TOKEN=$($DOCGEN token create --role generator --subject demo --data out/service-data)
+AUTH="Authorization: Bearer $TOKEN"
 $DOCGEN serve --listen "127.0.0.1:$PORT" --data out/service-data --catalog "$CATALOG" 2>out/service.log &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -sf "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "+ curl $URL/readyz"
 curl -s "$URL/readyz"
-echo "+ curl -X POST $URL/v1/jobs -H 'Idempotency-Key: demo-1' --data '{\"quote\": ...renewal-copy.json}'"
+echo "+ curl -X POST $URL/v1/jobs -H 'Authorization: Bearer ...' -H 'Idempotency-Key: demo-1' --data '{\"quote\": ...renewal-copy.json}'"
 JOB=$(printf '{"quote": %s}' "$(cat examples/quotes/renewal-copy.json)" |
-  curl -s -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" --data @- "$URL/v1/jobs")
+  curl -s -H "$AUTH" -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%s)" --data @- "$URL/v1/jobs")
 echo "$JOB"
 ID=$(echo "$JOB" | sed -n 's/.*"id": "\(job_[0-9a-f]*\)".*/\1/p' | head -1)
 for _ in $(seq 100); do
-  STATUS=$(curl -s "$URL/v1/jobs/$ID" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p' | head -1)
+  STATUS=$(curl -s -H "$AUTH" "$URL/v1/jobs/$ID" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p' | head -1)
   [ "$STATUS" = succeeded ] || [ "$STATUS" = failed ] && break
   sleep 0.1
 done
 echo "+ curl $URL/v1/jobs/$ID"
-curl -s "$URL/v1/jobs/$ID"
+curl -s -H "$AUTH" "$URL/v1/jobs/$ID"
 echo "+ curl -o out/service-package.pdf $URL/v1/jobs/$ID/package.pdf"
-curl -s -o out/service-package.pdf -w "HTTP %{http_code}, %{size_download} bytes of %{content_type}\n" "$URL/v1/jobs/$ID/package.pdf"
+curl -s -H "$AUTH" -o out/service-package.pdf -w "HTTP %{http_code}, %{size_download} bytes of %{content_type}\n" "$URL/v1/jobs/$ID/package.pdf"
 echo "service log: out/service.log"

@@ -33,12 +33,13 @@ start() {
 }
 
 count() {  # count STATUS
-  curl -sf "$URL/v1/jobs?status=$1&limit=1000" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['jobs']))"
+  curl -sf -H "Authorization: Bearer $TOKEN" "$URL/v1/jobs?status=$1&limit=1000" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['jobs']))"
 }
 
+TOKEN=$("$DOCGEN" token create --role admin --subject crash-test --data "$TMP/data" 2>/dev/null)
 start
 # Submitted over one keep-alive connection, faster than the workers drain them.
-python3 - "$SRC/examples/quotes/renewal-copy.json" "$PORT" "$JOBS" <<'PY' || fail "submitting jobs failed"
+python3 - "$SRC/examples/quotes/renewal-copy.json" "$PORT" "$JOBS" "$TOKEN" <<'PY' || fail "submitting jobs failed"
 import http.client, json, sys
 quote = json.load(open(sys.argv[1]))
 # 30 copied endorsements make each job a 36-document package: slow enough to be killed mid-run.
@@ -47,7 +48,8 @@ connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]), timeout=3
 for i in range(int(sys.argv[3])):
     quote["quote_id"] = "Q-C%d" % i
     connection.request("POST", "/v1/jobs", json.dumps({"quote": quote}),
-                       {"Content-Type": "application/json", "Idempotency-Key": "crash-%d" % i})
+                       {"Content-Type": "application/json", "Idempotency-Key": "crash-%d" % i,
+                        "Authorization": "Bearer " + sys.argv[4]})
     response = connection.getresponse()
     response.read()
     if response.status != 202:

@@ -85,6 +85,11 @@ class ServiceTest : public ::testing::Test {
     options.runner.webhook_retry = {20, 2.0, 200, 5};
     options.runner.webhook_secret = "test-secret";
     options.runner.before_store = [this](const Job& job) { return !(fail_first_attempt_ && job.attempts == 1); };
+    fs::create_directories(data_);
+    std::string error;
+    for (Role role : {Role::kViewer, Role::kGenerator, Role::kAdmin}) {
+      tokens_[role] = *CreateToken((data_ / "tokens.json").string(), role, std::string("test-") + ToString(role), &error);
+    }
     service_ = std::make_unique<Service>(options);
     int exit_code = 0;
     Status status = service_->Start(&exit_code);
@@ -92,6 +97,7 @@ class ServiceTest : public ::testing::Test {
     thread_ = std::thread([this] { service_->Serve(); });
     client_ = std::make_unique<httplib::Client>("127.0.0.1", service_->port());
     client_->set_read_timeout(30, 0);
+    client_->set_bearer_token_auth(tokens_[Role::kAdmin]);
   }
   void TearDown() override {
     service_->Shutdown();
@@ -125,6 +131,7 @@ class ServiceTest : public ::testing::Test {
   std::thread thread_;
   std::unique_ptr<httplib::Client> client_;
   bool fail_first_attempt_ = false;
+  std::map<Role, std::string> tokens_;
 };
 
 TEST_F(ServiceTest, HealthReadinessMetricsAndOpenApi) {
@@ -308,6 +315,75 @@ TEST_F(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   EXPECT_TRUE(found) << resolved["documents"].dump();
   EXPECT_EQ(client_->Delete("/v1/catalog/drafts/documents/CY-END-150")->status, 404);
   EXPECT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-DEC", R"({"id": "OTHER"})", "application/json")->status, 400);
+}
+
+TEST_F(ServiceTest, EveryRouteEnforcesItsRole) {
+  const std::string job = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json")))["id"];
+  WaitForJob(job);
+  const std::string quote = ReadFile(kExamples / "quotes" / "tech-eo-new.json");
+  struct Route {
+    std::string method, path, body;
+    Role needs;  // kNone: public
+  };
+  const std::vector<Route> routes = {
+      {"GET", "/healthz", "", Role::kNone},
+      {"GET", "/readyz", "", Role::kNone},
+      {"GET", "/metrics", "", Role::kNone},
+      {"GET", "/openapi.json", "", Role::kNone},
+      {"POST", "/v1/packages:resolve", quote, Role::kGenerator},
+      {"POST", "/v1/packages:render", quote, Role::kGenerator},
+      {"POST", "/v1/jobs", "{\"quote\": " + quote + "}", Role::kGenerator},
+      {"GET", "/v1/jobs", "", Role::kViewer},
+      {"GET", "/v1/jobs/" + job, "", Role::kViewer},
+      {"GET", "/v1/jobs/" + job + "/package.pdf", "", Role::kViewer},
+      {"GET", "/v1/jobs/" + job + "/package.json", "", Role::kViewer},
+      {"GET", "/v1/jobs/" + job + "/documents/01-TE-DEC.pdf", "", Role::kViewer},
+      {"GET", "/v1/jobs/" + job + "/webhooks", "", Role::kViewer},
+      {"POST", "/v1/jobs/" + job + ":cancel", "", Role::kGenerator},
+      {"POST", "/v1/jobs/" + job + ":retry", "", Role::kGenerator},
+      {"GET", "/v1/catalog", "", Role::kViewer},
+      {"GET", "/v1/catalog/documents", "", Role::kViewer},
+      {"GET", "/v1/catalog/documents/CY-DEC", "", Role::kViewer},
+      {"GET", "/v1/catalog/versions", "", Role::kViewer},
+      {"GET", "/v1/catalog/versions/1", "", Role::kViewer},
+      {"GET", "/v1/catalog/drafts:lint", "", Role::kAdmin},
+      {"GET", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
+      {"PUT", "/v1/catalog/drafts/documents/CY-DEC", "{}", Role::kAdmin},
+      {"DELETE", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
+      {"POST", "/v1/catalog/versions", "{}", Role::kAdmin},
+  };
+  auto send = [&](const Route& r, const std::string& token) {
+    httplib::Client c("127.0.0.1", service_->port());
+    if (!token.empty()) c.set_bearer_token_auth(token);
+    if (r.method == "GET") return c.Get(r.path)->status;
+    if (r.method == "DELETE") return c.Delete(r.path)->status;
+    if (r.method == "PUT") return c.Put(r.path, r.body, "application/json")->status;
+    return c.Post(r.path, r.body, "application/json")->status;
+  };
+  for (const auto& r : routes) {
+    const std::string name = r.method + " " + r.path;
+    if (r.needs == Role::kNone) {
+      EXPECT_NE(send(r, ""), 401) << name;
+      continue;
+    }
+    EXPECT_EQ(send(r, ""), 401) << name << " without a token";
+    EXPECT_EQ(send(r, "dg_not-a-real-token"), 401) << name << " with a bad token";
+    for (Role role : {Role::kViewer, Role::kGenerator, Role::kAdmin}) {
+      const int status = send(r, tokens_[role]);
+      if (static_cast<int>(role) < static_cast<int>(r.needs)) {
+        EXPECT_EQ(status, 403) << name << " as " << ToString(role);
+      } else {
+        EXPECT_NE(status, 401) << name << " as " << ToString(role);
+        EXPECT_NE(status, 403) << name << " as " << ToString(role);
+      }
+    }
+  }
+}
+
+TEST_F(ServiceTest, TokensNeverReachTheLogsOrMetrics) {
+  // The token must not appear in /metrics; logs are checked by the auth test script.
+  PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "tech-eo-new.json"));
+  EXPECT_EQ(client_->Get("/metrics")->body.find(tokens_[Role::kAdmin]), std::string::npos);
 }
 
 }  // namespace

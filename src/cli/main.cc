@@ -238,7 +238,7 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
 
 // serve: flags override environment variables (DOCGEN_*), which override the config file.
 struct ServeFlags {
-  std::string listen, data, catalog, config;
+  std::string listen, data, catalog, config, redis;
   int workers = 0;
 };
 
@@ -246,7 +246,7 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
   try {
     YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
     static const std::set<std::string> kKeys = {"listen", "data", "catalog", "workers", "max_body_bytes", "lease_seconds",
-                                                "retry", "webhook_secret", "retention_days", "http_threads"};
+                                                "retry", "webhook_secret", "retention_days", "http_threads", "auth", "redis"};
     for (auto it = config.begin(); it != config.end(); ++it) {
       if (!kKeys.count(it->first.as<std::string>())) {
         error = path + ": unknown setting \"" + it->first.as<std::string>() + "\"";
@@ -266,6 +266,25 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
       if (retry["factor"]) options.runner.retry.factor = retry["factor"].as<double>();
       if (retry["cap_ms"]) options.runner.retry.cap_ms = retry["cap_ms"].as<int64_t>();
       if (retry["max_attempts"]) options.runner.retry.max_attempts = retry["max_attempts"].as<int>();
+    }
+    if (config["redis"]) options.auth.redis_url = config["redis"].as<std::string>();
+    if (const YAML::Node auth = config["auth"]) {
+      static const std::set<std::string> kAuthKeys = {"mode", "token_file", "introspection_url", "client_id", "client_secret",
+                                                      "cache_entries", "max_ttl_seconds", "negative_ttl_seconds"};
+      for (auto it = auth.begin(); it != auth.end(); ++it) {
+        if (!kAuthKeys.count(it->first.as<std::string>())) {
+          error = path + ": unknown auth setting \"" + it->first.as<std::string>() + "\"";
+          return false;
+        }
+      }
+      if (auth["mode"]) options.auth.mode = auth["mode"].as<std::string>();
+      if (auth["token_file"]) options.auth.token_file = auth["token_file"].as<std::string>();
+      if (auth["introspection_url"]) options.auth.introspection_url = auth["introspection_url"].as<std::string>();
+      if (auth["client_id"]) options.auth.client_id = auth["client_id"].as<std::string>();
+      if (auth["client_secret"]) options.auth.client_secret = auth["client_secret"].as<std::string>();
+      if (auth["cache_entries"]) options.auth.cache_entries = auth["cache_entries"].as<size_t>();
+      if (auth["max_ttl_seconds"]) options.auth.max_ttl_ms = auth["max_ttl_seconds"].as<int64_t>() * 1000;
+      if (auth["negative_ttl_seconds"]) options.auth.negative_ttl_ms = auth["negative_ttl_seconds"].as<int64_t>() * 1000;
     }
     if (config["listen"]) {
       const std::string listen = config["listen"].as<std::string>();
@@ -305,6 +324,12 @@ int ServeCommand(const ServeFlags& flags) {
   if (!env("DOCGEN_CATALOG").empty()) options.catalog_dir = env("DOCGEN_CATALOG");
   if (!env("DOCGEN_WORKERS").empty()) options.runner.workers = std::atoi(env("DOCGEN_WORKERS").c_str());
   if (!env("DOCGEN_WEBHOOK_SECRET").empty()) options.runner.webhook_secret = env("DOCGEN_WEBHOOK_SECRET");
+  if (!env("DOCGEN_AUTH").empty()) options.auth.mode = env("DOCGEN_AUTH");
+  if (!env("DOCGEN_REDIS").empty()) options.auth.redis_url = env("DOCGEN_REDIS");
+  if (!env("DOCGEN_INTROSPECTION_URL").empty()) options.auth.introspection_url = env("DOCGEN_INTROSPECTION_URL");
+  if (!env("DOCGEN_CLIENT_ID").empty()) options.auth.client_id = env("DOCGEN_CLIENT_ID");
+  if (!env("DOCGEN_CLIENT_SECRET").empty()) options.auth.client_secret = env("DOCGEN_CLIENT_SECRET");
+  if (!flags.redis.empty()) options.auth.redis_url = flags.redis;
   std::string listen = !flags.listen.empty() ? flags.listen : env("DOCGEN_LISTEN");
   if (!listen.empty() && !ParseListen(listen, options)) {
     std::cerr << "docgen: --listen must be HOST:PORT, for example 127.0.0.1:8080\n";
@@ -374,6 +399,25 @@ int ServeCommand(const ServeFlags& flags) {
   return kExitOk;
 }
 
+int TokenCreateCommand(const std::string& role_name, const std::string& subject, const std::string& data, const std::string& file) {
+  auto role = docgen::ParseRole(role_name);
+  if (!role || subject.empty()) {
+    std::cerr << "docgen: --role must be viewer, generator or admin, and --subject a name\n";
+    return kExitInvalid;
+  }
+  const std::string path = !file.empty() ? file : (std::filesystem::path(data) / "tokens.json").string();
+  std::string error;
+  auto token = docgen::CreateToken(path, *role, subject, &error);
+  if (!token) {
+    std::cerr << "docgen: " << error << "\n";
+    return kExitFailure;
+  }
+  std::cout << *token << "\n";
+  std::cerr << "docgen: token for " << subject << " (" << role_name << ") stored as a hash in " << path
+            << "; this is the only time it is shown\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -412,6 +456,17 @@ int main(int argc, char** argv) {
   serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days");
   serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
 
+  serve->add_option("--redis", serve_flags.redis, "redis://HOST:PORT shared token cache (env DOCGEN_REDIS)");
+
+  auto* token = app.add_subcommand("token", "Manage API tokens of the local token file.");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create a token; print it once and store only its hash.");
+  std::string token_role, token_subject, token_data = "data", token_file;
+  token_create->add_option("--role", token_role, "viewer, generator or admin")->required();
+  token_create->add_option("--subject", token_subject, "Who or what uses the token")->required();
+  token_create->add_option("--data", token_data, "The data folder of docgen serve (default ./data)");
+  token_create->add_option("--token-file", token_file, "The token file (default DATA/tokens.json)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -424,6 +479,7 @@ int main(int argc, char** argv) {
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
     if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
     if (serve->parsed()) status = ServeCommand(serve_flags);
+    if (token_create->parsed()) status = TokenCreateCommand(token_role, token_subject, token_data, token_file);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -132,6 +132,19 @@ std::string ResultBlob(const Job& job, const char* key) {
   return job.result.is_object() && job.result.contains(key) && job.result[key].is_string() ? job.result[key].get<std::string>() : "";
 }
 
+// The role a route needs; nullopt for the public ones.
+std::optional<Role> RequiredRole(const std::string& method, const std::string& path) {
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json") return std::nullopt;
+  if (path.rfind("/v1/catalog/drafts", 0) == 0 || (method == "POST" && path == "/v1/catalog/versions")) return Role::kAdmin;
+  if (method == "POST" && (path == "/v1/packages:resolve" || path == "/v1/packages:render" || path.rfind("/v1/jobs", 0) == 0)) {
+    return Role::kGenerator;
+  }
+  if (method == "GET" || method == "HEAD") return Role::kViewer;
+  return Role::kAdmin;
+}
+
+thread_local std::string request_subject;
+
 bool ValidJobId(const std::string& id) {
   static const std::regex kId("job_[0-9a-f]{24}");
   return std::regex_match(id, kId);
@@ -147,6 +160,7 @@ struct Service::Impl {
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<CatalogVersions> catalogs;
   std::unique_ptr<JobRunner> runner;
+  std::unique_ptr<Authenticator> auth;
   httplib::Server http;
   std::atomic<bool> ready{false};
   std::thread maintenance;
@@ -182,11 +196,38 @@ struct Service::Impl {
 
 void Service::Impl::Routes() {
   http.set_payload_max_length(options.max_body_bytes);
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_started = std::chrono::steady_clock::now();
     request_id = req.get_header_value("X-Request-Id");
-    if (request_id.empty() || request_id.size() > 64) request_id = RandomId("req_");
+    if (request_id.empty() || request_id.size() > 64 ||
+        request_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos) {
+      request_id = RandomId("req_");
+    }
     res.set_header("X-Request-Id", request_id);
+    request_subject.clear();
+    const std::optional<Role> needed = RequiredRole(req.method, req.path);
+    if (!needed) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string header = req.get_header_value("Authorization");
+    std::string token;
+    if (header.size() > 7 && (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) token = header.substr(7);
+    const AuthResult result = auth->Check(token);
+    if (result.outcome == AuthResult::Outcome::kUnavailable) {
+      res.set_header("Retry-After", std::to_string(result.retry_after_seconds));
+      SendError(res, 503, "auth_unavailable", "Tokens cannot be checked right now; try again later.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (result.outcome != AuthResult::Outcome::kOk) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(res, 401, "unauthorized",
+                token.empty() ? "Send a token: Authorization: Bearer TOKEN." : "The token is not valid (" + result.reason + ").");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    request_subject = result.subject;
+    if (static_cast<int>(result.role) < static_cast<int>(*needed)) {
+      SendError(res, 403, "forbidden", std::string("This needs the ") + ToString(*needed) + " role; the token has " +
+                                           ToString(result.role) + ".");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -196,7 +237,7 @@ void Service::Impl::Routes() {
     metrics.Observe("docgen_http_request_duration_seconds", {{"method", req.method}, {"route", route}}, seconds);
     if (route != "/metrics" && route != "/healthz" && route != "/readyz") {
       log.Info("request", {{"request_id", request_id}, {"method", req.method}, {"route", route}, {"status", res.status},
-                           {"duration_ms", static_cast<int64_t>(seconds * 1000)}});
+                           {"subject", request_subject}, {"duration_ms", static_cast<int64_t>(seconds * 1000)}});
     }
   });
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -233,6 +274,7 @@ void Service::Impl::Routes() {
     int64_t version = 0;
     std::string error;
     checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
+    checks["auth"] = auth->Health();  // degraded (shared cache down) is reported, not fatal
     const bool ok = db.ok && error.empty() && ready;
     SendJson(res, ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
   });
@@ -648,6 +690,18 @@ Status Service::Start(int* exit_code) {
   s.metrics.Describe("docgen_jobs", Metrics::Type::kGauge, "Jobs in the store, by status.");
   s.metrics.Describe("docgen_queue_depth", Metrics::Type::kGauge, "Jobs waiting to run.");
   s.metrics.Describe("docgen_jobs_created_total", Metrics::Type::kCounter, "Jobs accepted.");
+  if (s.options.auth.mode == "token_file" && s.options.auth.token_file.empty()) {
+    s.options.auth.token_file = (std::filesystem::path(s.options.data_dir) / "tokens.json").string();
+  }
+  if (s.options.auth.mode == "introspection" && s.options.auth.introspection_url.empty()) {
+    *exit_code = 2;
+    return Status::Error("auth mode introspection needs an introspection_url");
+  }
+  if (s.options.auth.mode != "token_file" && s.options.auth.mode != "introspection" && s.options.auth.mode != "none") {
+    *exit_code = 2;
+    return Status::Error("auth mode must be token_file, introspection or none");
+  }
+  s.auth = std::make_unique<Authenticator>(s.options.auth, s.metrics, s.log, SystemNowMs);
   s.runner = std::make_unique<JobRunner>(*s.store, *s.blobs, *s.catalogs, s.metrics, s.log, s.options.runner);
   s.Routes();
   const int threads = s.options.http_threads;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/auth.h"
 #include "jobs/job_runner.h"
 
 namespace docgen {
@@ -22,6 +23,7 @@ struct ServiceOptions {
   int http_threads = 8;
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
   RunnerOptions runner;
+  AuthOptions auth;                 // token_file defaults to DATA/tokens.json
 };
 
 class Service {

@@ -1,0 +1,484 @@
+#include "auth/auth.h"
+
+#include <hiredis/hiredis.h>
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <list>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "jobs/catalog_files_json.h"
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+std::string HashHex(const std::string& text) { return Sha256Hex(text).substr(7); }
+
+Role RoleFromScopes(const std::string& scope) {
+  Role best = Role::kNone;
+  std::istringstream words(scope);
+  std::string word;
+  while (words >> word) {
+    if (word.rfind("docgen:", 0) == 0) word = word.substr(7);
+    if (auto role = ParseRole(word); role && static_cast<int>(*role) > static_cast<int>(best)) best = *role;
+  }
+  return best;
+}
+
+// A verdict about one token, as cached.
+struct Verdict {
+  bool active = false;
+  Role role = Role::kNone;
+  std::string subject;
+  int64_t expires_at = 0;  // ms; the entry is not used from then on
+};
+
+// Bounded least-recently-used map from cache key to verdict.
+class LruCache {
+ public:
+  explicit LruCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+  std::optional<Verdict> Get(const std::string& key, int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return std::nullopt;
+    if (it->second->second.expires_at <= now) {
+      order_.erase(it->second);
+      index_.erase(it);
+      return std::nullopt;
+    }
+    order_.splice(order_.begin(), order_, it->second);
+    return it->second->second;
+  }
+  void Put(const std::string& key, const Verdict& verdict) {
+    std::lock_guard lock(mutex_);
+    if (auto it = index_.find(key); it != index_.end()) {
+      it->second->second = verdict;
+      order_.splice(order_.begin(), order_, it->second);
+      return;
+    }
+    order_.emplace_front(key, verdict);
+    index_[key] = order_.begin();
+    if (index_.size() > capacity_) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mutex_;
+  std::list<std::pair<std::string, Verdict>> order_;
+  std::unordered_map<std::string, std::list<std::pair<std::string, Verdict>>::iterator> index_;
+};
+
+// The shared cache. One connection, reconnected after failures; while Redis
+// is down, docgen carries on without it (logged once per outage).
+class RedisCache {
+ public:
+  RedisCache(std::string url, Metrics& metrics, const Log& log) : metrics_(metrics), log_(log) {
+    // redis://host:port[/db]
+    std::string rest = url.rfind("redis://", 0) == 0 ? url.substr(8) : url;
+    const size_t slash = rest.find('/');
+    if (slash != std::string::npos) {
+      db_ = std::atoi(rest.c_str() + slash + 1);
+      rest = rest.substr(0, slash);
+    }
+    const size_t colon = rest.rfind(':');
+    host_ = colon == std::string::npos ? rest : rest.substr(0, colon);
+    port_ = colon == std::string::npos ? 6379 : std::atoi(rest.c_str() + colon + 1);
+  }
+  ~RedisCache() {
+    if (context_) redisFree(context_);
+  }
+
+  std::optional<Verdict> Get(const std::string& key, int64_t now) {
+    std::lock_guard lock(mutex_);
+    if (!Connected(now)) return std::nullopt;
+    auto* reply = static_cast<redisReply*>(redisCommand(context_, "GET docgen:auth:%s", key.c_str()));
+    if (!Check(reply, now)) return std::nullopt;
+    std::optional<Verdict> out;
+    if (reply->type == REDIS_REPLY_STRING) {
+      auto j = nlohmann::json::parse(std::string(reply->str, reply->len), nullptr, false);
+      if (j.is_object() && j.value("expires_at", int64_t{0}) > now) {
+        out = Verdict{j.value("active", false), ParseRole(j.value("role", "")).value_or(Role::kNone), j.value("subject", ""),
+                      j.value("expires_at", int64_t{0})};
+      }
+    }
+    freeReplyObject(reply);
+    return out;
+  }
+
+  void Put(const std::string& key, const Verdict& v, int64_t now) {
+    std::lock_guard lock(mutex_);
+    if (!Connected(now)) return;
+    const int64_t ttl_ms = std::max<int64_t>(v.expires_at - now, 1);
+    const std::string value =
+        nlohmann::json{{"active", v.active}, {"role", ToString(v.role)}, {"subject", v.subject}, {"expires_at", v.expires_at}}.dump();
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(context_, "SET docgen:auth:%s %b PX %lld", key.c_str(), value.data(), value.size(), static_cast<long long>(ttl_ms)));
+    if (Check(reply, now)) freeReplyObject(reply);
+  }
+
+  std::string Health() const {
+    std::lock_guard lock(mutex_);
+    return down_ ? "redis unavailable: " + last_error_ : "ok";
+  }
+
+ private:
+  bool Connected(int64_t now) {
+    if (context_ != nullptr) return true;
+    if (now < retry_at_) return false;
+    timeval timeout{0, 200000};
+    context_ = redisConnectWithTimeout(host_.c_str(), port_, timeout);
+    if (context_ == nullptr || context_->err) {
+      Failed(context_ ? context_->errstr : "cannot allocate a connection", now);
+      return false;
+    }
+    redisSetTimeout(context_, timeout);
+    if (db_ != 0) {
+      auto* reply = static_cast<redisReply*>(redisCommand(context_, "SELECT %d", db_));
+      if (!Check(reply, now)) return false;
+      freeReplyObject(reply);
+    }
+    if (down_) log_.Info("redis token cache is back", {{"redis", host_ + ":" + std::to_string(port_)}});
+    down_ = false;
+    metrics_.Set("docgen_auth_redis_up", {}, 1);
+    return true;
+  }
+  bool Check(redisReply* reply, int64_t now) {
+    if (reply != nullptr && reply->type != REDIS_REPLY_ERROR) return true;
+    Failed(reply ? std::string(reply->str, reply->len) : context_->errstr, now);
+    if (reply) freeReplyObject(reply);
+    return false;
+  }
+  void Failed(const std::string& why, int64_t now) {
+    metrics_.Add("docgen_auth_redis_errors_total", {});
+    metrics_.Set("docgen_auth_redis_up", {}, 0);
+    if (!down_) log_.Warn("redis token cache unavailable; using the in-process cache and the provider", {{"error", why}});
+    down_ = true;
+    last_error_ = why;
+    if (context_) redisFree(context_);
+    context_ = nullptr;
+    retry_at_ = now + 2000;
+  }
+
+  Metrics& metrics_;
+  const Log& log_;
+  std::string host_;
+  int port_ = 6379;
+  int db_ = 0;
+  mutable std::mutex mutex_;
+  redisContext* context_ = nullptr;
+  bool down_ = false;
+  std::string last_error_;
+  int64_t retry_at_ = 0;
+};
+
+// One provider call per uncached token, however many requests wait for it.
+struct Flight {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  AuthResult result;
+};
+
+}  // namespace
+
+const char* ToString(Role role) {
+  switch (role) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kGenerator:
+      return "generator";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kNone:
+      return "none";
+  }
+  return "none";
+}
+
+std::optional<Role> ParseRole(const std::string& text) {
+  if (text == "viewer") return Role::kViewer;
+  if (text == "generator") return Role::kGenerator;
+  if (text == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
+struct Authenticator::Impl {
+  AuthOptions options;
+  Metrics& metrics;
+  const Log& log;
+  std::function<int64_t()> now;
+  LruCache memory;
+  std::unique_ptr<RedisCache> redis;
+  std::mutex flights_mutex;
+  std::map<std::string, std::shared_ptr<Flight>> flights;
+  std::mutex provider_mutex;
+  int provider_failures = 0;
+  int64_t provider_blocked_until = 0;
+  std::string provider_error;
+  // Token file, reloaded when it changes.
+  std::mutex file_mutex;
+  int64_t file_mtime = -1;
+  nlohmann::json file_tokens = nlohmann::json::array();
+
+  Impl(AuthOptions o, Metrics& m, const Log& l, std::function<int64_t()> n)
+      : options(std::move(o)), metrics(m), log(l), now(std::move(n)), memory(options.cache_entries) {}
+
+  AuthResult FromVerdict(const Verdict& v) {
+    AuthResult r;
+    r.outcome = v.active ? AuthResult::Outcome::kOk : AuthResult::Outcome::kUnauthorized;
+    r.role = v.role;
+    r.subject = v.subject;
+    r.reason = v.active ? "" : "the token is not active";
+    return r;
+  }
+
+  AuthResult CheckFile(const std::string& token) {
+    std::lock_guard lock(file_mutex);
+    struct stat st {};
+    if (::stat(options.token_file.c_str(), &st) == 0 && st.st_mtime != file_mtime) {
+      std::ifstream in(options.token_file);
+      auto j = nlohmann::json::parse(in, nullptr, false);
+      file_tokens = j.is_object() && j.contains("tokens") && j["tokens"].is_array() ? j["tokens"] : nlohmann::json::array();
+      file_mtime = st.st_mtime;
+    }
+    const std::string hash = HashHex(token);
+    AuthResult result;
+    result.reason = "unknown token";
+    for (const auto& entry : file_tokens) {
+      const std::string stored = entry.value("sha256", "");
+      if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
+        result.outcome = AuthResult::Outcome::kOk;
+        result.subject = entry.value("subject", "");
+        result.role = ParseRole(entry.value("role", "")).value_or(Role::kNone);
+        result.reason.clear();
+      }
+    }
+    return result;
+  }
+
+  AuthResult Unavailable(int64_t t) {
+    std::lock_guard lock(provider_mutex);
+    AuthResult r;
+    r.outcome = AuthResult::Outcome::kUnavailable;
+    r.retry_after_seconds = static_cast<int>(std::max<int64_t>((provider_blocked_until - t + 999) / 1000, 1));
+    r.reason = "the token service is unavailable (" + provider_error + ")";
+    return r;
+  }
+
+  // Calls the introspection endpoint; nullopt on a provider failure.
+  std::optional<Verdict> Introspect(const std::string& token, int64_t t) {
+    const std::string& url = options.introspection_url;
+    const size_t scheme_end = url.find("://");
+    const size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+    httplib::Client client(path_start == std::string::npos ? url : url.substr(0, path_start));
+    client.set_connection_timeout(2);
+    client.set_read_timeout(5);
+    if (!options.client_id.empty()) client.set_basic_auth(options.client_id, options.client_secret);
+    metrics.Add("docgen_auth_introspection_calls_total", {});
+    httplib::Params form = {{"token", token}, {"token_type_hint", "access_token"}};
+    auto response = client.Post(path_start == std::string::npos ? "/" : url.substr(path_start), form);
+    std::string failure;
+    int64_t retry_after_ms = 0;
+    if (!response) {
+      failure = "unreachable: " + httplib::to_string(response.error());
+    } else if (response->status == 429 || response->status >= 500) {
+      failure = "HTTP " + std::to_string(response->status);
+      const std::string header = response->get_header_value("Retry-After");
+      if (!header.empty() && header.find_first_not_of("0123456789") == std::string::npos && header.size() < 6) {
+        retry_after_ms = std::stoll(header) * 1000;
+      }
+    } else if (response->status != 200) {
+      failure = "HTTP " + std::to_string(response->status);
+    }
+    nlohmann::json body;
+    if (failure.empty()) {
+      body = nlohmann::json::parse(response->body, nullptr, false);
+      if (!body.is_object() || !body.contains("active") || !body["active"].is_boolean()) failure = "malformed introspection response";
+    }
+    if (!failure.empty()) {
+      metrics.Add("docgen_auth_provider_errors_total", {{"reason", response ? std::to_string(response->status) : "network"}});
+      std::lock_guard lock(provider_mutex);
+      ++provider_failures;
+      int64_t backoff = options.backoff_initial_ms;
+      for (int i = 1; i < provider_failures && backoff < options.backoff_cap_ms; ++i) backoff *= 2;
+      provider_blocked_until = t + std::max(std::min(backoff, options.backoff_cap_ms), retry_after_ms);
+      if (provider_failures == 1) log.Warn("token introspection failing; backing off", {{"error", failure}});
+      provider_error = failure;
+      return std::nullopt;
+    }
+    {
+      std::lock_guard lock(provider_mutex);
+      if (provider_failures > 0) log.Info("token introspection recovered");
+      provider_failures = 0;
+      provider_blocked_until = 0;
+      provider_error.clear();
+    }
+    Verdict v;
+    v.active = body["active"].get<bool>();
+    const int64_t exp_ms = body.contains("exp") && body["exp"].is_number() ? body["exp"].get<int64_t>() * 1000 : 0;
+    if (v.active && exp_ms > 0 && exp_ms <= t) v.active = false;
+    if (v.active) {
+      v.subject = body.value("sub", "");
+      v.role = RoleFromScopes(body.value("scope", ""));
+      v.expires_at = t + options.max_ttl_ms;
+      if (exp_ms > 0) v.expires_at = std::min(v.expires_at, exp_ms);
+    } else {
+      v.expires_at = t + options.negative_ttl_ms;
+    }
+    return v;
+  }
+
+  AuthResult CheckIntrospection(const std::string& token) {
+    const int64_t t = now();
+    const std::string key = HashHex(options.introspection_url + "\n" + token);
+    if (auto v = memory.Get(key, t)) {
+      metrics.Add("docgen_auth_cache_total", {{"level", "memory"}, {"result", "hit"}});
+      return FromVerdict(*v);
+    }
+    metrics.Add("docgen_auth_cache_total", {{"level", "memory"}, {"result", "miss"}});
+    if (redis) {
+      if (auto v = redis->Get(key, t)) {
+        metrics.Add("docgen_auth_cache_total", {{"level", "redis"}, {"result", "hit"}});
+        memory.Put(key, *v);
+        return FromVerdict(*v);
+      }
+      metrics.Add("docgen_auth_cache_total", {{"level", "redis"}, {"result", "miss"}});
+    }
+    // Single flight: the first request for this key asks the provider; the others wait for its answer.
+    std::shared_ptr<Flight> flight;
+    bool leader = false;
+    {
+      std::lock_guard lock(flights_mutex);
+      auto& slot = flights[key];
+      if (!slot) {
+        slot = std::make_shared<Flight>();
+        leader = true;
+      }
+      flight = slot;
+    }
+    if (!leader) {
+      std::unique_lock lock(flight->mutex);
+      flight->done_cv.wait(lock, [&] { return flight->done; });
+      return flight->result;
+    }
+    AuthResult result;
+    {
+      std::unique_lock lock(provider_mutex);
+      const bool blocked = t < provider_blocked_until;
+      lock.unlock();
+      if (blocked) {
+        result = Unavailable(t);
+      } else if (auto v = Introspect(token, t)) {
+        memory.Put(key, *v);
+        if (redis) redis->Put(key, *v, t);
+        result = FromVerdict(*v);
+      } else {
+        result = Unavailable(t);
+      }
+    }
+    {
+      std::lock_guard lock(flight->mutex);
+      flight->result = result;
+      flight->done = true;
+    }
+    flight->done_cv.notify_all();
+    std::lock_guard lock(flights_mutex);
+    flights.erase(key);
+    return result;
+  }
+};
+
+Authenticator::Authenticator(AuthOptions options, Metrics& metrics, const Log& log, std::function<int64_t()> now_ms)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics, log, std::move(now_ms))) {
+  metrics.Describe("docgen_auth_introspection_calls_total", Metrics::Type::kCounter, "Calls to the token introspection endpoint.");
+  metrics.Describe("docgen_auth_cache_total", Metrics::Type::kCounter, "Token cache lookups, by level and result.");
+  metrics.Describe("docgen_auth_provider_errors_total", Metrics::Type::kCounter, "Failed introspection calls, by reason.");
+  metrics.Describe("docgen_auth_redis_errors_total", Metrics::Type::kCounter, "Failed Redis operations of the token cache.");
+  metrics.Describe("docgen_auth_redis_up", Metrics::Type::kGauge, "1 when the shared Redis token cache is reachable.");
+  metrics.Describe("docgen_auth_checks_total", Metrics::Type::kCounter, "Token checks, by outcome.");
+  if (impl_->options.mode == "introspection" && !impl_->options.redis_url.empty()) {
+    impl_->redis = std::make_unique<RedisCache>(impl_->options.redis_url, metrics, log);
+  }
+}
+
+Authenticator::~Authenticator() = default;
+
+bool Authenticator::enabled() const { return impl_->options.mode != "none"; }
+
+AuthResult Authenticator::Check(const std::string& token) {
+  AuthResult result;
+  if (!enabled()) {
+    result.outcome = AuthResult::Outcome::kOk;
+    result.role = Role::kAdmin;
+    result.subject = "anonymous";
+  } else if (token.empty() || token.size() > 4096) {
+    result.reason = token.empty() ? "no bearer token" : "the token is too long";
+  } else if (impl_->options.mode == "introspection") {
+    result = impl_->CheckIntrospection(token);
+  } else {
+    result = impl_->CheckFile(token);
+  }
+  static const char* kOutcome[] = {"ok", "unauthorized", "unavailable"};
+  impl_->metrics.Add("docgen_auth_checks_total", {{"outcome", kOutcome[static_cast<int>(result.outcome)]}});
+  return result;
+}
+
+std::string Authenticator::Health() const {
+  std::string health = impl_->redis ? impl_->redis->Health() : "ok";
+  std::lock_guard lock(impl_->provider_mutex);
+  if (impl_->provider_failures > 0) health = (health == "ok" ? "" : health + "; ") + "introspection failing: " + impl_->provider_error;
+  return health;
+}
+
+std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error) {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    *error = "no randomness available";
+    return std::nullopt;
+  }
+  std::string token = "dg_" + Base64Encode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  for (char& c : token) {  // URL-safe
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!token.empty() && token.back() == '=') token.pop_back();
+  nlohmann::json j = nlohmann::json::object();
+  if (std::ifstream in(file); in) {
+    j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object()) {
+      *error = file + " is not a docgen token file";
+      return std::nullopt;
+    }
+  }
+  if (!j.contains("tokens") || !j["tokens"].is_array()) j["tokens"] = nlohmann::json::array();
+  j["tokens"].push_back({{"sha256", HashHex(token)}, {"subject", subject}, {"role", ToString(role)},
+                         {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch()).count()}});
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  const std::string temporary = file + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string text = j.dump(2) + "\n";
+  if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd) != 0 ||
+      ::close(fd) != 0 || ::rename(temporary.c_str(), file.c_str()) != 0) {
+    *error = "cannot write " + file;
+    return std::nullopt;
+  }
+  return token;
+}
+
+}  // namespace docgen

@@ -1,0 +1,71 @@
+// Authentication and authorisation of API requests (SPEC §6).
+//
+// A bearer token is checked by a TokenSource: the local token file (the
+// embedded default; tokens stored as SHA-256 hashes) or an OAuth2
+// introspection endpoint (RFC 7662). Introspection results are cached in
+// process (bounded LRU) and optionally in Redis shared by every docgen
+// process; cache keys are hashes of token and endpoint, never the token.
+// Concurrent checks of one uncached token make one provider call. While the
+// provider fails (429, 5xx, unreachable), cached tokens keep working and new
+// ones get "unavailable" with a Retry-After, with backoff toward the
+// provider. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "server/log.h"
+#include "server/metrics.h"
+
+namespace docgen {
+
+enum class Role { kNone = 0, kViewer = 1, kGenerator = 2, kAdmin = 3 };
+const char* ToString(Role role);
+std::optional<Role> ParseRole(const std::string& text);
+
+struct AuthResult {
+  enum class Outcome { kOk, kUnauthorized, kUnavailable };
+  Outcome outcome = Outcome::kUnauthorized;
+  std::string subject;
+  Role role = Role::kNone;
+  int retry_after_seconds = 0;  // kUnavailable
+  std::string reason;           // for logs and error messages; never the token
+};
+
+struct AuthOptions {
+  std::string mode = "token_file";  // token_file | introspection | none
+  std::string token_file;           // DATA/tokens.json by default
+  std::string introspection_url;
+  std::string client_id;
+  std::string client_secret;
+  std::string redis_url;            // redis://host:port[/db]; empty: in-process cache only
+  size_t cache_entries = 10000;
+  int64_t max_ttl_ms = 5 * 60 * 1000;
+  int64_t negative_ttl_ms = 30 * 1000;
+  int64_t backoff_initial_ms = 1000;
+  int64_t backoff_cap_ms = 60 * 1000;
+};
+
+class Authenticator {
+ public:
+  Authenticator(AuthOptions options, Metrics& metrics, const Log& log, std::function<int64_t()> now_ms);
+  ~Authenticator();
+
+  AuthResult Check(const std::string& token);
+  // For /readyz: "ok", or why the shared cache or the provider is degraded.
+  std::string Health() const;
+  bool enabled() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The local token file: {"tokens": [{"sha256", "subject", "role", "created_at"}]}.
+// Creates a token, stores its hash, returns the token (shown once).
+std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error);
+
+}  // namespace docgen
