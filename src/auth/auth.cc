@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include "jobs/catalog_files_json.h"
@@ -229,6 +230,9 @@ struct Authenticator::Impl {
   int provider_failures = 0;
   int64_t provider_blocked_until = 0;
   std::string provider_error;
+  // Pacing toward the provider (real time: it protects a real service).
+  std::mutex pacing_mutex;
+  std::chrono::steady_clock::time_point next_call_slot{};
   // Token file, reloaded when it changes.
   std::mutex file_mutex;
   int64_t file_mtime = -1;
@@ -380,8 +384,32 @@ struct Authenticator::Impl {
       std::unique_lock lock(provider_mutex);
       const bool blocked = t < provider_blocked_until;
       lock.unlock();
-      if (blocked) {
+      bool paced = true;
+      if (!blocked && options.provider_rate_per_second > 0) {
+        const auto interval = std::chrono::microseconds(static_cast<int64_t>(1e6 / options.provider_rate_per_second));
+        std::chrono::steady_clock::time_point slot;
+        {
+          std::lock_guard pacing(pacing_mutex);
+          const auto real_now = std::chrono::steady_clock::now();
+          slot = std::max(real_now, next_call_slot);
+          paced = slot - real_now <= std::chrono::milliseconds(options.max_wait_ms);
+          if (paced) next_call_slot = slot + interval;
+        }
+        if (paced) std::this_thread::sleep_until(slot);
+      }
+      std::optional<Verdict> shared;
+      if (!blocked && paced && redis && options.provider_rate_per_second > 0) {
+        shared = redis->Get(key, now());  // another process may have asked while this one waited its turn
+      }
+      if (shared) {
+        memory.Put(key, *shared);
+        result = FromVerdict(*shared);
+      } else if (blocked) {
         result = Unavailable(t);
+      } else if (!paced) {
+        result.outcome = AuthResult::Outcome::kUnavailable;
+        result.retry_after_seconds = static_cast<int>(std::max<int64_t>(options.max_wait_ms / 1000, 1));
+        result.reason = "too many new tokens at once; the token service is paced";
       } else if (auto v = Introspect(token, t)) {
         memory.Put(key, *v);
         if (redis) redis->Put(key, *v, t);

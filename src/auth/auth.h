@@ -47,6 +47,11 @@ struct AuthOptions {
   int64_t negative_ttl_ms = 30 * 1000;
   int64_t backoff_initial_ms = 1000;
   int64_t backoff_cap_ms = 60 * 1000;
+  // Calls to the provider are paced to this rate (0: unpaced), so that a burst
+  // of new tokens waits its turn (up to max_wait_ms) instead of tripping the
+  // provider's rate limit.
+  double provider_rate_per_second = 0;
+  int64_t max_wait_ms = 5000;
 };
 
 class Authenticator {

@@ -270,7 +270,8 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
     if (config["redis"]) options.auth.redis_url = config["redis"].as<std::string>();
     if (const YAML::Node auth = config["auth"]) {
       static const std::set<std::string> kAuthKeys = {"mode", "token_file", "introspection_url", "client_id", "client_secret",
-                                                      "cache_entries", "max_ttl_seconds", "negative_ttl_seconds"};
+                                                      "cache_entries", "max_ttl_seconds", "negative_ttl_seconds",
+                                                      "provider_rate_per_second", "max_wait_ms"};
       for (auto it = auth.begin(); it != auth.end(); ++it) {
         if (!kAuthKeys.count(it->first.as<std::string>())) {
           error = path + ": unknown auth setting \"" + it->first.as<std::string>() + "\"";
@@ -285,6 +286,8 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
       if (auth["cache_entries"]) options.auth.cache_entries = auth["cache_entries"].as<size_t>();
       if (auth["max_ttl_seconds"]) options.auth.max_ttl_ms = auth["max_ttl_seconds"].as<int64_t>() * 1000;
       if (auth["negative_ttl_seconds"]) options.auth.negative_ttl_ms = auth["negative_ttl_seconds"].as<int64_t>() * 1000;
+      if (auth["provider_rate_per_second"]) options.auth.provider_rate_per_second = auth["provider_rate_per_second"].as<double>();
+      if (auth["max_wait_ms"]) options.auth.max_wait_ms = auth["max_wait_ms"].as<int64_t>();
     }
     if (config["listen"]) {
       const std::string listen = config["listen"].as<std::string>();
