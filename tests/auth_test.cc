@@ -25,6 +25,7 @@ class FakeProvider {
     int64_t exp = 0;  // seconds; 0: none
     std::string scope = "docgen:generator";
     std::string sub = "client-a";
+    bool numeric_sub = false;  // a provider that sends "sub": 12345
   };
 
   FakeProvider() {
@@ -46,6 +47,7 @@ class FakeProvider {
       if (it != tokens_.end() && it->second.active) {
         body = {{"active", true}, {"scope", it->second.scope}, {"sub", it->second.sub}};
         if (it->second.exp > 0) body["exp"] = it->second.exp;
+        if (it->second.numeric_sub) body["sub"] = 12345;
       }
       res.set_content(body.dump(), "application/json");
     });
@@ -179,6 +181,17 @@ TEST_F(AuthTest, ScopesMapToTheHighestRole) {
   auto auth = Make();
   EXPECT_EQ(auth->Check("multi").role, Role::kAdmin);
   EXPECT_EQ(auth->Check("none").role, Role::kNone);
+}
+
+// Regression: a non-string "sub" threw inside the single flight and left
+// every later request with that token waiting forever.
+TEST_F(AuthTest, AnOddProviderAnswerNeitherThrowsNorWedgesTheToken) {
+  FakeProvider::Token odd;
+  odd.numeric_sub = true;
+  provider_.Set("odd", odd);
+  auto auth = Make();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(auth->Check("odd").outcome, AuthResult::Outcome::kOk);
+  EXPECT_EQ(auth->Check("odd").subject, "");
 }
 
 TEST_F(AuthTest, TwoInstancesShareRedis) {

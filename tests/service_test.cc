@@ -84,6 +84,7 @@ class ServiceTest : public ::testing::Test {
     options.runner.retry = {20, 2.0, 200, 3};
     options.runner.webhook_retry = {20, 2.0, 200, 5};
     options.runner.webhook_secret = "test-secret";
+    options.runner.allow_private_callbacks = true;  // the test receiver listens on loopback
     options.runner.before_store = [this](const Job& job) { return !(fail_first_attempt_ && job.attempts == 1); };
     fs::create_directories(data_);
     std::string error;
@@ -193,11 +194,19 @@ TEST_F(ServiceTest, IdempotentResubmissionReturnsTheSameJob) {
   auto first = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
   auto second = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
   EXPECT_EQ(first->status, 202);
-  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->status, 202);  // a replay answers as the original did
+  EXPECT_EQ(second->get_header_value("Idempotent-Replayed"), "true");
   EXPECT_EQ(Json(first)["id"], Json(second)["id"]);
+  EXPECT_EQ(Json(first)["idempotency_key"], "order-42");
+  // Keys belong to their caller: the same key from another client is a new job.
+  httplib::Client other("127.0.0.1", service_->port());
+  other.set_bearer_token_auth(tokens_[Role::kGenerator]);
+  auto theirs = other.Post("/v1/jobs", key, JobBody("tech-eo-new.json"), "application/json");
+  EXPECT_EQ(theirs->status, 202);
+  EXPECT_NE(Json(theirs)["id"], Json(first)["id"]);
   auto conflict = PostJson("/v1/jobs", JobBody("tech-eo-new.json"), key);
   EXPECT_EQ(conflict->status, 409);
-  EXPECT_EQ(Json(client_->Get("/v1/jobs"))["jobs"].size(), 1u);
+  EXPECT_EQ(Json(client_->Get("/v1/jobs"))["jobs"].size(), 2u);
 }
 
 TEST_F(ServiceTest, InvalidInputFailsAtOnceAndCanBeRetriedByHand) {
@@ -260,6 +269,12 @@ TEST_F(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": 7}")->status, 400);
   EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": {}, \"priority\": 1}")->status, 400);
   EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": {}, \"callback_url\": \"file:///etc/passwd\"}")->status, 400);
+  EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": {\"x\": [\"\\\"\", " + std::string(5000, '[') + std::string(5000, ']') + "]}}")->status,
+            400);  // an escaped quote does not hide nesting
+  auto numeric_id = PostJson("/v1/jobs", "{\"quote\": {\"quote_id\": 123}}");
+  EXPECT_EQ(numeric_id->status, 202);  // accepted, then failed as invalid input
+  EXPECT_EQ(WaitForJob(Json(numeric_id)["id"])["status"], "failed");
+  EXPECT_EQ(client_->Get("/v1/catalog/versions/0")->status, 404);
   EXPECT_EQ(client_->Post("/v1/jobs", "{}", "text/plain")->status, 415);
   EXPECT_EQ(client_->Get("/v1/jobs/..%2F..%2Fetc%2Fpasswd")->status, 404);
   EXPECT_EQ(client_->Get("/v1/jobs/job_000000000000000000000000")->status, 404);

@@ -176,12 +176,26 @@ TEST_F(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
   auto pending = store_->ClaimWebhook(2000, 32000);
   ASSERT_TRUE(pending);
   EXPECT_FALSE(store_->ClaimWebhook(2000, 32000));  // held while in flight
-  store_->RecordWebhookAttempt("a", {1, 2000, 500, "HTTP 500"}, false, false, 3000);
+  store_->RecordWebhookAttempt("a", {1, 2000, 500, "HTTP 500", 2000}, false, false, 3000);
   auto retry = store_->ClaimWebhook(3000, 33000);
   ASSERT_TRUE(retry);
-  store_->RecordWebhookAttempt("a", {2, 3000, 204, ""}, true, false, 0);
+  store_->RecordWebhookAttempt("a", {2, 3000, 204, "", 2000}, true, false, 0);
   EXPECT_EQ(store_->GetJob("a")->webhook_state, "delivered");
   EXPECT_EQ(store_->WebhookAttempts("a").size(), 2u);
+}
+
+TEST_F(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
+  Job job = NewJob("a");
+  job.callback_url = "http://example.test/hook";
+  Create(job);
+  store_->ClaimJob("w", 1000, 9000);
+  store_->FailJob("a", "w", nlohmann::json::array(), 2000);
+  ASSERT_TRUE(store_->ClaimWebhook(2000, 32000));
+  EXPECT_TRUE(store_->RetryJob("a", 2100));  // while the delivery is in flight
+  store_->RecordWebhookAttempt("a", {1, 2200, 500, "HTTP 500", 2000}, false, false, 2300);
+  EXPECT_EQ(store_->GetJob("a")->webhook_state, "");  // not "pending" for a queued job
+  EXPECT_FALSE(store_->ClaimWebhook(9999, 40000));
+  EXPECT_EQ(store_->WebhookAttempts("a").size(), 1u);  // the history is kept
 }
 
 TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
@@ -196,6 +210,12 @@ TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
   EXPECT_EQ(next.version, 2);
   EXPECT_EQ(store_->GetCatalogVersion(0)->version, 2);
   EXPECT_EQ(store_->GetCatalogVersion(1)->files["catalog.yaml"], "name: A\n");
+  // Publishing the first catalog again is a rollback: it becomes current, as version 3.
+  CatalogVersion rollback{0, "sha256:aa", "Acme", 4000, "test", {{"catalog.yaml", "name: A\n"}}};
+  store_->PublishCatalog(&rollback);
+  EXPECT_EQ(rollback.version, 3);
+  EXPECT_EQ(store_->GetCatalogVersion(0)->digest, "sha256:aa");
+  EXPECT_EQ(store_->CurrentCatalogVersion(), 3);
 }
 
 TEST_F(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
@@ -204,9 +224,14 @@ TEST_F(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
   EXPECT_EQ(store_->Drafts().size(), 2u);
   EXPECT_TRUE(store_->DeleteDraft("B"));
   EXPECT_FALSE(store_->DeleteDraft("B"));
+  auto snapshot = store_->Drafts();
+  ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), 1000).ok);  // saved after the snapshot
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), 1000).ok);  // edited after it
   CatalogVersion v{0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()};
-  ASSERT_TRUE(store_->PublishDrafts(&v).ok);
-  EXPECT_TRUE(store_->Drafts().empty());
+  ASSERT_TRUE(store_->PublishDrafts(&v, snapshot).ok);
+  auto left = store_->Drafts();
+  EXPECT_EQ(left.size(), 2u);  // A (edited since) and C (new) stay drafts
+  EXPECT_TRUE(left.count("A") && left.count("C"));
 }
 
 TEST_F(StoreTest, StateSurvivesReopening) {

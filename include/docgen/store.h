@@ -65,6 +65,12 @@ struct WebhookAttempt {
   int64_t at = 0;
   int http_status = 0;  // 0 when no response
   std::string error;
+  int64_t generation = 0;  // the job's finished_at the delivery was about
+};
+
+struct Draft {
+  nlohmann::json editions;  // [] removes the document
+  int64_t updated_at = 0;
 };
 
 struct CatalogVersion {
@@ -112,7 +118,8 @@ class Store {
                                     bool give_up, int64_t next_at) = 0;
   virtual std::vector<WebhookAttempt> WebhookAttempts(const std::string& id) = 0;
 
-  // Catalog versions: publish (a digest already published returns that version).
+  // Catalog versions: publish (the digest of the current version returns it;
+  // an older digest becomes a new current version: a rollback).
   virtual Status PublishCatalog(CatalogVersion* version) = 0;
   virtual std::optional<CatalogVersion> GetCatalogVersion(int64_t version) = 0;  // 0: the current one
   virtual int64_t CurrentCatalogVersion() = 0;  // 0 when none; cheap (no files)
@@ -122,10 +129,11 @@ class Store {
   // id's editions in the next version ([] removes the document).
   virtual Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) = 0;
   virtual bool DeleteDraft(const std::string& id) = 0;
-  virtual std::map<std::string, nlohmann::json> Drafts() = 0;
-  // Publishes `version`, then clears the drafts (after a crash in between,
-  // publishing the same drafts again yields the same version: same digest).
-  virtual Status PublishDrafts(CatalogVersion* version) = 0;
+  virtual std::map<std::string, Draft> Drafts() = 0;
+  // Publishes `version`, then clears the drafts of `published` that were not
+  // edited since (after a crash in between, publishing again yields the same
+  // version: same digest).
+  virtual Status PublishDrafts(CatalogVersion* version, const std::map<std::string, Draft>& published) = 0;
 
   // Jobs finished before `before` are deleted; returns the blob names still referenced.
   virtual int PruneJobs(int64_t before) = 0;

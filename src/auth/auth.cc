@@ -16,6 +16,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "jobs/catalog_files_json.h"
@@ -110,10 +111,14 @@ class RedisCache {
     if (!Check(reply, now)) return std::nullopt;
     std::optional<Verdict> out;
     if (reply->type == REDIS_REPLY_STRING) {
-      auto j = nlohmann::json::parse(std::string(reply->str, reply->len), nullptr, false);
-      if (j.is_object() && j.value("expires_at", int64_t{0}) > now) {
-        out = Verdict{j.value("active", false), ParseRole(j.value("role", "")).value_or(Role::kNone), j.value("subject", ""),
-                      j.value("expires_at", int64_t{0})};
+      try {
+        auto j = nlohmann::json::parse(std::string(reply->str, reply->len), nullptr, false);
+        if (j.is_object() && j.value("expires_at", int64_t{0}) > now) {
+          out = Verdict{j.value("active", false), ParseRole(j.value("role", "")).value_or(Role::kNone), j.value("subject", ""),
+                        j.value("expires_at", int64_t{0})};
+        }
+      } catch (const std::exception&) {
+        // Not one of our entries: treat as a miss.
       }
     }
     freeReplyObject(reply);
@@ -235,7 +240,7 @@ struct Authenticator::Impl {
   std::chrono::steady_clock::time_point next_call_slot{};
   // Token file, reloaded when it changes.
   std::mutex file_mutex;
-  int64_t file_mtime = -1;
+  std::tuple<int64_t, int64_t, int64_t, int64_t> file_version{-1, -1, -1, -1};  // mtime s, ns, size, inode
   nlohmann::json file_tokens = nlohmann::json::array();
 
   Impl(AuthOptions o, Metrics& m, const Log& l, std::function<int64_t()> n)
@@ -253,21 +258,30 @@ struct Authenticator::Impl {
   AuthResult CheckFile(const std::string& token) {
     std::lock_guard lock(file_mutex);
     struct stat st {};
-    if (::stat(options.token_file.c_str(), &st) == 0 && st.st_mtime != file_mtime) {
-      std::ifstream in(options.token_file);
-      auto j = nlohmann::json::parse(in, nullptr, false);
-      file_tokens = j.is_object() && j.contains("tokens") && j["tokens"].is_array() ? j["tokens"] : nlohmann::json::array();
-      file_mtime = st.st_mtime;
+    if (::stat(options.token_file.c_str(), &st) != 0) {
+      file_tokens = nlohmann::json::array();  // no file: no tokens
+      file_version = {-1, -1, -1, -1};
+    } else {
+      const std::tuple<int64_t, int64_t, int64_t, int64_t> version{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size,
+                                                                   static_cast<int64_t>(st.st_ino)};
+      if (version != file_version) {
+        std::ifstream in(options.token_file);
+        auto j = nlohmann::json::parse(in, nullptr, false);
+        file_tokens = j.is_object() && j.contains("tokens") && j["tokens"].is_array() ? j["tokens"] : nlohmann::json::array();
+        file_version = version;
+      }
     }
     const std::string hash = HashHex(token);
     AuthResult result;
     result.reason = "unknown token";
     for (const auto& entry : file_tokens) {
-      const std::string stored = entry.value("sha256", "");
+      if (!entry.is_object() || !entry.contains("sha256") || !entry["sha256"].is_string()) continue;
+      const std::string stored = entry["sha256"].get<std::string>();
       if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
         result.outcome = AuthResult::Outcome::kOk;
-        result.subject = entry.value("subject", "");
-        result.role = ParseRole(entry.value("role", "")).value_or(Role::kNone);
+        result.subject = entry.contains("subject") && entry["subject"].is_string() ? entry["subject"].get<std::string>() : "";
+        result.role = ParseRole(entry.contains("role") && entry["role"].is_string() ? entry["role"].get<std::string>() : "")
+                          .value_or(Role::kNone);
         result.reason.clear();
       }
     }
@@ -336,8 +350,8 @@ struct Authenticator::Impl {
     const int64_t exp_ms = body.contains("exp") && body["exp"].is_number() ? body["exp"].get<int64_t>() * 1000 : 0;
     if (v.active && exp_ms > 0 && exp_ms <= t) v.active = false;
     if (v.active) {
-      v.subject = body.value("sub", "");
-      v.role = RoleFromScopes(body.value("scope", ""));
+      v.subject = body.contains("sub") && body["sub"].is_string() ? body["sub"].get<std::string>() : "";
+      v.role = RoleFromScopes(body.contains("scope") && body["scope"].is_string() ? body["scope"].get<std::string>() : "");
       v.expires_at = t + options.max_ttl_ms;
       if (exp_ms > 0) v.expires_at = std::min(v.expires_at, exp_ms);
     } else {
@@ -376,11 +390,18 @@ struct Authenticator::Impl {
     }
     if (!leader) {
       std::unique_lock lock(flight->mutex);
-      flight->done_cv.wait(lock, [&] { return flight->done; });
+      // Bounded: the leader always completes the flight, but a waiter never hangs on it.
+      if (!flight->done_cv.wait_for(lock, std::chrono::milliseconds(options.max_wait_ms + 15000), [&] { return flight->done; })) {
+        AuthResult late;
+        late.outcome = AuthResult::Outcome::kUnavailable;
+        late.retry_after_seconds = 1;
+        late.reason = "the token check is taking too long";
+        return late;
+      }
       return flight->result;
     }
     AuthResult result;
-    {
+    try {
       std::unique_lock lock(provider_mutex);
       const bool blocked = t < provider_blocked_until;
       lock.unlock();
@@ -417,6 +438,11 @@ struct Authenticator::Impl {
       } else {
         result = Unavailable(t);
       }
+    } catch (const std::exception& e) {
+      result = AuthResult{};
+      result.outcome = AuthResult::Outcome::kUnavailable;
+      result.retry_after_seconds = 1;
+      result.reason = std::string("the token check failed: ") + e.what();
     }
     {
       std::lock_guard lock(flight->mutex);

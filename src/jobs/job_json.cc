@@ -20,7 +20,9 @@ nlohmann::ordered_json JobToJson(const Job& job) {
   nlohmann::ordered_json j;
   j["id"] = job.id;
   j["status"] = ToString(job.status);
-  j["quote_id"] = job.quote.is_object() && job.quote.contains("quote_id") ? job.quote["quote_id"] : nlohmann::json(nullptr);
+  j["quote_id"] = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
+                      ? job.quote["quote_id"]
+                      : nlohmann::json(nullptr);
   j["catalog_version"] = job.catalog_version;
   j["attempts"] = job.attempts;
   j["max_attempts"] = job.max_attempts;
@@ -32,7 +34,10 @@ nlohmann::ordered_json JobToJson(const Job& job) {
     j["callback_url"] = job.callback_url;
     j["webhook"] = {{"state", job.webhook_state.empty() ? "waiting" : job.webhook_state}, {"attempts", job.webhook_attempts}};
   }
-  if (!job.idempotency_key.empty()) j["idempotency_key"] = job.idempotency_key;
+  if (!job.idempotency_key.empty()) {  // stored as "subject\nkey"
+    const size_t newline = job.idempotency_key.find('\n');
+    j["idempotency_key"] = newline == std::string::npos ? job.idempotency_key : job.idempotency_key.substr(newline + 1);
+  }
   j["errors"] = nlohmann::ordered_json(job.errors);
   if (job.status == JobStatus::kSucceeded && job.result.is_object()) {
     nlohmann::ordered_json result;

@@ -136,7 +136,8 @@ JobRunner::~JobRunner() { Stop(); }
 void JobRunner::Start() {
   stopping_ = false;
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this, i] { WorkerLoop(i); });
-  threads_.emplace_back([this] { ServiceLoop(); });
+  threads_.emplace_back([this] { ReaperLoop(); });
+  threads_.emplace_back([this] { WebhookLoop(); });  // a slow receiver cannot hold up the reaper
 }
 
 void JobRunner::Stop() {
@@ -158,8 +159,10 @@ bool JobRunner::RunOnce(const std::string& worker) {
 void JobRunner::Execute(const Job& job, const std::string& worker) {
   static thread_local Renderer renderer;  // one font map and layout cache per worker thread
   const auto started = std::chrono::steady_clock::now();
-  const nlohmann::json ids = {{"job_id", job.id}, {"quote_id", job.quote.value("quote_id", "")}, {"worker", worker},
-                              {"attempt", job.attempts}};
+  const nlohmann::json quote_id = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
+                                      ? job.quote["quote_id"]
+                                      : nlohmann::json("");
+  const nlohmann::json ids = {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}};
   Heartbeat heartbeat(store_, job, worker, options_.lease_ms, now_);
   auto seconds_since_start = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -168,18 +171,20 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
     const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
     if (job.attempts >= job.max_attempts) {
-      store_.FailJob(job.id, worker, errors, now_());
-      metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
-      log_.Error("job failed after its last attempt", {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}});
+      if (store_.FailJob(job.id, worker, errors, now_())) {
+        metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+        log_.Error("job failed after its last attempt", {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}});
+      }
       return;
     }
     const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
-    store_.RetryLater(job.id, worker, errors, now_() + delay, now_());
-    log_.Warn("job attempt failed; will retry", {{"job_id", job.id}, {"error", why}, {"retry_in_ms", delay}});
+    if (store_.RetryLater(job.id, worker, errors, now_() + delay, now_())) {
+      log_.Warn("job attempt failed; will retry", {{"job_id", job.id}, {"error", why}, {"retry_in_ms", delay}});
+    }
   };
   auto permanent = [&](const Diagnostics& errors, const char* what) {
-    store_.FailJob(job.id, worker, ErrorsToJson(errors), now_());
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
+    if (!store_.FailJob(job.id, worker, ErrorsToJson(errors), now_())) return;  // lease lost or canceled
     metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
     nlohmann::json fields = ids;
     fields["errors"] = errors.size();
@@ -189,7 +194,14 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
     std::string error;
     std::shared_ptr<const Catalog> catalog = catalogs_.Get(job.catalog_version, &error);
     if (!catalog) {
-      transient(error);
+      if (error.find("lint errors") != std::string::npos || error.find("does not exist") != std::string::npos) {
+        Diagnostic d;  // a stored version that cannot be used will not get better
+        d.code = "catalog_unavailable";
+        d.message = error;
+        permanent({d}, "job failed: its catalog version cannot be used");
+      } else {
+        transient(error);
+      }
       return;
     }
     Package package = Resolve(*catalog, job.quote);
@@ -244,7 +256,14 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
 }
 
 void JobRunner::WorkerLoop(int index) {
-  const std::string worker = options_.worker_prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(index);
+  // Unique per process run (pids repeat across containers and restarts), so
+  // a stalled worker can never act on a lease that another one now holds.
+  static const std::string run = [] {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(RandomBits()));
+    return std::string(hex);
+  }();
+  const std::string worker = options_.worker_prefix + "-" + run + "-" + std::to_string(index);
   while (!stopping_) {
     bool ran = false;
     try {
@@ -276,6 +295,7 @@ bool JobRunner::DeliverOneWebhook() {
   WebhookAttempt attempt;
   attempt.attempt = job->webhook_attempts + 1;
   attempt.at = now;
+  attempt.generation = job->finished_at;
   // Split "scheme://host[:port]/path".
   const std::string& url = job->callback_url;
   const size_t scheme_end = url.find("://");
@@ -285,7 +305,8 @@ bool JobRunner::DeliverOneWebhook() {
   try {
     httplib::Client client(origin);
     client.set_connection_timeout(5);
-    client.set_read_timeout(10);
+    client.set_read_timeout(5);
+    client.set_write_timeout(5);
     httplib::Headers headers = {{"webhook-id", message_id},
                                 {"webhook-timestamp", std::to_string(timestamp)},
                                 {"webhook-signature", SignWebhook(options_.webhook_secret, message_id, timestamp, body)}};
@@ -310,18 +331,26 @@ bool JobRunner::DeliverOneWebhook() {
   return true;
 }
 
-void JobRunner::ServiceLoop() {
-  int64_t next_reap = 0;
+void JobRunner::ReaperLoop() {
   while (!stopping_) {
     try {
-      if (now_() >= next_reap) {
-        ReapOnce();
-        next_reap = now_() + std::max<int64_t>(options_.lease_ms / 2, 100);
-      }
+      ReapOnce();
+    } catch (const std::exception& e) {
+      log_.Error("reaper pass failed", {{"error", e.what()}});
+    }
+    for (int64_t slept = 0; slept < std::max<int64_t>(options_.lease_ms / 2, 100) && !stopping_; slept += options_.poll_ms) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
+    }
+  }
+}
+
+void JobRunner::WebhookLoop() {
+  while (!stopping_) {
+    try {
       for (int i = 0; i < 50 && !stopping_ && DeliverOneWebhook(); ++i) {
       }
     } catch (const std::exception& e) {
-      log_.Error("background pass failed", {{"error", e.what()}});
+      log_.Error("webhook pass failed", {{"error", e.what()}});
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
   }

@@ -40,6 +40,7 @@ struct RunnerOptions {
   RetryPolicy retry;
   RetryPolicy webhook_retry{1000, 2.0, 5 * 60 * 1000, 8};
   std::string webhook_secret;  // raw key bytes
+  bool allow_private_callbacks = false;  // tests and closed networks: allow callbacks to private addresses
   std::string worker_prefix = "worker";
   // Fault injection for tests: called before a job's results are stored;
   // returning false makes that attempt a transient failure.
@@ -83,7 +84,8 @@ class JobRunner {
  private:
   void Execute(const Job& job, const std::string& worker);
   void WorkerLoop(int index);
-  void ServiceLoop();
+  void ReaperLoop();
+  void WebhookLoop();
 
   Store& store_;
   BlobStore& blobs_;

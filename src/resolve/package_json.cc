@@ -1,35 +1,11 @@
 #include <docgen/resolve.h>
 
+#include "util/text.h"
+
 namespace docgen {
 namespace {
 
 constexpr int kMaxQuoteDepth = 64;
-
-// Nesting depth of JSON text, counted outside strings, without parsing it.
-int MaxDepth(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
 
 Package InvalidQuote(const Catalog& catalog, std::string message) {
   Package package;
@@ -74,7 +50,7 @@ const char* ToString(ReviewReason reason) {
 }
 
 Package ResolveText(const Catalog& catalog, std::string_view quote_json) {
-  if (MaxDepth(quote_json) > kMaxQuoteDepth) {
+  if (JsonNestingDepth(quote_json) > kMaxQuoteDepth) {
     return InvalidQuote(catalog, "The quote is nested more than 64 levels deep.");
   }
   nlohmann::json quote;

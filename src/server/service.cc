@@ -53,6 +53,7 @@ void SendJson(httplib::Response& res, int status, const nlohmann::ordered_json& 
 
 void SendError(httplib::Response& res, int status, const std::string& code, const std::string& message,
                nlohmann::ordered_json details = nullptr) {
+  if (status == 503 && !res.has_header("Retry-After")) res.set_header("Retry-After", "5");
   nlohmann::ordered_json error = {{"code", code}, {"message", message}, {"request_id", request_id}};
   if (!details.is_null()) error["details"] = std::move(details);
   SendJson(res, status, {{"error", error}});
@@ -101,19 +102,7 @@ std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Res
     SendError(res, 415, "unsupported_media_type", "Send the body as application/json.");
     return std::nullopt;
   }
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : req.body) {
-    if (in_string) {
-      escaped = !escaped && c == '\\';
-      if (!escaped && c == '"') in_string = false;
-      if (c != '\\') escaped = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    if (c == '{' || c == '[') max_depth = std::max(max_depth, ++depth);
-    if (c == '}' || c == ']') --depth;
-  }
+  const int max_depth = JsonNestingDepth(req.body);
   if (max_depth > 64) {
     SendError(res, 400, "invalid_json", "The body is nested more than 64 levels deep.");
     return std::nullopt;
@@ -126,6 +115,25 @@ std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Res
     SendError(res, 400, "invalid_json", "The body is not valid JSON: " + what);
     return std::nullopt;
   }
+}
+
+// True for URLs whose host is localhost or a literal loopback, private,
+// link-local or unspecified address (names are not resolved here).
+bool IsPrivateHost(const std::string& url) {
+  const size_t start = url.find("://") + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (const size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (!host.empty() && host[0] == '[') return true;  // IPv6 literals: refused rather than classified
+  if (const size_t colon = host.rfind(':'); colon != std::string::npos) host = host.substr(0, colon);
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (host == "localhost" || host.ends_with(".localhost") || host.empty()) return true;
+  static const std::regex kIpv4("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)");
+  std::smatch m;
+  if (!std::regex_match(host, m, kIpv4)) return false;
+  const int a = std::stoi(m[1]), b = std::stoi(m[2]);
+  return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+         (a == 100 && b >= 64 && b <= 127);
 }
 
 std::string ResultBlob(const Job& job, const char* key) {
@@ -184,7 +192,7 @@ struct Service::Impl {
 
   void Routes();
   void DraftRoutes();
-  std::optional<CatalogFiles> DraftFiles(std::string* error);
+  std::optional<CatalogFiles> DraftFiles(std::string* error, std::map<std::string, Draft>* snapshot = nullptr);
   void Resolve(const httplib::Request& req, httplib::Response& res);
   void Render(const httplib::Request& req, httplib::Response& res);
   void CreateJob(const httplib::Request& req, httplib::Response& res);
@@ -239,6 +247,10 @@ void Service::Impl::Routes() {
       log.Info("request", {{"request_id", request_id}, {"method", req.method}, {"route", route}, {"status", res.status},
                            {"subject", request_subject}, {"duration_ms", static_cast<int64_t>(seconds * 1000)}});
     }
+    // Requests that httplib refuses before routing (414, 400) must not inherit this one's state.
+    request_id = RandomId("req_");
+    request_subject.clear();
+    request_started = std::chrono::steady_clock::now();
   });
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -325,7 +337,7 @@ void Service::Impl::Routes() {
     if (!store->CancelJob(job->id, SystemNowMs())) {
       return SendError(res, 409, "conflict", "Job " + job->id + " is " + ToString(job->status) + " and cannot be canceled.");
     }
-    log.Info("job canceled", {{"request_id", request_id}, {"job_id", job->id}});
+    log.Info("job canceled", {{"request_id", request_id}, {"job_id", job->id}, {"subject", request_subject}});
     SendJson(res, 200, JobToJson(*store->GetJob(job->id)));
   });
   http.Post(R"(/v1/jobs/([^/:]+):retry)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -334,7 +346,7 @@ void Service::Impl::Routes() {
     if (!store->RetryJob(job->id, SystemNowMs())) {
       return SendError(res, 409, "conflict", "Job " + job->id + " is " + ToString(job->status) + "; only failed or canceled jobs can be retried.");
     }
-    log.Info("job retried by request", {{"request_id", request_id}, {"job_id", job->id}});
+    log.Info("job retried by request", {{"request_id", request_id}, {"job_id", job->id}, {"subject", request_subject}});
     SendJson(res, 202, JobToJson(*store->GetJob(job->id)));
   });
 
@@ -375,7 +387,7 @@ void Service::Impl::Routes() {
     }
     SendJson(res, 200, {{"versions", list}});
   });
-  http.Get(R"(/v1/catalog/versions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Get(R"(/v1/catalog/versions/([1-9]\d{0,17}))", [this](const httplib::Request& req, httplib::Response& res) {
     auto v = store->GetCatalogVersion(std::stoll(req.matches[1]));
     if (!v || v->version == 0) return SendError(res, 404, "not_found", "There is no catalog version " + std::string(req.matches[1]) + ".");
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -401,7 +413,7 @@ nlohmann::ordered_json FindingsJson(const Diagnostics& findings) {
 
 // The current version's files with the drafts applied: a drafted id's
 // editions replace every edition of that id.
-std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error) {
+std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error, std::map<std::string, Draft>* snapshot) {
   auto current = store->GetCatalogVersion(0);
   if (!current) {
     *error = "No catalog has been published yet; publish one (docgen serve --catalog DIR) before editing drafts.";
@@ -409,6 +421,7 @@ std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error) {
   }
   CatalogFiles files = CatalogFilesFromJson(current->files);
   const auto drafts = store->Drafts();
+  if (snapshot != nullptr) *snapshot = drafts;
   if (drafts.empty()) return files;
   for (auto it = files.begin(); it != files.end();) {
     bool drafted = false;
@@ -421,7 +434,8 @@ std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error) {
     }
     it = drafted ? files.erase(it) : std::next(it);
   }
-  for (const auto& [id, editions] : drafts) {
+  for (const auto& [id, draft] : drafts) {
+    const nlohmann::json& editions = draft.editions;
     if (!editions.is_array()) continue;
     for (size_t k = 0; k < editions.size(); ++k) {
       std::string path = "documents/" + id + (editions.size() > 1 ? "-" + std::to_string(k + 1) : "") + ".yaml";
@@ -447,7 +461,7 @@ void Service::Impl::DraftRoutes() {
     const auto drafts = store->Drafts();
     auto it = drafts.find(req.matches[1]);
     if (it == drafts.end()) return SendError(res, 404, "not_found", "There is no draft for " + std::string(req.matches[1]) + ".");
-    SendJson(res, 200, {{"id", it->first}, {"editions", nlohmann::ordered_json(it->second)}});
+    SendJson(res, 200, {{"id", it->first}, {"editions", nlohmann::ordered_json(it->second.editions)}});
   });
   http.Put("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
     auto body = JsonBody(req, res);
@@ -490,7 +504,8 @@ void Service::Impl::DraftRoutes() {
         return SendError(res, 400, "invalid_request", "Send {} to publish the drafts, or {\"files\": {...}} to publish a catalog.");
       }
     }
-    if (!files) files = DraftFiles(&error);
+    std::map<std::string, Draft> snapshot;
+    if (!files) files = DraftFiles(&error, &snapshot);
     if (!files) return SendError(res, 409, "no_catalog", error);
     CatalogLoad load = LoadCatalog(*files);
     if (!load.catalog) {
@@ -500,9 +515,9 @@ void Service::Impl::DraftRoutes() {
     version.digest = load.catalog->digest;
     version.name = load.catalog->name;
     version.created_at = SystemNowMs();
-    version.created_by = "api (" + source + ")";
+    version.created_by = request_subject.empty() ? "api" : request_subject;
     version.files = CatalogFilesToJson(*files);
-    Status status = source == "drafts" ? store->PublishDrafts(&version) : store->PublishCatalog(&version);
+    Status status = source == "drafts" ? store->PublishDrafts(&version, snapshot) : store->PublishCatalog(&version);
     if (!status.ok) return SendError(res, 503, "unavailable", status.message);
     log.Info("catalog published", {{"request_id", request_id}, {"version", version.version}, {"digest", version.digest}, {"source", source}});
     SendJson(res, 201, {{"version", version.version}, {"name", version.name}, {"digest", version.digest},
@@ -577,6 +592,10 @@ void Service::Impl::CreateJob(const httplib::Request& req, httplib::Response& re
       return SendError(res, 400, "invalid_request", "\"callback_url\" must be an http:// or https:// URL.");
     }
     callback = c.get<std::string>();
+    if (!options.runner.allow_private_callbacks && IsPrivateHost(callback)) {
+      return SendError(res, 400, "invalid_request",
+                       "\"callback_url\" points at a local or private address, which this server does not call.");
+    }
   }
   const std::string key = req.get_header_value("Idempotency-Key");
   if (key.size() > 255) return SendError(res, 400, "invalid_request", "Idempotency-Key is longer than 255 characters.");
@@ -585,7 +604,8 @@ void Service::Impl::CreateJob(const httplib::Request& req, httplib::Response& re
   if (!Current(&version, &error)) return SendError(res, 503, "catalog_unavailable", error);
   Job job;
   job.id = RandomId("job_");
-  job.idempotency_key = key;
+  // Keys are per caller: another client's key can neither return nor reveal this job.
+  job.idempotency_key = key.empty() ? "" : request_subject + "\n" + key;
   job.request_hash = Sha256Hex(body->dump());
   job.quote = (*body)["quote"];
   job.callback_url = callback;
@@ -602,11 +622,14 @@ void Service::Impl::CreateJob(const httplib::Request& req, httplib::Response& re
     return SendError(res, 503, "unavailable", "The job could not be stored; try again.");
   }
   if (created) {
-    log.Info("job accepted", {{"request_id", request_id}, {"job_id", stored.id}, {"quote_id", job.quote.value("quote_id", "")}});
+    const nlohmann::json quote_id = job.quote.contains("quote_id") && job.quote["quote_id"].is_string() ? job.quote["quote_id"] : nlohmann::json("");
+    log.Info("job accepted", {{"request_id", request_id}, {"job_id", stored.id}, {"quote_id", quote_id}, {"subject", request_subject}});
     metrics.Add("docgen_jobs_created_total", {});
+  } else {
+    res.set_header("Idempotent-Replayed", "true");
   }
   res.set_header("Location", "/v1/jobs/" + stored.id);
-  SendJson(res, created ? 202 : 200, JobToJson(stored));
+  SendJson(res, 202, JobToJson(stored));  // a replay answers as the original request did
 }
 
 void Service::Impl::ListJobs(const httplib::Request& req, httplib::Response& res) {

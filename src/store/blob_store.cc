@@ -1,6 +1,7 @@
 #include "store/blob_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -50,7 +51,11 @@ Status BlobStore::Put(std::string_view bytes, std::string* name) {
   *name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
   const std::filesystem::path path = PathOf(*name);
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return Status::Ok();  // same bytes already stored
+  if (std::filesystem::exists(path, ec)) {
+    // Same bytes already stored: refresh the time, so pruning sees it as in use again.
+    ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+    return Status::Ok();
+  }
   std::filesystem::create_directories(path.parent_path(), ec);
   static thread_local std::mt19937_64 random{std::random_device{}()};
   const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(random());

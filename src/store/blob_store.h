@@ -1,7 +1,8 @@
 // Content-addressed files for job results: a blob's name is the SHA-256 of
 // its bytes, so writing the same result twice (a job re-run after a crash)
 // yields the same name and no duplicate. Writes are durable (file and folder
-// fsynced) before Put returns. Thread-safe; several processes may share the folder.
+// fsynced) before Put returns. Thread-safe. On the embedded default one
+// `docgen serve` owns the folder (it removes partial writes at start).
 #pragma once
 
 #include <docgen/store.h>

@@ -42,13 +42,13 @@ const char* kMigrations[] = {
     CREATE INDEX jobs_created ON jobs(created_at);
     CREATE INDEX jobs_webhook ON jobs(webhook_state, webhook_next_at);
     CREATE TABLE webhook_attempts (
-      job_id TEXT NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,
+      job_id TEXT NOT NULL, generation INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,
       http_status INTEGER NOT NULL, error TEXT NOT NULL,
-      PRIMARY KEY (job_id, attempt)
+      PRIMARY KEY (job_id, generation, attempt)
     );
     CREATE TABLE catalog_versions (
       version INTEGER PRIMARY KEY,
-      digest TEXT NOT NULL UNIQUE,
+      digest TEXT NOT NULL,
       name TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       created_by TEXT NOT NULL,
@@ -345,7 +345,9 @@ class SqliteStore final : public Store {
   std::optional<Job> ClaimWebhook(int64_t now, int64_t lease_until) override {
     std::lock_guard lock(mutex_);
     return Transaction([&]() -> std::optional<Job> {
-      Statement pick(db_, "SELECT id FROM jobs WHERE webhook_state = 'pending' AND webhook_next_at <= ? ORDER BY webhook_next_at LIMIT 1");
+      Statement pick(db_,
+                     "SELECT id FROM jobs WHERE webhook_state = 'pending' AND webhook_next_at <= ? AND "
+                     "status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1");
       pick.Bind(1, now);
       if (!pick.Step()) return std::nullopt;
       const std::string id = pick.Text(0);
@@ -360,13 +362,19 @@ class SqliteStore final : public Store {
                             int64_t next_at) override {
     std::lock_guard lock(mutex_);
     Transaction([&] {
-      Statement record(db_, "INSERT OR REPLACE INTO webhook_attempts (job_id, attempt, at, http_status, error) VALUES (?, ?, ?, ?, ?)");
-      record.Bind(1, id).Bind(2, static_cast<int64_t>(attempt.attempt)).Bind(3, attempt.at);
-      record.Bind(4, static_cast<int64_t>(attempt.http_status)).Bind(5, attempt.error);
+      // The generation is the finish time the delivery was about: a job
+      // retried meanwhile has a new one, and this attempt no longer applies to it.
+      Statement record(db_,
+                       "INSERT OR REPLACE INTO webhook_attempts (job_id, generation, attempt, at, http_status, error) "
+                       "VALUES (?, ?, ?, ?, ?, ?)");
+      record.Bind(1, id).Bind(2, attempt.generation).Bind(3, static_cast<int64_t>(attempt.attempt)).Bind(4, attempt.at);
+      record.Bind(5, static_cast<int64_t>(attempt.http_status)).Bind(6, attempt.error);
       record.Step();
-      Statement update(db_, "UPDATE jobs SET webhook_state = ?, webhook_attempts = ?, webhook_next_at = ? WHERE id = ?");
+      Statement update(db_,
+                       "UPDATE jobs SET webhook_state = ?, webhook_attempts = ?, webhook_next_at = ? WHERE id = ? AND "
+                       "finished_at = ? AND status IN ('succeeded', 'failed')");
       update.Bind(1, std::string(delivered ? "delivered" : give_up ? "failed" : "pending"));
-      update.Bind(2, static_cast<int64_t>(attempt.attempt)).Bind(3, next_at).Bind(4, id);
+      update.Bind(2, static_cast<int64_t>(attempt.attempt)).Bind(3, next_at).Bind(4, id).Bind(5, attempt.generation);
       update.Step();
       return 0;
     });
@@ -374,10 +382,12 @@ class SqliteStore final : public Store {
 
   std::vector<WebhookAttempt> WebhookAttempts(const std::string& id) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_, "SELECT attempt, at, http_status, error FROM webhook_attempts WHERE job_id = ? ORDER BY attempt");
+    Statement s(db_,
+                "SELECT attempt, at, http_status, error, generation FROM webhook_attempts WHERE job_id = ? "
+                "ORDER BY generation, attempt");
     s.Bind(1, id);
     std::vector<WebhookAttempt> out;
-    while (s.Step()) out.push_back({static_cast<int>(s.Int(0)), s.Int(1), static_cast<int>(s.Int(2)), s.Text(3)});
+    while (s.Step()) out.push_back({static_cast<int>(s.Int(0)), s.Int(1), static_cast<int>(s.Int(2)), s.Text(3), s.Int(4)});
     return out;
   }
 
@@ -385,7 +395,11 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     try {
       return Transaction([&]() -> Status {
-        Statement find(db_, "SELECT version, created_at, created_by FROM catalog_versions WHERE digest = ?");
+        // Only the current version counts as "the same": publishing an older
+        // catalog again (a rollback) makes it current as a new version.
+        Statement find(db_,
+                       "SELECT version, created_at, created_by FROM catalog_versions WHERE digest = ? AND "
+                       "version = (SELECT MAX(version) FROM catalog_versions)");
         find.Bind(1, version->digest);
         if (find.Step()) {
           version->version = find.Int(0);
@@ -408,7 +422,10 @@ class SqliteStore final : public Store {
   Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) override {
     std::lock_guard lock(mutex_);
     try {
-      Statement s(db_, "INSERT OR REPLACE INTO catalog_drafts (id, editions, updated_at) VALUES (?, ?, ?)");
+      // updated_at only moves forward, so a publish can tell an edit made after its snapshot.
+      Statement s(db_,
+                  "INSERT INTO catalog_drafts (id, editions, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET "
+                  "editions = ?2, updated_at = MAX(?3, catalog_drafts.updated_at + 1)");
       s.Bind(1, id).Bind(2, editions.dump()).Bind(3, now);
       s.Step();
       return Status::Ok();
@@ -425,19 +442,31 @@ class SqliteStore final : public Store {
     return sqlite3_changes(db_) == 1;
   }
 
-  std::map<std::string, nlohmann::json> Drafts() override {
+  std::map<std::string, Draft> Drafts() override {
     std::lock_guard lock(mutex_);
-    Statement s(db_, "SELECT id, editions FROM catalog_drafts ORDER BY id");
-    std::map<std::string, nlohmann::json> out;
-    while (s.Step()) out[s.Text(0)] = nlohmann::json::parse(s.Text(1), nullptr, false);
+    Statement s(db_, "SELECT id, editions, updated_at FROM catalog_drafts ORDER BY id");
+    std::map<std::string, Draft> out;
+    while (s.Step()) out[s.Text(0)] = {nlohmann::json::parse(s.Text(1), nullptr, false), s.Int(2)};
     return out;
   }
 
-  Status PublishDrafts(CatalogVersion* version) override {
+  Status PublishDrafts(CatalogVersion* version, const std::map<std::string, Draft>& published) override {
     Status status = PublishCatalog(version);
     if (!status.ok) return status;
     std::lock_guard lock(mutex_);
-    Exec("DELETE FROM catalog_drafts");
+    try {
+      Transaction([&] {
+        // Only the drafts that went into this version: an edit saved meanwhile stays a draft.
+        for (const auto& [id, draft] : published) {
+          Statement s(db_, "DELETE FROM catalog_drafts WHERE id = ? AND updated_at = ?");
+          s.Bind(1, id).Bind(2, draft.updated_at);
+          s.Step();
+        }
+        return 0;
+      });
+    } catch (const std::exception& e) {
+      return Status::Error(std::string("published, but the drafts could not be cleared: ") + e.what());
+    }
     return Status::Ok();
   }
 

@@ -30,6 +30,9 @@ class LineIndex {
 // Byte offset of the first invalid UTF-8 sequence, or npos when valid.
 size_t FirstInvalidUtf8(std::string_view text);
 
+// Nesting depth of JSON text ([ and { outside strings), without parsing it.
+int JsonNestingDepth(std::string_view text);
+
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
