@@ -246,7 +246,8 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
   try {
     YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
     static const std::set<std::string> kKeys = {"listen", "data", "catalog", "workers", "max_body_bytes", "lease_seconds",
-                                                "retry", "webhook_secret", "retention_days", "http_threads", "auth", "redis"};
+                                                "retry", "webhook_secret", "retention_days", "http_threads", "auth", "redis",
+                                                "allow_private_callbacks"};
     for (auto it = config.begin(); it != config.end(); ++it) {
       if (!kKeys.count(it->first.as<std::string>())) {
         error = path + ": unknown setting \"" + it->first.as<std::string>() + "\"";
@@ -261,6 +262,7 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
     if (config["lease_seconds"]) options.runner.lease_ms = config["lease_seconds"].as<int64_t>() * 1000;
     if (config["retention_days"]) options.retention_ms = config["retention_days"].as<int64_t>() * 24 * 3600 * 1000;
     if (config["webhook_secret"]) options.runner.webhook_secret = config["webhook_secret"].as<std::string>();
+    if (config["allow_private_callbacks"]) options.runner.allow_private_callbacks = config["allow_private_callbacks"].as<bool>();
     if (const YAML::Node retry = config["retry"]) {
       if (retry["initial_ms"]) options.runner.retry.initial_ms = retry["initial_ms"].as<int64_t>();
       if (retry["factor"]) options.runner.retry.factor = retry["factor"].as<double>();
