@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "jobs/catalog_files_json.h"
+#include "util/diagnostic_json.h"
 #include "server/service.h"
 
 #include <CLI/CLI.hpp>
@@ -32,17 +33,6 @@ std::string Dump(const nlohmann::ordered_json& j) {
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-nlohmann::ordered_json DiagnosticToJson(const docgen::Diagnostic& d) {
-  nlohmann::ordered_json j;
-  j["severity"] = d.severity == docgen::Severity::kError ? "error" : "warning";
-  j["code"] = d.code;
-  j["message"] = d.message;
-  if (!d.file.empty()) j["file"] = d.file;
-  if (d.line > 0) j["line"] = d.line;
-  if (d.column > 0) j["column"] = d.column;
-  return j;
-}
-
 int LintCommand(const std::string& dir, const std::string& format) {
   docgen::CatalogLoad load = docgen::LoadCatalogDirectory(dir);
   int errors = 0, warnings = 0;
@@ -57,7 +47,7 @@ int LintCommand(const std::string& dir, const std::string& format) {
       out["editions"] = load.catalog->editions.size();
     }
     auto& findings = out["findings"] = nlohmann::ordered_json::array();
-    for (const auto& d : load.diagnostics) findings.push_back(DiagnosticToJson(d));
+    findings = docgen::DiagnosticsToJson(load.diagnostics, true);
     std::cout << Dump(out) << "\n";
   } else {
     // Findings are diagnostics (stderr); the verdict is the result (stdout).
@@ -102,18 +92,25 @@ void PrintSummary(const docgen::Package& package, const std::string& name) {
   for (const auto& e : package.errors) std::cout << "  " << docgen::FormatDiagnostic(e) << "\n";
 }
 
-int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path, const std::string& format) {
-  docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_dir);
+// Loads the catalog and reads the quote; on failure prints why and returns false.
+bool LoadInputs(const std::string& catalog_dir, const std::string& quote_path, docgen::CatalogLoad& load, std::string& text) {
+  load = docgen::LoadCatalogDirectory(catalog_dir);
   if (!load.catalog) {
     for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
     std::cerr << "docgen: the catalog " << catalog_dir << " has errors and cannot be used\n";
-    return kExitInvalid;
+    return false;
   }
-  std::string text;
   if (!ReadInput(quote_path, text)) {
     std::cerr << "docgen: cannot read quote file " << quote_path << "\n";
-    return kExitInvalid;
+    return false;
   }
+  return true;
+}
+
+int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path, const std::string& format) {
+  docgen::CatalogLoad load;
+  std::string text;
+  if (!LoadInputs(catalog_dir, quote_path, load, text)) return kExitInvalid;
   docgen::Package package = docgen::ResolveText(*load.catalog, text);
   if (format == "summary") {
     PrintSummary(package, quote_path == "-" ? "quote " + package.quote_id : quote_path);
@@ -197,17 +194,9 @@ bool WriteOutputAtomically(const std::filesystem::path& out, const std::vector<s
 }
 
 int RenderCommand(const std::string& catalog_dir, const std::string& quote_path, const std::string& out_dir) {
-  docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_dir);
-  if (!load.catalog) {
-    for (const auto& d : load.diagnostics) std::cerr << docgen::FormatDiagnostic(d) << "\n";
-    std::cerr << "docgen: the catalog " << catalog_dir << " has errors and cannot be used\n";
-    return kExitInvalid;
-  }
+  docgen::CatalogLoad load;
   std::string text;
-  if (!ReadInput(quote_path, text)) {
-    std::cerr << "docgen: cannot read quote file " << quote_path << "\n";
-    return kExitInvalid;
-  }
+  if (!LoadInputs(catalog_dir, quote_path, load, text)) return kExitInvalid;
   docgen::Package package = docgen::ResolveText(*load.catalog, text);
   if (!package.valid) {
     for (const auto& e : package.errors) std::cerr << docgen::FormatDiagnostic(e) << "\n";

@@ -12,6 +12,7 @@
 #include "jobs/catalog_files_json.h"
 #include "jobs/job_json.h"
 #include "jobs/webhook.h"
+#include "util/diagnostic_json.h"
 
 namespace docgen {
 namespace {
@@ -19,20 +20,6 @@ namespace {
 uint64_t RandomBits() {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   return random();
-}
-
-nlohmann::json ErrorsToJson(const Diagnostics& errors) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : errors) {
-    nlohmann::json j = {{"code", e.code}, {"message", e.message}};
-    if (!e.path.empty()) j["path"] = e.path;
-    if (!e.document.empty()) j["document"] = e.document;
-    if (e.instance > 0) j["instance"] = e.instance;
-    if (!e.file.empty()) j["file"] = e.file;
-    if (e.line > 0) j["line"] = e.line;
-    out.push_back(std::move(j));
-  }
-  return out;
 }
 
 // Keeps a job's lease alive from another thread while it runs.
@@ -184,7 +171,7 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
   };
   auto permanent = [&](const Diagnostics& errors, const char* what) {
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
-    if (!store_.FailJob(job.id, worker, ErrorsToJson(errors), now_())) return;  // lease lost or canceled
+    if (!store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), now_())) return;  // lease lost or canceled
     metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
     nlohmann::json fields = ids;
     fields["errors"] = errors.size();

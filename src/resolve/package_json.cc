@@ -1,5 +1,6 @@
 #include <docgen/resolve.h>
 
+#include "util/diagnostic_json.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -19,16 +20,6 @@ Package InvalidQuote(const Catalog& catalog, std::string message) {
     package.explain.push_back({&edition, false, 0, 0, {"not considered: the quote is not valid JSON"}});
   }
   return package;
-}
-
-nlohmann::ordered_json ErrorToJson(const Diagnostic& d) {
-  nlohmann::ordered_json j;
-  j["code"] = d.code;
-  j["message"] = d.message;
-  if (!d.path.empty()) j["path"] = d.path;
-  if (!d.document.empty()) j["document"] = d.document;
-  if (d.instance > 0) j["instance"] = d.instance;
-  return j;
 }
 
 }  // namespace
@@ -100,7 +91,7 @@ nlohmann::ordered_json PackageToJson(const Package& package) {
     explain.push_back(std::move(e));
   }
   auto& errors = j["errors"] = nlohmann::ordered_json::array();
-  for (const auto& error : package.errors) errors.push_back(ErrorToJson(error));
+  errors = DiagnosticsToJson(package.errors);
   return j;
 }
 

@@ -26,6 +26,7 @@
 #include "server/metrics.h"
 #include "server/openapi.h"
 #include "store/blob_store.h"
+#include "util/diagnostic_json.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -57,20 +58,6 @@ void SendError(httplib::Response& res, int status, const std::string& code, cons
   nlohmann::ordered_json error = {{"code", code}, {"message", message}, {"request_id", request_id}};
   if (!details.is_null()) error["details"] = std::move(details);
   SendJson(res, status, {{"error", error}});
-}
-
-nlohmann::ordered_json ErrorsJson(const Diagnostics& errors) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& e : errors) {
-    nlohmann::ordered_json j = {{"code", e.code}, {"message", e.message}};
-    if (!e.path.empty()) j["path"] = e.path;
-    if (!e.document.empty()) j["document"] = e.document;
-    if (e.instance > 0) j["instance"] = e.instance;
-    if (!e.file.empty()) j["file"] = e.file;
-    if (e.line > 0) j["line"] = e.line;
-    out.push_back(std::move(j));
-  }
-  return out;
 }
 
 // The route template of a path, for metrics labels (ids are not labels).
@@ -399,18 +386,6 @@ void Service::Impl::Routes() {
   });
 }
 
-nlohmann::ordered_json FindingsJson(const Diagnostics& findings) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& d : findings) {
-    nlohmann::ordered_json j = {{"severity", d.severity == Severity::kError ? "error" : "warning"}, {"code", d.code},
-                                {"message", d.message}};
-    if (!d.file.empty()) j["file"] = d.file;
-    if (d.line > 0) j["line"] = d.line;
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
 // The current version's files with the drafts applied: a drafted id's
 // editions replace every edition of that id.
 std::optional<CatalogFiles> Service::Impl::DraftFiles(std::string* error, std::map<std::string, Draft>* snapshot) {
@@ -455,7 +430,7 @@ void Service::Impl::DraftRoutes() {
     CatalogLoad load = LoadCatalog(*files);
     nlohmann::ordered_json drafted = nlohmann::ordered_json::array();
     for (const auto& [id, unused] : store->Drafts()) drafted.push_back(id);
-    SendJson(res, 200, {{"valid", load.catalog != nullptr}, {"drafts", drafted}, {"findings", FindingsJson(load.diagnostics)}});
+    SendJson(res, 200, {{"valid", load.catalog != nullptr}, {"drafts", drafted}, {"findings", DiagnosticsToJson(load.diagnostics, true)}});
   });
   http.Get("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
     const auto drafts = store->Drafts();
@@ -480,7 +455,7 @@ void Service::Impl::DraftRoutes() {
     log.Info("catalog draft saved", {{"request_id", request_id}, {"document", id}, {"editions", editions.size()}});
     CatalogLoad load = LoadCatalog(*DraftFiles(&error));
     SendJson(res, 200, {{"id", id}, {"editions", nlohmann::ordered_json(editions)},
-                        {"lint", {{"valid", load.catalog != nullptr}, {"findings", FindingsJson(load.diagnostics)}}}});
+                        {"lint", {{"valid", load.catalog != nullptr}, {"findings", DiagnosticsToJson(load.diagnostics, true)}}}});
   });
   http.Delete("/v1/catalog/drafts/documents/" + kId, [this](const httplib::Request& req, httplib::Response& res) {
     if (!store->DeleteDraft(req.matches[1])) {
@@ -509,7 +484,7 @@ void Service::Impl::DraftRoutes() {
     if (!files) return SendError(res, 409, "no_catalog", error);
     CatalogLoad load = LoadCatalog(*files);
     if (!load.catalog) {
-      return SendError(res, 422, "lint_failed", "The catalog has lint errors; nothing was published.", FindingsJson(load.diagnostics));
+      return SendError(res, 422, "lint_failed", "The catalog has lint errors; nothing was published.", DiagnosticsToJson(load.diagnostics, true));
     }
     CatalogVersion version;
     version.digest = load.catalog->digest;
@@ -521,7 +496,7 @@ void Service::Impl::DraftRoutes() {
     if (!status.ok) return SendError(res, 503, "unavailable", status.message);
     log.Info("catalog published", {{"request_id", request_id}, {"version", version.version}, {"digest", version.digest}, {"source", source}});
     SendJson(res, 201, {{"version", version.version}, {"name", version.name}, {"digest", version.digest},
-                        {"created_at", IsoTime(version.created_at)}, {"findings", FindingsJson(load.diagnostics)}});
+                        {"created_at", IsoTime(version.created_at)}, {"findings", DiagnosticsToJson(load.diagnostics, true)}});
   });
 }
 
@@ -561,11 +536,11 @@ void Service::Impl::Render(const httplib::Request& req, httplib::Response& res) 
   if (!catalog) return SendError(res, 503, "catalog_unavailable", error);
   Package package = docgen::Resolve(*catalog, *quote);
   if (!package.valid) {
-    return SendError(res, 422, "invalid_package", "The quote does not resolve to a valid package.", ErrorsJson(package.errors));
+    return SendError(res, 422, "invalid_package", "The quote does not resolve to a valid package.", DiagnosticsToJson(package.errors));
   }
   RenderResult rendered = renderer.Render(*catalog, package, *quote);
   if (!rendered.output) {
-    return SendError(res, 422, "render_failed", "The package cannot be rendered.", ErrorsJson(rendered.errors));
+    return SendError(res, 422, "render_failed", "The package cannot be rendered.", DiagnosticsToJson(rendered.errors));
   }
   metrics.Add("docgen_pages_rendered_total", {}, rendered.output->pages);
   res.set_header("Content-Disposition", "inline; filename=\"" + package.quote_id + ".pdf\"");
