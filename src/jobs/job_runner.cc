@@ -297,7 +297,21 @@ bool JobRunner::DeliverOneWebhook() {
     httplib::Headers headers = {{"webhook-id", message_id},
                                 {"webhook-timestamp", std::to_string(timestamp)},
                                 {"webhook-signature", SignWebhook(options_.webhook_secret, message_id, timestamp, body)}};
+    // An overall deadline: a receiver that trickles bytes cannot hold this thread.
+    std::mutex deadline_mutex;
+    std::condition_variable deadline_cv;
+    bool answered = false;
+    std::thread watchdog([&] {
+      std::unique_lock lock(deadline_mutex);
+      if (!deadline_cv.wait_for(lock, std::chrono::seconds(15), [&] { return answered; })) client.stop();
+    });
     auto response = client.Post(path, headers, body, "application/json");
+    {
+      std::lock_guard lock(deadline_mutex);
+      answered = true;
+    }
+    deadline_cv.notify_all();
+    watchdog.join();
     if (response) {
       attempt.http_status = response->status;
       if (response->status < 200 || response->status >= 300) attempt.error = "HTTP " + std::to_string(response->status);
