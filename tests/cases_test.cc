@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "support/files.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -31,12 +33,7 @@ bool UpdateMode() {
   return value != nullptr && std::string(value) == "1";
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using docgen::testing::ReadFile;
 
 void WriteFile(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

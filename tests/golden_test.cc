@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "support/catalog_builder.h"
+#include "support/files.h"
 
 namespace docgen {
 namespace {
@@ -36,12 +37,7 @@ bool UpdateMode() {
   return v != nullptr && std::string(v) == "1";
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
 
 void WriteFile(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 

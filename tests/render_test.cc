@@ -14,6 +14,7 @@
 
 #include "render/evaluate.h"
 #include "support/catalog_builder.h"
+#include "support/files.h"
 
 namespace docgen {
 namespace {
@@ -23,12 +24,7 @@ using testing::CatalogBuilder;
 
 const fs::path kExamples = fs::path(DOCGEN_SOURCE_DIR) / "examples";
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
 
 struct Pdf {
   std::unique_ptr<poppler::document> document;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "support/files.h"
+
 #include "jobs/catalog_files_json.h"
 #include "jobs/webhook.h"
 #include "server/service.h"
@@ -21,12 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kExamples = fs::path(DOCGEN_SOURCE_DIR) / "examples";
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::ReadFile;
 
 // A webhook receiver that checks signatures and answers 500 to the first
 // `failures` deliveries.
