@@ -19,7 +19,6 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "jobs/catalog_files_json.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -299,16 +298,14 @@ struct Authenticator::Impl {
 
   // Calls the introspection endpoint; nullopt on a provider failure.
   std::optional<Verdict> Introspect(const std::string& token, int64_t t) {
-    const std::string& url = options.introspection_url;
-    const size_t scheme_end = url.find("://");
-    const size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
-    httplib::Client client(path_start == std::string::npos ? url : url.substr(0, path_start));
+    const UrlParts url = SplitUrl(options.introspection_url);
+    httplib::Client client(url.origin);
     client.set_connection_timeout(2);
     client.set_read_timeout(5);
     if (!options.client_id.empty()) client.set_basic_auth(options.client_id, options.client_secret);
     metrics.Add("docgen_auth_introspection_calls_total", {});
     httplib::Params form = {{"token", token}, {"token_type_hint", "access_token"}};
-    auto response = client.Post(path_start == std::string::npos ? "/" : url.substr(path_start), form);
+    auto response = client.Post(url.path, form);
     std::string failure;
     int64_t retry_after_ms = 0;
     if (!response) {

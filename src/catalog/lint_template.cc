@@ -1,7 +1,6 @@
 #include "catalog/lint_template.h"
 
 #include <algorithm>
-#include <regex>
 
 #include "catalog/yaml_reader.h"
 #include "schema/variables_schema.h"
@@ -144,8 +143,7 @@ void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front
         reader.Error("invalid_value", "Page size must be letter, a4 or legal, but it is \"" + *size + "\".", page["size"]);
       }
       if (auto margin = reader.String(page, "margin")) {
-        static const std::regex kLength("[0-9]+(\\.[0-9]+)?(in|cm|mm|pt)");
-        if (margin->size() > 20 || !std::regex_match(*margin, kLength)) {
+        if (!ParseLengthPoints(*margin)) {
           reader.Error("invalid_value", "Page margin must be a length such as 0.75in, 2cm, 20mm or 54pt, but it is \"" + *margin + "\".",
                        page["margin"]);
         }

@@ -11,7 +11,7 @@
 #include <thread>
 #include <yaml-cpp/yaml.h>
 
-#include "jobs/catalog_files_json.h"
+#include "util/text.h"
 #include "util/diagnostic_json.h"
 #include "server/service.h"
 
@@ -231,6 +231,16 @@ struct ServeFlags {
   int workers = 0;
 };
 
+bool ParseListen(const std::string& listen, docgen::ServiceOptions& options) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  options.host = listen.substr(0, colon);
+  options.port = std::stoi(port);
+  return options.port <= 65535;
+}
+
 bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::string& error) {
   try {
     YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
@@ -280,27 +290,15 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
       if (auth["provider_rate_per_second"]) options.auth.provider_rate_per_second = auth["provider_rate_per_second"].as<double>();
       if (auth["max_wait_ms"]) options.auth.max_wait_ms = auth["max_wait_ms"].as<int64_t>();
     }
-    if (config["listen"]) {
-      const std::string listen = config["listen"].as<std::string>();
-      const size_t colon = listen.rfind(':');
-      options.host = listen.substr(0, colon);
-      options.port = std::stoi(listen.substr(colon + 1));
+    if (config["listen"] && !ParseListen(config["listen"].as<std::string>(), options)) {
+      error = path + ": listen must be HOST:PORT, for example 127.0.0.1:8080";
+      return false;
     }
     return true;
   } catch (const std::exception& e) {
     error = path + ": " + e.what();
     return false;
   }
-}
-
-bool ParseListen(const std::string& listen, docgen::ServiceOptions& options) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  options.host = listen.substr(0, colon);
-  options.port = std::stoi(port);
-  return options.port <= 65535;
 }
 
 int ServeCommand(const ServeFlags& flags) {

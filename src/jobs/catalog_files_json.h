@@ -11,7 +11,4 @@ namespace docgen {
 nlohmann::json CatalogFilesToJson(const CatalogFiles& files);
 CatalogFiles CatalogFilesFromJson(const nlohmann::json& json);
 
-std::string Base64Encode(std::string_view bytes);
-std::optional<std::string> Base64Decode(std::string_view text);
-
 }  // namespace docgen

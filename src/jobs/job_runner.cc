@@ -13,6 +13,7 @@
 #include "jobs/job_json.h"
 #include "jobs/webhook.h"
 #include "util/diagnostic_json.h"
+#include "util/text.h"
 
 namespace docgen {
 namespace {
@@ -283,14 +284,9 @@ bool JobRunner::DeliverOneWebhook() {
   attempt.attempt = job->webhook_attempts + 1;
   attempt.at = now;
   attempt.generation = job->finished_at;
-  // Split "scheme://host[:port]/path".
-  const std::string& url = job->callback_url;
-  const size_t scheme_end = url.find("://");
-  const size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
-  const std::string origin = path_start == std::string::npos ? url : url.substr(0, path_start);
-  const std::string path = path_start == std::string::npos ? "/" : url.substr(path_start);
+  const UrlParts url = SplitUrl(job->callback_url);
   try {
-    httplib::Client client(origin);
+    httplib::Client client(url.origin);
     client.set_connection_timeout(5);
     client.set_read_timeout(5);
     client.set_write_timeout(5);
@@ -305,7 +301,7 @@ bool JobRunner::DeliverOneWebhook() {
       std::unique_lock lock(deadline_mutex);
       if (!deadline_cv.wait_for(lock, std::chrono::seconds(15), [&] { return answered; })) client.stop();
     });
-    auto response = client.Post(path, headers, body, "application/json");
+    auto response = client.Post(url.path, headers, body, "application/json");
     {
       std::lock_guard lock(deadline_mutex);
       answered = true;

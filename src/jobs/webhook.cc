@@ -3,7 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "jobs/catalog_files_json.h"
+#include "util/text.h"
 
 namespace docgen {
 

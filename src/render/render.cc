@@ -7,13 +7,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
-#include <regex>
 
 #include "render/evaluate.h"
 #include "render/markdown.h"
 #include "render/pdf_assembler.h"
 #include "render/typeset.h"
 #include "template/mustache.h"
+#include "util/text.h"
 
 namespace docgen {
 namespace {
@@ -39,15 +39,6 @@ struct ParsedTemplate {
   bool has_header = false, has_footer = false;
 };
 
-double ParseLength(const std::string& text, double fallback) {
-  static const std::regex kLength("([0-9]+(?:\\.[0-9]+)?)(in|cm|mm|pt)");
-  std::smatch m;
-  if (!std::regex_match(text, m, kLength)) return fallback;
-  const double value = std::stod(m[1]);
-  const std::string unit = m[2];
-  return unit == "in" ? value * 72 : unit == "cm" ? value * 72 / 2.54 : unit == "mm" ? value * 72 / 25.4 : value;
-}
-
 // Page and font settings (catalog defaults, then front matter), as lint checked them.
 void ApplySettings(const YAML::Node& settings, PageStyle& style) {
   if (!settings || !settings.IsMap()) return;
@@ -66,7 +57,7 @@ void ApplySettings(const YAML::Node& settings, PageStyle& style) {
           style.height = 792;
         }
       }
-      if (page["margin"] && page["margin"].IsScalar()) style.margin = ParseLength(page["margin"].Scalar(), style.margin);
+      if (page["margin"] && page["margin"].IsScalar()) style.margin = ParseLengthPoints(page["margin"].Scalar()).value_or(style.margin);
     }
     if (const YAML::Node font = settings["font"]; font && font.IsMap()) {
       if (font["family"] && font["family"].IsScalar()) style.font_family = font["family"].Scalar();

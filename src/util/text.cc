@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <regex>
 #include <stdexcept>
 
 namespace docgen {
@@ -133,6 +134,43 @@ int JsonNestingDepth(std::string_view text) {
     }
   }
   return max_depth;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * text.size() / 4, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  size_t padding = 0;
+  if (!text.empty() && text.back() == '=') ++padding;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+UrlParts SplitUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  const size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) return {url, "/"};
+  return {url.substr(0, path_start), url.substr(path_start)};
+}
+
+std::optional<double> ParseLengthPoints(const std::string& text) {
+  static const std::regex kLength("([0-9]+(?:\\.[0-9]+)?)(in|cm|mm|pt)");
+  std::smatch m;
+  if (text.size() > 20 || !std::regex_match(text, m, kLength)) return std::nullopt;
+  const double value = std::stod(m[1]);
+  const std::string unit = m[2];
+  return unit == "in" ? value * 72 : unit == "cm" ? value * 72 / 2.54 : unit == "mm" ? value * 72 / 25.4 : value;
 }
 
 struct Sha256::Impl {

@@ -1,6 +1,7 @@
 // Small string helpers shared by the stages. Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,19 @@ size_t FirstInvalidUtf8(std::string_view text);
 
 // Nesting depth of JSON text ([ and { outside strings), without parsing it.
 int JsonNestingDepth(std::string_view text);
+
+std::string Base64Encode(std::string_view bytes);
+std::optional<std::string> Base64Decode(std::string_view text);
+
+// "scheme://host[:port]/path?q" -> origin "scheme://host[:port]" and path "/path?q" ("/" when none).
+struct UrlParts {
+  std::string origin;
+  std::string path;
+};
+UrlParts SplitUrl(const std::string& url);
+
+// A length such as "0.75in", "2cm", "20mm" or "54pt" in points; nullopt when it is not one.
+std::optional<double> ParseLengthPoints(const std::string& text);
 
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
