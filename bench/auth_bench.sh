@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-60}
 DOCGEN=build/release/docgen
 TMP=$(mktemp -d)
-BASE=$((40000 + $$ % 10000))
-REDIS_PORT=$BASE; PROVIDER_PORT=$((BASE + 1)); A=$((BASE + 2)); B=$((BASE + 3))
+. tests/support/net.sh
+REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); A=$(free_port); B=$(free_port)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 

@@ -10,7 +10,8 @@ JOBS=${1:-300}
 SECONDS_WRK=${2:-10}
 DOCGEN=build/release/docgen
 TMP=$(mktemp -d)
-PORT=$((30000 + $$ % 20000))
+. tests/support/net.sh
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
 

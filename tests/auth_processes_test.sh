@@ -7,8 +7,8 @@ set -u
 DOCGEN=$1
 SRC=$2
 TMP=$(mktemp -d)
-BASE=$((50000 + $$ % 10000))
-REDIS_PORT=$BASE; PROVIDER_PORT=$((BASE + 1)); A=$((BASE + 2)); B=$((BASE + 3))
+. "$SRC/tests/support/net.sh"
+REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); A=$(free_port); B=$(free_port)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -34,6 +34,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 PY
 PIDS="$PIDS $!"
+wait_redis "$REDIS_PORT" || fail "redis-server did not start on port $REDIS_PORT"
+wait_http "http://127.0.0.1:$PROVIDER_PORT/stats" || fail "the fake provider did not start on port $PROVIDER_PORT"
 cat >"$TMP/config.yaml" <<CONFIG
 redis: redis://127.0.0.1:$REDIS_PORT
 auth: {mode: introspection, introspection_url: "http://127.0.0.1:$PROVIDER_PORT/introspect"}
@@ -43,8 +45,8 @@ for PORT in $A $B; do
     >/dev/null 2>"$TMP/log-$PORT" &
   PIDS="$PIDS $!"
 done
-for PORT in $A $B $PROVIDER_PORT; do
-  for _ in $(seq 100); do curl -s "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break; sleep 0.1; done
+for PORT in $A $B; do
+  wait_http "http://127.0.0.1:$PORT/healthz" || { cat "$TMP/log-$PORT"; fail "docgen did not start on port $PORT"; }
 done
 calls() { curl -s "http://127.0.0.1:$PROVIDER_PORT/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['calls'])"; }
 status() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $2" "http://127.0.0.1:$1/v1/catalog"; }

@@ -8,7 +8,8 @@ DOCGEN=$1
 SRC=$2
 JOBS=${3:-500}
 TMP=$(mktemp -d)
-PORT=$((20000 + $$ % 20000))
+. "$SRC/tests/support/net.sh"
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 PID=""
 cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$TMP"; }

@@ -3,14 +3,11 @@
 # redis-server, no persistence), exported as DOCGEN_TEST_REDIS; stops it after.
 # Usage: with_redis.sh COMMAND [ARGS...]
 set -u
-PORT=$((40000 + $$ % 20000))
+. "$(dirname "$0")/support/net.sh"
+PORT=$(free_port)
 DIR=$(mktemp -d)
 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR" --daemonize no >"$DIR/redis.log" 2>&1 &
 REDIS=$!
 trap 'kill $REDIS 2>/dev/null; wait $REDIS 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 50); do
-  redis-cli -p "$PORT" ping >/dev/null 2>&1 && break
-  sleep 0.1
-done
-redis-cli -p "$PORT" ping >/dev/null 2>&1 || { echo "redis-server did not start"; cat "$DIR/redis.log"; exit 1; }
+wait_redis "$PORT" || { echo "redis-server did not start"; cat "$DIR/redis.log"; exit 1; }
 DOCGEN_TEST_REDIS="redis://127.0.0.1:$PORT" "$@"
