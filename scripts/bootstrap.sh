@@ -12,6 +12,7 @@ PACKAGES="
   libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev
   libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils fonts-liberation2 fonts-dejavu-core
   libcpp-httplib-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
+  libpqxx-dev postgresql-15
 "
 
 missing=""

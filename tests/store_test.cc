@@ -1,13 +1,18 @@
-// The Store contract, run against every backend (today: SQLite). Times are
-// passed explicitly, so leases and backoff are tested without sleeping.
+// The Store contract, run against every backend: SQLite, and PostgreSQL when
+// DOCGEN_TEST_POSTGRES names a server (tests/with_postgres.sh starts one;
+// ctest always runs it so). Times are passed explicitly, so leases and
+// backoff are tested without sleeping.
 #include <docgen/store.h>
 
 #include "store/blob_store.h"
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 namespace docgen {
@@ -15,9 +20,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class StoreTest : public ::testing::Test {
+std::string PostgresUrl() {
+  const char* url = std::getenv("DOCGEN_TEST_POSTGRES");
+  return url == nullptr ? "" : url;
+}
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
+  bool postgres() const { return GetParam() == "postgres"; }
+
   void SetUp() override {
+    if (postgres()) {
+      if (PostgresUrl().empty()) GTEST_SKIP() << "DOCGEN_TEST_POSTGRES is not set: run through tests/with_postgres.sh";
+      pqxx::connection c(PostgresUrl());  // every test starts from an empty database
+      pqxx::nontransaction(c).exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    }
     dir_ = fs::temp_directory_path() / ("docgen-store-test-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
@@ -30,7 +47,7 @@ class StoreTest : public ::testing::Test {
   }
   std::unique_ptr<Store> Open() {
     Status status;
-    auto store = OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
+    auto store = postgres() ? OpenPostgresStore(PostgresUrl(), 4, &status) : OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
     EXPECT_TRUE(status.ok) << status.message;
     return store;
   }
@@ -56,7 +73,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
+TEST_P(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
   Create(NewJob("a", "", 1000));
   Create(NewJob("b", "", 2000));
   auto jobs = store_->ListJobs({});
@@ -68,7 +85,7 @@ TEST_F(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
   EXPECT_EQ(store_->ListJobs(filter).size(), 1u);
 }
 
-TEST_F(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest) {
+TEST_P(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest) {
   Create(NewJob("a", "key-1"));
   Job again = NewJob("b", "key-1");
   again.request_hash = "hash-a";
@@ -83,7 +100,7 @@ TEST_F(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest)
   EXPECT_EQ(status.message.rfind("conflict", 0), 0u);
 }
 
-TEST_F(StoreTest, AJobIsClaimedByOneWorkerOnly) {
+TEST_P(StoreTest, AJobIsClaimedByOneWorkerOnly) {
   Create(NewJob("a"));
   auto first = store_->ClaimJob("w1", 1000, 5000);
   ASSERT_TRUE(first);
@@ -92,7 +109,7 @@ TEST_F(StoreTest, AJobIsClaimedByOneWorkerOnly) {
   EXPECT_FALSE(store_->ClaimJob("w2", 1000, 5000));
 }
 
-TEST_F(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
+TEST_P(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
   for (int i = 0; i < 50; ++i) Create(NewJob("j" + std::to_string(i)));
   std::vector<std::unique_ptr<Store>> connections;
   for (int i = 0; i < 4; ++i) connections.push_back(Open());
@@ -114,7 +131,7 @@ TEST_F(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
   EXPECT_EQ(all.size(), 50u);
 }
 
-TEST_F(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
+TEST_P(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
   Create(NewJob("a"));
   store_->ClaimJob("w1", 1000, 2000);
   EXPECT_TRUE(store_->Heartbeat("a", "w1", 9000));
@@ -122,7 +139,7 @@ TEST_F(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
   EXPECT_EQ(store_->GetJob("a")->lease_until, 9000);
 }
 
-TEST_F(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
+TEST_P(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
   Create(NewJob("a"));
   store_->ClaimJob("w1", 1000, 2000);
   EXPECT_EQ(store_->ReapExpiredLeases(1500), 0);
@@ -136,7 +153,7 @@ TEST_F(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
   EXPECT_EQ(store_->GetJob("a")->status, JobStatus::kSucceeded);
 }
 
-TEST_F(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
+TEST_P(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
   Job job = NewJob("a");
   job.max_attempts = 1;
   Create(job);
@@ -147,7 +164,7 @@ TEST_F(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
   EXPECT_EQ(failed->errors[0]["code"], "lease_expired");
 }
 
-TEST_F(StoreTest, RetryLaterWaitsUntilItsTime) {
+TEST_P(StoreTest, RetryLaterWaitsUntilItsTime) {
   Create(NewJob("a"));
   store_->ClaimJob("w1", 1000, 5000);
   EXPECT_TRUE(store_->RetryLater("a", "w1", nlohmann::json::array(), 4000, 1100));
@@ -155,7 +172,7 @@ TEST_F(StoreTest, RetryLaterWaitsUntilItsTime) {
   EXPECT_TRUE(store_->ClaimJob("w1", 4000, 9000));
 }
 
-TEST_F(StoreTest, CancelAndRetry) {
+TEST_P(StoreTest, CancelAndRetry) {
   Create(NewJob("a"));
   EXPECT_TRUE(store_->CancelJob("a", 1100));
   EXPECT_FALSE(store_->CancelJob("a", 1200));
@@ -167,7 +184,7 @@ TEST_F(StoreTest, CancelAndRetry) {
   EXPECT_FALSE(store_->RetryJob("a", 1600));  // running: nothing to retry
 }
 
-TEST_F(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
+TEST_P(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
   Job job = NewJob("a");
   job.callback_url = "http://127.0.0.1:1/hook";
   Create(job);
@@ -184,7 +201,7 @@ TEST_F(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
   EXPECT_EQ(store_->WebhookAttempts("a").size(), 2u);
 }
 
-TEST_F(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
+TEST_P(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
   Job job = NewJob("a");
   job.callback_url = "http://example.test/hook";
   Create(job);
@@ -198,7 +215,7 @@ TEST_F(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
   EXPECT_EQ(store_->WebhookAttempts("a").size(), 1u);  // the history is kept
 }
 
-TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
+TEST_P(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
   CatalogVersion v{0, "sha256:aa", "Acme", 1000, "test", {{"catalog.yaml", "name: A\n"}}};
   ASSERT_TRUE(store_->PublishCatalog(&v).ok);
   EXPECT_EQ(v.version, 1);
@@ -218,7 +235,7 @@ TEST_F(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
   EXPECT_EQ(store_->CurrentCatalogVersion(), 3);
 }
 
-TEST_F(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
+TEST_P(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
   ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), 1000).ok);
   ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok);
   EXPECT_EQ(store_->Drafts().size(), 2u);
@@ -234,14 +251,14 @@ TEST_F(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
   EXPECT_TRUE(left.count("A") && left.count("C"));
 }
 
-TEST_F(StoreTest, StateSurvivesReopening) {
+TEST_P(StoreTest, StateSurvivesReopening) {
   Create(NewJob("a", "key"));
   store_.reset();
   store_ = Open();
   EXPECT_EQ(store_->GetJob("a")->idempotency_key, "key");
 }
 
-TEST_F(StoreTest, PruningRemovesOldFinishedJobsOnly) {
+TEST_P(StoreTest, PruningRemovesOldFinishedJobsOnly) {
   Create(NewJob("old"));
   Create(NewJob("new"));
   store_->ClaimJob("w", 1000, 9000);
@@ -252,8 +269,11 @@ TEST_F(StoreTest, PruningRemovesOldFinishedJobsOnly) {
   EXPECT_TRUE(store_->GetJob("new"));
 }
 
-TEST_F(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
-  BlobStore blobs(dir_ / "blobs");
+TEST_P(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
+  Status status;
+  auto owned = postgres() ? OpenPostgresBlobStore(PostgresUrl(), 2, &status) : OpenDirectoryBlobStore(dir_ / "blobs");
+  ASSERT_TRUE(owned) << status.message;
+  BlobStore& blobs = *owned;
   std::string a, again, b;
   ASSERT_TRUE(blobs.Put("same bytes", &a).ok);
   ASSERT_TRUE(blobs.Put("same bytes", &again).ok);
@@ -263,11 +283,71 @@ TEST_F(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
   EXPECT_EQ(*blobs.Get(a), "same bytes");
   EXPECT_FALSE(blobs.Get("../../etc/passwd"));
   EXPECT_FALSE(blobs.Get(std::string(64, 'z')));
-  std::ofstream(dir_ / "blobs" / a.substr(0, 2) / (a + ".tmp-123")) << "partial";
-  EXPECT_EQ(blobs.Prune({a}, 3600, 3600), 0);  // everything is young
-  EXPECT_EQ(blobs.Prune({a}, 0, 0), 2);        // b and the partial write
-  EXPECT_EQ(blobs.List(), std::set<std::string>{a});
+  const std::string binary("\0\x01\xff%PDF", 7);
+  std::string c;
+  ASSERT_TRUE(blobs.Put(binary, &c).ok);
+  EXPECT_EQ(*blobs.Get(c), binary);
+  EXPECT_EQ(blobs.Prune({a, c}, 3600, 3600), 0);  // everything is young
+  EXPECT_EQ(blobs.Prune({a, c}, 0, 0), 1);        // b
+  EXPECT_EQ(blobs.List(), (std::set<std::string>{a, c}));
 }
+
+TEST(DirectoryBlobStoreTest, PartialWritesArePrunedOnceOld) {
+  const fs::path dir = fs::temp_directory_path() / ("docgen-blob-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto blobs = OpenDirectoryBlobStore(dir);
+  std::string a;
+  ASSERT_TRUE(blobs->Put("bytes", &a).ok);
+  std::ofstream(dir / a.substr(0, 2) / (a + ".tmp-123")) << "partial";
+  EXPECT_EQ(blobs->Prune({a}, 0, 3600), 0);  // a young partial write may belong to a job in flight
+  EXPECT_EQ(blobs->Prune({a}, 0, 0), 1);
+  EXPECT_EQ(blobs->List(), std::set<std::string>{a});
+  fs::remove_all(dir);
+}
+
+TEST_P(StoreTest, IdleWorkersAreWokenWhenAJobIsQueued) {
+  std::atomic<bool> woken{false};
+  auto waiter = Open();  // another connection, as another process would have
+  waiter->WaitForJobs(10);  // the first wait starts listening
+  std::thread worker([&] {
+    const auto started = std::chrono::steady_clock::now();
+    waiter->WaitForJobs(20000);
+    woken = std::chrono::steady_clock::now() - started < std::chrono::seconds(10);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // In-process for SQLite (the same Store), across connections for PostgreSQL.
+  Job stored;
+  bool created = false;
+  (postgres() ? store_ : waiter)->CreateJob(NewJob("wake"), &stored, &created);
+  worker.join();
+  EXPECT_TRUE(woken);
+}
+
+TEST_P(StoreTest, OnlyOneProcessReapsAtATime) {
+  if (!postgres()) GTEST_SKIP() << "SQLite serialises writers with BEGIN IMMEDIATE; the advisory lock is PostgreSQL's";
+  Create(NewJob("a"));
+  store_->ClaimJob("w", 1000, 2000);
+  pqxx::connection holder(PostgresUrl());
+  pqxx::work tx(holder);
+  tx.exec("SELECT pg_advisory_lock(" + std::to_string(0x646f6367656e02) + ")");  // another process is reaping
+  EXPECT_EQ(store_->ReapExpiredLeases(5000), 0);
+  tx.exec("SELECT pg_advisory_unlock(" + std::to_string(0x646f6367656e02) + ")");
+  EXPECT_EQ(store_->ReapExpiredLeases(5000), 1);
+}
+
+TEST_P(StoreTest, ALostConnectionIsReopened) {
+  if (!postgres()) GTEST_SKIP() << "SQLite has no connection to lose";
+  Create(NewJob("a"));
+  pqxx::connection admin(PostgresUrl());
+  // Ends every other session, as a server restart does.
+  pqxx::nontransaction(admin).exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                                   "AND datname = current_database()");
+  EXPECT_EQ(store_->GetJob("a")->id, "a");
+  EXPECT_TRUE(store_->ClaimJob("w", 1000, 2000));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 
 }  // namespace
 }  // namespace docgen

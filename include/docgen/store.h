@@ -1,11 +1,13 @@
 // Durable state of the service behind one interface: generation jobs with
 // leases, webhook deliveries, and published catalog versions. The SQLite
-// backend (src/store/) is the embedded default; a PostgreSQL backend will
-// implement the same interface and pass the same tests.
+// backend is the embedded default; the PostgreSQL backend lets many docgen
+// processes share one queue. Both pass the same tests (tests/store_test.cc).
 //
 // Every method is thread-safe and atomic. Times are milliseconds since the
 // Unix epoch, passed in by the caller (tests control the clock). Expected
-// failures (a busy or unavailable database) are reported through Status.
+// failures are reported through Status; a database that cannot be reached
+// (after the backend's own reconnection attempts) throws std::runtime_error,
+// which the callers' loops and the HTTP layer turn into retries and 503s.
 #pragma once
 
 #include <cstdint>
@@ -106,7 +108,12 @@ class Store {
                           int64_t run_after, int64_t now) = 0;
   // Returns running jobs whose lease expired to the queue (or fails them when
   // out of attempts). Returns how many it touched.
+  // Only one process reaps at a time; the others return 0 meanwhile.
   virtual int ReapExpiredLeases(int64_t now) = 0;
+  // Blocks until a job may have become claimable (created, retried or put
+  // back in the queue by any process sharing the store) or `timeout_ms`
+  // passes. Idle workers call it instead of polling in a tight loop.
+  virtual void WaitForJobs(int64_t timeout_ms) = 0;
 
   // Cancel a queued or running job; retry a failed or canceled one. false when not allowed.
   virtual bool CancelJob(const std::string& id, int64_t now) = 0;
@@ -146,5 +153,13 @@ class Store {
 
 // Opens (creating and migrating) the SQLite database at `path` in WAL mode.
 std::unique_ptr<Store> OpenSqliteStore(const std::string& path, Status* status);
+
+// Connects to PostgreSQL (`postgres://` or `postgresql://` URL, libpq
+// syntax) and runs the schema migrations it has not seen yet. Up to
+// `connections` connections are kept; a lost one is reopened with backoff.
+std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int connections, Status* status);
+
+// True for a PostgreSQL URL (as opposed to a SQLite file path).
+bool IsPostgresUrl(const std::string& location);
 
 }  // namespace docgen

@@ -227,8 +227,9 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
 
 // serve: flags override environment variables (DOCGEN_*), which override the config file.
 struct ServeFlags {
-  std::string listen, data, catalog, config, redis;
+  std::string listen, data, catalog, config, redis, database;
   int workers = 0;
+  bool worker_only = false;  // docgen worker
 };
 
 bool ParseListen(const std::string& listen, docgen::ServiceOptions& options) {
@@ -246,7 +247,8 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
     YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
     static const std::set<std::string> kKeys = {"listen", "data", "catalog", "workers", "max_body_bytes", "lease_seconds",
                                                 "retry", "webhook_secret", "retention_days", "http_threads", "auth", "redis",
-                                                "allow_private_callbacks"};
+                                                "allow_private_callbacks", "database", "blob_store", "blob_dir",
+                                                "idle_poll_ms", "noop_jobs"};
     for (auto it = config.begin(); it != config.end(); ++it) {
       if (!kKeys.count(it->first.as<std::string>())) {
         error = path + ": unknown setting \"" + it->first.as<std::string>() + "\"";
@@ -254,6 +256,11 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
       }
     }
     if (config["data"]) options.data_dir = config["data"].as<std::string>();
+    if (config["database"]) options.database = config["database"].as<std::string>();
+    if (config["blob_store"]) options.blob_store = config["blob_store"].as<std::string>();
+    if (config["blob_dir"]) options.blob_dir = config["blob_dir"].as<std::string>();
+    if (config["idle_poll_ms"]) options.runner.poll_ms = config["idle_poll_ms"].as<int64_t>();
+    if (config["noop_jobs"]) options.runner.noop_jobs = config["noop_jobs"].as<bool>();
     if (config["catalog"]) options.catalog_dir = config["catalog"].as<std::string>();
     if (config["workers"]) options.runner.workers = config["workers"].as<int>();
     if (config["http_threads"]) options.http_threads = config["http_threads"].as<int>();
@@ -303,6 +310,7 @@ bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::
 
 int ServeCommand(const ServeFlags& flags) {
   docgen::ServiceOptions options;
+  options.runner.poll_ms = 0;  // not configured: chosen below by the kind of database
   std::string error;
   if (!flags.config.empty() && !ApplyConfig(flags.config, options, error)) {
     std::cerr << "docgen: " << error << "\n";
@@ -313,6 +321,7 @@ int ServeCommand(const ServeFlags& flags) {
     return v == nullptr ? "" : v;
   };
   if (!env("DOCGEN_DATA").empty()) options.data_dir = env("DOCGEN_DATA");
+  if (!env("DOCGEN_DATABASE").empty()) options.database = env("DOCGEN_DATABASE");
   if (!env("DOCGEN_CATALOG").empty()) options.catalog_dir = env("DOCGEN_CATALOG");
   if (!env("DOCGEN_WORKERS").empty()) options.runner.workers = std::atoi(env("DOCGEN_WORKERS").c_str());
   if (!env("DOCGEN_WEBHOOK_SECRET").empty()) options.runner.webhook_secret = env("DOCGEN_WEBHOOK_SECRET");
@@ -328,10 +337,24 @@ int ServeCommand(const ServeFlags& flags) {
     return kExitInvalid;
   }
   if (!flags.data.empty()) options.data_dir = flags.data;
+  if (!flags.database.empty()) options.database = flags.database;
+  options.worker_only = flags.worker_only;
+  // PostgreSQL wakes idle workers with NOTIFY: the poll only catches retries coming due.
+  if (options.runner.poll_ms == 0) options.runner.poll_ms = docgen::IsPostgresUrl(options.database) ? 1000 : 200;
+  if (options.runner.poll_ms < 10 || options.runner.poll_ms > 60000) {
+    std::cerr << "docgen: idle_poll_ms must be between 10 and 60000\n";
+    return kExitInvalid;
+  }
   if (!flags.catalog.empty()) options.catalog_dir = flags.catalog;
   if (flags.workers > 0) options.runner.workers = flags.workers;
   if (options.runner.workers < 1 || options.runner.workers > 64) {
     std::cerr << "docgen: workers must be between 1 and 64\n";
+    return kExitInvalid;
+  }
+  // Processes sharing a database deliver each other's webhooks: one key.
+  if (options.runner.webhook_secret.empty() && docgen::IsPostgresUrl(options.database)) {
+    std::cerr << "docgen: with a shared database every process must sign webhooks with the same key: set webhook_secret "
+                 "in the config file or DOCGEN_WEBHOOK_SECRET\n";
     return kExitInvalid;
   }
   // Without a configured secret, one is made at first start and kept in the
@@ -378,8 +401,8 @@ int ServeCommand(const ServeFlags& flags) {
     std::cerr << "docgen: " << status.message << "\n";
     return exit_code;
   }
-  std::cout << "docgen serving on http://" << options.host << ":" << service.port() << " (data " << options.data_dir << ")"
-            << std::endl;
+  std::cout << (flags.worker_only ? "docgen worker: metrics and health on http://" : "docgen serving on http://") << options.host
+            << ":" << service.port() << " (" << options.runner.workers << " job workers)" << std::endl;
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -445,10 +468,21 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; env DOCGEN_LISTEN)");
   serve->add_option("--data", serve_flags.data, "Folder for the database and results (default ./data; env DOCGEN_DATA)");
   serve->add_option("--catalog", serve_flags.catalog, "Catalog folder published at start when it differs from the current version");
-  serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days");
+  serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, database, blob_store, blob_dir, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days, ... (README)");
   serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
 
   serve->add_option("--redis", serve_flags.redis, "redis://HOST:PORT shared token cache (env DOCGEN_REDIS)");
+  serve->add_option("--database", serve_flags.database,
+                    "postgres://USER@HOST:PORT/DB shared by many processes, or a SQLite file (default DATA/docgen.sqlite; env DOCGEN_DATABASE)");
+
+  auto* worker = app.add_subcommand("worker", "Run only job workers (no API; /metrics, /healthz and /readyz on --listen) against a shared database.");
+  ServeFlags worker_flags;
+  worker_flags.worker_only = true;
+  worker->add_option("--listen", worker_flags.listen, "HOST:PORT for metrics and health (default 127.0.0.1:8080; env DOCGEN_LISTEN)");
+  worker->add_option("--data", worker_flags.data, "Folder for local state (default ./data; env DOCGEN_DATA)");
+  worker->add_option("--config", worker_flags.config, "Config file, as for docgen serve");
+  worker->add_option("--workers", worker_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
+  worker->add_option("--database", worker_flags.database, "postgres://... URL (env DOCGEN_DATABASE)");
 
   auto* token = app.add_subcommand("token", "Manage API tokens of the local token file.");
   token->require_subcommand(1);
@@ -471,6 +505,7 @@ int main(int argc, char** argv) {
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
     if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
     if (serve->parsed()) status = ServeCommand(serve_flags);
+    if (worker->parsed()) status = ServeCommand(worker_flags);
     if (token_create->parsed()) status = TokenCreateCommand(token_role, token_subject, token_data, token_file);
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";

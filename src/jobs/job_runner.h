@@ -36,7 +36,8 @@ struct RetryPolicy {
 struct RunnerOptions {
   int workers = 2;
   int64_t lease_ms = 30000;
-  int64_t poll_ms = 200;
+  int64_t poll_ms = 200;  // how long an idle worker waits before looking again (a queued job wakes it sooner)
+  bool noop_jobs = false;  // benchmarks of the queue alone: jobs succeed at once, nothing is rendered
   RetryPolicy retry;
   RetryPolicy webhook_retry{1000, 2.0, 5 * 60 * 1000, 8};
   std::string webhook_secret;  // raw key bytes

@@ -175,6 +175,37 @@ struct Service::Impl {
 
   explicit Impl(ServiceOptions o) : options(std::move(o)) {}
 
+  bool Shared() const { return IsPostgresUrl(options.database); }
+
+  // The job store and the blob store the options name.
+  Status OpenStores(int* exit_code) {
+    namespace fs = std::filesystem;
+    Status status;
+    if (Shared()) {
+      // One connection per worker and HTTP thread, plus the background passes.
+      const int connections = options.runner.workers + (options.worker_only ? 0 : options.http_threads) + 3;
+      store = OpenPostgresStore(options.database, connections, &status);
+    } else {
+      store = OpenSqliteStore(options.database.empty() ? (fs::path(options.data_dir) / "docgen.sqlite").string() : options.database,
+                              &status);
+    }
+    if (!store) return status;
+    if (options.blob_store == "database") {
+      if (!Shared()) {
+        *exit_code = 2;
+        return Status::Error("blob_store: database needs a PostgreSQL database (database: postgres://...)");
+      }
+      blobs = OpenPostgresBlobStore(options.database, options.runner.workers + 4, &status);
+      if (!blobs) return status;
+    } else if (options.blob_store == "directory") {
+      blobs = OpenDirectoryBlobStore(options.blob_dir.empty() ? fs::path(options.data_dir) / "blobs" : fs::path(options.blob_dir));
+    } else {
+      *exit_code = 2;
+      return Status::Error("blob_store must be directory or database, not " + options.blob_store);
+    }
+    return Status::Ok();
+  }
+
   std::shared_ptr<const Catalog> Current(int64_t* version, std::string* error) { return catalogs->Get(0, error, version); }
 
   void Routes();
@@ -278,6 +309,7 @@ void Service::Impl::Routes() {
     SendJson(res, ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { ServeMetrics(res); });
+  if (options.worker_only) return;  // docgen worker: health and metrics only
   http.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(kOpenApiJson), "application/json");
   });
@@ -659,10 +691,8 @@ Status Service::Start(int* exit_code) {
   std::error_code ec;
   std::filesystem::create_directories(s.options.data_dir, ec);
   if (ec) return Status::Error("cannot create the data folder " + s.options.data_dir + ": " + ec.message());
-  Status status;
-  s.store = OpenSqliteStore((std::filesystem::path(s.options.data_dir) / "docgen.sqlite").string(), &status);
-  if (!s.store) return status;
-  s.blobs = std::make_unique<BlobStore>(std::filesystem::path(s.options.data_dir) / "blobs");
+  Status status = s.OpenStores(exit_code);
+  if (!status.ok) return status;
   s.catalogs = std::make_unique<CatalogVersions>(*s.store);
   if (!s.options.catalog_dir.empty()) {
     CatalogRead read = ReadCatalogDirectory(s.options.catalog_dir);
@@ -688,6 +718,7 @@ Status Service::Start(int* exit_code) {
   s.metrics.Describe("docgen_jobs", Metrics::Type::kGauge, "Jobs in the store, by status.");
   s.metrics.Describe("docgen_queue_depth", Metrics::Type::kGauge, "Jobs waiting to run.");
   s.metrics.Describe("docgen_jobs_created_total", Metrics::Type::kCounter, "Jobs accepted.");
+  if (s.options.worker_only) s.options.auth.mode = "none";  // it serves no API
   if (s.options.auth.mode == "token_file" && s.options.auth.token_file.empty()) {
     s.options.auth.token_file = (std::filesystem::path(s.options.data_dir) / "tokens.json").string();
   }
@@ -712,9 +743,11 @@ Status Service::Start(int* exit_code) {
   } else if (!s.http.bind_to_port(s.options.host, s.options.port)) {
     return Status::Error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port));
   }
-  // Leftovers of a process that was killed while writing a result.
-  // No job runs yet in this data folder, so every partial write is a leftover.
-  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1, /*min_temporary_age_seconds=*/0);
+  // Leftovers of a process that was killed while writing a result. With the
+  // embedded store no job runs yet in this data folder, so every partial
+  // write is a leftover; a shared folder may hold other processes' writes.
+  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1,
+              /*min_temporary_age_seconds=*/s.Shared() ? 3600 : 0);
   s.runner->Start();
   s.maintenance = std::thread([&s] {
     std::unique_lock lock(s.maintenance_mutex);

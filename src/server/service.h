@@ -1,5 +1,7 @@
 // `docgen serve`: the HTTP API (SPEC §6), the job workers and the background
-// passes, on the embedded SQLite store and blob folder under the data folder.
+// passes, on the embedded SQLite store and blob folder under the data folder,
+// or on a shared PostgreSQL database. `docgen worker` is the same service
+// without the API: it runs jobs and answers only /metrics and health checks.
 // Start() and Shutdown() are called from one thread; handlers run on the
 // HTTP server's thread pool.
 #pragma once
@@ -18,6 +20,10 @@ struct ServiceOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                  // 0: any free port (see Service::port())
   std::string data_dir = "data";
+  std::string database;             // postgres://... URL, or a SQLite file; empty: DATA/docgen.sqlite
+  std::string blob_store = "directory";  // "directory" (blob_dir) or "database" (PostgreSQL only)
+  std::string blob_dir;             // empty: DATA/blobs
+  bool worker_only = false;         // docgen worker: no API routes
   std::string catalog_dir;          // published at start when it differs from the current version
   size_t max_body_bytes = 8u << 20;
   int http_threads = 8;

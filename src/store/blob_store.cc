@@ -34,20 +34,24 @@ void SyncDirectory(const std::filesystem::path& dir) {
   }
 }
 
-}  // namespace
+class DirectoryBlobStore final : public BlobStore {
+ public:
+  explicit DirectoryBlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+  }
 
-BlobStore::BlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-}
+  Status Put(std::string_view bytes, std::string* name) override;
+  std::optional<std::string> Get(const std::string& name) const override;
+  int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) override;
+  std::set<std::string> List() const override;
 
-bool BlobStore::IsBlobName(const std::string& name) {
-  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
+ private:
+  std::filesystem::path PathOf(const std::string& name) const { return dir_ / name.substr(0, 2) / name; }
+  std::filesystem::path dir_;
+};
 
-std::filesystem::path BlobStore::PathOf(const std::string& name) const { return dir_ / name.substr(0, 2) / name; }
-
-Status BlobStore::Put(std::string_view bytes, std::string* name) {
+Status DirectoryBlobStore::Put(std::string_view bytes, std::string* name) {
   *name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
   const std::filesystem::path path = PathOf(*name);
   std::error_code ec;
@@ -71,7 +75,7 @@ Status BlobStore::Put(std::string_view bytes, std::string* name) {
   return Status::Ok();
 }
 
-std::optional<std::string> BlobStore::Get(const std::string& name) const {
+std::optional<std::string> DirectoryBlobStore::Get(const std::string& name) const {
   if (!IsBlobName(name)) return std::nullopt;
   std::ifstream in(PathOf(name), std::ios::binary);
   if (!in) return std::nullopt;
@@ -80,12 +84,7 @@ std::optional<std::string> BlobStore::Get(const std::string& name) const {
   return bytes.str();
 }
 
-bool BlobStore::Exists(const std::string& name) const {
-  std::error_code ec;
-  return IsBlobName(name) && std::filesystem::exists(PathOf(name), ec);
-}
-
-std::set<std::string> BlobStore::List() const {
+std::set<std::string> DirectoryBlobStore::List() const {
   std::set<std::string> out;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec); !ec && it != std::filesystem::recursive_directory_iterator();
@@ -96,7 +95,7 @@ std::set<std::string> BlobStore::List() const {
   return out;
 }
 
-int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) {
+int DirectoryBlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) {
   int removed = 0;
   std::error_code ec;
   const auto now = std::filesystem::file_time_type::clock::now();
@@ -111,6 +110,16 @@ int BlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int
     if (std::filesystem::remove(it->path(), ec)) ++removed;
   }
   return removed;
+}
+
+}  // namespace
+
+bool BlobStore::IsBlobName(const std::string& name) {
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::unique_ptr<BlobStore> OpenDirectoryBlobStore(const std::filesystem::path& dir) {
+  return std::make_unique<DirectoryBlobStore>(dir);
 }
 
 }  // namespace docgen

@@ -1,13 +1,15 @@
-// Content-addressed files for job results: a blob's name is the SHA-256 of
+// Content-addressed storage for job results: a blob's name is the SHA-256 of
 // its bytes, so writing the same result twice (a job re-run after a crash)
-// yields the same name and no duplicate. Writes are durable (file and folder
-// fsynced) before Put returns. Thread-safe. On the embedded default one
-// `docgen serve` owns the folder (it removes partial writes at start).
+// yields the same name and no duplicate. Put is durable before it returns.
+// Implementations are thread-safe. Two kinds: a folder on disk (the
+// embedded default, or a folder shared by every process) and a table in
+// PostgreSQL (so that any process can serve any job's result).
 #pragma once
 
 #include <docgen/store.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,24 +19,26 @@ namespace docgen {
 
 class BlobStore {
  public:
-  explicit BlobStore(std::filesystem::path dir);
+  virtual ~BlobStore() = default;
 
-  Status Put(std::string_view bytes, std::string* name);
+  virtual Status Put(std::string_view bytes, std::string* name) = 0;
   // nullopt when the name is not a blob name or the blob does not exist.
-  std::optional<std::string> Get(const std::string& name) const;
-  bool Exists(const std::string& name) const;
-  // Deletes blobs not in `keep` whose files are older than `min_age_seconds`
+  virtual std::optional<std::string> Get(const std::string& name) const = 0;
+  // Deletes blobs not in `keep` last written more than `min_age_seconds` ago
   // (a blob being written for a running job is younger), and partial writes
-  // older than `min_temporary_age_seconds`. Returns how many files it deleted.
-  int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds);
+  // older than `min_temporary_age_seconds`. Returns how many it deleted.
+  virtual int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) = 0;
   // Every blob name present.
-  std::set<std::string> List() const;
+  virtual std::set<std::string> List() const = 0;
 
   static bool IsBlobName(const std::string& name);
-
- private:
-  std::filesystem::path PathOf(const std::string& name) const;
-  std::filesystem::path dir_;
 };
+
+// Blobs as files DIR/ab/abcdef... (written to a temporary name, fsynced, renamed).
+std::unique_ptr<BlobStore> OpenDirectoryBlobStore(const std::filesystem::path& dir);
+
+// Blobs in the `blobs` table of the PostgreSQL database at `url` (the table
+// is created by the store's migrations: open the Store first).
+std::unique_ptr<BlobStore> OpenPostgresBlobStore(const std::string& url, int connections, Status* status);
 
 }  // namespace docgen

@@ -5,6 +5,10 @@
 
 #include <sqlite3.h>
 
+#include "store/store_common.h"
+
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 
@@ -186,7 +190,8 @@ class SqliteStore final : public Store {
   Status CreateJob(const Job& job, Job* stored, bool* created) override {
     std::lock_guard lock(mutex_);
     try {
-      return Transaction([&]() -> Status {
+      *created = false;
+      Status result = Transaction([&]() -> Status {
         if (!job.idempotency_key.empty()) {
           Statement find(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE idempotency_key = ?").c_str());
           find.Bind(1, job.idempotency_key);
@@ -217,6 +222,8 @@ class SqliteStore final : public Store {
         *created = true;
         return Status::Ok();
       });
+      if (*created) Wake();
+      return result;
     } catch (const std::exception& e) {
       return Status::Error(e.what());
     }
@@ -299,7 +306,9 @@ class SqliteStore final : public Store {
                 "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'");
     s.Bind(1, errors.dump()).Bind(2, run_after).Bind(3, now).Bind(4, id).Bind(5, worker);
     s.Step();
-    return sqlite3_changes(db_) == 1;
+    if (sqlite3_changes(db_) != 1) return false;
+    Wake();
+    return true;
   }
 
   int ReapExpiredLeases(int64_t now) override {
@@ -307,10 +316,9 @@ class SqliteStore final : public Store {
     return Transaction([&] {
       Statement fail(db_,
                      "UPDATE jobs SET status = 'failed', lease_owner = '', lease_until = 0, updated_at = ?1, finished_at = ?1, "
-                     "errors = '[{\"code\":\"lease_expired\",\"message\":\"The job ran out of attempts: its worker stopped "
-                     "responding every time.\"}]', webhook_state = CASE WHEN callback_url = '' THEN '' ELSE 'pending' END, "
+                     "errors = ?2, webhook_state = CASE WHEN callback_url = '' THEN '' ELSE 'pending' END, "
                      "webhook_next_at = ?1 WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts");
-      fail.Bind(1, now);
+      fail.Bind(1, now).Bind(2, std::string(kLeaseExpiredErrors));
       fail.Step();
       int touched = sqlite3_changes(db_);
       Statement requeue(db_,
@@ -318,8 +326,17 @@ class SqliteStore final : public Store {
                         "WHERE status = 'running' AND lease_until < ?1");
       requeue.Bind(1, now);
       requeue.Step();
+      if (sqlite3_changes(db_) > 0) Wake();
       return touched + sqlite3_changes(db_);
     });
+  }
+
+  // Other processes sharing the file cannot signal this one: the timeout is
+  // their latency. Within the process a created job wakes a worker at once.
+  void WaitForJobs(int64_t timeout_ms) override {
+    std::unique_lock lock(wake_mutex_);
+    const uint64_t seen = wake_generation_;
+    wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return wake_generation_ != seen; });
   }
 
   bool CancelJob(const std::string& id, int64_t now) override {
@@ -339,7 +356,9 @@ class SqliteStore final : public Store {
                 "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = ?2 AND status IN ('failed', 'canceled')");
     s.Bind(1, now).Bind(2, id);
     s.Step();
-    return sqlite3_changes(db_) == 1;
+    if (sqlite3_changes(db_) != 1) return false;
+    Wake();
+    return true;
   }
 
   std::optional<Job> ClaimWebhook(int64_t now, int64_t lease_until) override {
@@ -515,18 +534,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     Statement s(db_, "SELECT result FROM jobs WHERE status = 'succeeded'");
     std::vector<std::string> out;
-    while (s.Step()) {
-      nlohmann::json result = nlohmann::json::parse(s.Text(0), nullptr, false);
-      if (!result.is_object()) continue;
-      for (const char* key : {"package_pdf", "package_json"}) {
-        if (result.contains(key) && result[key].is_string()) out.push_back(result[key]);
-      }
-      if (result.contains("documents") && result["documents"].is_array()) {
-        for (const auto& d : result["documents"]) {
-          if (d.contains("blob") && d["blob"].is_string()) out.push_back(d["blob"]);
-        }
-      }
-    }
+    while (s.Step()) CollectResultBlobs(nlohmann::json::parse(s.Text(0), nullptr, false), &out);
     return out;
   }
 
@@ -559,34 +567,22 @@ class SqliteStore final : public Store {
     return ReadJob(s);
   }
 
+  void Wake() {
+    {
+      std::lock_guard lock(wake_mutex_);
+      ++wake_generation_;
+    }
+    wake_cv_.notify_all();
+  }
+
   sqlite3* db_;
   std::mutex mutex_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_cv_;
+  uint64_t wake_generation_ = 0;
 };
 
 }  // namespace
-
-const char* ToString(JobStatus status) {
-  switch (status) {
-    case JobStatus::kQueued:
-      return "queued";
-    case JobStatus::kRunning:
-      return "running";
-    case JobStatus::kSucceeded:
-      return "succeeded";
-    case JobStatus::kFailed:
-      return "failed";
-    case JobStatus::kCanceled:
-      return "canceled";
-  }
-  return "failed";
-}
-
-std::optional<JobStatus> ParseJobStatus(const std::string& text) {
-  for (JobStatus s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCanceled}) {
-    if (text == ToString(s)) return s;
-  }
-  return std::nullopt;
-}
 
 std::unique_ptr<Store> OpenSqliteStore(const std::string& path, Status* status) {
   sqlite3* db = nullptr;
