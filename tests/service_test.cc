@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include <atomic>
 #include <filesystem>
@@ -64,15 +65,28 @@ class Receiver {
   std::thread thread_;
 };
 
-class ServiceTest : public ::testing::Test {
+// Every test runs on the embedded default (SQLite, blobs in a folder) and on
+// PostgreSQL with blobs in the database, when DOCGEN_TEST_POSTGRES names a
+// server (ctest runs this through tests/with_postgres.sh).
+class ServiceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    const char* postgres = std::getenv("DOCGEN_TEST_POSTGRES");
+    if (GetParam() == "postgres") {
+      if (postgres == nullptr) GTEST_SKIP() << "DOCGEN_TEST_POSTGRES is not set: run through tests/with_postgres.sh";
+      pqxx::connection c(postgres);  // every test starts from an empty database
+      pqxx::nontransaction(c).exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    }
     data_ = fs::temp_directory_path() / ("docgen-service-test-" + std::to_string(::getpid()) + "-" +
                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(data_);
     ServiceOptions options;
     options.port = 0;
     options.data_dir = data_.string();
+    if (GetParam() == "postgres") {
+      options.database = postgres;
+      options.blob_store = "database";
+    }
     options.catalog_dir = (kExamples / "acme-cyber").string();
     options.max_body_bytes = 256 * 1024;
     options.runner.workers = 2;
@@ -132,7 +146,7 @@ class ServiceTest : public ::testing::Test {
   std::map<Role, std::string> tokens_;
 };
 
-TEST_F(ServiceTest, HealthReadinessMetricsAndOpenApi) {
+TEST_P(ServiceTest, HealthReadinessMetricsAndOpenApi) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
   auto ready = client_->Get("/readyz");
   EXPECT_EQ(ready->status, 200);
@@ -148,7 +162,7 @@ TEST_F(ServiceTest, HealthReadinessMetricsAndOpenApi) {
   }
 }
 
-TEST_F(ServiceTest, ResolveAndRenderSynchronously) {
+TEST_P(ServiceTest, ResolveAndRenderSynchronously) {
   auto ok = PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(Json(ok)["documents"].size(), 5u);
@@ -164,7 +178,7 @@ TEST_F(ServiceTest, ResolveAndRenderSynchronously) {
   EXPECT_EQ(Json(not_rendered)["error"]["details"][0]["code"], "unknown_jurisdiction");
 }
 
-TEST_F(ServiceTest, AJobRunsToItsResultsWhichCanBeDownloaded) {
+TEST_P(ServiceTest, AJobRunsToItsResultsWhichCanBeDownloaded) {
   auto created = PostJson("/v1/jobs", JobBody("renewal-copy.json"));
   ASSERT_EQ(created->status, 202);
   const std::string id = Json(created)["id"];
@@ -186,7 +200,7 @@ TEST_F(ServiceTest, AJobRunsToItsResultsWhichCanBeDownloaded) {
   EXPECT_EQ(client_->Get("/v1/jobs?status=bogus")->status, 400);
 }
 
-TEST_F(ServiceTest, IdempotentResubmissionReturnsTheSameJob) {
+TEST_P(ServiceTest, IdempotentResubmissionReturnsTheSameJob) {
   const httplib::Headers key = {{"Idempotency-Key", "order-42"}};
   auto first = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
   auto second = PostJson("/v1/jobs", JobBody("new-ca-basic.json"), key);
@@ -206,7 +220,7 @@ TEST_F(ServiceTest, IdempotentResubmissionReturnsTheSameJob) {
   EXPECT_EQ(Json(client_->Get("/v1/jobs"))["jobs"].size(), 2u);
 }
 
-TEST_F(ServiceTest, InvalidInputFailsAtOnceAndCanBeRetriedByHand) {
+TEST_P(ServiceTest, InvalidInputFailsAtOnceAndCanBeRetriedByHand) {
   const std::string id = Json(PostJson("/v1/jobs", JobBody("errors-collected.json")))["id"];
   nlohmann::json job = WaitForJob(id);
   EXPECT_EQ(job["status"], "failed");
@@ -218,7 +232,7 @@ TEST_F(ServiceTest, InvalidInputFailsAtOnceAndCanBeRetriedByHand) {
   EXPECT_EQ(WaitForJob(id)["status"], "failed");
 }
 
-TEST_F(ServiceTest, TransientFailuresAreRetriedWithBackoff) {
+TEST_P(ServiceTest, TransientFailuresAreRetriedWithBackoff) {
   fail_first_attempt_ = true;
   const std::string id = Json(PostJson("/v1/jobs", JobBody("new-ca-basic.json")))["id"];
   nlohmann::json job = WaitForJob(id);
@@ -226,7 +240,7 @@ TEST_F(ServiceTest, TransientFailuresAreRetriedWithBackoff) {
   EXPECT_EQ(job["attempts"], 2);
 }
 
-TEST_F(ServiceTest, CancelAQueuedJob) {
+TEST_P(ServiceTest, CancelAQueuedJob) {
   // Many jobs ahead keep this one queued long enough to cancel it.
   for (int i = 0; i < 20; ++i) PostJson("/v1/jobs", JobBody("renewal-copy.json"));
   const std::string id = Json(PostJson("/v1/jobs", JobBody("renewal-copy.json")))["id"];
@@ -239,7 +253,7 @@ TEST_F(ServiceTest, CancelAQueuedJob) {
   }
 }
 
-TEST_F(ServiceTest, WebhooksAreSignedRetriedAndRecorded) {
+TEST_P(ServiceTest, WebhooksAreSignedRetriedAndRecorded) {
   Receiver receiver("test-secret", 2);
   const std::string id = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json", receiver.url())))["id"];
   ASSERT_EQ(WaitForJob(id)["status"], "succeeded");
@@ -259,7 +273,7 @@ TEST_F(ServiceTest, WebhooksAreSignedRetriedAndRecorded) {
   EXPECT_EQ(event["data"]["id"], id);
 }
 
-TEST_F(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
+TEST_P(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(PostJson("/v1/jobs", "{\"quote\": ")->status, 400);
   EXPECT_EQ(PostJson("/v1/jobs", std::string(300 * 1024, '[')) ->status, 413);
   EXPECT_EQ(PostJson("/v1/jobs", std::string(100, '[') + std::string(100, ']'))->status, 400);
@@ -284,7 +298,7 @@ TEST_F(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
-TEST_F(ServiceTest, CatalogRoutes) {
+TEST_P(ServiceTest, CatalogRoutes) {
   auto catalog = Json(client_->Get("/v1/catalog"));
   EXPECT_EQ(catalog["version"], 1);
   EXPECT_EQ(catalog["name"], "Acme Cyber");
@@ -296,7 +310,7 @@ TEST_F(ServiceTest, CatalogRoutes) {
   EXPECT_EQ(client_->Get("/v1/catalog/versions/9")->status, 404);
 }
 
-TEST_F(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
+TEST_P(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   // A misspelt field: the draft is kept, lint says why, publishing is refused.
   auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
                           R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",
@@ -329,7 +343,7 @@ TEST_F(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   EXPECT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-DEC", R"({"id": "OTHER"})", "application/json")->status, 400);
 }
 
-TEST_F(ServiceTest, EveryRouteEnforcesItsRole) {
+TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
   const std::string job = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json")))["id"];
   WaitForJob(job);
   const std::string quote = ReadFile(kExamples / "quotes" / "tech-eo-new.json");
@@ -392,11 +406,14 @@ TEST_F(ServiceTest, EveryRouteEnforcesItsRole) {
   }
 }
 
-TEST_F(ServiceTest, TokensNeverReachTheLogsOrMetrics) {
+TEST_P(ServiceTest, TokensNeverReachTheLogsOrMetrics) {
   // The token must not appear in /metrics; logs are checked by the auth test script.
   PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "tech-eo-new.json"));
   EXPECT_EQ(client_->Get("/metrics")->body.find(tokens_[Role::kAdmin]), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 
 }  // namespace
 }  // namespace docgen
