@@ -6,20 +6,28 @@
 // Every method is thread-safe and atomic. Times are milliseconds since the
 // Unix epoch, passed in by the caller (tests control the clock). Expected
 // failures are reported through Status; a database that cannot be reached
-// (after the backend's own reconnection attempts) throws std::runtime_error,
-// which the callers' loops and the HTTP layer turn into retries and 503s.
+// (after the backend's own reconnection attempts), or a commit whose outcome
+// the connection lost, throws StoreUnavailable, which the callers' loops and
+// the HTTP layer turn into retries and 503s.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace docgen {
+
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct Status {
   bool ok = true;
@@ -156,8 +164,11 @@ std::unique_ptr<Store> OpenSqliteStore(const std::string& path, Status* status);
 
 // Connects to PostgreSQL (`postgres://` or `postgresql://` URL, libpq
 // syntax) and runs the schema migrations it has not seen yet. Up to
-// `connections` connections are kept; a lost one is reopened with backoff.
-std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int connections, Status* status);
+// `connections` connections are kept; a lost one is reopened with backoff,
+// and `on_outage` (optional) hears once when the database becomes
+// unreachable (down, with why) and once when it is back.
+std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int connections, Status* status,
+                                         std::function<void(bool down, const std::string& why)> on_outage = nullptr);
 
 // True for a PostgreSQL URL (as opposed to a SQLite file path).
 bool IsPostgresUrl(const std::string& location);

@@ -228,7 +228,7 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
 // serve: flags override environment variables (DOCGEN_*), which override the config file.
 struct ServeFlags {
   std::string listen, data, catalog, config, redis, database;
-  int workers = 0;
+  int workers = -1;  // not given
   bool worker_only = false;  // docgen worker
 };
 
@@ -346,9 +346,10 @@ int ServeCommand(const ServeFlags& flags) {
     return kExitInvalid;
   }
   if (!flags.catalog.empty()) options.catalog_dir = flags.catalog;
-  if (flags.workers > 0) options.runner.workers = flags.workers;
-  if (options.runner.workers < 1 || options.runner.workers > 64) {
-    std::cerr << "docgen: workers must be between 1 and 64\n";
+  if (flags.workers >= 0) options.runner.workers = flags.workers;
+  // serve with 0 workers is an API-only process (workers run elsewhere).
+  if (options.runner.workers < (flags.worker_only ? 1 : 0) || options.runner.workers > 64) {
+    std::cerr << "docgen: workers must be between " << (flags.worker_only ? 1 : 0) << " and 64\n";
     return kExitInvalid;
   }
   // Processes sharing a database deliver each other's webhooks: one key.
@@ -469,7 +470,7 @@ int main(int argc, char** argv) {
   serve->add_option("--data", serve_flags.data, "Folder for the database and results (default ./data; env DOCGEN_DATA)");
   serve->add_option("--catalog", serve_flags.catalog, "Catalog folder published at start when it differs from the current version");
   serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, database, blob_store, blob_dir, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days, ... (README)");
-  serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
+  serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; 0: API only; env DOCGEN_WORKERS)");
 
   serve->add_option("--redis", serve_flags.redis, "redis://HOST:PORT shared token cache (env DOCGEN_REDIS)");
   serve->add_option("--database", serve_flags.database,

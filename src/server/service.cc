@@ -184,7 +184,14 @@ struct Service::Impl {
     if (Shared()) {
       // One connection per worker and HTTP thread, plus the background passes.
       const int connections = options.runner.workers + (options.worker_only ? 0 : options.http_threads) + 3;
-      store = OpenPostgresStore(options.database, connections, &status);
+      store = OpenPostgresStore(options.database, connections, &status, [this](bool down, const std::string& why) {
+        metrics.Add("docgen_database_outages_total", {{"state", down ? "lost" : "restored"}});
+        if (down) {
+          log.Error("database connection lost; reconnecting with backoff", {{"error", why}});
+        } else {
+          log.Info("database connection restored");
+        }
+      });
     } else {
       store = OpenSqliteStore(options.database.empty() ? (fs::path(options.data_dir) / "docgen.sqlite").string() : options.database,
                               &status);
@@ -288,6 +295,12 @@ void Service::Impl::Routes() {
     std::string what = "unknown";
     try {
       std::rethrow_exception(ep);
+    } catch (const StoreUnavailable& e) {
+      log.Error("database unavailable", {{"request_id", request_id}, {"error", e.what()}});
+      res.set_header("Retry-After", "1");
+      return SendError(res, 503, "database_unavailable",
+                       "The database cannot be reached right now; send the request again (with the same Idempotency-Key "
+                       "for jobs) in a moment.");
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {
@@ -691,6 +704,8 @@ Status Service::Start(int* exit_code) {
   std::error_code ec;
   std::filesystem::create_directories(s.options.data_dir, ec);
   if (ec) return Status::Error("cannot create the data folder " + s.options.data_dir + ": " + ec.message());
+  s.metrics.Describe("docgen_database_outages_total", Metrics::Type::kCounter,
+                     "Times the shared database became unreachable (lost) and reachable again (restored).");
   Status status = s.OpenStores(exit_code);
   if (!status.ok) return status;
   s.catalogs = std::make_unique<CatalogVersions>(*s.store);

@@ -4,14 +4,17 @@
 // blip), the connection is dropped and the body runs again on a new one,
 // with exponential backoff, for up to `retry_window_ms`. Only failures that
 // guarantee the transaction did not commit are retried: a commit whose
-// outcome is unknown (pqxx::in_doubt_error) is passed to the caller.
+// outcome is unknown (pqxx::in_doubt_error) becomes StoreUnavailable.
 #pragma once
+
+#include <docgen/store.h>
 
 #include <pqxx/pqxx>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -23,8 +26,12 @@ namespace docgen {
 
 class PgPool {
  public:
-  PgPool(std::string url, int size, int64_t retry_window_ms = 15000)
-      : url_(std::move(url)), size_(size < 1 ? 1 : size), retry_window_ms_(retry_window_ms) {}
+  // `on_outage(true, why)` is called once when connections start failing,
+  // `on_outage(false, "")` once they work again (for the log).
+  using OutageCallback = std::function<void(bool down, const std::string& why)>;
+
+  PgPool(std::string url, int size, OutageCallback on_outage = nullptr, int64_t retry_window_ms = 15000)
+      : url_(std::move(url)), size_(size < 1 ? 1 : size), retry_window_ms_(retry_window_ms), on_outage_(std::move(on_outage)) {}
 
   const std::string& url() const { return url_; }
 
@@ -35,10 +42,13 @@ class PgPool {
       Lease lease(*this);
       try {
         lease.Connect();
-        return body(lease.connection());
-      } catch (const pqxx::in_doubt_error&) {
+        auto result = body(lease.connection());
+        if (attempt > 0) Outage(false, "");
+        return result;
+      } catch (const pqxx::in_doubt_error& e) {
         lease.Discard();
-        throw;
+        throw StoreUnavailable(std::string("the database connection was lost while committing; the change may or may not "
+                                           "have been saved: ") + e.what());
       } catch (const pqxx::broken_connection& e) {
         lease.Discard();
         Backoff(attempt, deadline, e.what());
@@ -105,10 +115,19 @@ class PgPool {
     std::lock_guard lock(mutex_);
     if (opened_++ >= size_) ++reconnects_;
   }
-  void Backoff(int attempt, std::chrono::steady_clock::time_point deadline, const char* why) const {
+  void Outage(bool down, const std::string& why) {
+    {
+      std::lock_guard lock(mutex_);
+      if (down_ == down) return;
+      down_ = down;
+    }
+    if (on_outage_) on_outage_(down, why);
+  }
+  void Backoff(int attempt, std::chrono::steady_clock::time_point deadline, const char* why) {
+    Outage(true, why);
     const auto delay = std::chrono::milliseconds(std::min<int64_t>(50LL << std::min(attempt, 6), 2000));
     if (std::chrono::steady_clock::now() + delay > deadline) {
-      throw std::runtime_error(std::string("PostgreSQL is unavailable: ") + why);
+      throw StoreUnavailable(std::string("PostgreSQL is unavailable: ") + why);
     }
     std::this_thread::sleep_for(delay);
   }
@@ -122,6 +141,8 @@ class PgPool {
   int in_use_ = 0;
   int64_t opened_ = 0;
   int64_t reconnects_ = 0;
+  bool down_ = false;
+  OutageCallback on_outage_;
 };
 
 }  // namespace docgen

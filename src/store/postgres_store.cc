@@ -186,7 +186,8 @@ class JobListener {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(const std::string& url, int connections) : pool_(url, connections), listener_(url) {}
+  PostgresStore(const std::string& url, int connections, PgPool::OutageCallback on_outage)
+      : pool_(url, connections, std::move(on_outage)), listener_(url) {}
 
   void Migrate() {
     pool_.Run([&](pqxx::connection& c) {
@@ -579,9 +580,10 @@ std::string Redacted(const std::string& url) {
 
 }  // namespace
 
-std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int connections, Status* status) {
+std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int connections, Status* status,
+                                         std::function<void(bool down, const std::string& why)> on_outage) {
   try {
-    auto store = std::make_unique<PostgresStore>(url, connections);
+    auto store = std::make_unique<PostgresStore>(url, connections, std::move(on_outage));
     store->Migrate();
     *status = Status::Ok();
     return store;
