@@ -117,7 +117,7 @@ def run(label, noop, jobs, processes, database, blob_store):
         after = postgres_cpu()
         cpu = sum(v - cpu_before.get(pid, 0) for pid, v in after.items())
         row["db_cpu_ms"] = cpu * 1000 / jobs
-        claim = sql("SELECT calls, mean_exec_time FROM pg_stat_statements WHERE query LIKE 'UPDATE jobs SET status = $1, "
+        claim = sql("SELECT calls, mean_exec_time FROM pg_stat_statements WHERE query LIKE 'UPDATE jobs SET status = $4, "
                     "lease_owner%' ORDER BY calls DESC LIMIT 1").split("|")
         row["claim_ms"] = float(claim[1]) if len(claim) == 2 else float("nan")
         row["claims"] = int(claim[0]) if len(claim) == 2 else 0

@@ -323,6 +323,34 @@ TEST_P(StoreTest, IdleWorkersAreWokenWhenAJobIsQueued) {
   EXPECT_TRUE(woken);
 }
 
+TEST_P(StoreTest, ADatabaseFromANewerDocgenIsRefused) {
+  store_.reset();
+  if (postgres()) {
+    pqxx::connection c(PostgresUrl());
+    pqxx::nontransaction(c).exec("INSERT INTO schema_migrations (version) VALUES (99)");
+  } else {
+    ASSERT_EQ(std::system(("sqlite3 " + (dir_ / "db.sqlite").string() + " 'PRAGMA user_version = 99'").c_str()), 0);
+  }
+  Status status;
+  auto store = postgres() ? OpenPostgresStore(PostgresUrl(), 1, &status) : OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
+  EXPECT_FALSE(store);
+  EXPECT_NE(status.message.find("schema version 99, newer than this docgen"), std::string::npos) << status.message;
+}
+
+TEST_P(StoreTest, AnOlderSqliteDatabaseIsMigratedKeepingItsJobs) {
+  if (postgres()) GTEST_SKIP() << "PostgreSQL has one schema version so far";
+  Create(NewJob("kept"));
+  store_.reset();
+  // Back to schema version 2, as an older docgen left it.
+  const std::string db = (dir_ / "db.sqlite").string();
+  ASSERT_EQ(std::system(("sqlite3 " + db + " 'DROP INDEX jobs_queue; CREATE INDEX jobs_due ON jobs(status, run_after); "
+                         "PRAGMA user_version = 2'").c_str()), 0);
+  store_ = Open();
+  ASSERT_TRUE(store_);
+  EXPECT_TRUE(store_->GetJob("kept"));
+  EXPECT_TRUE(store_->ClaimJob("w", 1000, 9000));
+}
+
 TEST_P(StoreTest, OnlyOneProcessReapsAtATime) {
   if (!postgres()) GTEST_SKIP() << "SQLite serialises writers with BEGIN IMMEDIATE; the advisory lock is PostgreSQL's";
   Create(NewJob("a"));

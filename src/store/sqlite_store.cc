@@ -15,7 +15,7 @@
 namespace docgen {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 const char* kMigrations[] = {
     // version 1
@@ -66,6 +66,11 @@ const char* kMigrations[] = {
       editions TEXT NOT NULL,
       updated_at INTEGER NOT NULL
     );
+    )sql",
+    // version 3: the claim's whole ORDER BY in the index (a deep queue was sorted on every claim)
+    R"sql(
+    DROP INDEX jobs_due;
+    CREATE INDEX jobs_queue ON jobs(status, run_after, created_at);
     )sql",
 };
 
@@ -177,11 +182,16 @@ class SqliteStore final : public Store {
     Exec("PRAGMA foreign_keys=ON");
     sqlite3_busy_timeout(db_, 10000);
     Transaction([&] {
-      Statement version(db_, "PRAGMA user_version");
-      version.Step();
-      for (int64_t v = version.Int(0); v < kSchemaVersion; ++v) {
-        Exec(kMigrations[v]);
+      const int64_t applied = [&] {  // finalized before the migrations: DROP needs no statement running
+        Statement version(db_, "PRAGMA user_version");
+        version.Step();
+        return version.Int(0);
+      }();
+      if (applied > kSchemaVersion) {
+        throw SqliteError("the database has schema version " + std::to_string(applied) + ", newer than this docgen (" +
+                          std::to_string(kSchemaVersion) + "); upgrade docgen");
       }
+      for (int64_t v = applied; v < kSchemaVersion; ++v) Exec(kMigrations[v]);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       return 0;
     });
