@@ -94,7 +94,8 @@ def count_done(database):
                          capture_output=True, text=True).stdout.strip()
     return int(out or 0)
 
-def run(label, noop, jobs, processes, database, blob_store):
+def run(kind, store, noop, jobs, processes, database, blob_store):
+    label = "%s, %s, %d" % (kind, store, processes)
     prepare(database, blob_store, jobs)
     cfg = os.path.join(tmp, "worker.yaml")
     config(cfg, noop, database, blob_store)
@@ -112,7 +113,7 @@ def run(label, noop, jobs, processes, database, blob_store):
             raise SystemExit("%s: timed out" % label)
         time.sleep(0.02)
     elapsed = time.time() - start
-    row = {"label": label, "processes": processes, "jobs": jobs, "rate": jobs / elapsed}
+    row = {"kind": kind, "store": store, "processes": processes, "jobs": jobs, "rate": jobs / elapsed}
     if database.startswith("postgres"):
         after = postgres_cpu()
         cpu = sum(v - cpu_before.get(pid, 0) for pid, v in after.items())
@@ -129,25 +130,23 @@ def run(label, noop, jobs, processes, database, blob_store):
 
 rows = []
 for noop, jobs, kind in ((True, noop_jobs, "no-op"), (False, render_jobs, "render")):
-    sqlite = os.path.join(tmp, "bench-%s.sqlite" % kind)
-    rows.append(run("%s, SQLite embedded" % kind, noop, jobs, 1, sqlite, "directory"))
+    rows.append(run(kind, "SQLite embedded", noop, jobs, 1, os.path.join(tmp, "bench-%s.sqlite" % kind), "directory"))
     for n in (1, 2, 4):
-        rows.append(run("%s, PostgreSQL" % kind, noop, jobs, n, db, "database"))
+        rows.append(run(kind, "PostgreSQL", noop, jobs, n, db, "database"))
+    if not noop:  # what the blobs cost the database: the same with blobs in a folder
+        rows.append(run(kind, "PostgreSQL, blob folder", noop, jobs, 2, db, "directory"))
 
 print()
-print("%-22s %9s %6s %10s %12s %16s %15s" % ("jobs", "processes", "jobs", "jobs/s", "vs 1 worker", "claim query ms", "DB CPU ms/job"))
-base = {}
+print("%-7s %-24s %9s %6s %9s %11s %9s %11s %14s" % ("jobs", "store", "processes", "jobs", "jobs/s", "vs 1 worker",
+                                                    "vs SQLite", "claim ms", "DB CPU ms/job"))
 for r in rows:
-    key = r["label"].split(",")[0]
-    if "PostgreSQL" in r["label"] and r["processes"] == 1:
-        base[key] = r["rate"]
-    ratio = "%.2fx" % (r["rate"] / base[key]) if "PostgreSQL" in r["label"] and key in base else "-"
-    print("%-22s %9d %6d %10.1f %12s %16s %15s" % (r["label"], r["processes"], r["jobs"], r["rate"], ratio,
-                                                 "%.3f" % r["claim_ms"] if "claim_ms" in r else "-",
-                                                 "%.2f" % r["db_cpu_ms"] if "db_cpu_ms" in r else "-"))
-noop_rows = [r for r in rows if r["label"] == "no-op, PostgreSQL"]
-best = min(noop_rows, key=lambda r: r["db_cpu_ms"])
-print()
-print("one PostgreSQL core carries about %.0f no-op jobs/s (%.2f ms of database CPU per job: claim, complete, "
-      "commit with fsync, NOTIFY)" % (1000 / best["db_cpu_ms"], best["db_cpu_ms"]))
+    one = next(x for x in rows if x["kind"] == r["kind"] and x["store"] == "PostgreSQL" and x["processes"] == 1)
+    sqlite = next(x for x in rows if x["kind"] == r["kind"] and x["store"] == "SQLite embedded")
+    pg = r["store"].startswith("PostgreSQL")
+    print("%-7s %-24s %9d %6d %9.1f %11s %9s %11s %14s" % (
+        r["kind"], r["store"], r["processes"], r["jobs"], r["rate"], "%.2fx" % (r["rate"] / one["rate"]) if pg else "-",
+        "%.2fx" % (r["rate"] / sqlite["rate"]), "%.3f" % r["claim_ms"] if pg else "-", "%.2f" % r["db_cpu_ms"] if pg else "-"))
+for kind, store in (("no-op", "PostgreSQL"), ("render", "PostgreSQL"), ("render", "PostgreSQL, blob folder")):
+    cost = min(r["db_cpu_ms"] for r in rows if r["kind"] == kind and r["store"] == store)
+    print("one PostgreSQL core carries about %5.0f %s jobs/s (%s: %.2f ms of database CPU per job)" % (1000 / cost, kind, store, cost))
 PY
