@@ -546,15 +546,22 @@ void Service::Impl::DraftRoutes() {
 }
 
 void Service::Impl::ServeMetrics(httplib::Response& res) {
-  int64_t queued = 0;
-  for (JobStatus s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCanceled}) {
-    metrics.Set("docgen_jobs", {{"status", ToString(s)}}, 0);
+  // The process's own metrics are served even while the database is away.
+  try {
+    const auto counts = store->CountJobs();
+    int64_t queued = 0;
+    for (JobStatus s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCanceled}) {
+      metrics.Set("docgen_jobs", {{"status", ToString(s)}}, 0);
+    }
+    for (const auto& [status, count] : counts) {
+      metrics.Set("docgen_jobs", {{"status", ToString(status)}}, static_cast<double>(count));
+      if (status == JobStatus::kQueued) queued = count;
+    }
+    metrics.Set("docgen_queue_depth", {}, static_cast<double>(queued));
+    metrics.Set("docgen_database_up", {}, 1);
+  } catch (const std::exception&) {
+    metrics.Set("docgen_database_up", {}, 0);
   }
-  for (const auto& [status, count] : store->CountJobs()) {
-    metrics.Set("docgen_jobs", {{"status", ToString(status)}}, static_cast<double>(count));
-    if (status == JobStatus::kQueued) queued = count;
-  }
-  metrics.Set("docgen_queue_depth", {}, static_cast<double>(queued));
   res.set_content(metrics.Render(), "text/plain; version=0.0.4");
 }
 
@@ -704,6 +711,8 @@ Status Service::Start(int* exit_code) {
   std::error_code ec;
   std::filesystem::create_directories(s.options.data_dir, ec);
   if (ec) return Status::Error("cannot create the data folder " + s.options.data_dir + ": " + ec.message());
+  s.metrics.Describe("docgen_database_up", Metrics::Type::kGauge,
+                     "1 when the last metrics scrape could read the job counts from the database, else 0 (the counts are then stale).");
   s.metrics.Describe("docgen_database_outages_total", Metrics::Type::kCounter,
                      "Times the shared database became unreachable (lost) and reachable again (restored).");
   Status status = s.OpenStores(exit_code);

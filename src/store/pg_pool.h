@@ -35,9 +35,11 @@ class PgPool {
 
   const std::string& url() const { return url_; }
 
+  // `patient` false: one attempt, for health checks and metrics, which must
+  // answer quickly while the database is away.
   template <typename Body>
-  auto Run(Body&& body) -> decltype(body(std::declval<pqxx::connection&>())) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_window_ms_);
+  auto Run(Body&& body, bool patient = true) -> decltype(body(std::declval<pqxx::connection&>())) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(patient ? retry_window_ms_ : 0);
     for (int attempt = 0;; ++attempt) {
       Lease lease(*this);
       try {

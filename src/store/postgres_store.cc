@@ -507,7 +507,7 @@ class PostgresStore final : public Store {
         if (auto status = ParseJobStatus(r[0].as<std::string>())) out.emplace_back(*status, r[1].as<int64_t>());
       }
       return out;
-    });
+    }, /*patient=*/false);
   }
 
   Status Ping() override {
@@ -516,7 +516,7 @@ class PostgresStore final : public Store {
         pqxx::work tx(c);
         tx.exec("SELECT 1");
         return Status::Ok();
-      });
+      }, /*patient=*/false);
     } catch (const std::exception& e) {
       return Status::Error(e.what());
     }
