@@ -135,6 +135,9 @@ RESTART=$1; KILL1=$2; KILL2=$3
 wait_for stored "$RESTART"
 at="$(stored) stored, $(succeeded) succeeded"
 pg_stop "$TMP" fast || fail "PostgreSQL did not stop"
+# While it is away, health checks and metrics answer at once and say so.
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$W3/readyz")" = 503 ] || fail "/readyz did not answer 503 with the database away"
+curl -s -m 5 "http://127.0.0.1:$W3/metrics" | grep -q '^docgen_database_up 0' || fail "/metrics did not report docgen_database_up 0"
 sleep 1
 pg_start "$TMP" "$PG_PORT" || fail "PostgreSQL did not start again"
 echo "restarted PostgreSQL at $at jobs"

@@ -315,8 +315,9 @@ void Service::Impl::Routes() {
     const Status db = store->Ping();
     checks["database"] = db.ok ? "ok" : db.message;
     int64_t version = 0;
-    std::string error;
-    checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
+    std::string error = "unknown while the database is unavailable";
+    if (db.ok) checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
+    else checks["catalog"] = error;
     checks["auth"] = auth->Health();  // degraded (shared cache down) is reported, not fatal
     const bool ok = db.ok && error.empty() && ready;
     SendJson(res, ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
