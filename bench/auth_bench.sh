@@ -14,6 +14,7 @@ TMP=$(mktemp -d)
 REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); A=$(free_port); B=$(free_port)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >/dev/null 2>&1 &
 PIDS="$PIDS $!"

@@ -17,6 +17,7 @@ DOCGEN=build/release/docgen
 TMP=$(mktemp -d)
 PG_PORT=$(free_port)
 trap 'pg_stop "$TMP" immediate; rm -rf "$TMP"' EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 pg_init "$TMP"
 pg_start "$TMP" "$PG_PORT" "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 echo "PostgreSQL 15 on loopback ($(nproc) cores shared by the database, the workers and this script)"

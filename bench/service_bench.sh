@@ -14,6 +14,7 @@ TMP=$(mktemp -d)
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 
 TOKEN=$($DOCGEN token create --role admin --subject bench --data "$TMP/data" 2>/dev/null)
 $DOCGEN serve --listen "127.0.0.1:$PORT" --data "$TMP/data" --catalog examples/acme-cyber --workers 2 2>"$TMP/server.log" &

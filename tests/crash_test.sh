@@ -14,6 +14,7 @@ URL=http://127.0.0.1:$PORT
 PID=""
 cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 fail() { echo "FAIL: $*"; exit 1; }
 
 cat >"$TMP/config.yaml" <<CONFIG

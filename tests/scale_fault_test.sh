@@ -25,6 +25,7 @@ cleanup() {
   if [ -n "${KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 fail() {
   echo "FAIL: $*"
   for f in "$TMP"/*.log; do echo "--- last lines of $f"; tail -5 "$f"; done

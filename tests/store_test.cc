@@ -306,21 +306,42 @@ TEST(DirectoryBlobStoreTest, PartialWritesArePrunedOnceOld) {
 }
 
 TEST_P(StoreTest, IdleWorkersAreWokenWhenAJobIsQueued) {
-  std::atomic<bool> woken{false};
   auto waiter = Open();  // another connection, as another process would have
-  waiter->WaitForJobs(10);  // the first wait starts listening
+  uint64_t seen = waiter->JobsSignal();  // PostgreSQL: starts listening
+  if (postgres()) {
+    // Wait until the listener is in place and has done its first look, so
+    // that only the NOTIFY of the new job can wake the wait below.
+    pqxx::connection admin(PostgresUrl());
+    for (int i = 0; i < 200; ++i) {
+      if (pqxx::nontransaction(admin).exec("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%'").size() == 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = waiter->JobsSignal();
+  }
+  std::atomic<bool> woken{false};
   std::thread worker([&] {
     const auto started = std::chrono::steady_clock::now();
-    waiter->WaitForJobs(20000);
+    waiter->WaitForJobs(seen, 20000);
     woken = std::chrono::steady_clock::now() - started < std::chrono::seconds(10);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   // In-process for SQLite (the same Store), across connections for PostgreSQL.
   Job stored;
   bool created = false;
   (postgres() ? store_ : waiter)->CreateJob(NewJob("wake"), &stored, &created);
   worker.join();
   EXPECT_TRUE(woken);
+}
+
+TEST_P(StoreTest, AJobQueuedBetweenTheSignalAndTheWaitIsNotMissed) {
+  const uint64_t seen = store_->JobsSignal();
+  EXPECT_FALSE(store_->ClaimJob("w", 1000, 9000));  // an idle worker found nothing...
+  Create(NewJob("meanwhile"));                      // ...and a job arrives before it waits
+  if (postgres()) std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the NOTIFY travels
+  const auto started = std::chrono::steady_clock::now();
+  store_->WaitForJobs(seen, 20000);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
 TEST_P(StoreTest, ADatabaseFromANewerDocgenIsRefused) {

@@ -9,6 +9,7 @@ HERE=$(dirname "$0")
 DIR=$(mktemp -d)
 PORT=$(free_port)
 trap 'pg_stop "$DIR" immediate; rm -rf "$DIR"' EXIT
+trap 'exit 143' INT TERM  # the EXIT trap then stops the servers
 pg_init "$DIR" || exit 1
 pg_start "$DIR" "$PORT" "-c fsync=off" || exit 1
 DOCGEN_TEST_POSTGRES=$(pg_url "$PORT") "$@"

@@ -118,10 +118,12 @@ class Store {
   // out of attempts). Returns how many it touched.
   // Only one process reaps at a time; the others return 0 meanwhile.
   virtual int ReapExpiredLeases(int64_t now) = 0;
-  // Blocks until a job may have become claimable (created, retried or put
-  // back in the queue by any process sharing the store) or `timeout_ms`
-  // passes. Idle workers call it instead of polling in a tight loop.
-  virtual void WaitForJobs(int64_t timeout_ms) = 0;
+  // A counter that moves whenever a job may have become claimable (created,
+  // retried or put back in the queue by any process sharing the store).
+  // Idle workers read it before a claim that finds nothing, then wait for it
+  // to move (or `timeout_ms` to pass): a job queued in between is not missed.
+  virtual uint64_t JobsSignal() = 0;
+  virtual void WaitForJobs(uint64_t seen, int64_t timeout_ms) = 0;
 
   // Cancel a queued or running job; retry a failed or canceled one. false when not allowed.
   virtual bool CancelJob(const std::string& id, int64_t now) = 0;

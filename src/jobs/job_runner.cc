@@ -244,6 +244,12 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
     fields["pages"] = rendered.output->pages;
     fields["duration_ms"] = static_cast<int64_t>(seconds_since_start() * 1000);
     log_.Info("job succeeded", fields);
+  } catch (const StoreUnavailable& e) {
+    // Not the job's fault, and the store cannot record anything now: the
+    // job keeps its attempt, and the reaper puts it back when its lease ends.
+    nlohmann::json fields = ids;
+    fields["error"] = e.what();
+    log_.Warn("database unavailable; the job runs again once its lease expires", fields);
   } catch (const std::exception& e) {
     transient(e.what());
   }
@@ -260,12 +266,14 @@ void JobRunner::WorkerLoop(int index) {
   const std::string worker = options_.worker_prefix + "-" + run + "-" + std::to_string(index);
   while (!stopping_) {
     bool ran = false;
+    uint64_t signal = 0;
     try {
+      signal = store_.JobsSignal();  // before the claim: a job queued after it wakes the wait below
       ran = RunOnce(worker);
     } catch (const std::exception& e) {
       log_.Error("cannot claim jobs", {{"worker", worker}, {"error", e.what()}});
     }
-    if (!ran) store_.WaitForJobs(options_.poll_ms);  // woken early when a job is queued
+    if (!ran) store_.WaitForJobs(signal, options_.poll_ms);
   }
 }
 

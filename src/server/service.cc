@@ -182,8 +182,9 @@ struct Service::Impl {
     namespace fs = std::filesystem;
     Status status;
     if (Shared()) {
-      // One connection per worker and HTTP thread, plus the background passes.
-      const int connections = options.runner.workers + (options.worker_only ? 0 : options.http_threads) + 3;
+      // One connection per worker, its heartbeat and HTTP thread, plus the
+      // reaper, webhook and maintenance passes (README: connections per process).
+      const int connections = 2 * options.runner.workers + (options.worker_only ? 0 : options.http_threads) + 3;
       store = OpenPostgresStore(options.database, connections, &status, [this](bool down, const std::string& why) {
         metrics.Add("docgen_database_outages_total", {{"state", down ? "lost" : "restored"}});
         if (down) {
@@ -202,7 +203,7 @@ struct Service::Impl {
         *exit_code = 2;
         return Status::Error("blob_store: database needs a PostgreSQL database (database: postgres://...)");
       }
-      blobs = OpenPostgresBlobStore(options.database, options.runner.workers + 4, &status);
+      blobs = OpenPostgresBlobStore(options.database, options.runner.workers + (options.worker_only ? 1 : 4), &status);
       if (!blobs) return status;
     } else if (options.blob_store == "directory") {
       blobs = OpenDirectoryBlobStore(options.blob_dir.empty() ? fs::path(options.data_dir) / "blobs" : fs::path(options.blob_dir));
@@ -315,9 +316,12 @@ void Service::Impl::Routes() {
     const Status db = store->Ping();
     checks["database"] = db.ok ? "ok" : db.message;
     int64_t version = 0;
-    std::string error = "unknown while the database is unavailable";
-    if (db.ok) checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
-    else checks["catalog"] = error;
+    std::string error;
+    if (db.ok) {
+      checks["catalog"] = Current(&version, &error) ? "version " + std::to_string(version) : error;
+    } else {
+      checks["catalog"] = "unknown while the database is unavailable";
+    }
     checks["auth"] = auth->Health();  // degraded (shared cache down) is reported, not fatal
     const bool ok = db.ok && error.empty() && ready;
     SendJson(res, ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
@@ -770,9 +774,18 @@ Status Service::Start(int* exit_code) {
   }
   // Leftovers of a process that was killed while writing a result. With the
   // embedded store no job runs yet in this data folder, so every partial
-  // write is a leftover; a shared folder may hold other processes' writes.
-  s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1,
-              /*min_temporary_age_seconds=*/s.Shared() ? 3600 : 0);
+  // write is a leftover. With a shared database other processes' jobs are
+  // running: their results may not be recorded yet, so only the hourly
+  // limits apply.
+  try {
+    if (s.Shared()) {
+      s.PruneOnce(3600, 3600);
+    } else {
+      s.PruneOnce(/*min_blob_age_seconds=*/static_cast<int>(s.options.runner.lease_ms / 1000) + 1, /*min_temporary_age_seconds=*/0);
+    }
+  } catch (const std::exception& e) {
+    s.log.Error("pruning failed", {{"error", e.what()}});
+  }
   s.runner->Start();
   s.maintenance = std::thread([&s] {
     std::unique_lock lock(s.maintenance_mutex);

@@ -4,25 +4,34 @@
 // blip), the connection is dropped and the body runs again on a new one,
 // with exponential backoff, for up to `retry_window_ms`. Only failures that
 // guarantee the transaction did not commit are retried: a commit whose
-// outcome is unknown (pqxx::in_doubt_error) becomes StoreUnavailable.
+// outcome is unknown (pqxx::in_doubt_error) becomes StoreUnavailable, and so
+// does a database still away when the window ends.
 #pragma once
 
 #include <docgen/store.h>
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace docgen {
+
+// How long a call may wait for the database.
+enum class Patience {
+  kRetry,  // through the retry window: the work must get done
+  kOnce,   // one attempt: health checks and metrics answer at once
+};
 
 class PgPool {
  public:
@@ -31,52 +40,50 @@ class PgPool {
   using OutageCallback = std::function<void(bool down, const std::string& why)>;
 
   PgPool(std::string url, int size, OutageCallback on_outage = nullptr, int64_t retry_window_ms = 15000)
-      : url_(std::move(url)), size_(size < 1 ? 1 : size), retry_window_ms_(retry_window_ms), on_outage_(std::move(on_outage)) {}
+      : url_(std::move(url)), size_(std::max(size, 1)), retry_window_ms_(retry_window_ms), on_outage_(std::move(on_outage)) {}
 
-  const std::string& url() const { return url_; }
-
-  // `patient` false: one attempt, for health checks and metrics, which must
-  // answer quickly while the database is away.
   template <typename Body>
-  auto Run(Body&& body, bool patient = true) -> decltype(body(std::declval<pqxx::connection&>())) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(patient ? retry_window_ms_ : 0);
+  auto Run(Body&& body, Patience patience = Patience::kRetry) -> decltype(body(std::declval<pqxx::connection&>())) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(patience == Patience::kRetry ? retry_window_ms_ : 0);
     for (int attempt = 0;; ++attempt) {
-      Lease lease(*this);
-      try {
-        lease.Connect();
-        auto result = body(lease.connection());
-        if (attempt > 0) Outage(false, "");
-        return result;
-      } catch (const pqxx::in_doubt_error& e) {
-        lease.Discard();
-        throw StoreUnavailable(std::string("the database connection was lost while committing; the change may or may not "
-                                           "have been saved: ") + e.what());
-      } catch (const pqxx::broken_connection& e) {
-        lease.Discard();
-        Backoff(attempt, deadline, e.what());
-      } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock: safe to run again
-        Backoff(attempt, deadline, e.what());
-      } catch (const pqxx::sql_error& e) {
-        // 57P01..57P03: the server is shutting down or starting; 08xxx: connection exceptions.
-        const std::string state = e.sqlstate();
-        if (state.rfind("57P", 0) != 0 && state.rfind("08", 0) != 0) throw;
-        lease.Discard();
-        Backoff(attempt, deadline, e.what());
+      std::string why;
+      bool lost = true;  // the connection, as opposed to a transaction to run again (deadlock, serialization)
+      {
+        Lease lease(*this, deadline);  // the slot is given back before any backoff sleep
+        try {
+          lease.Connect();
+          auto result = body(lease.connection());
+          if (down_) Outage(false, "");
+          return result;
+        } catch (const pqxx::in_doubt_error& e) {
+          lease.Discard();
+          throw StoreUnavailable(std::string("the database connection was lost while committing; the change may or may not "
+                                             "have been saved: ") + e.what());
+        } catch (const pqxx::broken_connection& e) {
+          lease.Discard();
+          why = e.what();
+        } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock: safe to run again
+          why = e.what();
+          lost = false;
+        } catch (const pqxx::sql_error& e) {
+          // 57P01..57P03: the server is shutting down or starting; 08xxx: connection exceptions.
+          const std::string state = e.sqlstate();
+          if (state.rfind("57P", 0) != 0 && state.rfind("08", 0) != 0) throw;
+          lease.Discard();
+          why = e.what();
+        }
       }
+      if (lost) Outage(true, why);
+      Backoff(attempt, deadline, why);
     }
   }
 
-  // Connections opened after a lost one (for metrics and logs).
-  int64_t reconnects() const {
-    std::lock_guard lock(mutex_);
-    return reconnects_;
-  }
-
  private:
-  // A connection borrowed from the pool for one Run attempt.
+  // A pool slot, and its connection when one is open, for one Run attempt.
   class Lease {
    public:
-    explicit Lease(PgPool& pool) : pool_(pool), connection_(pool.Acquire()) {}
+    Lease(PgPool& pool, std::chrono::steady_clock::time_point deadline) : pool_(pool), connection_(pool.Acquire(deadline)) {}
     ~Lease() { pool_.Release(std::move(connection_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -84,7 +91,6 @@ class PgPool {
       if (!connection_ || !connection_->is_open()) {
         connection_.reset();
         connection_ = std::make_unique<pqxx::connection>(pool_.url_);
-        pool_.Opened();
       }
     }
     pqxx::connection& connection() { return *connection_; }
@@ -95,10 +101,14 @@ class PgPool {
     std::unique_ptr<pqxx::connection> connection_;
   };
 
-  // Waits for a free slot; returns its connection (null when not yet opened).
-  std::unique_ptr<pqxx::connection> Acquire() {
+  // Waits for a free slot (at most until `deadline`, and a moment more for
+  // one-attempt calls); returns its connection, null when none is open yet.
+  std::unique_ptr<pqxx::connection> Acquire(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return in_use_ < size_; });
+    const auto until = std::max(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+    if (!cv_.wait_until(lock, until, [&] { return in_use_ < size_; })) {
+      throw StoreUnavailable("every database connection of this process is busy");
+    }
     ++in_use_;
     if (idle_.empty()) return nullptr;
     auto connection = std::move(idle_.back());
@@ -113,38 +123,26 @@ class PgPool {
     }
     cv_.notify_one();
   }
-  void Opened() {
-    std::lock_guard lock(mutex_);
-    if (opened_++ >= size_) ++reconnects_;
-  }
+  // Reports the edges only: the first failure of an outage and the first success after it.
   void Outage(bool down, const std::string& why) {
-    {
-      std::lock_guard lock(mutex_);
-      if (down_ == down) return;
-      down_ = down;
-    }
+    if (down_.exchange(down) == down) return;
     if (on_outage_) on_outage_(down, why);
   }
-  void Backoff(int attempt, std::chrono::steady_clock::time_point deadline, const char* why) {
-    Outage(true, why);
+  static void Backoff(int attempt, std::chrono::steady_clock::time_point deadline, const std::string& why) {
     const auto delay = std::chrono::milliseconds(std::min<int64_t>(50LL << std::min(attempt, 6), 2000));
-    if (std::chrono::steady_clock::now() + delay > deadline) {
-      throw StoreUnavailable(std::string("PostgreSQL is unavailable: ") + why);
-    }
+    if (std::chrono::steady_clock::now() + delay > deadline) throw StoreUnavailable("PostgreSQL is unavailable: " + why);
     std::this_thread::sleep_for(delay);
   }
 
   const std::string url_;
   const int size_;
   const int64_t retry_window_ms_;
-  mutable std::mutex mutex_;
+  const OutageCallback on_outage_;
+  std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int in_use_ = 0;
-  int64_t opened_ = 0;
-  int64_t reconnects_ = 0;
-  bool down_ = false;
-  OutageCallback on_outage_;
+  std::atomic<bool> down_{false};
 };
 
 }  // namespace docgen

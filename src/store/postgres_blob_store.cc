@@ -2,8 +2,6 @@
 // job's result, with no shared folder. A blob is written in one statement, so
 // there are no partial writes; writing one again refreshes its time, which is
 // what pruning goes by.
-#include <chrono>
-
 #include "store/blob_store.h"
 #include "store/pg_pool.h"
 #include "util/text.h"
@@ -11,9 +9,8 @@
 namespace docgen {
 namespace {
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+// Blob times come from the database's clock, the same for every process.
+constexpr const char* kServerNow = "EXTRACT(EPOCH FROM now())::bigint";
 
 class PostgresBlobStore final : public BlobStore {
  public:
@@ -24,9 +21,9 @@ class PostgresBlobStore final : public BlobStore {
     try {
       pool_.Run([&](pqxx::connection& c) {
         pqxx::work tx(c);
-        tx.exec_params("INSERT INTO blobs (name, bytes, written_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET "
-                       "written_at = EXCLUDED.written_at",
-                       *name, pqxx::binarystring(bytes.data(), bytes.size()), NowSeconds());
+        tx.exec_params("INSERT INTO blobs (name, bytes, written_at) VALUES ($1, $2, " + std::string(kServerNow) +
+                           ") ON CONFLICT (name) DO UPDATE SET written_at = EXCLUDED.written_at",
+                       *name, pqxx::binarystring(bytes.data(), bytes.size()));
         tx.commit();
         return 0;
       });
@@ -46,20 +43,20 @@ class PostgresBlobStore final : public BlobStore {
     });
   }
 
-  int Prune(const std::set<std::string>& keep, int min_age_seconds, int /*min_temporary_age_seconds*/) override {
+  int Prune(const std::set<std::string>& keep, int min_age_seconds, int /*no partial writes*/) override {
+    std::string names = "{";  // a text[] literal; blob names are hex, nothing to quote
+    for (const auto& name : keep) {
+      if (IsBlobName(name)) names += (names.size() > 1 ? "," : "") + name;
+    }
+    names += "}";
     return pool_.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
-      int removed = 0;
-      for (const auto& r : tx.exec_params("SELECT name FROM blobs WHERE written_at <= $1", NowSeconds() - min_age_seconds)) {
-        const std::string name = r[0].as<std::string>();
-        if (keep.count(name)) continue;
-        // Checked again row by row: a job may have written it again since the list was made.
-        removed += static_cast<int>(tx.exec_params("DELETE FROM blobs WHERE name = $1 AND written_at <= $2", name,
-                                                   NowSeconds() - min_age_seconds)
-                                        .affected_rows());
-      }
+      // One statement: a blob written again meanwhile (a re-run job) is young again and stays.
+      const auto deleted = tx.exec_params("DELETE FROM blobs WHERE written_at <= " + std::string(kServerNow) +
+                                              " - $1 AND name <> ALL($2::text[])",
+                                          min_age_seconds, names);
       tx.commit();
-      return removed;
+      return static_cast<int>(deleted.affected_rows());
     });
   }
 

@@ -84,7 +84,7 @@ constexpr const char* kJobColumns =
     "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "
     "webhook_attempts, webhook_next_at";
 
-std::string Columns(const char* sql_before, const char* sql_after = "") {
+std::string WithJobColumns(const char* sql_before, const char* sql_after = "") {
   return std::string(sql_before) + kJobColumns + sql_after;
 }
 
@@ -132,10 +132,14 @@ class JobListener {
     if (thread_.joinable()) thread_.join();
   }
 
-  void Wait(int64_t timeout_ms) {
+  // Starts listening (once), then returns the wake-up counter.
+  uint64_t Signal() {
     std::call_once(started_, [this] { thread_ = std::thread([this] { Loop(); }); });
+    std::lock_guard lock(mutex_);
+    return generation_;
+  }
+  void Wait(uint64_t seen, int64_t timeout_ms) {
     std::unique_lock lock(mutex_);
-    const uint64_t seen = generation_;
     cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return generation_ != seen; });
   }
 
@@ -162,9 +166,8 @@ class JobListener {
     while (!stopping_) {
       try {
         pqxx::connection connection(url_);
-        Receiver receiver(connection, *this);
-        connection.get_notifs();  // runs LISTEN now
-        Wake();
+        Receiver receiver(connection, *this);  // runs LISTEN
+        Wake();  // notifications sent while this process was not listening are lost: look now
         failures = 0;
         while (!stopping_) connection.await_notification(0, 200000);
       } catch (const std::exception&) {
@@ -215,7 +218,7 @@ class PostgresStore final : public Store {
         pqxx::work tx(c);
         // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
         pqxx::result inserted = tx.exec_params(
-            Columns("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, "
+            WithJobColumns("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, "
                     "max_attempts, run_after, created_at, updated_at) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, "
                     "$8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING "),
             job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
@@ -228,7 +231,7 @@ class PostgresStore final : public Store {
           return Status::Ok();
         }
         std::optional<Job> existing =
-            FirstJob(tx.exec_params(Columns("SELECT ", " FROM jobs WHERE idempotency_key = $1"), job.idempotency_key));
+            FirstJob(tx.exec_params(WithJobColumns("SELECT ", " FROM jobs WHERE idempotency_key = $1"), job.idempotency_key));
         tx.commit();
         if (!existing) return Status::Error("the job could not be stored; try again");
         if (existing->request_hash != job.request_hash) {
@@ -245,16 +248,16 @@ class PostgresStore final : public Store {
 
   std::optional<Job> GetJob(const std::string& id) override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      return FirstJob(tx.exec_params(Columns("SELECT ", " FROM jobs WHERE id = $1"), id));
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
+      return FirstJob(tx.exec_params(WithJobColumns("SELECT ", " FROM jobs WHERE id = $1"), id));
     });
   }
 
   std::vector<Job> ListJobs(const JobFilter& filter) override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       pqxx::result r = tx.exec_params(
-          Columns("SELECT ", " FROM jobs WHERE ($1::text = '' OR status = $1::text) AND ($2::bigint = 0 OR created_at >= $2::bigint) "
+          WithJobColumns("SELECT ", " FROM jobs WHERE ($1::text = '' OR status = $1::text) AND ($2::bigint = 0 OR created_at >= $2::bigint) "
                              "AND ($3::bigint = 0 OR created_at < $3::bigint) ORDER BY created_at DESC, id LIMIT $4"),
           filter.status ? ToString(*filter.status) : "", filter.created_after, filter.created_before,
           std::clamp(filter.limit, 1, 1000));
@@ -269,7 +272,7 @@ class PostgresStore final : public Store {
       pqxx::work tx(c);
       // SKIP LOCKED: a row another worker is claiming is passed over, never waited for.
       std::optional<Job> job = FirstJob(tx.exec_params(
-          Columns("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, "
+          WithJobColumns("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, "
                   "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $3 "
                   "ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "),
           worker, lease_until, now));
@@ -279,16 +282,8 @@ class PostgresStore final : public Store {
   }
 
   bool Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) override {
-    return Update("UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running'", id, worker,
+    return Modify(kQuiet, "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running'", id, worker,
                   lease_until) == 1;
-  }
-
-  bool Finish(const std::string& id, const std::string& worker, const char* status, const nlohmann::json& errors,
-              const nlohmann::json& result, int64_t now) {
-    return Update("UPDATE jobs SET status = $3, errors = $4, result = $5, lease_owner = '', lease_until = 0, updated_at = $6, "
-                  "finished_at = $6, webhook_state = CASE WHEN callback_url = '' THEN '' ELSE 'pending' END, "
-                  "webhook_next_at = $6 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-                  id, worker, std::string(status), errors.dump(), result.dump(), now) == 1;
   }
 
   bool CompleteJob(const std::string& id, const std::string& worker, const nlohmann::json& result, int64_t now) override {
@@ -301,7 +296,7 @@ class PostgresStore final : public Store {
 
   bool RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t run_after,
                   int64_t now) override {
-    return UpdateAndNotify("UPDATE jobs SET status = 'queued', errors = $3, run_after = $4, lease_owner = '', lease_until = 0, "
+    return Modify(kWakeWorkers, "UPDATE jobs SET status = 'queued', errors = $3, run_after = $4, lease_owner = '', lease_until = 0, "
                            "updated_at = $5 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
                            id, worker, errors.dump(), run_after, now) == 1;
   }
@@ -325,16 +320,17 @@ class PostgresStore final : public Store {
     });
   }
 
-  void WaitForJobs(int64_t timeout_ms) override { listener_.Wait(timeout_ms); }
+  uint64_t JobsSignal() override { return listener_.Signal(); }
+  void WaitForJobs(uint64_t seen, int64_t timeout_ms) override { listener_.Wait(seen, timeout_ms); }
 
   bool CancelJob(const std::string& id, int64_t now) override {
-    return Update("UPDATE jobs SET status = 'canceled', lease_owner = '', lease_until = 0, updated_at = $2, finished_at = $2 "
+    return Modify(kQuiet, "UPDATE jobs SET status = 'canceled', lease_owner = '', lease_until = 0, updated_at = $2, finished_at = $2 "
                   "WHERE id = $1 AND status IN ('queued', 'running')",
                   id, now) == 1;
   }
 
   bool RetryJob(const std::string& id, int64_t now) override {
-    return UpdateAndNotify("UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, updated_at = $2, finished_at = 0, "
+    return Modify(kWakeWorkers, "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, updated_at = $2, finished_at = 0, "
                            "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
                            id, now) == 1;
   }
@@ -344,7 +340,7 @@ class PostgresStore final : public Store {
       pqxx::work tx(c);
       // Held by moving its due time: other processes skip it while it is in flight.
       std::optional<Job> job = FirstJob(tx.exec_params(
-          Columns("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' AND "
+          WithJobColumns("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' AND "
                   "webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1 "
                   "FOR UPDATE SKIP LOCKED) RETURNING "),
           now, lease_until));
@@ -375,7 +371,7 @@ class PostgresStore final : public Store {
 
   std::vector<WebhookAttempt> WebhookAttempts(const std::string& id) override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       std::vector<WebhookAttempt> out;
       for (const auto& r : tx.exec_params("SELECT attempt, at, http_status, error, generation FROM webhook_attempts "
                                           "WHERE job_id = $1 ORDER BY generation, attempt",
@@ -402,7 +398,7 @@ class PostgresStore final : public Store {
   Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) override {
     try {
       // updated_at only moves forward, so a publish can tell an edit made after its snapshot.
-      Update("INSERT INTO catalog_drafts (id, editions, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+      Modify(kQuiet, "INSERT INTO catalog_drafts (id, editions, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
              "editions = EXCLUDED.editions, updated_at = GREATEST(EXCLUDED.updated_at, catalog_drafts.updated_at + 1)",
              id, editions.dump(), now);
       return Status::Ok();
@@ -411,11 +407,11 @@ class PostgresStore final : public Store {
     }
   }
 
-  bool DeleteDraft(const std::string& id) override { return Update("DELETE FROM catalog_drafts WHERE id = $1", id) == 1; }
+  bool DeleteDraft(const std::string& id) override { return Modify(kQuiet, "DELETE FROM catalog_drafts WHERE id = $1", id) == 1; }
 
   std::map<std::string, Draft> Drafts() override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       std::map<std::string, Draft> out;
       for (const auto& r : tx.exec("SELECT id, editions, updated_at FROM catalog_drafts ORDER BY id")) {
         out[r[0].as<std::string>()] = {nlohmann::json::parse(r[1].as<std::string>(), nullptr, false), r[2].as<int64_t>()};
@@ -443,7 +439,7 @@ class PostgresStore final : public Store {
 
   std::optional<CatalogVersion> GetCatalogVersion(int64_t version) override {
     return pool_.Run([&](pqxx::connection& c) -> std::optional<CatalogVersion> {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       const pqxx::result r =
           version == 0 ? tx.exec("SELECT version, digest, name, created_at, created_by, files FROM catalog_versions "
                                  "ORDER BY version DESC LIMIT 1")
@@ -458,14 +454,14 @@ class PostgresStore final : public Store {
 
   int64_t CurrentCatalogVersion() override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       return tx.exec1("SELECT COALESCE(MAX(version), 0) FROM catalog_versions")[0].as<int64_t>();
     });
   }
 
   std::vector<CatalogVersion> ListCatalogVersions() override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       std::vector<CatalogVersion> out;
       for (const auto& r : tx.exec("SELECT version, digest, name, created_at, created_by FROM catalog_versions ORDER BY version DESC")) {
         out.push_back({r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<int64_t>(),
@@ -490,7 +486,7 @@ class PostgresStore final : public Store {
 
   std::vector<std::string> ReferencedBlobs() override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       std::vector<std::string> out;
       for (const auto& r : tx.exec("SELECT result FROM jobs WHERE status = 'succeeded'")) {
         CollectResultBlobs(nlohmann::json::parse(r[0].as<std::string>(), nullptr, false), &out);
@@ -501,49 +497,50 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<JobStatus, int64_t>> CountJobs() override {
     return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
+      pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       std::vector<std::pair<JobStatus, int64_t>> out;
       for (const auto& r : tx.exec("SELECT status, COUNT(*) FROM jobs GROUP BY status")) {
         if (auto status = ParseJobStatus(r[0].as<std::string>())) out.emplace_back(*status, r[1].as<int64_t>());
       }
       return out;
-    }, /*patient=*/false);
+    }, Patience::kOnce);
   }
 
   Status Ping() override {
     try {
       return pool_.Run([&](pqxx::connection& c) {
-        pqxx::work tx(c);
+        pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
         tx.exec("SELECT 1");
         return Status::Ok();
-      }, /*patient=*/false);
+      }, Patience::kOnce);
     } catch (const std::exception& e) {
       return Status::Error(e.what());
     }
   }
 
  private:
+  bool Finish(const std::string& id, const std::string& worker, const char* status, const nlohmann::json& errors,
+              const nlohmann::json& result, int64_t now) {
+    return Modify(kQuiet, "UPDATE jobs SET status = $3, errors = $4, result = $5, lease_owner = '', lease_until = 0, updated_at = $6, "
+                  "finished_at = $6, webhook_state = CASE WHEN callback_url = '' THEN '' ELSE 'pending' END, "
+                  "webhook_next_at = $6 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                  id, worker, std::string(status), errors.dump(), result.dump(), now) == 1;
+  }
+
   // Runs one statement in its own transaction; returns the rows it changed.
+  // With kWakeWorkers, a change also wakes idle workers in every process.
   template <typename... Args>
-  int64_t Update(const char* sql, const Args&... args) {
+  int64_t Modify(bool wake_workers, const char* sql, const Args&... args) {
     return pool_.Run([&](pqxx::connection& c) {
       pqxx::work tx(c);
       const auto r = tx.exec_params(sql, args...);
+      if (wake_workers && r.affected_rows() > 0) NotifyJobs(tx);
       tx.commit();
       return static_cast<int64_t>(r.affected_rows());
     });
   }
-  // The same, and wakes idle workers everywhere when it changed a row.
-  template <typename... Args>
-  int64_t UpdateAndNotify(const char* sql, const Args&... args) {
-    return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      const auto r = tx.exec_params(sql, args...);
-      if (r.affected_rows() > 0) NotifyJobs(tx);
-      tx.commit();
-      return static_cast<int64_t>(r.affected_rows());
-    });
-  }
+  static constexpr bool kWakeWorkers = true;
+  static constexpr bool kQuiet = false;
 
   // Only the current version counts as "the same": publishing an older
   // catalog again (a rollback) makes it current as a new version. The lock

@@ -343,9 +343,12 @@ class SqliteStore final : public Store {
 
   // Other processes sharing the file cannot signal this one: the timeout is
   // their latency. Within the process a created job wakes a worker at once.
-  void WaitForJobs(int64_t timeout_ms) override {
+  uint64_t JobsSignal() override {
+    std::lock_guard lock(wake_mutex_);
+    return wake_generation_;
+  }
+  void WaitForJobs(uint64_t seen, int64_t timeout_ms) override {
     std::unique_lock lock(wake_mutex_);
-    const uint64_t seen = wake_generation_;
     wake_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return wake_generation_ != seen; });
   }
 
