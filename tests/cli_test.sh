@@ -91,7 +91,18 @@ grep -q 'templates/CY-NOT-CA.md:3: error \[missing_value\]' "$TMP/err" || { echo
 leftovers=$(ls "$TMP/render" | grep -v '^out$' | grep -v '^again$' || true)
 [ -z "$leftovers" ] || { echo "FAIL: failed renders left files behind: $leftovers"; failures=$((failures + 1)); }
 
-for cmd in "" "catalog" "catalog lint" "resolve" "render"; do
+# serve and worker refuse bad settings before touching any database or port.
+printf 'database: postgresql://docgen@127.0.0.1:1/docgen\n' >"$TMP/shared.yaml"
+"$DOCGEN" worker --config "$TMP/shared.yaml" --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: a shared database needs a webhook secret" 2 $?
+grep -q "webhook_secret" "$TMP/err" || { echo "FAIL: the missing webhook secret is not named"; cat "$TMP/err"; failures=$((failures + 1)); }
+"$DOCGEN" worker --workers 0 --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: at least one worker" 2 $?
+printf 'blob_store: database\n' >"$TMP/blobs.yaml"
+"$DOCGEN" serve --config "$TMP/blobs.yaml" --data "$TMP/s" --listen 127.0.0.1:0 >/dev/null 2>"$TMP/err"; check "serve: database blobs need PostgreSQL" 2 $?
+grep -q "blob_store: database needs a PostgreSQL database" "$TMP/err" || { echo "FAIL: blob_store error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
+printf 'idle_poll_ms: 1\n' >"$TMP/poll.yaml"
+"$DOCGEN" serve --config "$TMP/poll.yaml" --data "$TMP/s" >/dev/null 2>"$TMP/err"; check "serve: idle_poll_ms out of range" 2 $?
+
+for cmd in "" "catalog" "catalog lint" "resolve" "render" "serve" "worker"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }

@@ -5,6 +5,7 @@
 #include <docgen/store.h>
 
 #include "store/blob_store.h"
+#include "store/pg_pool.h"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -290,6 +291,15 @@ TEST_P(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
   EXPECT_EQ(blobs.Prune({a, c}, 3600, 3600), 0);  // everything is young
   EXPECT_EQ(blobs.Prune({a, c}, 0, 0), 1);        // b
   EXPECT_EQ(blobs.List(), (std::set<std::string>{a, c}));
+}
+
+TEST(PostgresUrlTest, ConnectionsGetATimeoutAndKeepalivesUnlessTheUrlSetsThem) {
+  EXPECT_EQ(WithConnectionDefaults("postgresql://docgen@db:5432/docgen"),
+            "postgresql://docgen@db:5432/docgen?connect_timeout=5&keepalives=1&keepalives_idle=15&keepalives_interval=5"
+            "&keepalives_count=3");
+  const std::string own = WithConnectionDefaults("postgres://db/docgen?sslmode=require&connect_timeout=30");
+  EXPECT_NE(own.find("sslmode=require&connect_timeout=30&keepalives=1"), std::string::npos) << own;
+  EXPECT_EQ(own.find("connect_timeout=5"), std::string::npos) << own;
 }
 
 TEST(DirectoryBlobStoreTest, PartialWritesArePrunedOnceOld) {

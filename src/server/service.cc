@@ -180,6 +180,14 @@ struct Service::Impl {
   // The job store and the blob store the options name.
   Status OpenStores(int* exit_code) {
     namespace fs = std::filesystem;
+    if (options.blob_store != "directory" && options.blob_store != "database") {
+      *exit_code = 2;
+      return Status::Error("blob_store must be directory or database, not " + options.blob_store);
+    }
+    if (options.blob_store == "database" && !Shared()) {
+      *exit_code = 2;
+      return Status::Error("blob_store: database needs a PostgreSQL database (database: postgres://...)");
+    }
     Status status;
     if (Shared()) {
       // One connection per worker, its heartbeat and HTTP thread, plus the
@@ -199,17 +207,10 @@ struct Service::Impl {
     }
     if (!store) return status;
     if (options.blob_store == "database") {
-      if (!Shared()) {
-        *exit_code = 2;
-        return Status::Error("blob_store: database needs a PostgreSQL database (database: postgres://...)");
-      }
       blobs = OpenPostgresBlobStore(options.database, options.runner.workers + (options.worker_only ? 1 : 4), &status);
       if (!blobs) return status;
-    } else if (options.blob_store == "directory") {
-      blobs = OpenDirectoryBlobStore(options.blob_dir.empty() ? fs::path(options.data_dir) / "blobs" : fs::path(options.blob_dir));
     } else {
-      *exit_code = 2;
-      return Status::Error("blob_store must be directory or database, not " + options.blob_store);
+      blobs = OpenDirectoryBlobStore(options.blob_dir.empty() ? fs::path(options.data_dir) / "blobs" : fs::path(options.blob_dir));
     }
     return Status::Ok();
   }

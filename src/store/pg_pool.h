@@ -33,6 +33,20 @@ enum class Patience {
   kOnce,   // one attempt: health checks and metrics answer at once
 };
 
+// The URL with the libpq settings every docgen connection needs, unless the
+// URL sets them: a bounded connect (a host that drops packets would block
+// forever) and TCP keepalives (a half-open connection is noticed).
+inline std::string WithConnectionDefaults(const std::string& url) {
+  std::string out = url;
+  for (const char* setting : {"connect_timeout=5", "keepalives=1", "keepalives_idle=15", "keepalives_interval=5",
+                              "keepalives_count=3"}) {
+    const std::string name = std::string(setting).substr(0, std::string(setting).find('=') + 1);
+    if (out.find("?" + name) != std::string::npos || out.find("&" + name) != std::string::npos) continue;
+    out += (out.find('?') == std::string::npos ? "?" : "&") + std::string(setting);
+  }
+  return out;
+}
+
 class PgPool {
  public:
   // `on_outage(true, why)` is called once when connections start failing,
@@ -40,7 +54,7 @@ class PgPool {
   using OutageCallback = std::function<void(bool down, const std::string& why)>;
 
   PgPool(std::string url, int size, OutageCallback on_outage = nullptr, int64_t retry_window_ms = 15000)
-      : url_(std::move(url)), size_(std::max(size, 1)), retry_window_ms_(retry_window_ms), on_outage_(std::move(on_outage)) {}
+      : url_(WithConnectionDefaults(url)), size_(std::max(size, 1)), retry_window_ms_(retry_window_ms), on_outage_(std::move(on_outage)) {}
 
   template <typename Body>
   auto Run(Body&& body, Patience patience = Patience::kRetry) -> decltype(body(std::declval<pqxx::connection&>())) {

@@ -126,7 +126,7 @@ void NotifyJobs(pqxx::work& tx) { tx.exec("NOTIFY docgen_jobs"); }
 // have missed notifications) and reconnects with backoff.
 class JobListener {
  public:
-  explicit JobListener(std::string url) : url_(std::move(url)) {}
+  explicit JobListener(const std::string& url) : url_(WithConnectionDefaults(url)) {}
   ~JobListener() {
     stopping_ = true;
     if (thread_.joinable()) thread_.join();
