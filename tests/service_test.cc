@@ -66,13 +66,15 @@ class Receiver {
 };
 
 // Every test runs on the embedded default (SQLite, blobs in a folder) and on
-// PostgreSQL with blobs in the database, when DOCGEN_TEST_POSTGRES names a
-// server (ctest runs this through tests/with_postgres.sh).
+// PostgreSQL with blobs in the database or in a folder, when
+// DOCGEN_TEST_POSTGRES names a server (ctest runs this through
+// tests/with_postgres.sh).
 class ServiceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const char* postgres = std::getenv("DOCGEN_TEST_POSTGRES");
-    if (GetParam() == "postgres") {
+    const bool shared = GetParam() != "sqlite";
+    if (shared) {
       if (postgres == nullptr) GTEST_SKIP() << "DOCGEN_TEST_POSTGRES is not set: run through tests/with_postgres.sh";
       pqxx::connection c(postgres);  // every test starts from an empty database
       pqxx::nontransaction(c).exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
@@ -83,9 +85,9 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
     ServiceOptions options;
     options.port = 0;
     options.data_dir = data_.string();
-    if (GetParam() == "postgres") {
+    if (shared) {
       options.database = postgres;
-      options.blob_store = "database";
+      options.blob_store = GetParam() == "postgres" ? "database" : "directory";  // postgres_blob_folder
     }
     options.catalog_dir = (kExamples / "acme-cyber").string();
     options.max_body_bytes = 256 * 1024;
@@ -412,7 +414,7 @@ TEST_P(ServiceTest, TokensNeverReachTheLogsOrMetrics) {
   EXPECT_EQ(client_->Get("/metrics")->body.find(tokens_[Role::kAdmin]), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::Values("sqlite", "postgres"),
+INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::Values("sqlite", "postgres", "postgres_blob_folder"),
                          [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 
 }  // namespace
