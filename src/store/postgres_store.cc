@@ -219,8 +219,8 @@ class PostgresStore final : public Store {
         // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
         pqxx::result inserted = tx.exec_params(
             WithJobColumns("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, "
-                    "max_attempts, run_after, created_at, updated_at) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, "
-                    "$8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING "),
+                           "max_attempts, run_after, created_at, updated_at) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, "
+                           "$8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING "),
             job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
             job.max_attempts, job.run_after, job.created_at);
         if (!inserted.empty()) {
@@ -258,7 +258,7 @@ class PostgresStore final : public Store {
       pqxx::nontransaction tx(c);  // a read: no BEGIN/ROLLBACK round trips
       pqxx::result r = tx.exec_params(
           WithJobColumns("SELECT ", " FROM jobs WHERE ($1::text = '' OR status = $1::text) AND ($2::bigint = 0 OR created_at >= $2::bigint) "
-                             "AND ($3::bigint = 0 OR created_at < $3::bigint) ORDER BY created_at DESC, id LIMIT $4"),
+                         "AND ($3::bigint = 0 OR created_at < $3::bigint) ORDER BY created_at DESC, id LIMIT $4"),
           filter.status ? ToString(*filter.status) : "", filter.created_after, filter.created_before,
           std::clamp(filter.limit, 1, 1000));
       std::vector<Job> out;
@@ -273,8 +273,8 @@ class PostgresStore final : public Store {
       // SKIP LOCKED: a row another worker is claiming is passed over, never waited for.
       std::optional<Job> job = FirstJob(tx.exec_params(
           WithJobColumns("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, "
-                  "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $3 "
-                  "ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "),
+                         "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $3 "
+                         "ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "),
           worker, lease_until, now));
       tx.commit();
       return job;
@@ -297,8 +297,8 @@ class PostgresStore final : public Store {
   bool RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t run_after,
                   int64_t now) override {
     return Modify(kWakeWorkers, "UPDATE jobs SET status = 'queued', errors = $3, run_after = $4, lease_owner = '', lease_until = 0, "
-                           "updated_at = $5 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-                           id, worker, errors.dump(), run_after, now) == 1;
+                  "updated_at = $5 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                  id, worker, errors.dump(), run_after, now) == 1;
   }
 
   int ReapExpiredLeases(int64_t now) override {
@@ -331,8 +331,8 @@ class PostgresStore final : public Store {
 
   bool RetryJob(const std::string& id, int64_t now) override {
     return Modify(kWakeWorkers, "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, updated_at = $2, finished_at = 0, "
-                           "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
-                           id, now) == 1;
+                  "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
+                  id, now) == 1;
   }
 
   std::optional<Job> ClaimWebhook(int64_t now, int64_t lease_until) override {
@@ -341,8 +341,8 @@ class PostgresStore final : public Store {
       // Held by moving its due time: other processes skip it while it is in flight.
       std::optional<Job> job = FirstJob(tx.exec_params(
           WithJobColumns("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' AND "
-                  "webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1 "
-                  "FOR UPDATE SKIP LOCKED) RETURNING "),
+                         "webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1 "
+                         "FOR UPDATE SKIP LOCKED) RETURNING "),
           now, lease_until));
       tx.commit();
       return job;
