@@ -95,7 +95,10 @@ leftovers=$(ls "$TMP/render" | grep -v '^out$' | grep -v '^again$' || true)
 printf 'database: postgresql://docgen@127.0.0.1:1/docgen\n' >"$TMP/shared.yaml"
 "$DOCGEN" worker --config "$TMP/shared.yaml" --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: a shared database needs a webhook secret" 2 $?
 grep -q "webhook_secret" "$TMP/err" || { echo "FAIL: the missing webhook secret is not named"; cat "$TMP/err"; failures=$((failures + 1)); }
-"$DOCGEN" worker --workers 0 --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: at least one worker" 2 $?
+"$DOCGEN" worker --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: needs PostgreSQL" 2 $?
+grep -q "needs a shared PostgreSQL database" "$TMP/err" || { echo "FAIL: worker without a database: unclear error"; cat "$TMP/err"; failures=$((failures + 1)); }
+"$DOCGEN" worker --workers 0 --config "$TMP/shared.yaml" --data "$TMP/w" >/dev/null 2>"$TMP/err"; check "worker: at least one worker" 2 $?
+grep -q "workers must be between 1 and 64" "$TMP/err" || { echo "FAIL: worker count error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
 printf 'blob_store: database\n' >"$TMP/blobs.yaml"
 "$DOCGEN" serve --config "$TMP/blobs.yaml" --data "$TMP/s" --listen 127.0.0.1:0 >/dev/null 2>"$TMP/err"; check "serve: database blobs need PostgreSQL" 2 $?
 grep -q "blob_store: database needs a PostgreSQL database" "$TMP/err" || { echo "FAIL: blob_store error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }

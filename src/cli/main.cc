@@ -339,6 +339,11 @@ int ServeCommand(const ServeFlags& flags) {
   if (!flags.data.empty()) options.data_dir = flags.data;
   if (!flags.database.empty()) options.database = flags.database;
   options.worker_only = flags.worker_only;
+  if (options.worker_only && !docgen::IsPostgresUrl(options.database)) {
+    std::cerr << "docgen: docgen worker needs a shared PostgreSQL database (--database postgres://..., database: in the "
+                 "config or DOCGEN_DATABASE); on the embedded SQLite default, docgen serve runs the workers\n";
+    return kExitInvalid;
+  }
   // PostgreSQL wakes idle workers with NOTIFY: the poll only catches retries coming due.
   if (options.runner.poll_ms == 0) options.runner.poll_ms = docgen::IsPostgresUrl(options.database) ? 1000 : 200;
   if (options.runner.poll_ms < 10 || options.runner.poll_ms > 60000) {
