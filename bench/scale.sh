@@ -105,7 +105,9 @@ def run(kind, store, noop, jobs, processes, database, blob_store):
     workers = []
     for i in range(processes):
         port = free_port()
-        workers.append(subprocess.Popen([docgen, "worker", "--listen", "127.0.0.1:%d" % port, "--data",
+        # On SQLite the embedded default runs its workers in docgen serve.
+        command = "worker" if database.startswith("postgres") else "serve"
+        workers.append(subprocess.Popen([docgen, command, "--listen", "127.0.0.1:%d" % port, "--data",
                                          os.path.join(tmp, "w%d" % i), "--config", cfg, "--workers", "1"],
                                         stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "worker.log"), "a")))
     deadline = time.time() + 900
