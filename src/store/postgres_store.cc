@@ -268,17 +268,12 @@ class PostgresStore final : public Store {
   }
 
   std::optional<Job> ClaimJob(const std::string& worker, int64_t now, int64_t lease_until) override {
-    return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      // SKIP LOCKED: a row another worker is claiming is passed over, never waited for.
-      std::optional<Job> job = FirstJob(tx.exec_params(
-          WithJobColumns("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, "
-                         "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $3 "
-                         "ORDER BY run_after, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "),
-          worker, lease_until, now));
-      tx.commit();
-      return job;
-    });
+    // SKIP LOCKED: a row another worker is claiming is passed over, never waited for.
+    return ModifyOneJob(WithJobColumns("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, "
+                                       "attempts = attempts + 1, updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE "
+                                       "status = 'queued' AND run_after <= $3 ORDER BY run_after, created_at LIMIT 1 "
+                                       "FOR UPDATE SKIP LOCKED) RETURNING "),
+                        worker, lease_until, now);
   }
 
   bool Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) override {
@@ -336,17 +331,11 @@ class PostgresStore final : public Store {
   }
 
   std::optional<Job> ClaimWebhook(int64_t now, int64_t lease_until) override {
-    return pool_.Run([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      // Held by moving its due time: other processes skip it while it is in flight.
-      std::optional<Job> job = FirstJob(tx.exec_params(
-          WithJobColumns("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' AND "
-                         "webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1 "
-                         "FOR UPDATE SKIP LOCKED) RETURNING "),
-          now, lease_until));
-      tx.commit();
-      return job;
-    });
+    // Held by moving its due time: other processes skip it while it is in flight.
+    return ModifyOneJob(WithJobColumns("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE "
+                                       "webhook_state = 'pending' AND webhook_next_at <= $1 AND status IN ('succeeded', "
+                                       "'failed') ORDER BY webhook_next_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING "),
+                        now, lease_until);
   }
 
   void RecordWebhookAttempt(const std::string& id, const WebhookAttempt& attempt, bool delivered, bool give_up,
@@ -537,6 +526,16 @@ class PostgresStore final : public Store {
       if (wake_workers && r.affected_rows() > 0) NotifyJobs(tx);
       tx.commit();
       return static_cast<int64_t>(r.affected_rows());
+    });
+  }
+  // Runs one statement that changes at most one job and returns it, in its own transaction.
+  template <typename... Args>
+  std::optional<Job> ModifyOneJob(const std::string& sql, const Args&... args) {
+    return pool_.Run([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      std::optional<Job> job = FirstJob(tx.exec_params(sql, args...));
+      tx.commit();
+      return job;
     });
   }
   static constexpr bool kWakeWorkers = true;
