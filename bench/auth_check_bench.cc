@@ -18,11 +18,12 @@ void BM_CachedIntrospectionCheck(benchmark::State& state) {
   const int port = provider.bind_to_any_port("127.0.0.1");
   std::thread server([&] { provider.listen_after_bind(); });
   docgen::Metrics metrics;
+  docgen::SystemClock clock;
   docgen::Log log;
   docgen::AuthOptions options;
   options.mode = "introspection";
   options.introspection_url = "http://127.0.0.1:" + std::to_string(port) + "/introspect";
-  docgen::Authenticator auth(options, metrics, log, docgen::SystemNowMs);
+  docgen::Authenticator auth(options, metrics, log, clock);
   std::vector<std::string> tokens;
   for (int i = 0; i < 1000; ++i) tokens.push_back("token-" + std::to_string(i) + std::string(40, 'x'));
   for (const auto& t : tokens) auth.Check(t);  // fill the cache
@@ -40,10 +41,11 @@ void BM_TokenFileCheck(benchmark::State& state) {
   std::string error;
   const std::string token = *docgen::CreateToken(file, docgen::Role::kViewer, "bench", &error);
   docgen::Metrics metrics;
+  docgen::SystemClock clock;
   docgen::Log log;
   docgen::AuthOptions options;
   options.token_file = file;
-  docgen::Authenticator auth(options, metrics, log, docgen::SystemNowMs);
+  docgen::Authenticator auth(options, metrics, log, clock);
   for (auto _ : state) benchmark::DoNotOptimize(auth.Check(token));
   std::remove(file.c_str());
 }

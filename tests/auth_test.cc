@@ -89,14 +89,14 @@ class AuthTest : public ::testing::Test {
     options.max_ttl_ms = 60'000;
     options.negative_ttl_ms = 10'000;
     options.backoff_initial_ms = 1000;
-    return std::make_unique<Authenticator>(options, metrics_, log_, [this] { return now_.load(); });
+    return std::make_unique<Authenticator>(options, metrics_, log_, clock_);
   }
-  int64_t NowSeconds() const { return now_ / 1000; }
+  int64_t NowSeconds() const { return clock_.NowMs() / 1000; }
 
   FakeProvider provider_;
   Metrics metrics_;
   Log log_;
-  std::atomic<int64_t> now_{SystemNowMs()};
+  FakeClock clock_{SystemClock().NowMs()};
 };
 
 TEST_F(AuthTest, CachedTokensSkipTheProvider) {
@@ -126,10 +126,10 @@ TEST_F(AuthTest, ATokenIsRejectedOnceItsExpPassesEvenWhenCached) {
   provider_.Set("tok-c", {true, NowSeconds() + 30});
   auto auth = Make();
   EXPECT_EQ(auth->Check("tok-c").outcome, AuthResult::Outcome::kOk);
-  now_ += 29'000;
+  clock_.Advance(29'000);
   EXPECT_EQ(auth->Check("tok-c").outcome, AuthResult::Outcome::kOk);
   EXPECT_EQ(provider_.calls, 1);
-  now_ += 2'000;  // past exp; the provider still says active, the cache entry is gone
+  clock_.Advance(2'000);  // past exp; the provider still says active, the cache entry is gone
   EXPECT_EQ(auth->Check("tok-c").outcome, AuthResult::Outcome::kUnauthorized);
 }
 
@@ -138,9 +138,9 @@ TEST_F(AuthTest, ARevokedTokenStopsWorkingWithinTheMaximumTtl) {
   auto auth = Make();
   EXPECT_EQ(auth->Check("tok-d").outcome, AuthResult::Outcome::kOk);
   provider_.Set("tok-d", {false});
-  now_ += 59'000;
+  clock_.Advance(59'000);
   EXPECT_EQ(auth->Check("tok-d").outcome, AuthResult::Outcome::kOk);  // cached
-  now_ += 2'000;
+  clock_.Advance(2'000);
   EXPECT_EQ(auth->Check("tok-d").outcome, AuthResult::Outcome::kUnauthorized);
 }
 
@@ -149,7 +149,7 @@ TEST_F(AuthTest, InactiveTokensAreCachedBriefly) {
   EXPECT_EQ(auth->Check("nobody").outcome, AuthResult::Outcome::kUnauthorized);
   EXPECT_EQ(auth->Check("nobody").outcome, AuthResult::Outcome::kUnauthorized);
   EXPECT_EQ(provider_.calls, 1);
-  now_ += 11'000;
+  clock_.Advance(11'000);
   auth->Check("nobody");
   EXPECT_EQ(provider_.calls, 2);
 }
@@ -170,7 +170,7 @@ TEST_F(AuthTest, AnOverloadedProviderDoesNotStopCachedTokensAndIsBackedOffFrom) 
   EXPECT_EQ(provider_.calls, calls);  // backing off: no call
   EXPECT_NE(auth->Health().find("introspection failing"), std::string::npos);
   provider_.overloaded = false;
-  now_ += 3'000;
+  clock_.Advance(3'000);
   EXPECT_EQ(auth->Check("new-2").outcome, AuthResult::Outcome::kOk);
   EXPECT_EQ(auth->Health(), "ok");
 }
@@ -197,8 +197,8 @@ TEST_F(AuthTest, AnOddProviderAnswerNeitherThrowsNorWedgesTheToken) {
 TEST_F(AuthTest, TwoInstancesShareRedis) {
   const char* redis = std::getenv("DOCGEN_TEST_REDIS");
   if (redis == nullptr) GTEST_SKIP() << "run through tests/with_redis.sh, which starts a Redis server";
-  provider_.Set("shared-" + std::to_string(now_), {});
-  const std::string token = "shared-" + std::to_string(now_);
+  provider_.Set("shared-" + std::to_string(clock_.NowMs()), {});
+  const std::string token = "shared-" + std::to_string(clock_.NowMs());
   auto first = Make(redis);
   auto second = Make(redis);
   EXPECT_EQ(first->Check(token).outcome, AuthResult::Outcome::kOk);
@@ -228,7 +228,7 @@ TEST_F(AuthTest, TheTokenFileStoresOnlyHashes) {
   EXPECT_EQ(content.find(*token), std::string::npos);
   AuthOptions options;
   options.token_file = file;
-  Authenticator auth(options, metrics_, log_, [this] { return now_.load(); });
+  Authenticator auth(options, metrics_, log_, clock_);
   AuthResult ok = auth.Check(*token);
   EXPECT_EQ(ok.outcome, AuthResult::Outcome::kOk);
   EXPECT_EQ(ok.role, Role::kViewer);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -47,10 +48,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     fs::remove_all(dir_);
   }
   std::unique_ptr<Store> Open() {
-    Status status;
-    auto store = postgres() ? OpenPostgresStore(PostgresUrl(), 4, &status) : OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
-    EXPECT_TRUE(status.ok) << status.message;
-    return store;
+    Result<std::unique_ptr<Store>> store =
+        postgres() ? OpenPostgresStore(PostgresUrl(), 4) : OpenSqliteStore((dir_ / "db.sqlite").string());
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
   }
   Job NewJob(const std::string& id, const std::string& key = "", int64_t now = 1000) {
     Job job;
@@ -64,10 +65,25 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return job;
   }
   Job Create(const Job& job) {
-    Job stored;
-    bool created = false;
-    EXPECT_TRUE(store_->CreateJob(job, &stored, &created).ok);
-    return stored;
+    Result<CreatedJob> stored = store_->CreateJob(job);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    return stored.ok() ? stored->job : Job{};
+  }
+  // The claimed job's id, or "" when none was due.
+  std::string Claim(const std::string& worker, int64_t now, int64_t lease_until, Store* store = nullptr) {
+    Result<std::optional<Job>> job = (store ? store : store_.get())->ClaimJob(worker, now, lease_until);
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return job.ok() && *job ? (*job)->id : "";
+  }
+  Job Get(const std::string& id) {
+    Result<Job> job = store_->GetJob(id);
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return job.ok() ? *job : Job{};
+  }
+  CatalogVersion Publish(CatalogVersion version) {
+    Result<CatalogVersion> stored = store_->PublishCatalog(version);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    return stored.ok() ? *stored : CatalogVersion{};
   }
 
   fs::path dir_;
@@ -78,36 +94,43 @@ TEST_P(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
   Create(NewJob("a", "", 1000));
   Create(NewJob("b", "", 2000));
   auto jobs = store_->ListJobs({});
-  ASSERT_EQ(jobs.size(), 2u);
-  EXPECT_EQ(jobs[0].id, "b");
-  EXPECT_EQ(jobs[1].status, JobStatus::kQueued);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].id, "b");
+  EXPECT_EQ((*jobs)[1].status, JobStatus::kQueued);
   JobFilter filter;
   filter.created_after = 1500;
-  EXPECT_EQ(store_->ListJobs(filter).size(), 1u);
+  EXPECT_EQ(store_->ListJobs(filter)->size(), 1u);
+  filter.status = JobStatus::kRunning;
+  EXPECT_EQ(store_->ListJobs(filter)->size(), 0u);
+}
+
+TEST_P(StoreTest, AMissingJobIsNotFound) {
+  EXPECT_EQ(store_->GetJob("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->CancelJob("nope", 1000).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->RetryJob("nope", 1000).status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest) {
   Create(NewJob("a", "key-1"));
   Job again = NewJob("b", "key-1");
   again.request_hash = "hash-a";
-  Job stored;
-  bool created = true;
-  ASSERT_TRUE(store_->CreateJob(again, &stored, &created).ok);
-  EXPECT_FALSE(created);
-  EXPECT_EQ(stored.id, "a");
-  Job different = NewJob("c", "key-1");
-  Status status = store_->CreateJob(different, &stored, &created);
-  EXPECT_FALSE(status.ok);
-  EXPECT_EQ(status.message.rfind("conflict", 0), 0u);
+  Result<CreatedJob> replay = store_->CreateJob(again);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_FALSE(replay->created);
+  EXPECT_EQ(replay->job.id, "a");
+  Result<CreatedJob> different = store_->CreateJob(NewJob("c", "key-1"));
+  EXPECT_EQ(different.status().code(), StatusCode::kConflict);
+  EXPECT_NE(different.status().message().find("Idempotency-Key"), std::string::npos);
 }
 
 TEST_P(StoreTest, AJobIsClaimedByOneWorkerOnly) {
   Create(NewJob("a"));
-  auto first = store_->ClaimJob("w1", 1000, 5000);
-  ASSERT_TRUE(first);
-  EXPECT_EQ(first->status, JobStatus::kRunning);
-  EXPECT_EQ(first->attempts, 1);
-  EXPECT_FALSE(store_->ClaimJob("w2", 1000, 5000));
+  Result<std::optional<Job>> first = store_->ClaimJob("w1", 1000, 5000);
+  ASSERT_TRUE(first.ok() && *first);
+  EXPECT_EQ((*first)->status, JobStatus::kRunning);
+  EXPECT_EQ((*first)->attempts, 1);
+  EXPECT_EQ(Claim("w2", 1000, 5000), "");
 }
 
 TEST_P(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
@@ -118,7 +141,11 @@ TEST_P(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      while (auto job = connections[t]->ClaimJob("w" + std::to_string(t), 1000, 9000)) claimed[t].push_back(job->id);
+      for (;;) {
+        Result<std::optional<Job>> job = connections[t]->ClaimJob("w" + std::to_string(t), 1000, 9000);
+        if (!job.ok() || !*job) break;
+        claimed[t].push_back((*job)->id);
+      }
     });
   }
   for (auto& th : threads) th.join();
@@ -134,120 +161,139 @@ TEST_P(StoreTest, ConcurrentClaimsFromSeveralConnectionsNeverShareAJob) {
 
 TEST_P(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
   Create(NewJob("a"));
-  store_->ClaimJob("w1", 1000, 2000);
-  EXPECT_TRUE(store_->Heartbeat("a", "w1", 9000));
-  EXPECT_FALSE(store_->Heartbeat("a", "w2", 9000));
-  EXPECT_EQ(store_->GetJob("a")->lease_until, 9000);
+  Claim("w1", 1000, 2000);
+  EXPECT_TRUE(store_->Heartbeat("a", "w1", 9000).ok());
+  EXPECT_EQ(store_->Heartbeat("a", "w2", 9000).code(), StatusCode::kConflict);
+  EXPECT_EQ(Get("a").lease_until, 9000);
 }
 
 TEST_P(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
   Create(NewJob("a"));
-  store_->ClaimJob("w1", 1000, 2000);
-  EXPECT_EQ(store_->ReapExpiredLeases(1500), 0);
-  EXPECT_EQ(store_->ReapExpiredLeases(2500), 1);
-  EXPECT_EQ(store_->GetJob("a")->status, JobStatus::kQueued);
-  auto again = store_->ClaimJob("w2", 2600, 9000);
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->attempts, 2);
-  EXPECT_FALSE(store_->CompleteJob("a", "w1", {{"pages", 1}}, 3000));
-  EXPECT_TRUE(store_->CompleteJob("a", "w2", {{"pages", 1}}, 3000));
-  EXPECT_EQ(store_->GetJob("a")->status, JobStatus::kSucceeded);
+  Claim("w1", 1000, 2000);
+  EXPECT_EQ(*store_->ReapExpiredLeases(1500), 0);
+  EXPECT_EQ(*store_->ReapExpiredLeases(2500), 1);
+  EXPECT_EQ(Get("a").status, JobStatus::kQueued);
+  Result<std::optional<Job>> again = store_->ClaimJob("w2", 2600, 9000);
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->attempts, 2);
+  EXPECT_EQ(store_->CompleteJob("a", "w1", {{"pages", 1}}, 3000).code(), StatusCode::kConflict);
+  EXPECT_TRUE(store_->CompleteJob("a", "w2", {{"pages", 1}}, 3000).ok());
+  EXPECT_EQ(Get("a").status, JobStatus::kSucceeded);
 }
 
 TEST_P(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
   Job job = NewJob("a");
   job.max_attempts = 1;
   Create(job);
-  store_->ClaimJob("w1", 1000, 2000);
-  store_->ReapExpiredLeases(3000);
-  auto failed = store_->GetJob("a");
-  EXPECT_EQ(failed->status, JobStatus::kFailed);
-  EXPECT_EQ(failed->errors[0]["code"], "lease_expired");
+  Claim("w1", 1000, 2000);
+  EXPECT_EQ(*store_->ReapExpiredLeases(3000), 1);
+  Job failed = Get("a");
+  EXPECT_EQ(failed.status, JobStatus::kFailed);
+  EXPECT_EQ(failed.errors[0]["code"], "lease_expired");
 }
 
 TEST_P(StoreTest, RetryLaterWaitsUntilItsTime) {
   Create(NewJob("a"));
-  store_->ClaimJob("w1", 1000, 5000);
-  EXPECT_TRUE(store_->RetryLater("a", "w1", nlohmann::json::array(), 4000, 1100));
-  EXPECT_FALSE(store_->ClaimJob("w1", 3999, 9000));
-  EXPECT_TRUE(store_->ClaimJob("w1", 4000, 9000));
+  Claim("w1", 1000, 5000);
+  EXPECT_TRUE(store_->RetryLater("a", "w1", nlohmann::json::array(), 4000, 1100).ok());
+  EXPECT_EQ(Claim("w1", 3999, 9000), "");
+  EXPECT_EQ(Claim("w1", 4000, 9000), "a");
 }
 
-TEST_P(StoreTest, CancelAndRetry) {
+TEST_P(StoreTest, AReleasedJobGoesBackToTheQueueWithoutSpendingItsAttempt) {
   Create(NewJob("a"));
-  EXPECT_TRUE(store_->CancelJob("a", 1100));
-  EXPECT_FALSE(store_->CancelJob("a", 1200));
-  EXPECT_FALSE(store_->ClaimJob("w", 1300, 9000));
-  EXPECT_TRUE(store_->RetryJob("a", 1400));
-  auto job = store_->ClaimJob("w", 1500, 9000);
-  ASSERT_TRUE(job);
-  EXPECT_EQ(job->attempts, 1);
-  EXPECT_FALSE(store_->RetryJob("a", 1600));  // running: nothing to retry
+  Claim("w1", 1000, 5000);
+  EXPECT_EQ(store_->ReleaseJob("a", "w2", 1200, 1100).code(), StatusCode::kConflict);  // not the holder
+  EXPECT_TRUE(store_->ReleaseJob("a", "w1", 1200, 1100).ok());
+  Job released = Get("a");
+  EXPECT_EQ(released.status, JobStatus::kQueued);
+  EXPECT_EQ(released.attempts, 0);
+  EXPECT_EQ(Claim("w1", 1199, 9000), "");
+  Result<std::optional<Job>> again = store_->ClaimJob("w1", 1200, 9000);
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->attempts, 1);
+}
+
+TEST_P(StoreTest, CancelAndRetrySayWhyTheyAreRefused) {
+  Create(NewJob("a"));
+  Result<Job> canceled = store_->CancelJob("a", 1100);
+  ASSERT_TRUE(canceled.ok());
+  EXPECT_EQ(canceled->status, JobStatus::kCanceled);
+  Status again = store_->CancelJob("a", 1200).status();
+  EXPECT_EQ(again.code(), StatusCode::kConflict);
+  EXPECT_NE(again.message().find("is canceled"), std::string::npos) << again.message();
+  EXPECT_EQ(Claim("w", 1300, 9000), "");
+  Result<Job> retried = store_->RetryJob("a", 1400);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->status, JobStatus::kQueued);
+  Result<std::optional<Job>> job = store_->ClaimJob("w", 1500, 9000);
+  ASSERT_TRUE(job.ok() && *job);
+  EXPECT_EQ((*job)->attempts, 1);
+  EXPECT_EQ(store_->RetryJob("a", 1600).status().code(), StatusCode::kConflict);  // running: nothing to retry
 }
 
 TEST_P(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
   Job job = NewJob("a");
   job.callback_url = "http://127.0.0.1:1/hook";
   Create(job);
-  store_->ClaimJob("w", 1000, 9000);
-  store_->CompleteJob("a", "w", {{"pages", 1}}, 2000);
+  Claim("w", 1000, 9000);
+  ASSERT_TRUE(store_->CompleteJob("a", "w", {{"pages", 1}}, 2000).ok());
   auto pending = store_->ClaimWebhook(2000, 32000);
-  ASSERT_TRUE(pending);
-  EXPECT_FALSE(store_->ClaimWebhook(2000, 32000));  // held while in flight
-  store_->RecordWebhookAttempt("a", {1, 2000, 500, "HTTP 500", 2000}, false, false, 3000);
+  ASSERT_TRUE(pending.ok() && *pending);
+  EXPECT_FALSE(*store_->ClaimWebhook(2000, 32000));  // held while in flight
+  ASSERT_TRUE(store_->RecordWebhookAttempt("a", {1, 2000, 500, "HTTP 500", 2000}, false, false, 3000).ok());
   auto retry = store_->ClaimWebhook(3000, 33000);
-  ASSERT_TRUE(retry);
-  store_->RecordWebhookAttempt("a", {2, 3000, 204, "", 2000}, true, false, 0);
-  EXPECT_EQ(store_->GetJob("a")->webhook_state, "delivered");
-  EXPECT_EQ(store_->WebhookAttempts("a").size(), 2u);
+  ASSERT_TRUE(retry.ok() && *retry);
+  ASSERT_TRUE(store_->RecordWebhookAttempt("a", {2, 3000, 204, "", 2000}, true, false, 0).ok());
+  EXPECT_EQ(Get("a").webhook_state, "delivered");
+  EXPECT_EQ(store_->WebhookAttempts("a")->size(), 2u);
 }
 
 TEST_P(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
   Job job = NewJob("a");
   job.callback_url = "http://example.test/hook";
   Create(job);
-  store_->ClaimJob("w", 1000, 9000);
-  store_->FailJob("a", "w", nlohmann::json::array(), 2000);
-  ASSERT_TRUE(store_->ClaimWebhook(2000, 32000));
-  EXPECT_TRUE(store_->RetryJob("a", 2100));  // while the delivery is in flight
-  store_->RecordWebhookAttempt("a", {1, 2200, 500, "HTTP 500", 2000}, false, false, 2300);
-  EXPECT_EQ(store_->GetJob("a")->webhook_state, "");  // not "pending" for a queued job
-  EXPECT_FALSE(store_->ClaimWebhook(9999, 40000));
-  EXPECT_EQ(store_->WebhookAttempts("a").size(), 1u);  // the history is kept
+  Claim("w", 1000, 9000);
+  ASSERT_TRUE(store_->FailJob("a", "w", nlohmann::json::array(), 2000).ok());
+  ASSERT_TRUE(*store_->ClaimWebhook(2000, 32000));
+  EXPECT_TRUE(store_->RetryJob("a", 2100).ok());  // while the delivery is in flight
+  ASSERT_TRUE(store_->RecordWebhookAttempt("a", {1, 2200, 500, "HTTP 500", 2000}, false, false, 2300).ok());
+  EXPECT_EQ(Get("a").webhook_state, "");  // not "pending" for a queued job
+  EXPECT_FALSE(*store_->ClaimWebhook(9999, 40000));
+  EXPECT_EQ(store_->WebhookAttempts("a")->size(), 1u);  // the history is kept
 }
 
 TEST_P(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
-  CatalogVersion v{0, "sha256:aa", "Acme", 1000, "test", {{"catalog.yaml", "name: A\n"}}};
-  ASSERT_TRUE(store_->PublishCatalog(&v).ok);
-  EXPECT_EQ(v.version, 1);
-  CatalogVersion same{0, "sha256:aa", "Acme", 2000, "test", {{"catalog.yaml", "name: A\n"}}};
-  store_->PublishCatalog(&same);
+  EXPECT_EQ(store_->GetCatalogVersion(0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);
+  EXPECT_EQ(Publish({0, "sha256:aa", "Acme", 1000, "test", {{"catalog.yaml", "name: A\n"}}}).version, 1);
+  CatalogVersion same = Publish({0, "sha256:aa", "Acme", 2000, "other", {{"catalog.yaml", "name: A\n"}}});
   EXPECT_EQ(same.version, 1);
-  CatalogVersion next{0, "sha256:bb", "Acme", 3000, "test", {{"catalog.yaml", "name: B\n"}}};
-  store_->PublishCatalog(&next);
-  EXPECT_EQ(next.version, 2);
+  EXPECT_EQ(same.created_at, 1000);  // the stored one
+  EXPECT_EQ(Publish({0, "sha256:bb", "Acme", 3000, "test", {{"catalog.yaml", "name: B\n"}}}).version, 2);
   EXPECT_EQ(store_->GetCatalogVersion(0)->version, 2);
   EXPECT_EQ(store_->GetCatalogVersion(1)->files["catalog.yaml"], "name: A\n");
+  EXPECT_EQ(store_->GetCatalogVersion(7).status().code(), StatusCode::kNotFound);
   // Publishing the first catalog again is a rollback: it becomes current, as version 3.
-  CatalogVersion rollback{0, "sha256:aa", "Acme", 4000, "test", {{"catalog.yaml", "name: A\n"}}};
-  store_->PublishCatalog(&rollback);
-  EXPECT_EQ(rollback.version, 3);
+  EXPECT_EQ(Publish({0, "sha256:aa", "Acme", 4000, "test", {{"catalog.yaml", "name: A\n"}}}).version, 3);
   EXPECT_EQ(store_->GetCatalogVersion(0)->digest, "sha256:aa");
-  EXPECT_EQ(store_->CurrentCatalogVersion(), 3);
+  EXPECT_EQ(*store_->CurrentCatalogVersion(), 3);
+  EXPECT_EQ(store_->ListCatalogVersions()->size(), 3u);
 }
 
-TEST_P(StoreTest, DraftsArePerDocumentAndClearedByPublishing) {
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), 1000).ok);
-  ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok);
-  EXPECT_EQ(store_->Drafts().size(), 2u);
-  EXPECT_TRUE(store_->DeleteDraft("B"));
-  EXPECT_FALSE(store_->DeleteDraft("B"));
-  auto snapshot = store_->Drafts();
-  ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), 1000).ok);  // saved after the snapshot
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), 1000).ok);  // edited after it
-  CatalogVersion v{0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()};
-  ASSERT_TRUE(store_->PublishDrafts(&v, snapshot).ok);
-  auto left = store_->Drafts();
+TEST_P(StoreTest, DraftsArePerDocumentAndClearedByPublishingInOneTransaction) {
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), 1000).ok());
+  ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok());
+  EXPECT_EQ(store_->Drafts()->size(), 2u);
+  EXPECT_TRUE(store_->DeleteDraft("B").ok());
+  EXPECT_EQ(store_->DeleteDraft("B").code(), StatusCode::kNotFound);
+  auto snapshot = *store_->Drafts();
+  ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), 1000).ok());  // saved after the snapshot
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), 1000).ok());  // edited after it
+  Result<CatalogVersion> v = store_->PublishDrafts({0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()}, snapshot);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->version, 1);
+  auto left = *store_->Drafts();
   EXPECT_EQ(left.size(), 2u);  // A (edited since) and C (new) stay drafts
   EXPECT_TRUE(left.count("A") && left.count("C"));
 }
@@ -256,41 +302,45 @@ TEST_P(StoreTest, StateSurvivesReopening) {
   Create(NewJob("a", "key"));
   store_.reset();
   store_ = Open();
-  EXPECT_EQ(store_->GetJob("a")->idempotency_key, "key");
+  EXPECT_EQ(Get("a").idempotency_key, "key");
 }
 
 TEST_P(StoreTest, PruningRemovesOldFinishedJobsOnly) {
   Create(NewJob("old"));
   Create(NewJob("new"));
-  store_->ClaimJob("w", 1000, 9000);
-  store_->CompleteJob("old", "w", {{"package_pdf", std::string(64, 'a')}}, 1500);
-  EXPECT_EQ(store_->PruneJobs(1000), 0);
-  EXPECT_EQ(store_->PruneJobs(2000), 1);
-  EXPECT_FALSE(store_->GetJob("old"));
-  EXPECT_TRUE(store_->GetJob("new"));
+  Claim("w", 1000, 9000);
+  ASSERT_TRUE(store_->CompleteJob("old", "w", {{"package_pdf", std::string(64, 'a')}}, 1500).ok());
+  EXPECT_EQ(*store_->ReferencedBlobs(), std::vector<std::string>{std::string(64, 'a')});
+  EXPECT_EQ(*store_->PruneJobs(1000), 0);
+  EXPECT_EQ(*store_->PruneJobs(2000), 1);
+  EXPECT_EQ(store_->GetJob("old").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->GetJob("new").ok());
 }
 
 TEST_P(StoreTest, BlobsAreNamedByContentAndPrunedWhenUnreferenced) {
-  Status status;
-  auto owned = postgres() ? OpenPostgresBlobStore(PostgresUrl(), 2, &status) : OpenDirectoryBlobStore(dir_ / "blobs");
-  ASSERT_TRUE(owned) << status.message;
+  std::unique_ptr<BlobStore> owned;
+  if (postgres()) {
+    auto opened = OpenPostgresBlobStore(PostgresUrl(), 2);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    owned = std::move(*opened);
+  } else {
+    owned = OpenDirectoryBlobStore(dir_ / "blobs");
+  }
   BlobStore& blobs = *owned;
-  std::string a, again, b;
-  ASSERT_TRUE(blobs.Put("same bytes", &a).ok);
-  ASSERT_TRUE(blobs.Put("same bytes", &again).ok);
-  ASSERT_TRUE(blobs.Put("other bytes", &b).ok);
-  EXPECT_EQ(a, again);
-  EXPECT_EQ(blobs.List().size(), 2u);
+  const std::string a = *blobs.Put("same bytes");
+  EXPECT_EQ(*blobs.Put("same bytes"), a);
+  const std::string b = *blobs.Put("other bytes");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(blobs.List()->size(), 2u);
   EXPECT_EQ(*blobs.Get(a), "same bytes");
-  EXPECT_FALSE(blobs.Get("../../etc/passwd"));
-  EXPECT_FALSE(blobs.Get(std::string(64, 'z')));
+  EXPECT_EQ(blobs.Get("../../etc/passwd").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(blobs.Get(std::string(64, 'e')).status().code(), StatusCode::kNotFound);
   const std::string binary("\0\x01\xff%PDF", 7);
-  std::string c;
-  ASSERT_TRUE(blobs.Put(binary, &c).ok);
+  const std::string c = *blobs.Put(binary);
   EXPECT_EQ(*blobs.Get(c), binary);
-  EXPECT_EQ(blobs.Prune({a, c}, 3600, 3600), 0);  // everything is young
-  EXPECT_EQ(blobs.Prune({a, c}, 0, 0), 1);        // b
-  EXPECT_EQ(blobs.List(), (std::set<std::string>{a, c}));
+  EXPECT_EQ(*blobs.Prune({a, c}, 3600, 3600), 0);  // everything is young
+  EXPECT_EQ(*blobs.Prune({a, c}, 0, 0), 1);        // b
+  EXPECT_EQ(*blobs.List(), (std::set<std::string>{a, c}));
 }
 
 TEST(PostgresUrlTest, ConnectionsGetATimeoutAndKeepalivesUnlessTheUrlSetsThem) {
@@ -306,12 +356,11 @@ TEST(DirectoryBlobStoreTest, PartialWritesArePrunedOnceOld) {
   const fs::path dir = fs::temp_directory_path() / ("docgen-blob-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   auto blobs = OpenDirectoryBlobStore(dir);
-  std::string a;
-  ASSERT_TRUE(blobs->Put("bytes", &a).ok);
+  const std::string a = *blobs->Put("bytes");
   std::ofstream(dir / a.substr(0, 2) / (a + ".tmp-123")) << "partial";
-  EXPECT_EQ(blobs->Prune({a}, 0, 3600), 0);  // a young partial write may belong to a job in flight
-  EXPECT_EQ(blobs->Prune({a}, 0, 0), 1);
-  EXPECT_EQ(blobs->List(), std::set<std::string>{a});
+  EXPECT_EQ(*blobs->Prune({a}, 0, 3600), 0);  // a young partial write may belong to a job in flight
+  EXPECT_EQ(*blobs->Prune({a}, 0, 0), 1);
+  EXPECT_EQ(*blobs->List(), std::set<std::string>{a});
   fs::remove_all(dir);
 }
 
@@ -337,16 +386,14 @@ TEST_P(StoreTest, IdleWorkersAreWokenWhenAJobIsQueued) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   // In-process for SQLite (the same Store), across connections for PostgreSQL.
-  Job stored;
-  bool created = false;
-  (postgres() ? store_ : waiter)->CreateJob(NewJob("wake"), &stored, &created);
+  EXPECT_TRUE((postgres() ? store_ : waiter)->CreateJob(NewJob("wake")).ok());
   worker.join();
   EXPECT_TRUE(woken);
 }
 
 TEST_P(StoreTest, AJobQueuedBetweenTheSignalAndTheWaitIsNotMissed) {
   const uint64_t seen = store_->JobsSignal();
-  EXPECT_FALSE(store_->ClaimJob("w", 1000, 9000));  // an idle worker found nothing...
+  EXPECT_EQ(Claim("w", 1000, 9000), "");  // an idle worker found nothing...
   Create(NewJob("meanwhile"));                      // ...and a job arrives before it waits
   if (postgres()) std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the NOTIFY travels
   const auto started = std::chrono::steady_clock::now();
@@ -356,42 +403,76 @@ TEST_P(StoreTest, AJobQueuedBetweenTheSignalAndTheWaitIsNotMissed) {
 
 TEST_P(StoreTest, ADatabaseFromANewerDocgenIsRefused) {
   store_.reset();
+  const std::string newer = "INSERT INTO schema_migrations (version) VALUES (99)";
   if (postgres()) {
     pqxx::connection c(PostgresUrl());
-    pqxx::nontransaction(c).exec("INSERT INTO schema_migrations (version) VALUES (99)");
+    pqxx::nontransaction(c).exec(newer);
   } else {
-    ASSERT_EQ(std::system(("sqlite3 " + (dir_ / "db.sqlite").string() + " 'PRAGMA user_version = 99'").c_str()), 0);
+    ASSERT_EQ(std::system(("sqlite3 " + (dir_ / "db.sqlite").string() + " '" + newer + "'").c_str()), 0);
   }
-  Status status;
-  auto store = postgres() ? OpenPostgresStore(PostgresUrl(), 1, &status) : OpenSqliteStore((dir_ / "db.sqlite").string(), &status);
-  EXPECT_FALSE(store);
-  EXPECT_NE(status.message.find("schema version 99, newer than this docgen"), std::string::npos) << status.message;
+  auto store = postgres() ? OpenPostgresStore(PostgresUrl(), 1) : OpenSqliteStore((dir_ / "db.sqlite").string());
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("schema version 99, newer than this docgen"), std::string::npos)
+      << store.status().ToString();
 }
 
-TEST_P(StoreTest, AnOlderSqliteDatabaseIsMigratedKeepingItsJobs) {
-  if (postgres()) GTEST_SKIP() << "PostgreSQL has one schema version so far";
-  Create(NewJob("kept"));
+// docgen 0.1 numbered the SQLite schema in PRAGMA user_version (1 to 3).
+TEST_P(StoreTest, ADatabaseOfTheFirstSqliteSchemaIsAdoptedKeepingItsJobs) {
+  if (postgres()) GTEST_SKIP() << "PostgreSQL databases always had schema_migrations";
   store_.reset();
-  // Back to schema version 2, as an older docgen left it.
-  const std::string db = (dir_ / "db.sqlite").string();
-  ASSERT_EQ(std::system(("sqlite3 " + db + " 'DROP INDEX jobs_queue; CREATE INDEX jobs_due ON jobs(status, run_after); "
-                         "PRAGMA user_version = 2'").c_str()), 0);
-  store_ = Open();
-  ASSERT_TRUE(store_);
-  EXPECT_TRUE(store_->GetJob("kept"));
-  EXPECT_TRUE(store_->ClaimJob("w", 1000, 9000));
+  const fs::path db = dir_ / "legacy.sqlite";
+  const std::string legacy =
+      "CREATE TABLE jobs (id TEXT PRIMARY KEY, idempotency_key TEXT UNIQUE, request_hash TEXT NOT NULL, status TEXT NOT NULL, "
+      "quote TEXT NOT NULL, callback_url TEXT NOT NULL DEFAULT '', catalog_version INTEGER NOT NULL, attempts INTEGER NOT NULL "
+      "DEFAULT 0, max_attempts INTEGER NOT NULL, run_after INTEGER NOT NULL, lease_owner TEXT NOT NULL DEFAULT '', lease_until "
+      "INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER NOT NULL "
+      "DEFAULT 0, errors TEXT NOT NULL DEFAULT '[]', result TEXT NOT NULL DEFAULT 'null', webhook_state TEXT NOT NULL DEFAULT "
+      "'', webhook_attempts INTEGER NOT NULL DEFAULT 0, webhook_next_at INTEGER NOT NULL DEFAULT 0); "
+      "CREATE INDEX jobs_due ON jobs(status, run_after); CREATE INDEX jobs_created ON jobs(created_at); "
+      "CREATE INDEX jobs_webhook ON jobs(webhook_state, webhook_next_at); "
+      "CREATE TABLE webhook_attempts (job_id TEXT NOT NULL, generation INTEGER NOT NULL, attempt INTEGER NOT NULL, at INTEGER "
+      "NOT NULL, http_status INTEGER NOT NULL, error TEXT NOT NULL, PRIMARY KEY (job_id, generation, attempt)); "
+      "CREATE TABLE catalog_versions (version INTEGER PRIMARY KEY, digest TEXT NOT NULL, name TEXT NOT NULL, created_at "
+      "INTEGER NOT NULL, created_by TEXT NOT NULL, files TEXT NOT NULL); "
+      "INSERT INTO jobs (id, request_hash, status, quote, catalog_version, max_attempts, run_after, created_at, updated_at) "
+      "VALUES ('kept', 'h', 'queued', '{}', 1, 3, 1000, 1000, 1000); PRAGMA user_version = 1;";
+  ASSERT_EQ(std::system(("sqlite3 " + db.string() + " \"" + legacy + "\"").c_str()), 0);
+  auto opened = OpenSqliteStore(db.string());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(*opened);
+  EXPECT_TRUE(store_->GetJob("kept").ok());
+  EXPECT_EQ(Claim("w", 1000, 9000), "kept");
+  EXPECT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());  // the table of schema 2 exists
+  store_.reset();
+  opened = OpenSqliteStore(db.string());  // and opening it again changes nothing
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+}
+
+TEST_P(StoreTest, ADatabaseLockedByAnotherProcessIsAnOutageNotAFailure) {
+  if (postgres()) GTEST_SKIP() << "PostgreSQL outages are tested by ALostConnectionIsReopened and tests/scale_fault_test.sh";
+  Create(NewJob("a"));
+  // Another writer holds the write lock for longer than the busy timeout (10 s).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Result<CreatedJob> blocked = store_->CreateJob(NewJob("b"));
+  EXPECT_EQ(blocked.status().code(), StatusCode::kUnavailable) << blocked.status().ToString();
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(store_->CreateJob(NewJob("b")).ok());  // nothing half-written, and it works again
+  EXPECT_EQ(store_->ListJobs({})->size(), 2u);
 }
 
 TEST_P(StoreTest, OnlyOneProcessReapsAtATime) {
   if (!postgres()) GTEST_SKIP() << "SQLite serialises writers with BEGIN IMMEDIATE; the advisory lock is PostgreSQL's";
   Create(NewJob("a"));
-  store_->ClaimJob("w", 1000, 2000);
+  Claim("w", 1000, 2000);
   pqxx::connection holder(PostgresUrl());
   pqxx::work tx(holder);
   tx.exec("SELECT pg_advisory_lock(" + std::to_string(0x646f6367656e02) + ")");  // another process is reaping
-  EXPECT_EQ(store_->ReapExpiredLeases(5000), 0);
+  EXPECT_EQ(*store_->ReapExpiredLeases(5000), 0);
   tx.exec("SELECT pg_advisory_unlock(" + std::to_string(0x646f6367656e02) + ")");
-  EXPECT_EQ(store_->ReapExpiredLeases(5000), 1);
+  EXPECT_EQ(*store_->ReapExpiredLeases(5000), 1);
 }
 
 TEST_P(StoreTest, ALostConnectionIsReopened) {
@@ -401,8 +482,8 @@ TEST_P(StoreTest, ALostConnectionIsReopened) {
   // Ends every other session, as a server restart does.
   pqxx::nontransaction(admin).exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
                                    "AND datname = current_database()");
-  EXPECT_EQ(store_->GetJob("a")->id, "a");
-  EXPECT_TRUE(store_->ClaimJob("w", 1000, 2000));
+  EXPECT_EQ(Get("a").id, "a");
+  EXPECT_EQ(Claim("w", 1000, 2000), "a");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),

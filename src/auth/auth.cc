@@ -221,11 +221,28 @@ std::optional<Role> ParseRole(const std::string& text) {
   return std::nullopt;
 }
 
+namespace {
+
+// Who a token belongs to, for logs and per-caller state (idempotency keys):
+// the token's `sub`; for client-credentials tokens, which have none, the
+// client ("client:" + client_id); and when the provider says neither, the
+// token itself, by a short hash ("token:" + 16 hex digits; never the token).
+std::string SubjectOf(const nlohmann::json& introspection, const std::string& token) {
+  auto text = [&](const char* name) {
+    return introspection.contains(name) && introspection[name].is_string() ? introspection[name].get<std::string>() : "";
+  };
+  if (std::string sub = text("sub"); !sub.empty()) return sub;
+  if (std::string client = text("client_id"); !client.empty()) return "client:" + client;
+  return "token:" + HashHex(token).substr(0, 16);
+}
+
+}  // namespace
+
 struct Authenticator::Impl {
   AuthOptions options;
   Metrics& metrics;
   const Log& log;
-  std::function<int64_t()> now;
+  const Clock& clock;
   LruCache memory;
   std::unique_ptr<RedisCache> redis;
   std::mutex flights_mutex;
@@ -242,8 +259,10 @@ struct Authenticator::Impl {
   std::tuple<int64_t, int64_t, int64_t, int64_t> file_version{-1, -1, -1, -1};  // mtime s, ns, size, inode
   nlohmann::json file_tokens = nlohmann::json::array();
 
-  Impl(AuthOptions o, Metrics& m, const Log& l, std::function<int64_t()> n)
-      : options(std::move(o)), metrics(m), log(l), now(std::move(n)), memory(options.cache_entries) {}
+  Impl(AuthOptions o, Metrics& m, const Log& l, const Clock& c)
+      : options(std::move(o)), metrics(m), log(l), clock(c), memory(options.cache_entries) {}
+
+  int64_t now() const { return clock.NowMs(); }
 
   AuthResult FromVerdict(const Verdict& v) {
     AuthResult r;
@@ -347,7 +366,7 @@ struct Authenticator::Impl {
     const int64_t exp_ms = body.contains("exp") && body["exp"].is_number() ? body["exp"].get<int64_t>() * 1000 : 0;
     if (v.active && exp_ms > 0 && exp_ms <= t) v.active = false;
     if (v.active) {
-      v.subject = body.contains("sub") && body["sub"].is_string() ? body["sub"].get<std::string>() : "";
+      v.subject = SubjectOf(body, token);
       v.role = RoleFromScopes(body.contains("scope") && body["scope"].is_string() ? body["scope"].get<std::string>() : "");
       v.expires_at = t + options.max_ttl_ms;
       if (exp_ms > 0) v.expires_at = std::min(v.expires_at, exp_ms);
@@ -453,8 +472,8 @@ struct Authenticator::Impl {
   }
 };
 
-Authenticator::Authenticator(AuthOptions options, Metrics& metrics, const Log& log, std::function<int64_t()> now_ms)
-    : impl_(std::make_unique<Impl>(std::move(options), metrics, log, std::move(now_ms))) {
+Authenticator::Authenticator(AuthOptions options, Metrics& metrics, const Log& log, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics, log, clock)) {
   metrics.Describe("docgen_auth_introspection_calls_total", Metrics::Type::kCounter, "Calls to the token introspection endpoint.");
   metrics.Describe("docgen_auth_cache_total", Metrics::Type::kCounter, "Token cache lookups, by level and result.");
   metrics.Describe("docgen_auth_provider_errors_total", Metrics::Type::kCounter, "Failed introspection calls, by reason.");

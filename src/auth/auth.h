@@ -17,8 +17,9 @@
 #include <optional>
 #include <string>
 
-#include "server/log.h"
-#include "server/metrics.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
 
 namespace docgen {
 
@@ -56,7 +57,8 @@ struct AuthOptions {
 
 class Authenticator {
  public:
-  Authenticator(AuthOptions options, Metrics& metrics, const Log& log, std::function<int64_t()> now_ms);
+  // `clock` dates cache entries and token expiry; it must outlive this object.
+  Authenticator(AuthOptions options, Metrics& metrics, const Log& log, const Clock& clock);
   ~Authenticator();
 
   AuthResult Check(const std::string& token);

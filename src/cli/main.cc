@@ -401,11 +401,9 @@ int ServeCommand(const ServeFlags& flags) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   docgen::Service service(options);
-  int exit_code = 1;
-  docgen::Status status = service.Start(&exit_code);
-  if (!status.ok) {
-    std::cerr << "docgen: " << status.message << "\n";
-    return exit_code;
+  if (docgen::Status status = service.Start(); !status.ok()) {
+    std::cerr << "docgen: " << status.message() << "\n";
+    return status.code() == docgen::StatusCode::kInvalidArgument ? kExitInvalid : kExitFailure;
   }
   std::cout << (flags.worker_only ? "docgen worker: metrics and health on http://" : "docgen serving on http://") << options.host
             << ":" << service.port() << " (" << options.runner.workers << " job workers)" << std::endl;

@@ -1,3 +1,4 @@
+// The job runner: claims, runs and finishes jobs; reaps leases; delivers webhooks.
 #include "jobs/job_runner.h"
 
 #include <httplib.h>
@@ -9,7 +10,6 @@
 #include <condition_variable>
 #include <random>
 
-#include "jobs/catalog_files_json.h"
 #include "jobs/job_json.h"
 #include "jobs/webhook.h"
 #include "util/diagnostic_json.h"
@@ -26,15 +26,12 @@ uint64_t RandomBits() {
 // Keeps a job's lease alive from another thread while it runs.
 class Heartbeat {
  public:
-  Heartbeat(Store& store, const Job& job, const std::string& worker, int64_t lease_ms, const NowFunction& now)
-      : thread_([&store, id = job.id, worker, lease_ms, now, this] {
+  Heartbeat(Store& store, const Job& job, const std::string& worker, int64_t lease_ms, const Clock& clock)
+      : thread_([&store, id = job.id, worker, lease_ms, &clock, this] {
           std::unique_lock lock(mutex_);
           while (!cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(lease_ms / 3, 10)), [this] { return done_; })) {
-            try {
-              store.Heartbeat(id, worker, now() + lease_ms);
-            } catch (const std::exception&) {
-              // The next beat tries again; a lost lease is noticed when the job completes.
-            }
+            // A failed beat is tried again at the next one; a lost lease is noticed when the job finishes.
+            (void)store.Heartbeat(id, worker, clock.NowMs() + lease_ms);
           }
         }) {}
   ~Heartbeat() {
@@ -55,10 +52,6 @@ class Heartbeat {
 
 }  // namespace
 
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 int64_t RetryPolicy::Delay(int attempt, uint64_t random) const {
   double delay = static_cast<double>(initial_ms);
   for (int i = 1; i < attempt && delay < static_cast<double>(cap_ms); ++i) delay *= factor;
@@ -67,49 +60,12 @@ int64_t RetryPolicy::Delay(int attempt, uint64_t random) const {
   return half + (half > 0 ? static_cast<int64_t>(random % static_cast<uint64_t>(half + 1)) : 0);
 }
 
-std::shared_ptr<const Catalog> CatalogVersions::Get(int64_t version, std::string* error, int64_t* resolved_version) {
-  if (version == 0) version = store_.CurrentCatalogVersion();  // cheap; the files are read once per version
-  if (version == 0) {
-    *error = "no catalog has been published";
-    return nullptr;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    if (version != 0) {
-      if (auto it = cache_.find(version); it != cache_.end()) {
-        if (resolved_version) *resolved_version = version;
-        return it->second;
-      }
-    }
-  }
-  std::optional<CatalogVersion> stored = store_.GetCatalogVersion(version);
-  if (!stored) {
-    *error = version == 0 ? "no catalog has been published" : "catalog version " + std::to_string(version) + " does not exist";
-    return nullptr;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = cache_.find(stored->version); it != cache_.end()) {
-      if (resolved_version) *resolved_version = stored->version;
-      return it->second;
-    }
-  }
-  CatalogLoad load = LoadCatalog(CatalogFilesFromJson(stored->files));
-  if (!load.catalog) {
-    *error = "catalog version " + std::to_string(stored->version) + " has lint errors";
-    return nullptr;
-  }
-  std::lock_guard lock(mutex_);
-  cache_[stored->version] = load.catalog;
-  if (resolved_version) *resolved_version = stored->version;
-  return load.catalog;
-}
-
 JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, Metrics& metrics, const Log& log,
-                     RunnerOptions options, NowFunction now)
-    : store_(store), blobs_(blobs), catalogs_(catalogs), metrics_(metrics), log_(log), options_(std::move(options)), now_(std::move(now)) {
+                     const Clock& clock, RunnerOptions options)
+    : store_(store), blobs_(blobs), catalogs_(catalogs), metrics_(metrics), log_(log), clock_(clock), options_(std::move(options)) {
   metrics_.Describe("docgen_jobs_finished_total", Metrics::Type::kCounter, "Jobs that reached a final state, by status.");
-  metrics_.Describe("docgen_job_attempts_total", Metrics::Type::kCounter, "Job runs started, by outcome.");
+  metrics_.Describe("docgen_job_attempts_total", Metrics::Type::kCounter,
+                    "Job runs, by outcome (released: cut short by a database or blob folder outage, not counted as an attempt).");
   metrics_.Describe("docgen_job_duration_seconds", Metrics::Type::kHistogram, "Time from claim to result of a job run.",
                     {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
   metrics_.Describe("docgen_render_duration_seconds", Metrics::Type::kHistogram, "Time to render a package.",
@@ -136,12 +92,53 @@ void JobRunner::Stop() {
   threads_.clear();
 }
 
-bool JobRunner::RunOnce(const std::string& worker) {
-  const int64_t now = now_();
-  std::optional<Job> job = store_.ClaimJob(worker, now, now + options_.lease_ms);
-  if (!job) return false;
-  Execute(*job, worker);
+Result<bool> JobRunner::RunOnce(const std::string& worker) {
+  const int64_t now = clock_.NowMs();
+  Result<std::optional<Job>> job = store_.ClaimJob(worker, now, now + options_.lease_ms);
+  if (!job.ok()) return job.status();
+  if (!*job) return false;
+  Execute(**job, worker);
   return true;
+}
+
+void JobRunner::Transient(const Job& job, const std::string& worker, const std::string& why) {
+  const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
+  metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
+  const nlohmann::json ids = {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}};
+  if (job.attempts >= job.max_attempts) {
+    Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
+    if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
+    if (failed.ok()) {
+      metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+      log_.Error("job failed after its last attempt", ids);
+    }
+    return;
+  }
+  const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
+  Status retried = store_.RetryLater(job.id, worker, errors, clock_.NowMs() + delay, clock_.NowMs());
+  if (retried.code() == StatusCode::kUnavailable) return Release(job, worker, retried);
+  if (retried.ok()) {
+    nlohmann::json fields = ids;
+    fields["retry_in_ms"] = delay;
+    log_.Warn("job attempt failed; will retry", fields);
+  }
+}
+
+void JobRunner::Release(const Job& job, const std::string& worker, const Status& outage) {
+  metrics_.Add("docgen_job_attempts_total", {{"outcome", "released"}});
+  log_.Warn("job cut short by an outage; it goes back to the queue without spending an attempt",
+            {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}});
+  // Until the lease would end: after that the reaper returns the job (and
+  // counts the attempt, as for a worker that stopped).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.lease_ms);
+  for (int64_t wait_ms = 50;; wait_ms = std::min<int64_t>(wait_ms * 2, 1000)) {
+    const int64_t now = clock_.NowMs();
+    Status released = store_.ReleaseJob(job.id, worker, now + options_.retry.Delay(job.attempts, RandomBits()), now);
+    if (released.code() != StatusCode::kUnavailable) return;  // released, or no longer ours
+    if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+  log_.Warn("the outage outlasted the job's lease; the reaper returns it to the queue", {{"job_id", job.id}});
 }
 
 void JobRunner::Execute(const Job& job, const std::string& worker) {
@@ -151,107 +148,85 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
                                       ? job.quote["quote_id"]
                                       : nlohmann::json("");
   const nlohmann::json ids = {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}};
-  Heartbeat heartbeat(store_, job, worker, options_.lease_ms, now_);
-  auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  auto transient = [&](const std::string& why) {
-    const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
-    metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
-    if (job.attempts >= job.max_attempts) {
-      if (store_.FailJob(job.id, worker, errors, now_())) {
-        metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
-        log_.Error("job failed after its last attempt", {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}});
-      }
-      return;
-    }
-    const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
-    if (store_.RetryLater(job.id, worker, errors, now_() + delay, now_())) {
-      log_.Warn("job attempt failed; will retry", {{"job_id", job.id}, {"error", why}, {"retry_in_ms", delay}});
-    }
-  };
+  Heartbeat heartbeat(store_, job, worker, options_.lease_ms, clock_);
+  auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  // Invalid input fails at once: it will not get better.
   auto permanent = [&](const Diagnostics& errors, const char* what) {
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
-    if (!store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), now_())) return;  // lease lost or canceled
+    Status failed = store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), clock_.NowMs());
+    if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
+    if (!failed.ok()) return;  // lease lost or canceled
     metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
     nlohmann::json fields = ids;
     fields["errors"] = errors.size();
     log_.Info(what, fields);
   };
   try {
-    if (options_.noop_jobs) {
-      if (store_.CompleteJob(job.id, worker, {{"pages", 0}, {"documents", nlohmann::json::array()}}, now_())) {
-        metrics_.Add("docgen_jobs_finished_total", {{"status", "succeeded"}});
+    nlohmann::json result = {{"pages", 0}, {"documents", nlohmann::json::array()}};
+    int pages = 0;
+    if (!options_.noop_jobs) {
+      Result<LoadedCatalog> catalog = catalogs_.Get(job.catalog_version);
+      if (!catalog.ok()) {
+        switch (catalog.status().code()) {
+          case StatusCode::kNotFound:
+          case StatusCode::kInvalidArgument: {
+            Diagnostic d;  // a stored version that cannot be used will not get better
+            d.code = "catalog_unavailable";
+            d.message = catalog.status().message();
+            return permanent({d}, "job failed: its catalog version cannot be used");
+          }
+          case StatusCode::kUnavailable:
+            return Release(job, worker, catalog.status());
+          default:
+            return Transient(job, worker, catalog.status().message());
+        }
       }
-      return;
-    }
-    std::string error;
-    std::shared_ptr<const Catalog> catalog = catalogs_.Get(job.catalog_version, &error);
-    if (!catalog) {
-      if (error.find("lint errors") != std::string::npos || error.find("does not exist") != std::string::npos) {
-        Diagnostic d;  // a stored version that cannot be used will not get better
-        d.code = "catalog_unavailable";
-        d.message = error;
-        permanent({d}, "job failed: its catalog version cannot be used");
-      } else {
-        transient(error);
+      Package package = Resolve(*catalog->catalog, job.quote);
+      if (!package.valid) return permanent(package.errors, "job failed: the quote does not resolve to a valid package");
+      const auto render_started = std::chrono::steady_clock::now();
+      RenderResult rendered = renderer.Render(*catalog->catalog, package, job.quote);
+      metrics_.Observe("docgen_render_duration_seconds", {},
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - render_started).count());
+      if (!rendered.output) return permanent(rendered.errors, "job failed: the package cannot be rendered");
+      if (options_.before_store && !options_.before_store(job)) {
+        return Transient(job, worker, "injected failure before storing the results");
       }
-      return;
+      // Results are stored before the job is marked done: a crash in between
+      // re-runs the job, which writes the same bytes under the same names.
+      Status stored = Status::Ok();
+      auto put = [&](std::string_view bytes) -> std::string {
+        if (!stored.ok()) return "";
+        Result<std::string> name = blobs_.Put(bytes);
+        if (!name.ok()) stored = name.status();
+        return name.ok() ? *name : "";
+      };
+      pages = rendered.output->pages;
+      result["pages"] = pages;
+      result["package_pdf"] = put(rendered.output->package_pdf);
+      result["package_json"] = put(PackageToJson(package).dump(2) + "\n");
+      for (const auto& doc : rendered.output->documents) {
+        result["documents"].push_back({{"name", doc.file_name}, {"blob", put(doc.pdf)}, {"pages", doc.pages}});
+      }
+      if (stored.code() == StatusCode::kUnavailable) return Release(job, worker, stored);
+      if (!stored.ok()) return Transient(job, worker, stored.message());
     }
-    Package package = Resolve(*catalog, job.quote);
-    if (!package.valid) {
-      permanent(package.errors, "job failed: the quote does not resolve to a valid package");
-      return;
-    }
-    const auto render_started = std::chrono::steady_clock::now();
-    RenderResult rendered = renderer.Render(*catalog, package, job.quote);
-    metrics_.Observe("docgen_render_duration_seconds", {},
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - render_started).count());
-    if (!rendered.output) {
-      permanent(rendered.errors, "job failed: the package cannot be rendered");
-      return;
-    }
-    if (options_.before_store && !options_.before_store(job)) {
-      transient("injected failure before storing the results");
-      return;
-    }
-    // Results are stored before the job is marked done: a crash in between
-    // re-runs the job, which writes the same bytes under the same names.
-    nlohmann::json result = {{"pages", rendered.output->pages}, {"documents", nlohmann::json::array()}};
-    std::string name;
-    Status status = blobs_.Put(rendered.output->package_pdf, &name);
-    result["package_pdf"] = name;
-    if (status.ok) status = blobs_.Put(PackageToJson(package).dump(2) + "\n", &name);
-    result["package_json"] = name;
-    for (const auto& doc : rendered.output->documents) {
-      if (!status.ok) break;
-      status = blobs_.Put(doc.pdf, &name);
-      result["documents"].push_back({{"name", doc.file_name}, {"blob", name}, {"pages", doc.pages}});
-    }
-    if (!status.ok) {
-      transient(status.message);
-      return;
-    }
-    if (!store_.CompleteJob(job.id, worker, result, now_())) {
+    Status completed = store_.CompleteJob(job.id, worker, result, clock_.NowMs());
+    if (completed.code() == StatusCode::kUnavailable) return Release(job, worker, completed);
+    if (!completed.ok()) {
       log_.Warn("job finished after its lease was lost or it was canceled; result not recorded", ids);
       return;
     }
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
     metrics_.Add("docgen_jobs_finished_total", {{"status", "succeeded"}});
-    metrics_.Add("docgen_pages_rendered_total", {}, rendered.output->pages);
+    metrics_.Add("docgen_pages_rendered_total", {}, pages);
     metrics_.Observe("docgen_job_duration_seconds", {}, seconds_since_start());
+    if (options_.noop_jobs) return;
     nlohmann::json fields = ids;
-    fields["pages"] = rendered.output->pages;
+    fields["pages"] = pages;
     fields["duration_ms"] = static_cast<int64_t>(seconds_since_start() * 1000);
     log_.Info("job succeeded", fields);
-  } catch (const StoreUnavailable& e) {
-    // Not the job's fault, and the store cannot record anything now: the
-    // job keeps its attempt, and the reaper puts it back when its lease ends.
-    nlohmann::json fields = ids;
-    fields["error"] = e.what();
-    log_.Warn("database unavailable; the job runs again once its lease expires", fields);
   } catch (const std::exception& e) {
-    transient(e.what());
+    Transient(job, worker, e.what());
   }
 }
 
@@ -265,40 +240,38 @@ void JobRunner::WorkerLoop(int index) {
   }();
   const std::string worker = options_.worker_prefix + "-" + run + "-" + std::to_string(index);
   while (!stopping_) {
-    bool ran = false;
-    uint64_t signal = 0;
-    try {
-      signal = store_.JobsSignal();  // before the claim: a job queued after it wakes the wait below
-      ran = RunOnce(worker);
-    } catch (const std::exception& e) {
-      log_.Error("cannot claim jobs", {{"worker", worker}, {"error", e.what()}});
-    }
-    if (!ran) store_.WaitForJobs(signal, options_.poll_ms);
+    const uint64_t signal = store_.JobsSignal();  // before the claim: a job queued after it wakes the wait below
+    Result<bool> ran = RunOnce(worker);
+    if (!ran.ok()) log_.Error("cannot claim jobs", {{"worker", worker}, {"error", ran.status().ToString()}});
+    if (!ran.ok() || !*ran) store_.WaitForJobs(signal, options_.poll_ms);
   }
 }
 
-void JobRunner::ReapOnce() {
-  const int reaped = store_.ReapExpiredLeases(now_());
-  if (reaped > 0) {
-    metrics_.Add("docgen_leases_reaped_total", {}, reaped);
-    log_.Warn("returned jobs with expired leases to the queue", {{"jobs", reaped}});
+Result<int> JobRunner::ReapOnce() {
+  Result<int> reaped = store_.ReapExpiredLeases(clock_.NowMs());
+  if (reaped.ok() && *reaped > 0) {
+    metrics_.Add("docgen_leases_reaped_total", {}, *reaped);
+    log_.Warn("returned jobs with expired leases to the queue", {{"jobs", *reaped}});
   }
+  return reaped;
 }
 
-bool JobRunner::DeliverOneWebhook() {
-  const int64_t now = now_();
-  std::optional<Job> job = store_.ClaimWebhook(now, now + 30000);
-  if (!job) return false;
-  const std::string type = std::string("job.") + ToString(job->status);
-  const std::string message_id = "msg_" + job->id + "_" + std::to_string(job->finished_at);
+Result<bool> JobRunner::DeliverOneWebhook() {
+  const int64_t now = clock_.NowMs();
+  Result<std::optional<Job>> claimed = store_.ClaimWebhook(now, now + 30000);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return false;
+  const Job& job = **claimed;
+  const std::string type = std::string("job.") + ToString(job.status);
+  const std::string message_id = "msg_" + job.id + "_" + std::to_string(job.finished_at);
   const int64_t timestamp = now / 1000;
   const std::string body =
-      nlohmann::ordered_json{{"type", type}, {"timestamp", IsoTime(now)}, {"data", JobToJson(*job)}}.dump();
+      nlohmann::ordered_json{{"type", type}, {"timestamp", IsoTime(now)}, {"data", JobToJson(job)}}.dump();
   WebhookAttempt attempt;
-  attempt.attempt = job->webhook_attempts + 1;
+  attempt.attempt = job.webhook_attempts + 1;
   attempt.at = now;
-  attempt.generation = job->finished_at;
-  const UrlParts url = SplitUrl(job->callback_url);
+  attempt.generation = job.finished_at;
+  const UrlParts url = SplitUrl(job.callback_url);
   try {
     httplib::Client client(url.origin);
     client.set_connection_timeout(5);
@@ -334,21 +307,20 @@ bool JobRunner::DeliverOneWebhook() {
   const bool delivered = attempt.error.empty();
   const bool give_up = !delivered && attempt.attempt >= options_.webhook_retry.max_attempts;
   const int64_t next = now + options_.webhook_retry.Delay(attempt.attempt, RandomBits());
-  store_.RecordWebhookAttempt(job->id, attempt, delivered, give_up, next);
+  // Not recorded (an outage): the delivery is due again when its hold ends, and is sent again.
+  if (Status recorded = store_.RecordWebhookAttempt(job.id, attempt, delivered, give_up, next); !recorded.ok()) {
+    return recorded;
+  }
   metrics_.Add("docgen_webhook_deliveries_total", {{"outcome", delivered ? "delivered" : give_up ? "given_up" : "failed"}});
   if (!delivered) {
-    log_.Warn("webhook delivery failed", {{"job_id", job->id}, {"attempt", attempt.attempt}, {"error", attempt.error}});
+    log_.Warn("webhook delivery failed", {{"job_id", job.id}, {"attempt", attempt.attempt}, {"error", attempt.error}});
   }
   return true;
 }
 
 void JobRunner::ReaperLoop() {
   while (!stopping_) {
-    try {
-      ReapOnce();
-    } catch (const std::exception& e) {
-      log_.Error("reaper pass failed", {{"error", e.what()}});
-    }
+    if (Result<int> reaped = ReapOnce(); !reaped.ok()) log_.Error("reaper pass failed", {{"error", reaped.status().ToString()}});
     for (int64_t slept = 0; slept < std::max<int64_t>(options_.lease_ms / 2, 100) && !stopping_; slept += options_.poll_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
     }
@@ -357,11 +329,10 @@ void JobRunner::ReaperLoop() {
 
 void JobRunner::WebhookLoop() {
   while (!stopping_) {
-    try {
-      for (int i = 0; i < 50 && !stopping_ && DeliverOneWebhook(); ++i) {
-      }
-    } catch (const std::exception& e) {
-      log_.Error("webhook pass failed", {{"error", e.what()}});
+    for (int i = 0; i < 50 && !stopping_; ++i) {
+      Result<bool> delivered = DeliverOneWebhook();
+      if (!delivered.ok()) log_.Error("webhook pass failed", {{"error", delivered.status().ToString()}});
+      if (!delivered.ok() || !*delivered) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
   }

@@ -2,24 +2,27 @@
 // a lease, keep the lease alive with heartbeats while rendering, write the
 // results to the BlobStore before marking the job done, and retry transient
 // failures with exponential backoff and jitter. Invalid input fails at once.
-// A reaper returns expired leases to the queue; a webhook thread delivers
-// signed callbacks with retries. Start()/Stop() are called by one thread.
+// An outage of the database or the blob folder (kUnavailable) is not the
+// job's fault: the job goes back to the queue without spending its attempt
+// (or, if the outage outlasts the lease, the reaper puts it back). A reaper
+// returns expired leases to the queue; a webhook thread delivers signed
+// callbacks with retries. Start()/Stop() are called by one thread; RunOnce,
+// ReapOnce and DeliverOneWebhook may be called from any thread.
 #pragma once
 
-#include <docgen/catalog.h>
 #include <docgen/store.h>
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "server/log.h"
-#include "server/metrics.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "jobs/catalog_versions.h"
 #include "store/blob_store.h"
 
 namespace docgen {
@@ -48,27 +51,10 @@ struct RunnerOptions {
   std::function<bool(const Job&)> before_store;
 };
 
-// Milliseconds since the epoch; replaceable in tests.
-using NowFunction = std::function<int64_t()>;
-int64_t SystemNowMs();
-
-// Loads published catalog versions from the store, once each.
-class CatalogVersions {
- public:
-  explicit CatalogVersions(Store& store) : store_(store) {}
-  // The catalog of `version` (0: current), or null with `error`.
-  std::shared_ptr<const Catalog> Get(int64_t version, std::string* error, int64_t* resolved_version = nullptr);
-
- private:
-  Store& store_;
-  std::mutex mutex_;
-  std::map<int64_t, std::shared_ptr<const Catalog>> cache_;
-};
-
 class JobRunner {
  public:
-  JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, Metrics& metrics, const Log& log,
-            RunnerOptions options, NowFunction now = SystemNowMs);
+  JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, Metrics& metrics, const Log& log, const Clock& clock,
+            RunnerOptions options);
   ~JobRunner();
 
   void Start();
@@ -76,14 +62,20 @@ class JobRunner {
   // alive meanwhile). Idempotent.
   void Stop();
 
-  // Claims and runs one due job on the calling thread; false when none was due.
-  bool RunOnce(const std::string& worker);
-  // One reaper pass and one webhook delivery pass, on the calling thread.
-  void ReapOnce();
-  bool DeliverOneWebhook();
+  // Claims and runs one due job on the calling thread; false when none was
+  // due, the Status when the claim itself failed.
+  Result<bool> RunOnce(const std::string& worker);
+  // One reaper pass; returns how many leases it returned or failed.
+  Result<int> ReapOnce();
+  // Delivers one due webhook; false when none was due.
+  Result<bool> DeliverOneWebhook();
 
  private:
   void Execute(const Job& job, const std::string& worker);
+  // The attempt was cut short by an outage: give it back (retrying while
+  // the lease lasts), or leave the job to the reaper.
+  void Release(const Job& job, const std::string& worker, const Status& outage);
+  void Transient(const Job& job, const std::string& worker, const std::string& why);
   void WorkerLoop(int index);
   void ReaperLoop();
   void WebhookLoop();
@@ -93,8 +85,8 @@ class JobRunner {
   CatalogVersions& catalogs_;
   Metrics& metrics_;
   const Log& log_;
+  const Clock& clock_;
   RunnerOptions options_;
-  NowFunction now_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

@@ -1,9 +1,9 @@
-// `docgen serve`: the HTTP API (SPEC §6), the job workers and the background
-// passes, on the embedded SQLite store and blob folder under the data folder,
-// or on a shared PostgreSQL database. `docgen worker` is the same service
-// without the API: it runs jobs and answers only /metrics and health checks.
-// Start() and Shutdown() are called from one thread; handlers run on the
-// HTTP server's thread pool.
+// `docgen serve`: the HTTP API (routes in server/routes.cc), the job workers
+// and the background passes, on the embedded SQLite store and blob folder
+// under the data folder, or on a shared PostgreSQL database. `docgen worker`
+// is the same service without the API: it runs jobs and answers only
+// /metrics and health checks. Start() and Shutdown() are called from one
+// thread; handlers run on the HTTP server's thread pool.
 #pragma once
 
 #include <docgen/store.h>
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "auth/auth.h"
+#include "base/clock.h"
 #include "jobs/job_runner.h"
 
 namespace docgen {
@@ -34,12 +35,15 @@ struct ServiceOptions {
 
 class Service {
  public:
-  explicit Service(ServiceOptions options);
+  // `clock` (which must outlive the service) dates jobs, leases and
+  // versions; the system clock when null.
+  explicit Service(ServiceOptions options, const Clock* clock = nullptr);
   ~Service();
 
   // Opens the store, publishes the catalog, binds the port and starts the
-  // workers. On failure returns why; exit_code says 2 (bad input) or 1.
-  Status Start(int* exit_code);
+  // workers. On failure returns why: kInvalidArgument for bad settings or a
+  // catalog with errors (exit status 2), anything else for the rest (1).
+  Status Start();
   // Serves until Shutdown() (blocks the calling thread).
   void Serve();
   // Stops accepting requests, stops claiming jobs, waits for jobs in flight.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -41,50 +42,51 @@ class DirectoryBlobStore final : public BlobStore {
     std::filesystem::create_directories(dir_, ec);
   }
 
-  Status Put(std::string_view bytes, std::string* name) override;
-  std::optional<std::string> Get(const std::string& name) const override;
-  int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) override;
-  std::set<std::string> List() const override;
+  Result<std::string> Put(std::string_view bytes) override;
+  Result<std::string> Get(const std::string& name) const override;
+  Result<int> Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) override;
+  Result<std::set<std::string>> List() const override;
 
  private:
   std::filesystem::path PathOf(const std::string& name) const { return dir_ / name.substr(0, 2) / name; }
   std::filesystem::path dir_;
 };
 
-Status DirectoryBlobStore::Put(std::string_view bytes, std::string* name) {
-  *name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
-  const std::filesystem::path path = PathOf(*name);
+Result<std::string> DirectoryBlobStore::Put(std::string_view bytes) {
+  const std::string name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
+  const std::filesystem::path path = PathOf(name);
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     // Same bytes already stored: refresh the time, so pruning sees it as in use again.
     ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
-    return Status::Ok();
+    return name;
   }
   std::filesystem::create_directories(path.parent_path(), ec);
   static thread_local std::mt19937_64 random{std::random_device{}()};
   const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(random());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
-  if (fd < 0) return Status::Error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  // Every failure here is the folder's (full, failing, not writable): an outage, not the job's fault.
+  if (fd < 0) return Status::Unavailable("cannot create " + temporary.string() + ": " + std::strerror(errno));
   const bool ok = WriteAll(fd, bytes) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
     std::filesystem::remove(temporary, ec);
-    return Status::Error("cannot write blob " + *name + ": " + std::strerror(errno));
+    return Status::Unavailable("cannot write blob " + name + ": " + std::strerror(errno));
   }
   SyncDirectory(path.parent_path());
-  return Status::Ok();
+  return name;
 }
 
-std::optional<std::string> DirectoryBlobStore::Get(const std::string& name) const {
-  if (!IsBlobName(name)) return std::nullopt;
+Result<std::string> DirectoryBlobStore::Get(const std::string& name) const {
+  if (!IsBlobName(name)) return Status::NotFound("\"" + name.substr(0, 80) + "\" is not a blob name");
   std::ifstream in(PathOf(name), std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) return Status::NotFound("there is no blob " + name);
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
 }
 
-std::set<std::string> DirectoryBlobStore::List() const {
+Result<std::set<std::string>> DirectoryBlobStore::List() const {
   std::set<std::string> out;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec); !ec && it != std::filesystem::recursive_directory_iterator();
@@ -95,7 +97,7 @@ std::set<std::string> DirectoryBlobStore::List() const {
   return out;
 }
 
-int DirectoryBlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) {
+Result<int> DirectoryBlobStore::Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) {
   int removed = 0;
   std::error_code ec;
   const auto now = std::filesystem::file_time_type::clock::now();

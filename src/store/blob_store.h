@@ -6,11 +6,10 @@
 // PostgreSQL (so that any process can serve any job's result).
 #pragma once
 
-#include <docgen/store.h>
+#include <docgen/status.h>
 
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,15 +20,17 @@ class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
-  virtual Status Put(std::string_view bytes, std::string* name) = 0;
-  // nullopt when the name is not a blob name or the blob does not exist.
-  virtual std::optional<std::string> Get(const std::string& name) const = 0;
+  // Stores `bytes` durably; returns the blob's name. kUnavailable when the
+  // folder or database cannot take it (full, failing, unreachable).
+  virtual Result<std::string> Put(std::string_view bytes) = 0;
+  // The bytes; kNotFound when the name is not a blob name or the blob does not exist.
+  virtual Result<std::string> Get(const std::string& name) const = 0;
   // Deletes blobs not in `keep` last written more than `min_age_seconds` ago
   // (a blob being written for a running job is younger), and partial writes
   // older than `min_temporary_age_seconds`. Returns how many it deleted.
-  virtual int Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) = 0;
+  virtual Result<int> Prune(const std::set<std::string>& keep, int min_age_seconds, int min_temporary_age_seconds) = 0;
   // Every blob name present.
-  virtual std::set<std::string> List() const = 0;
+  virtual Result<std::set<std::string>> List() const = 0;
 
   static bool IsBlobName(const std::string& name);
 };
@@ -39,6 +40,6 @@ std::unique_ptr<BlobStore> OpenDirectoryBlobStore(const std::filesystem::path& d
 
 // Blobs in the `blobs` table of the PostgreSQL database at `url` (the table
 // is created by the store's migrations: open the Store first).
-std::unique_ptr<BlobStore> OpenPostgresBlobStore(const std::string& url, int connections, Status* status);
+Result<std::unique_ptr<BlobStore>> OpenPostgresBlobStore(const std::string& url, int connections);
 
 }  // namespace docgen

@@ -4,11 +4,12 @@
 // blip), the connection is dropped and the body runs again on a new one,
 // with exponential backoff, for up to `retry_window_ms`. Only failures that
 // guarantee the transaction did not commit are retried: a commit whose
-// outcome is unknown (pqxx::in_doubt_error) becomes StoreUnavailable, and so
-// does a database still away when the window ends.
+// outcome is unknown (pqxx::in_doubt_error) throws PgUnavailable, and so
+// does a database still away when the window ends. StatusOfPostgresFailure
+// is the one mapping of every PostgreSQL failure to a Status code.
 #pragma once
 
-#include <docgen/store.h>
+#include <docgen/status.h>
 
 #include <pqxx/pqxx>
 
@@ -21,17 +22,39 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "store/sql.h"  // Patience
+
 namespace docgen {
 
-// How long a call may wait for the database.
-enum class Patience {
-  kRetry,  // through the retry window: the work must get done
-  kOnce,   // one attempt: health checks and metrics answer at once
+// The database cannot be reached (or a commit's outcome was lost).
+class PgUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
+
+// The Status of a failure thrown by PgPool::Run or libpqxx, to be called
+// from a catch block: outages are kUnavailable, a taken unique key is
+// kConflict, anything else kInternal.
+inline Status StatusOfPostgresFailure(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const PgUnavailable& e) {
+    return Status::Unavailable(e.what());
+  } catch (const pqxx::broken_connection& e) {
+    return Status::Unavailable(std::string("PostgreSQL is unavailable: ") + e.what());
+  } catch (const pqxx::unique_violation& e) {
+    return Status::Conflict(e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("PostgreSQL: ") + e.what());
+  } catch (...) {
+    return Status::Internal("PostgreSQL: unknown failure");
+  }
+}
 
 // The URL with the libpq settings every docgen connection needs, unless the
 // URL sets them: a bounded connect (a host that drops packets would block
@@ -72,7 +95,7 @@ class PgPool {
           return result;
         } catch (const pqxx::in_doubt_error& e) {
           lease.Discard();
-          throw StoreUnavailable(std::string("the database connection was lost while committing; the change may or may not "
+          throw PgUnavailable(std::string("the database connection was lost while committing; the change may or may not "
                                              "have been saved: ") + e.what());
         } catch (const pqxx::broken_connection& e) {
           lease.Discard();
@@ -121,7 +144,7 @@ class PgPool {
     std::unique_lock lock(mutex_);
     const auto until = std::max(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(2));
     if (!cv_.wait_until(lock, until, [&] { return in_use_ < size_; })) {
-      throw StoreUnavailable("every database connection of this process is busy");
+      throw PgUnavailable("every database connection of this process is busy");
     }
     ++in_use_;
     if (idle_.empty()) return nullptr;
@@ -144,7 +167,7 @@ class PgPool {
   }
   static void Backoff(int attempt, std::chrono::steady_clock::time_point deadline, const std::string& why) {
     const auto delay = std::chrono::milliseconds(std::min<int64_t>(50LL << std::min(attempt, 6), 2000));
-    if (std::chrono::steady_clock::now() + delay > deadline) throw StoreUnavailable("PostgreSQL is unavailable: " + why);
+    if (std::chrono::steady_clock::now() + delay > deadline) throw PgUnavailable("PostgreSQL is unavailable: " + why);
     std::this_thread::sleep_for(delay);
   }
 

@@ -47,6 +47,9 @@ UrlParts SplitUrl(const std::string& url);
 // A length such as "0.75in", "2cm", "20mm" or "54pt" in points; nullopt when it is not one.
 std::optional<double> ParseLengthPoints(const std::string& text);
 
+// `bytes` random bytes from the system's CSPRNG, as lower-case hex (ids, keys).
+std::string RandomHex(size_t bytes);
+
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 

@@ -1,4 +1,4 @@
-#include "server/metrics.h"
+#include "base/metrics.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,0 +1,11 @@
+#include "base/clock.h"
+
+#include <chrono>
+
+namespace docgen {
+
+int64_t SystemClock::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace docgen

@@ -1,0 +1,158 @@
+#include "server/dispatcher.h"
+
+#include <chrono>
+#include <set>
+
+#include "util/text.h"
+
+namespace docgen {
+namespace {
+
+std::string RandomRequestId() { return "req_" + RandomHex(12); }
+
+// The caller's id when it is a sensible one (echoed in logs and headers), else a new one.
+std::string RequestIdOf(const HttpRequest& request) {
+  std::string id = request.Header("X-Request-Id");
+  if (id.empty() || id.size() > 64 ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos) {
+    id = RandomRequestId();
+  }
+  return id;
+}
+
+// Methods outside the known set share one label: a client inventing methods
+// cannot create metric series.
+std::string MethodLabel(const std::string& method) {
+  static const std::set<std::string> kKnown = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  return kKnown.count(method) ? method : "other";
+}
+
+// "/v1/jobs/{id}:cancel" -> ^/v1/jobs/([^/:]+):cancel$, with the parameter names.
+std::regex CompilePattern(const std::string& pattern, std::vector<std::string>* params) {
+  std::string regex;
+  for (size_t i = 0; i < pattern.size();) {
+    if (pattern[i] == '{') {
+      const size_t close = pattern.find('}', i);
+      params->push_back(pattern.substr(i + 1, close - i - 1));
+      regex += "([^/:]+)";
+      i = close + 1;
+      continue;
+    }
+    if (std::string(".^$|()[]*+?\\").find(pattern[i]) != std::string::npos) regex += '\\';
+    regex += pattern[i++];
+  }
+  return std::regex(regex);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Api& api, bool worker_only) : api_(api) {
+  for (const Route& route : RouteTable()) {
+    if (worker_only && !route.on_worker) continue;
+    Compiled compiled{&route, {}, {}};
+    compiled.path = CompilePattern(route.pattern, &compiled.params);
+    routes_.push_back(std::move(compiled));
+  }
+}
+
+HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request_id = RequestIdOf(request);
+  std::string route_label = "other";
+  std::string subject;
+  HttpResponse response = Run(request, request_id, &route_label, &subject);
+  response.SetHeader("X-Request-Id", request_id);
+  Record(request, response, route_label, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& request_id, std::string* route_label,
+                             std::string* subject) const {
+  const std::string method = request.method == "HEAD" ? "GET" : request.method;
+  const Compiled* found = nullptr;
+  std::smatch match;
+  std::string allowed;  // methods of routes whose pattern matches the path
+  for (const Compiled& candidate : routes_) {
+    std::smatch m;
+    if (!std::regex_match(request.path, m, candidate.path)) continue;
+    if (candidate.route->method == method) {
+      found = &candidate;
+      match = std::move(m);
+      break;
+    }
+    allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.route->method);
+  }
+  Call call{request, {}, request_id, ""};
+  if (found == nullptr) {
+    if (!allowed.empty()) {
+      HttpResponse response = call.Fail(ApiError{405, "method_not_allowed", "This route does not accept " + request.method + "."});
+      response.SetHeader("Allow", allowed);
+      return response;
+    }
+    return call.Fail(ApiError{404, "not_found", "There is no route " + request.method + " " + request.path.substr(0, 200) + "."});
+  }
+  const Route& route = *found->route;
+  *route_label = route.pattern;
+  for (size_t i = 0; i < found->params.size(); ++i) call.params[found->params[i]] = match[i + 1].str();
+
+  if (route.role != Role::kNone) {
+    const std::string header = request.Header("Authorization");
+    std::string token;
+    if (header.size() > 7 && (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) token = header.substr(7);
+    const AuthResult auth = api_.auth.Check(token);
+    if (auth.outcome == AuthResult::Outcome::kUnavailable) {
+      return call.Fail(ApiError{503, "auth_unavailable", "Tokens cannot be checked right now; try again later.", nullptr,
+                                auth.retry_after_seconds});
+    }
+    if (auth.outcome != AuthResult::Outcome::kOk) {
+      HttpResponse response = call.Fail(ApiError{
+          401, "unauthorized",
+          token.empty() ? "Send a token: Authorization: Bearer TOKEN." : "The token is not valid (" + auth.reason + ")."});
+      response.SetHeader("WWW-Authenticate", "Bearer");
+      return response;
+    }
+    call.subject = auth.subject;
+    *subject = auth.subject;
+    if (static_cast<int>(auth.role) < static_cast<int>(route.role)) {
+      return call.Fail(ApiError{403, "forbidden",
+                                std::string("This needs the ") + ToString(route.role) + " role; the token has " + ToString(auth.role) + "."});
+    }
+  }
+  try {
+    return route.handler(api_, call);
+  } catch (const std::exception& e) {
+    api_.log.Error("internal error", call.LogFields({{"route", route.pattern}, {"error", e.what()}}));
+  } catch (...) {
+    api_.log.Error("internal error", call.LogFields({{"route", route.pattern}, {"error", "unknown exception"}}));
+  }
+  return call.Fail(Status::Internal("unexpected exception"));
+}
+
+HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {
+  const std::string request_id = RandomRequestId();
+  ApiError error{http_status, "bad_request", "The request is malformed."};
+  if (http_status == 413) error = {413, "payload_too_large", "The body is larger than this server accepts."};
+  if (http_status == 414) error = {414, "uri_too_long", "The request line is longer than this server accepts."};
+  HttpResponse response = ErrorResponse(error, request_id);
+  response.SetHeader("X-Request-Id", request_id);
+  Record(request, response, "other", "", 0);
+  return response;
+}
+
+void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const std::string& route_label,
+                        const std::string& subject, double seconds) const {
+  const std::string method = MethodLabel(request.method);
+  api_.metrics.Add("docgen_http_requests_total", {{"method", method}, {"route", route_label}, {"status", std::to_string(response.status)}});
+  api_.metrics.Observe("docgen_http_request_duration_seconds", {{"method", method}, {"route", route_label}}, seconds);
+  if (route_label == "/metrics" || route_label == "/healthz" || route_label == "/readyz") return;
+  nlohmann::json fields = {{"method", method}, {"route", route_label}, {"status", response.status},
+                           {"duration_ms", static_cast<int64_t>(seconds * 1000)}};
+  // The request id of the response: the caller's, or the one made for it.
+  for (const auto& [name, value] : response.headers) {
+    if (name == "X-Request-Id") fields["request_id"] = value;
+  }
+  if (!subject.empty()) fields["subject"] = subject;
+  api_.log.Info("request", fields);
+}
+
+}  // namespace docgen

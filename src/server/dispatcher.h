@@ -1,0 +1,43 @@
+// Turns an HttpRequest into an HttpResponse through the route table: gives
+// the request its id, finds its route (404, or 405 with Allow, when there is
+// none), checks the caller's token against the route's role (401, 403, 503
+// while tokens cannot be checked), runs the handler (an exception becomes a
+// logged 500), and records one metrics sample and one log line per request,
+// labelled with the route's pattern. Thread-safe.
+#pragma once
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "server/http.h"
+#include "server/routes.h"
+
+namespace docgen {
+
+class Dispatcher {
+ public:
+  // `worker_only`: only the routes marked on_worker are served.
+  Dispatcher(Api& api, bool worker_only);
+
+  HttpResponse Handle(const HttpRequest& request) const;
+  // For requests the HTTP server refused before they reached Handle
+  // (malformed, too large): the error body, a request id and the metrics.
+  HttpResponse Refused(const HttpRequest& request, int http_status) const;
+
+ private:
+  struct Compiled {
+    const Route* route;
+    std::regex path;
+    std::vector<std::string> params;
+  };
+  HttpResponse Run(const HttpRequest& request, const std::string& request_id, std::string* route_label,
+                   std::string* subject) const;
+  void Record(const HttpRequest& request, const HttpResponse& response, const std::string& route_label,
+              const std::string& subject, double seconds) const;
+
+  Api& api_;
+  std::vector<Compiled> routes_;
+};
+
+}  // namespace docgen

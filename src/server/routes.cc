@@ -1,0 +1,70 @@
+#include "server/routes.h"
+
+#include "util/text.h"
+
+namespace docgen {
+
+const std::vector<Route>& RouteTable() {
+  using namespace handlers;  // NOLINT(google-build-using-namespace): the table reads as a table
+  constexpr Role kPublic = Role::kNone;
+  constexpr Role kViewer = Role::kViewer;
+  constexpr Role kGenerator = Role::kGenerator;
+  constexpr Role kAdmin = Role::kAdmin;
+  static const std::vector<Route> kRoutes = {
+      // method   pattern                              operation id             role       worker  handler
+      {"GET", "/healthz", "getHealth", kPublic, true, Health},
+      {"GET", "/readyz", "getReadiness", kPublic, true, Readiness},
+      {"GET", "/metrics", "getMetrics", kPublic, true, MetricsText},
+      {"GET", "/openapi.json", "getOpenApi", kPublic, false, OpenApi},
+
+      {"POST", "/v1/packages:resolve", "resolvePackage", kGenerator, false, ResolvePackage},
+      {"POST", "/v1/packages:render", "renderPackage", kGenerator, false, RenderPackage},
+
+      {"POST", "/v1/jobs", "createJob", kGenerator, false, CreateJob},
+      {"GET", "/v1/jobs", "listJobs", kViewer, false, ListJobs},
+      {"GET", "/v1/jobs/{id}", "getJob", kViewer, false, GetJob},
+      {"GET", "/v1/jobs/{id}/package.pdf", "getJobPackagePdf", kViewer, false, GetJobPackagePdf},
+      {"GET", "/v1/jobs/{id}/package.json", "getJobPackageJson", kViewer, false, GetJobPackageJson},
+      {"GET", "/v1/jobs/{id}/documents/{name}", "getJobDocument", kViewer, false, GetJobDocument},
+      {"GET", "/v1/jobs/{id}/webhooks", "listJobWebhooks", kViewer, false, ListJobWebhooks},
+      {"POST", "/v1/jobs/{id}:cancel", "cancelJob", kGenerator, false, CancelJob},
+      {"POST", "/v1/jobs/{id}:retry", "retryJob", kGenerator, false, RetryJob},
+
+      {"GET", "/v1/catalog", "getCatalog", kViewer, false, GetCatalog},
+      {"GET", "/v1/catalog/documents", "listCatalogDocuments", kViewer, false, ListCatalogDocuments},
+      {"GET", "/v1/catalog/documents/{id}", "getCatalogDocument", kViewer, false, GetCatalogDocument},
+      {"GET", "/v1/catalog/versions", "listCatalogVersions", kViewer, false, ListCatalogVersions},
+      {"POST", "/v1/catalog/versions", "publishCatalogVersion", kAdmin, false, PublishCatalogVersion},
+      {"GET", "/v1/catalog/versions/{n}", "getCatalogVersion", kViewer, false, GetCatalogVersion},
+      {"GET", "/v1/catalog/drafts:lint", "lintDrafts", kAdmin, false, LintDrafts},
+      {"GET", "/v1/catalog/drafts/documents/{id}", "getDraft", kAdmin, false, GetDraft},
+      {"PUT", "/v1/catalog/drafts/documents/{id}", "putDraft", kAdmin, false, PutDraft},
+      {"DELETE", "/v1/catalog/drafts/documents/{id}", "deleteDraft", kAdmin, false, DeleteDraft},
+  };
+  return kRoutes;
+}
+
+nlohmann::json Call::LogFields(nlohmann::json fields) const {
+  fields["request_id"] = request_id;
+  if (!subject.empty()) fields["subject"] = subject;
+  return fields;
+}
+
+JsonBody ParseJsonBody(const Call& call) {
+  const std::string type = call.request.Header("Content-Type");
+  if (type.rfind("application/json", 0) != 0) {
+    return {std::nullopt, call.Fail(ApiError{415, "unsupported_media_type", "Send the body as application/json."})};
+  }
+  if (JsonNestingDepth(call.request.body) > 64) {
+    return {std::nullopt, call.Fail(ApiError{400, "invalid_json", "The body is nested more than 64 levels deep."})};
+  }
+  try {
+    return {nlohmann::json::parse(call.request.body), {}};
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    if (size_t bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    return {std::nullopt, call.Fail(ApiError{400, "invalid_json", "The body is not valid JSON: " + what})};
+  }
+}
+
+}  // namespace docgen

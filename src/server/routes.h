@@ -1,0 +1,117 @@
+// The API's route table: one row per route says its method, path pattern
+// (also its metrics label and its path in docs/openapi.json), OpenAPI
+// operation id, the role it needs and its handler. Registration, metrics
+// labels and authorisation all derive from it, and tests/server_routes_test
+// checks it against docs/openapi.json both ways: adding a route is one row
+// here, one handler, and one operation in the document.
+//
+// Handlers are plain functions of the service's parts (Api) and the request
+// context (Call), grouped by resource in routes_<resource>.cc. They run on
+// the HTTP server's threads; everything they touch is thread-safe.
+#pragma once
+
+#include <docgen/store.h>
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/auth.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "jobs/job_runner.h"
+#include "server/errors.h"
+#include "server/http.h"
+#include "store/blob_store.h"
+
+namespace docgen {
+
+struct ServiceOptions;
+
+// The parts of the service a handler may use.
+struct Api {
+  const ServiceOptions& options;
+  Store& store;
+  BlobStore& blobs;
+  CatalogVersions& catalogs;
+  Authenticator& auth;
+  Metrics& metrics;
+  const Log& log;
+  const Clock& clock;
+  const std::atomic<bool>& ready;  // started and not shutting down
+};
+
+// One request as a handler sees it: the request, its path parameters by
+// name, its id (echoed as X-Request-Id, in every error and log line), and
+// the authenticated caller.
+struct Call {
+  const HttpRequest& request;
+  std::map<std::string, std::string> params;
+  std::string request_id;
+  std::string subject;  // the token's subject; "" on public routes
+
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+  HttpResponse Fail(const ApiError& error) const { return ErrorResponse(error, request_id); }
+  HttpResponse Fail(const Status& status) const { return Fail(ApiError::FromStatus(status)); }
+  // Fields every log line about this request carries.
+  nlohmann::json LogFields(nlohmann::json fields = nlohmann::json::object()) const;
+};
+
+using Handler = HttpResponse (*)(Api& api, const Call& call);
+
+struct Route {
+  const char* method;        // GET, POST, PUT, DELETE (GET routes answer HEAD too)
+  const char* pattern;       // "/v1/jobs/{id}:cancel"; a {name} matches one segment without '/' or ':'
+  const char* operation_id;  // "cancelJob"
+  Role role;                 // the least role that may call it; Role::kNone: public
+  bool on_worker;            // also served by `docgen worker` (health and metrics)
+  Handler handler;
+};
+
+const std::vector<Route>& RouteTable();
+
+// Handlers, by resource.
+namespace handlers {
+// routes_health.cc
+HttpResponse Health(Api&, const Call&);
+HttpResponse Readiness(Api&, const Call&);
+HttpResponse MetricsText(Api&, const Call&);
+HttpResponse OpenApi(Api&, const Call&);
+// routes_packages.cc
+HttpResponse ResolvePackage(Api&, const Call&);
+HttpResponse RenderPackage(Api&, const Call&);
+// routes_jobs.cc
+HttpResponse CreateJob(Api&, const Call&);
+HttpResponse ListJobs(Api&, const Call&);
+HttpResponse GetJob(Api&, const Call&);
+HttpResponse GetJobPackagePdf(Api&, const Call&);
+HttpResponse GetJobPackageJson(Api&, const Call&);
+HttpResponse GetJobDocument(Api&, const Call&);
+HttpResponse ListJobWebhooks(Api&, const Call&);
+HttpResponse CancelJob(Api&, const Call&);
+HttpResponse RetryJob(Api&, const Call&);
+// routes_catalog.cc
+HttpResponse GetCatalog(Api&, const Call&);
+HttpResponse ListCatalogDocuments(Api&, const Call&);
+HttpResponse GetCatalogDocument(Api&, const Call&);
+HttpResponse ListCatalogVersions(Api&, const Call&);
+HttpResponse PublishCatalogVersion(Api&, const Call&);
+HttpResponse GetCatalogVersion(Api&, const Call&);
+HttpResponse LintDrafts(Api&, const Call&);
+HttpResponse GetDraft(Api&, const Call&);
+HttpResponse PutDraft(Api&, const Call&);
+HttpResponse DeleteDraft(Api&, const Call&);
+}  // namespace handlers
+
+// A request body parsed as JSON (application/json, at most 64 levels deep),
+// or the 400/415 response that says why it is not.
+struct JsonBody {
+  std::optional<nlohmann::json> value;
+  HttpResponse error;
+};
+JsonBody ParseJsonBody(const Call& call);
+
+}  // namespace docgen

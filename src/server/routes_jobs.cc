@@ -1,0 +1,221 @@
+// Durable jobs: create (idempotent per caller), list, look at, download the
+// results of, cancel and retry.
+#include <regex>
+
+#include "jobs/job_json.h"
+#include "server/routes.h"
+#include "server/service.h"
+#include "util/text.h"
+
+namespace docgen::handlers {
+namespace {
+
+// True for URLs whose host is localhost or a literal loopback, private,
+// link-local or unspecified address (names are not resolved here).
+bool IsPrivateHost(const std::string& url) {
+  const size_t start = url.find("://") + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (const size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (!host.empty() && host[0] == '[') return true;  // IPv6 literals: refused rather than classified
+  if (const size_t colon = host.rfind(':'); colon != std::string::npos) host = host.substr(0, colon);
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (host == "localhost" || host.ends_with(".localhost") || host.empty()) return true;
+  static const std::regex kIpv4("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)");
+  std::smatch m;
+  if (!std::regex_match(host, m, kIpv4)) return false;
+  const int a = std::stoi(m[1]), b = std::stoi(m[2]);
+  return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+         (a == 100 && b >= 64 && b <= 127);
+}
+
+bool ValidJobId(const std::string& id) {
+  static const std::regex kId("job_[0-9a-f]{24}");
+  return std::regex_match(id, kId);
+}
+
+std::string NewJobId() { return "job_" + RandomHex(12); }
+
+// The job named in the path, or the 404 / store error.
+Result<Job> FindJob(Api& api, const Call& call) {
+  const std::string& id = call.Param("id");
+  if (!ValidJobId(id)) return Status::NotFound("There is no job " + id.substr(0, 64) + ".");
+  Result<Job> job = api.store.GetJob(id);
+  if (!job.ok() && job.status().code() == StatusCode::kNotFound) return Status::NotFound("There is no job " + id + ".");
+  return job;
+}
+
+std::string ResultBlob(const Job& job, const char* key) {
+  return job.result.is_object() && job.result.contains(key) && job.result[key].is_string() ? job.result[key].get<std::string>() : "";
+}
+
+HttpResponse Download(Api& api, const Call& call, const Job& job, const std::string& blob, const char* type) {
+  if (job.status != JobStatus::kSucceeded) {
+    return call.Fail(ApiError{409, "not_ready", "Job " + job.id + " is " + ToString(job.status) + "; results exist once it succeeded."});
+  }
+  Result<std::string> bytes = api.blobs.Get(blob);
+  if (!bytes.ok()) {
+    if (bytes.status().code() != StatusCode::kNotFound) return call.Fail(bytes.status());
+    return call.Fail(ApiError{410, "gone", "The result of job " + job.id + " is no longer stored."});
+  }
+  HttpResponse response;
+  response.content_type = type;
+  response.body = std::move(*bytes);
+  return response;
+}
+
+// The callback URL of a job request, or why it is refused.
+Result<std::string> CallbackUrl(const nlohmann::json& body, bool allow_private) {
+  if (!body.contains("callback_url")) return std::string();
+  const auto& c = body["callback_url"];
+  static const std::regex kUrl("https?://[^\\s/?#]+(/[^\\s]*)?");
+  if (!c.is_string() || c.get<std::string>().size() > 2048 || !std::regex_match(c.get<std::string>(), kUrl)) {
+    return Status::InvalidArgument("\"callback_url\" must be an http:// or https:// URL.");
+  }
+  if (!allow_private && IsPrivateHost(c.get<std::string>())) {
+    return Status::InvalidArgument("\"callback_url\" points at a local or private address, which this server does not call.");
+  }
+  return c.get<std::string>();
+}
+
+}  // namespace
+
+HttpResponse CreateJob(Api& api, const Call& call) {
+  JsonBody body = ParseJsonBody(call);
+  if (!body.value) return body.error;
+  const nlohmann::json& request = *body.value;
+  if (!request.is_object()) return call.Fail(Status::InvalidArgument("The body must be an object {\"quote\": ..., \"callback_url\": ...}."));
+  for (const auto& [key, unused] : request.items()) {
+    if (key != "quote" && key != "callback_url") {
+      return call.Fail(Status::InvalidArgument("Unknown field \"" + key + "\"; a job takes quote and callback_url."));
+    }
+  }
+  if (!request.contains("quote") || !request["quote"].is_object()) {
+    return call.Fail(Status::InvalidArgument("\"quote\" is required and must be an object."));
+  }
+  Result<std::string> callback = CallbackUrl(request, api.options.runner.allow_private_callbacks);
+  if (!callback.ok()) return call.Fail(callback.status());
+  const std::string key = call.request.Header("Idempotency-Key");
+  if (key.size() > 255) return call.Fail(Status::InvalidArgument("Idempotency-Key is longer than 255 characters."));
+  Result<LoadedCatalog> catalog = api.catalogs.Get(0);
+  if (!catalog.ok()) {
+    if (catalog.status().code() == StatusCode::kUnavailable) return call.Fail(catalog.status());
+    return call.Fail(ApiError{503, "catalog_unavailable", catalog.status().message()});
+  }
+  Job job;
+  job.id = NewJobId();
+  // Keys are per caller: another client's key can neither return nor reveal this job.
+  job.idempotency_key = key.empty() ? "" : call.subject + "\n" + key;
+  job.request_hash = Sha256Hex(request.dump());
+  job.quote = request["quote"];
+  job.callback_url = *callback;
+  job.catalog_version = catalog->version;
+  job.max_attempts = api.options.runner.retry.max_attempts;
+  job.created_at = job.run_after = api.clock.NowMs();
+  Result<CreatedJob> stored = api.store.CreateJob(job);
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kConflict) {
+      return call.Fail(ApiError::FromStatus(stored.status()).WithCode("idempotency_conflict"));
+    }
+    api.log.Error("cannot store a job", call.LogFields({{"error", stored.status().ToString()}}));
+    return call.Fail(stored.status());
+  }
+  HttpResponse response = JsonResponse(202, JobToJson(stored->job));  // a replay answers as the original request did
+  if (stored->created) {
+    const nlohmann::json quote_id = job.quote.contains("quote_id") && job.quote["quote_id"].is_string() ? job.quote["quote_id"] : nlohmann::json("");
+    api.log.Info("job accepted", call.LogFields({{"job_id", stored->job.id}, {"quote_id", quote_id}}));
+    api.metrics.Add("docgen_jobs_created_total", {});
+  } else {
+    response.SetHeader("Idempotent-Replayed", "true");
+  }
+  response.SetHeader("Location", "/v1/jobs/" + stored->job.id);
+  return response;
+}
+
+HttpResponse ListJobs(Api& api, const Call& call) {
+  JobFilter filter;
+  if (call.request.HasQuery("status")) {
+    filter.status = ParseJobStatus(call.request.Query("status"));
+    if (!filter.status) return call.Fail(Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled."));
+  }
+  auto number = [&](const char* name, int64_t& out) {
+    if (!call.request.HasQuery(name)) return true;
+    const std::string v = call.request.Query(name);
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoll(v);
+    return true;
+  };
+  int64_t limit = 100;
+  if (!number("created_after", filter.created_after) || !number("created_before", filter.created_before) || !number("limit", limit)) {
+    return call.Fail(Status::InvalidArgument(
+        "created_after, created_before (milliseconds since the epoch) and limit must be whole numbers."));
+  }
+  filter.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
+  Result<std::vector<Job>> jobs = api.store.ListJobs(filter);
+  if (!jobs.ok()) return call.Fail(jobs.status());
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& job : *jobs) list.push_back(JobToJson(job));
+  return JsonResponse(200, {{"jobs", list}});
+}
+
+HttpResponse GetJob(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  return JsonResponse(200, JobToJson(*job));
+}
+
+HttpResponse GetJobPackagePdf(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  return Download(api, call, *job, ResultBlob(*job, "package_pdf"), "application/pdf");
+}
+
+HttpResponse GetJobPackageJson(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  return Download(api, call, *job, ResultBlob(*job, "package_json"), "application/json");
+}
+
+HttpResponse GetJobDocument(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  const std::string& name = call.Param("name");
+  if (job->result.is_object() && job->result.contains("documents")) {
+    for (const auto& d : job->result["documents"]) {
+      if (d.value("name", "") == name) return Download(api, call, *job, d.value("blob", ""), "application/pdf");
+    }
+  }
+  return call.Fail(Status::NotFound("Job " + job->id + " has no document " + name.substr(0, 128) + "."));
+}
+
+HttpResponse ListJobWebhooks(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  Result<std::vector<WebhookAttempt>> attempts = api.store.WebhookAttempts(job->id);
+  if (!attempts.ok()) return call.Fail(attempts.status());
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& a : *attempts) {
+    list.push_back({{"attempt", a.attempt}, {"at", IsoTime(a.at)}, {"http_status", a.http_status}, {"error", a.error}});
+  }
+  return JsonResponse(200, {{"job_id", job->id}, {"state", job->webhook_state}, {"attempts", list}});
+}
+
+HttpResponse CancelJob(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  Result<Job> canceled = api.store.CancelJob(job->id, api.clock.NowMs());
+  if (!canceled.ok()) return call.Fail(canceled.status());
+  api.log.Info("job canceled", call.LogFields({{"job_id", job->id}}));
+  return JsonResponse(200, JobToJson(*canceled));
+}
+
+HttpResponse RetryJob(Api& api, const Call& call) {
+  Result<Job> job = FindJob(api, call);
+  if (!job.ok()) return call.Fail(job.status());
+  Result<Job> retried = api.store.RetryJob(job->id, api.clock.NowMs());
+  if (!retried.ok()) return call.Fail(retried.status());
+  api.log.Info("job retried by request", call.LogFields({{"job_id", job->id}}));
+  return JsonResponse(202, JobToJson(*retried));
+}
+
+}  // namespace docgen::handlers

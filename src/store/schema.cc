@@ -1,0 +1,90 @@
+#include "store/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace docgen {
+namespace {
+
+// Each entry is one migration; never edit one that has shipped, add a new
+// one. The SQL must run on SQLite and PostgreSQL alike (BIGINT is SQLite's
+// INTEGER; partial indexes exist in both).
+const char* const kMigrations[] = {
+    // 1: jobs, webhook attempts, catalog versions and drafts, blobs (PostgreSQL's blob_store: database)
+    R"sql(
+    CREATE TABLE jobs (
+      id TEXT PRIMARY KEY,
+      idempotency_key TEXT UNIQUE,
+      request_hash TEXT NOT NULL,
+      status TEXT NOT NULL,
+      quote TEXT NOT NULL,
+      callback_url TEXT NOT NULL DEFAULT '',
+      catalog_version BIGINT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      max_attempts INTEGER NOT NULL,
+      run_after BIGINT NOT NULL,
+      lease_owner TEXT NOT NULL DEFAULT '',
+      lease_until BIGINT NOT NULL DEFAULT 0,
+      created_at BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL,
+      finished_at BIGINT NOT NULL DEFAULT 0,
+      errors TEXT NOT NULL DEFAULT '[]',
+      result TEXT NOT NULL DEFAULT 'null',
+      webhook_state TEXT NOT NULL DEFAULT '',
+      webhook_attempts INTEGER NOT NULL DEFAULT 0,
+      webhook_next_at BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX jobs_queue ON jobs (run_after, created_at) WHERE status = 'queued';
+    CREATE INDEX jobs_leases ON jobs (lease_until) WHERE status = 'running';
+    CREATE INDEX jobs_webhooks ON jobs (webhook_next_at) WHERE webhook_state = 'pending';
+    CREATE INDEX jobs_created ON jobs (created_at);
+    CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at > 0;
+    CREATE TABLE webhook_attempts (
+      job_id TEXT NOT NULL, generation BIGINT NOT NULL, attempt INTEGER NOT NULL, at BIGINT NOT NULL,
+      http_status INTEGER NOT NULL, error TEXT NOT NULL,
+      PRIMARY KEY (job_id, generation, attempt)
+    );
+    CREATE TABLE catalog_versions (
+      version BIGINT PRIMARY KEY,
+      digest TEXT NOT NULL,
+      name TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      created_by TEXT NOT NULL,
+      files TEXT NOT NULL
+    );
+    CREATE TABLE catalog_drafts (
+      id TEXT PRIMARY KEY,
+      editions TEXT NOT NULL,
+      updated_at BIGINT NOT NULL
+    );
+    CREATE TABLE blobs (
+      name TEXT PRIMARY KEY,
+      bytes BYTEA NOT NULL,
+      written_at BIGINT NOT NULL
+    );
+    )sql",
+};
+
+}  // namespace
+
+int KnownSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status MigrateSchema(SqlBackend& backend) {
+  return backend.Run(SqlBackend::Access::kWrite, Patience::kRetry, [](SqlSession& s) -> Status {
+    s.Lock(SqlLock::kMigrations);
+    s.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+    const int applied = static_cast<int>(s.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").rows.at(0).Int(0));
+    const int known = KnownSchemaVersion();
+    if (applied > known) {
+      return Status::Internal("the database has schema version " + std::to_string(applied) + ", newer than this docgen (" +
+                              std::to_string(known) + "); upgrade docgen");
+    }
+    for (int v = applied; v < known; ++v) {
+      s.ExecScript(kMigrations[v]);
+      s.Exec("INSERT INTO schema_migrations (version) VALUES ($1)", {int64_t{v + 1}});
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace docgen

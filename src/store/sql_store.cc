@@ -1,0 +1,478 @@
+// The Store's statements, written once for SQLite and PostgreSQL. What
+// differs between the two (row locks for claims, transaction locks, wake-ups,
+// error mapping) is the SqlBackend's.
+#include "store/sql_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/store_common.h"
+
+namespace docgen {
+namespace {
+
+using Access = SqlBackend::Access;
+
+constexpr const char* kJobColumns =
+    "id, COALESCE(idempotency_key, ''), request_hash, status, quote, callback_url, catalog_version, attempts, max_attempts, "
+    "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "
+    "webhook_attempts, webhook_next_at";
+
+std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kJobColumns + " FROM jobs " + where; }
+
+nlohmann::json ParseStoredJson(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
+
+Job ReadJob(const SqlRow& r) {
+  Job job;
+  job.id = r.Text(0);
+  job.idempotency_key = r.Text(1);
+  job.request_hash = r.Text(2);
+  job.status = ParseJobStatus(r.Text(3)).value_or(JobStatus::kFailed);
+  job.quote = ParseStoredJson(r.Text(4));
+  job.callback_url = r.Text(5);
+  job.catalog_version = r.Int(6);
+  job.attempts = static_cast<int>(r.Int(7));
+  job.max_attempts = static_cast<int>(r.Int(8));
+  job.run_after = r.Int(9);
+  job.lease_owner = r.Text(10);
+  job.lease_until = r.Int(11);
+  job.created_at = r.Int(12);
+  job.updated_at = r.Int(13);
+  job.finished_at = r.Int(14);
+  job.errors = ParseStoredJson(r.Text(15));
+  job.result = ParseStoredJson(r.Text(16));
+  job.webhook_state = r.Text(17);
+  job.webhook_attempts = static_cast<int>(r.Int(18));
+  job.webhook_next_at = r.Int(19);
+  return job;
+}
+
+std::optional<Job> FirstJob(const SqlResult& r) {
+  if (r.rows.empty()) return std::nullopt;
+  return ReadJob(r.rows[0]);
+}
+
+constexpr const char* kVersionColumns = "version, digest, name, created_at, created_by";
+
+CatalogVersion ReadVersion(const SqlRow& r, bool with_files) {
+  return {r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Text(4), with_files ? ParseStoredJson(r.Text(5)) : nlohmann::json()};
+}
+
+// A finished job with a callback waits for its webhook.
+constexpr const char* kWebhookPendingIfCallback = "webhook_state = CASE WHEN callback_url = '' THEN '' ELSE 'pending' END";
+
+// The held-lease condition of every update a worker makes to its job ($1 id, $2 worker).
+constexpr const char* kHeldBy = " WHERE id = $1 AND lease_owner = $2 AND status = 'running'";
+
+Status LeaseLost(const std::string& id) {
+  return Status::Conflict("job " + id + " is no longer held by this worker (its lease expired, or it was canceled)");
+}
+
+}  // namespace
+
+SqlStore::SqlStore(std::unique_ptr<SqlBackend> backend) : backend_(std::move(backend)) {}
+
+Status SqlStore::Read(const std::function<Status(SqlSession&)>& body, Patience patience) {
+  return backend_->Run(Access::kRead, patience, body);
+}
+
+Status SqlStore::Write(const std::function<Status(SqlSession&)>& body) {
+  return backend_->Run(Access::kWrite, Patience::kRetry, body);
+}
+
+Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
+  CreatedJob out;
+  Status status = Write([&](SqlSession& s) -> Status {
+    // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
+    const SqlResult inserted = s.Exec(
+        "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
+        "run_after, created_at, updated_at) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
+            std::string(kJobColumns),
+        {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
+         int64_t{job.max_attempts}, job.run_after, job.created_at});
+    if (std::optional<Job> created = FirstJob(inserted)) {
+      s.WakeWorkersOnCommit();
+      out = {std::move(*created), true};
+      return Status::Ok();
+    }
+    std::optional<Job> existing = FirstJob(s.Exec(SelectJobs("WHERE idempotency_key = $1"), {job.idempotency_key}));
+    if (!existing) return Status::Unavailable("the job could not be stored; try again");
+    if (existing->request_hash != job.request_hash) {
+      return Status::Conflict("this Idempotency-Key was used for a different request");
+    }
+    out = {std::move(*existing), false};
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<Job> SqlStore::GetJob(const std::string& id) {
+  std::optional<Job> job;
+  Status status = Read([&](SqlSession& s) {
+    job = FirstJob(s.Exec(SelectJobs("WHERE id = $1"), {id}));
+    return job ? Status::Ok() : Status::NotFound("there is no job " + id);
+  });
+  if (!status.ok()) return status;
+  return std::move(*job);
+}
+
+Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<SqlParam> params;
+  auto bind = [&](const char* condition, SqlParam value) {
+    params.push_back(std::move(value));
+    where += std::string(" AND ") + condition + " $" + std::to_string(params.size());
+  };
+  if (filter.status) bind("status =", std::string(ToString(*filter.status)));
+  if (filter.created_after > 0) bind("created_at >=", filter.created_after);
+  if (filter.created_before > 0) bind("created_at <", filter.created_before);
+  params.push_back(int64_t{std::clamp(filter.limit, 1, 1000)});
+  where += " ORDER BY created_at DESC, id LIMIT $" + std::to_string(params.size());
+  std::vector<Job> jobs;
+  Status status = Read([&](SqlSession& s) {
+    jobs.clear();
+    for (const auto& row : s.Exec(SelectJobs(where), params).rows) jobs.push_back(ReadJob(row));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return jobs;
+}
+
+Result<std::optional<Job>> SqlStore::ClaimJob(const std::string& worker, int64_t now, int64_t lease_until) {
+  std::optional<Job> job;
+  Status status = Write([&](SqlSession& s) {
+    job = FirstJob(s.Exec("UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, "
+                          "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $3 "
+                          "ORDER BY run_after, created_at LIMIT 1" +
+                              std::string(backend_->SkipLockedRows()) + ") RETURNING " + kJobColumns,
+                          {worker, lease_until, now}));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return job;
+}
+
+Status SqlStore::Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) {
+  return Write([&](SqlSession& s) {
+    return s.Exec(std::string("UPDATE jobs SET lease_until = $3") + kHeldBy, {id, worker, lease_until}).affected == 1
+               ? Status::Ok()
+               : LeaseLost(id);
+  });
+}
+
+Status SqlStore::Finish(const std::string& id, const std::string& worker, const char* status, const nlohmann::json& errors,
+                        const nlohmann::json& result, int64_t now) {
+  return Write([&](SqlSession& s) {
+    const SqlResult r = s.Exec(std::string("UPDATE jobs SET status = $3, errors = $4, result = $5, lease_owner = '', "
+                                           "lease_until = 0, updated_at = $6, finished_at = $6, webhook_next_at = $6, ") +
+                                   kWebhookPendingIfCallback + kHeldBy,
+                               {id, worker, std::string(status), errors.dump(), result.dump(), now});
+    return r.affected == 1 ? Status::Ok() : LeaseLost(id);
+  });
+}
+
+Status SqlStore::CompleteJob(const std::string& id, const std::string& worker, const nlohmann::json& result, int64_t now) {
+  return Finish(id, worker, "succeeded", nlohmann::json::array(), result, now);
+}
+
+Status SqlStore::FailJob(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t now) {
+  return Finish(id, worker, "failed", errors, nullptr, now);
+}
+
+Status SqlStore::RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t run_after,
+                            int64_t now) {
+  return Write([&](SqlSession& s) {
+    const SqlResult r = s.Exec(std::string("UPDATE jobs SET status = 'queued', errors = $3, run_after = $4, lease_owner = '', "
+                                           "lease_until = 0, updated_at = $5") +
+                                   kHeldBy,
+                               {id, worker, errors.dump(), run_after, now});
+    if (r.affected != 1) return LeaseLost(id);
+    s.WakeWorkersOnCommit();
+    return Status::Ok();
+  });
+}
+
+Status SqlStore::ReleaseJob(const std::string& id, const std::string& worker, int64_t run_after, int64_t now) {
+  return Write([&](SqlSession& s) {
+    const SqlResult r = s.Exec(std::string("UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_after = $3, "
+                                           "lease_owner = '', lease_until = 0, updated_at = $4") +
+                                   kHeldBy,
+                               {id, worker, run_after, now});
+    if (r.affected != 1) return LeaseLost(id);
+    s.WakeWorkersOnCommit();
+    return Status::Ok();
+  });
+}
+
+Result<int> SqlStore::ReapExpiredLeases(int64_t now) {
+  int touched = 0;
+  Status status = Write([&](SqlSession& s) {
+    touched = 0;
+    if (!s.TryLock(SqlLock::kReaper)) return Status::Ok();  // another process is reaping
+    const SqlResult failed = s.Exec(std::string("UPDATE jobs SET status = 'failed', lease_owner = '', lease_until = 0, "
+                                                "updated_at = $1, finished_at = $1, errors = $2, webhook_next_at = $1, ") +
+                                        kWebhookPendingIfCallback +
+                                        " WHERE status = 'running' AND lease_until < $1 AND attempts >= max_attempts",
+                                    {now, std::string(kLeaseExpiredErrors)});
+    const SqlResult requeued = s.Exec(
+        "UPDATE jobs SET status = 'queued', lease_owner = '', lease_until = 0, updated_at = $1, run_after = $1 "
+        "WHERE status = 'running' AND lease_until < $1",
+        {now});
+    if (requeued.affected > 0) s.WakeWorkersOnCommit();
+    touched = static_cast<int>(failed.affected + requeued.affected);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return touched;
+}
+
+uint64_t SqlStore::JobsSignal() { return backend_->JobsSignal(); }
+void SqlStore::WaitForJobs(uint64_t seen, int64_t timeout_ms) { backend_->WaitForJobs(seen, timeout_ms); }
+
+Result<Job> SqlStore::ChangeJobState(const std::string& id, int64_t now, const std::string& update, const char* refusal,
+                                     bool wake_workers) {
+  std::optional<Job> job;
+  Status status = Write([&](SqlSession& s) -> Status {
+    const SqlResult changed = s.Exec(update + " RETURNING " + kJobColumns, {id, now});
+    job = FirstJob(changed);
+    if (job) {
+      if (wake_workers) s.WakeWorkersOnCommit();
+      return Status::Ok();
+    }
+    const SqlResult current = s.Exec("SELECT status FROM jobs WHERE id = $1", {id});
+    if (current.rows.empty()) return Status::NotFound("there is no job " + id);
+    return Status::Conflict("job " + id + " is " + current.rows[0].Text(0) + refusal);
+  });
+  if (!status.ok()) return status;
+  return std::move(*job);
+}
+
+Result<Job> SqlStore::CancelJob(const std::string& id, int64_t now) {
+  return ChangeJobState(id, now,
+                        "UPDATE jobs SET status = 'canceled', lease_owner = '', lease_until = 0, updated_at = $2, finished_at = $2 "
+                        "WHERE id = $1 AND status IN ('queued', 'running')",
+                        " and cannot be canceled", false);
+}
+
+Result<Job> SqlStore::RetryJob(const std::string& id, int64_t now) {
+  return ChangeJobState(id, now,
+                        "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, updated_at = $2, finished_at = 0, "
+                        "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
+                        "; only failed or canceled jobs can be retried", true);
+}
+
+Result<std::optional<Job>> SqlStore::ClaimWebhook(int64_t now, int64_t lease_until) {
+  std::optional<Job> job;
+  // Held by moving its due time: other processes skip it while it is in flight.
+  Status status = Write([&](SqlSession& s) {
+    job = FirstJob(s.Exec("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' "
+                          "AND webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1" +
+                              std::string(backend_->SkipLockedRows()) + ") RETURNING " + kJobColumns,
+                          {now, lease_until}));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return job;
+}
+
+Status SqlStore::RecordWebhookAttempt(const std::string& id, const WebhookAttempt& attempt, bool delivered, bool give_up,
+                                      int64_t next_at) {
+  return Write([&](SqlSession& s) {
+    s.Exec("INSERT INTO webhook_attempts (job_id, generation, attempt, at, http_status, error) VALUES ($1, $2, $3, $4, $5, $6) "
+           "ON CONFLICT (job_id, generation, attempt) DO UPDATE SET at = excluded.at, http_status = excluded.http_status, "
+           "error = excluded.error",
+           {id, attempt.generation, int64_t{attempt.attempt}, attempt.at, int64_t{attempt.http_status}, attempt.error});
+    // The generation is the finish time the delivery was about: a job
+    // retried meanwhile has a new one, and this attempt no longer applies to it.
+    s.Exec("UPDATE jobs SET webhook_state = $2, webhook_attempts = $3, webhook_next_at = $4 WHERE id = $1 AND "
+           "finished_at = $5 AND status IN ('succeeded', 'failed')",
+           {id, std::string(delivered ? "delivered" : give_up ? "failed" : "pending"), int64_t{attempt.attempt}, next_at,
+            attempt.generation});
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<WebhookAttempt>> SqlStore::WebhookAttempts(const std::string& id) {
+  std::vector<WebhookAttempt> attempts;
+  Status status = Read([&](SqlSession& s) {
+    attempts.clear();
+    for (const auto& r : s.Exec("SELECT attempt, at, http_status, error, generation FROM webhook_attempts WHERE job_id = $1 "
+                                "ORDER BY generation, attempt",
+                                {id})
+                             .rows) {
+      attempts.push_back({static_cast<int>(r.Int(0)), r.Int(1), static_cast<int>(r.Int(2)), r.Text(3), r.Int(4)});
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return attempts;
+}
+
+// Only the current version counts as "the same": publishing an older catalog
+// again (a rollback) makes it current as a new version. The lock makes
+// concurrent publishers take turns.
+CatalogVersion SqlStore::PublishIn(SqlSession& s, const CatalogVersion& version) {
+  s.Lock(SqlLock::kCatalog);
+  CatalogVersion stored = version;
+  const SqlResult current =
+      s.Exec(std::string("SELECT ") + kVersionColumns + " FROM catalog_versions ORDER BY version DESC LIMIT 1");
+  if (!current.rows.empty() && current.rows[0].Text(1) == version.digest) {
+    stored.version = current.rows[0].Int(0);
+    stored.created_at = current.rows[0].Int(3);
+    stored.created_by = current.rows[0].Text(4);
+    return stored;
+  }
+  stored.version = current.rows.empty() ? 1 : current.rows[0].Int(0) + 1;
+  s.Exec("INSERT INTO catalog_versions (version, digest, name, created_at, created_by, files) VALUES ($1, $2, $3, $4, $5, $6)",
+         {stored.version, stored.digest, stored.name, stored.created_at, stored.created_by, stored.files.dump()});
+  return stored;
+}
+
+Result<CatalogVersion> SqlStore::PublishCatalog(const CatalogVersion& version) {
+  CatalogVersion stored;
+  Status status = Write([&](SqlSession& s) {
+    stored = PublishIn(s, version);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published) {
+  CatalogVersion stored;
+  // One transaction: the version and the clearing of its drafts happen together.
+  Status status = Write([&](SqlSession& s) {
+    stored = PublishIn(s, version);
+    // Only the drafts that went into this version: an edit saved meanwhile stays a draft.
+    for (const auto& [id, draft] : published) {
+      s.Exec("DELETE FROM catalog_drafts WHERE id = $1 AND updated_at = $2", {id, draft.updated_at});
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+Result<CatalogVersion> SqlStore::GetCatalogVersion(int64_t version) {
+  std::optional<CatalogVersion> out;
+  Status status = Read([&](SqlSession& s) {
+    const std::string select = std::string("SELECT ") + kVersionColumns + ", files FROM catalog_versions ";
+    const SqlResult r = version == 0 ? s.Exec(select + "ORDER BY version DESC LIMIT 1")
+                                     : s.Exec(select + "WHERE version = $1", {version});
+    if (r.rows.empty()) {
+      return Status::NotFound(version == 0 ? "no catalog has been published"
+                                           : "there is no catalog version " + std::to_string(version));
+    }
+    out = ReadVersion(r.rows[0], true);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*out);
+}
+
+Result<int64_t> SqlStore::CurrentCatalogVersion() {
+  int64_t version = 0;
+  Status status = Read([&](SqlSession& s) {
+    version = s.Exec("SELECT COALESCE(MAX(version), 0) FROM catalog_versions").rows.at(0).Int(0);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return version;
+}
+
+Result<std::vector<CatalogVersion>> SqlStore::ListCatalogVersions() {
+  std::vector<CatalogVersion> versions;
+  Status status = Read([&](SqlSession& s) {
+    versions.clear();
+    for (const auto& r :
+         s.Exec(std::string("SELECT ") + kVersionColumns + " FROM catalog_versions ORDER BY version DESC").rows) {
+      versions.push_back(ReadVersion(r, false));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return versions;
+}
+
+Status SqlStore::PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) {
+  return Write([&](SqlSession& s) {
+    // updated_at only moves forward, so a publish can tell an edit made after its snapshot.
+    s.Exec("INSERT INTO catalog_drafts (id, editions, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+           "editions = excluded.editions, updated_at = CASE WHEN excluded.updated_at > catalog_drafts.updated_at "
+           "THEN excluded.updated_at ELSE catalog_drafts.updated_at + 1 END",
+           {id, editions.dump(), now});
+    return Status::Ok();
+  });
+}
+
+Status SqlStore::DeleteDraft(const std::string& id) {
+  return Write([&](SqlSession& s) {
+    return s.Exec("DELETE FROM catalog_drafts WHERE id = $1", {id}).affected == 1
+               ? Status::Ok()
+               : Status::NotFound("there is no draft for " + id);
+  });
+}
+
+Result<std::map<std::string, Draft>> SqlStore::Drafts() {
+  std::map<std::string, Draft> drafts;
+  Status status = Read([&](SqlSession& s) {
+    drafts.clear();
+    for (const auto& r : s.Exec("SELECT id, editions, updated_at FROM catalog_drafts ORDER BY id").rows) {
+      drafts[r.Text(0)] = {ParseStoredJson(r.Text(1)), r.Int(2)};
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return drafts;
+}
+
+Result<int> SqlStore::PruneJobs(int64_t before) {
+  int deleted = 0;
+  Status status = Write([&](SqlSession& s) {
+    const char* finished = "finished_at > 0 AND finished_at < $1 AND webhook_state != 'pending'";
+    s.Exec(std::string("DELETE FROM webhook_attempts WHERE job_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});
+    deleted = static_cast<int>(s.Exec(std::string("DELETE FROM jobs WHERE ") + finished, {before}).affected);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+Result<std::vector<std::string>> SqlStore::ReferencedBlobs() {
+  std::vector<std::string> names;
+  Status status = Read([&](SqlSession& s) {
+    names.clear();
+    for (const auto& r : s.Exec("SELECT result FROM jobs WHERE status = 'succeeded'").rows) {
+      CollectResultBlobs(ParseStoredJson(r.Text(0)), &names);
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return names;
+}
+
+Result<std::vector<std::pair<JobStatus, int64_t>>> SqlStore::CountJobs() {
+  std::vector<std::pair<JobStatus, int64_t>> counts;
+  Status status = Read(
+      [&](SqlSession& s) {
+        counts.clear();
+        for (const auto& r : s.Exec("SELECT status, COUNT(*) FROM jobs GROUP BY status").rows) {
+          if (auto job_status = ParseJobStatus(r.Text(0))) counts.emplace_back(*job_status, r.Int(1));
+        }
+        return Status::Ok();
+      },
+      Patience::kOnce);
+  if (!status.ok()) return status;
+  return counts;
+}
+
+Status SqlStore::Ping() {
+  return Read([](SqlSession& s) {
+    s.Exec("SELECT 1");
+    return Status::Ok();
+  }, Patience::kOnce);
+}
+
+}  // namespace docgen
