@@ -24,7 +24,8 @@ class FakeProvider {
     bool active = true;
     int64_t exp = 0;  // seconds; 0: none
     std::string scope = "docgen:generator";
-    std::string sub = "client-a";
+    std::string sub = "client-a";  // "": no sub (client-credentials tokens)
+    std::string client_id = "";    // sent when not empty
     bool numeric_sub = false;  // a provider that sends "sub": 12345
   };
 
@@ -45,7 +46,9 @@ class FakeProvider {
       auto it = tokens_.find(req.get_param_value("token"));
       nlohmann::json body = {{"active", false}};
       if (it != tokens_.end() && it->second.active) {
-        body = {{"active", true}, {"scope", it->second.scope}, {"sub", it->second.sub}};
+        body = {{"active", true}, {"scope", it->second.scope}};
+        if (!it->second.sub.empty()) body["sub"] = it->second.sub;
+        if (!it->second.client_id.empty()) body["client_id"] = it->second.client_id;
         if (it->second.exp > 0) body["exp"] = it->second.exp;
         if (it->second.numeric_sub) body["sub"] = 12345;
       }
@@ -191,7 +194,24 @@ TEST_F(AuthTest, AnOddProviderAnswerNeitherThrowsNorWedgesTheToken) {
   provider_.Set("odd", odd);
   auto auth = Make();
   for (int i = 0; i < 3; ++i) EXPECT_EQ(auth->Check("odd").outcome, AuthResult::Outcome::kOk);
-  EXPECT_EQ(auth->Check("odd").subject, "");
+  EXPECT_EQ(auth->Check("odd").subject.rfind("token:", 0), 0u);  // a sub that is not text is no identity
+}
+
+// Client-credentials tokens carry client_id but no sub: each client is
+// still its own caller (idempotency keys, logs), never the empty subject.
+TEST_F(AuthTest, CallersWithoutASubAreToldApartByClientOrToken) {
+  provider_.Set("svc-1", {.sub = "", .client_id = "policy-system"});
+  provider_.Set("svc-2", {.sub = "", .client_id = "billing"});
+  provider_.Set("anon-1", {.sub = ""});
+  provider_.Set("anon-2", {.sub = ""});
+  auto auth = Make();
+  const AuthResult a = auth->Check("svc-1"), b = auth->Check("svc-2"), c = auth->Check("anon-1"), d = auth->Check("anon-2");
+  EXPECT_EQ(a.subject, "client:policy-system");
+  EXPECT_EQ(b.subject, "client:billing");
+  EXPECT_EQ(c.subject.rfind("token:", 0), 0u) << c.subject;
+  EXPECT_NE(c.subject, d.subject);
+  EXPECT_EQ(c.subject.find("anon-1"), std::string::npos);  // never the token itself
+  EXPECT_EQ(auth->Check("anon-1").subject, c.subject);       // stable across checks (cached)
 }
 
 TEST_F(AuthTest, TwoInstancesShareRedis) {

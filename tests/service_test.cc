@@ -12,6 +12,11 @@
 #include <sstream>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "support/files.h"
 
 #include "jobs/catalog_files_json.h"
@@ -105,9 +110,8 @@ class ServiceTest : public ::testing::TestWithParam<std::string> {
       tokens_[role] = *CreateToken((data_ / "tokens.json").string(), role, std::string("test-") + ToString(role), &error);
     }
     service_ = std::make_unique<Service>(options);
-    int exit_code = 0;
-    Status status = service_->Start(&exit_code);
-    ASSERT_TRUE(status.ok) << status.message;
+    Status status = service_->Start();
+    ASSERT_TRUE(status.ok()) << status.ToString();
     thread_ = std::thread([this] { service_->Serve(); });
     client_ = std::make_unique<httplib::Client>("127.0.0.1", service_->port());
     client_->set_read_timeout(30, 0);
@@ -298,6 +302,50 @@ TEST_P(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(error["error"]["code"], "not_found");
   EXPECT_FALSE(error["error"]["request_id"].get<std::string>().empty());
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
+}
+
+// HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has
+// an empty body. It is answered at once, not after the server's 10 s read
+// timeout (a client waiting 5 s for the answer proves it).
+TEST_P(ServiceTest, APostWithoutABodyIsAnsweredAtOnce) {
+  const std::string job = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json")))["id"];
+  WaitForJob(job);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(service_->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  timeval five_seconds{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  const std::string request = "POST /v1/jobs/" + job + ":cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                              "Authorization: Bearer " + tokens_[Role::kAdmin] + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  ASSERT_FALSE(answer.empty()) << "no answer within 5 s";
+  EXPECT_EQ(answer.rfind("HTTP/1.1 409", 0), 0u) << answer;  // the job succeeded: it cannot be canceled
+  EXPECT_NE(answer.find("\"conflict\""), std::string::npos) << answer;
+}
+
+TEST_P(ServiceTest, AKnownPathWithAnotherMethodIs405WithAllow) {
+  auto response = client_->Delete("/v1/jobs");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->get_header_value("Allow"), "POST, GET");
+  EXPECT_EQ(Json(response)["error"]["code"], "method_not_allowed");
+  EXPECT_EQ(client_->Get("/v1/jobs/job_000000000000000000000000:cancel")->status, 405);
+}
+
+TEST_P(ServiceTest, EveryErrorCarriesTheRequestIdTheCallerSent) {
+  auto response = client_->Get("/v1/jobs/job_000000000000000000000000", {{"X-Request-Id", "trace-abc.1"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 404);
+  EXPECT_EQ(response->get_header_value("X-Request-Id"), "trace-abc.1");
+  EXPECT_EQ(Json(response)["error"]["request_id"], "trace-abc.1");
 }
 
 TEST_P(ServiceTest, CatalogRoutes) {

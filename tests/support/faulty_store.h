@@ -1,0 +1,113 @@
+// A Store that passes every call to a real one, except the calls it is told
+// to fail: those return kUnavailable without reaching the database, as a
+// lost connection or a locked database would. Fault injection only; the
+// state under it is a real SQLite store.
+#pragma once
+
+#include <docgen/store.h>
+
+#include <mutex>
+#include <vector>
+#include <string>
+
+namespace docgen::testing {
+
+class FaultyStore final : public Store {
+ public:
+  explicit FaultyStore(Store& inner) : inner_(inner) {}
+
+  // The `n`th call from now (1: the next one) fails.
+  void FailCall(int n) {
+    std::lock_guard lock(mutex_);
+    fail_at_ = calls_ + n;
+  }
+  // True once the call chosen by FailCall has failed.
+  bool injected() {
+    std::lock_guard lock(mutex_);
+    return fail_at_ > 0 && calls_ >= fail_at_;
+  }
+  // Names of the calls made so far, in order (for messages).
+  std::vector<std::string> log() {
+    std::lock_guard lock(mutex_);
+    return log_;
+  }
+
+  Result<CreatedJob> CreateJob(const Job& job) override { return Pass("CreateJob", [&] { return inner_.CreateJob(job); }); }
+  Result<Job> GetJob(const std::string& id) override { return Pass("GetJob", [&] { return inner_.GetJob(id); }); }
+  Result<std::vector<Job>> ListJobs(const JobFilter& f) override { return Pass("ListJobs", [&] { return inner_.ListJobs(f); }); }
+  Result<std::optional<Job>> ClaimJob(const std::string& w, int64_t now, int64_t until) override {
+    return Pass("ClaimJob", [&] { return inner_.ClaimJob(w, now, until); });
+  }
+  Status Heartbeat(const std::string& id, const std::string& w, int64_t until) override {
+    return PassStatus("Heartbeat", [&] { return inner_.Heartbeat(id, w, until); });
+  }
+  Status CompleteJob(const std::string& id, const std::string& w, const nlohmann::json& r, int64_t now) override {
+    return PassStatus("CompleteJob", [&] { return inner_.CompleteJob(id, w, r, now); });
+  }
+  Status FailJob(const std::string& id, const std::string& w, const nlohmann::json& e, int64_t now) override {
+    return PassStatus("FailJob", [&] { return inner_.FailJob(id, w, e, now); });
+  }
+  Status RetryLater(const std::string& id, const std::string& w, const nlohmann::json& e, int64_t after, int64_t now) override {
+    return PassStatus("RetryLater", [&] { return inner_.RetryLater(id, w, e, after, now); });
+  }
+  Status ReleaseJob(const std::string& id, const std::string& w, int64_t after, int64_t now) override {
+    return PassStatus("ReleaseJob", [&] { return inner_.ReleaseJob(id, w, after, now); });
+  }
+  Result<int> ReapExpiredLeases(int64_t now) override { return Pass("ReapExpiredLeases", [&] { return inner_.ReapExpiredLeases(now); }); }
+  uint64_t JobsSignal() override { return inner_.JobsSignal(); }
+  void WaitForJobs(uint64_t seen, int64_t timeout_ms) override { inner_.WaitForJobs(seen, timeout_ms); }
+  Result<Job> CancelJob(const std::string& id, int64_t now) override { return Pass("CancelJob", [&] { return inner_.CancelJob(id, now); }); }
+  Result<Job> RetryJob(const std::string& id, int64_t now) override { return Pass("RetryJob", [&] { return inner_.RetryJob(id, now); }); }
+  Result<std::optional<Job>> ClaimWebhook(int64_t now, int64_t until) override {
+    return Pass("ClaimWebhook", [&] { return inner_.ClaimWebhook(now, until); });
+  }
+  Status RecordWebhookAttempt(const std::string& id, const WebhookAttempt& a, bool delivered, bool give_up, int64_t next) override {
+    return PassStatus("RecordWebhookAttempt", [&] { return inner_.RecordWebhookAttempt(id, a, delivered, give_up, next); });
+  }
+  Result<std::vector<WebhookAttempt>> WebhookAttempts(const std::string& id) override {
+    return Pass("WebhookAttempts", [&] { return inner_.WebhookAttempts(id); });
+  }
+  Result<CatalogVersion> PublishCatalog(const CatalogVersion& v) override { return Pass("PublishCatalog", [&] { return inner_.PublishCatalog(v); }); }
+  Result<CatalogVersion> GetCatalogVersion(int64_t v) override { return Pass("GetCatalogVersion", [&] { return inner_.GetCatalogVersion(v); }); }
+  Result<int64_t> CurrentCatalogVersion() override { return Pass("CurrentCatalogVersion", [&] { return inner_.CurrentCatalogVersion(); }); }
+  Result<std::vector<CatalogVersion>> ListCatalogVersions() override {
+    return Pass("ListCatalogVersions", [&] { return inner_.ListCatalogVersions(); });
+  }
+  Status PutDraft(const std::string& id, const nlohmann::json& e, int64_t now) override {
+    return PassStatus("PutDraft", [&] { return inner_.PutDraft(id, e, now); });
+  }
+  Status DeleteDraft(const std::string& id) override { return PassStatus("DeleteDraft", [&] { return inner_.DeleteDraft(id); }); }
+  Result<std::map<std::string, Draft>> Drafts() override { return Pass("Drafts", [&] { return inner_.Drafts(); }); }
+  Result<CatalogVersion> PublishDrafts(const CatalogVersion& v, const std::map<std::string, Draft>& p) override {
+    return Pass("PublishDrafts", [&] { return inner_.PublishDrafts(v, p); });
+  }
+  Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
+  Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
+  Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override { return Pass("CountJobs", [&] { return inner_.CountJobs(); }); }
+  Status Ping() override { return PassStatus("Ping", [&] { return inner_.Ping(); }); }
+
+ private:
+  bool Fails(const char* name) {
+    std::lock_guard lock(mutex_);
+    log_.push_back(name);
+    return ++calls_ == fail_at_;
+  }
+  template <typename F>
+  auto Pass(const char* name, F&& call) -> decltype(call()) {
+    if (Fails(name)) return Status::Unavailable(std::string("injected outage in ") + name);
+    return call();
+  }
+  template <typename F>
+  Status PassStatus(const char* name, F&& call) {
+    if (Fails(name)) return Status::Unavailable(std::string("injected outage in ") + name);
+    return call();
+  }
+
+  Store& inner_;
+  std::mutex mutex_;
+  int calls_ = 0;
+  int fail_at_ = -1;
+  std::vector<std::string> log_;
+};
+
+}  // namespace docgen::testing
