@@ -59,7 +59,7 @@ def postgres_cpu():
 
 def config(path, noop, database, blob_store):
     with open(path, "w") as f:
-        f.write("database: %s\nblob_store: %s\nwebhook_secret: bench\nnoop_jobs: %s\n" % (database, blob_store,
+        f.write("database: %s\nblob_store: %s\nwebhook_secret: whsec_YmVuY2gtc2VjcmV0LW9mLWF0LWxlYXN0LTE2LWJ5dGVz\nnoop_jobs: %s\n" % (database, blob_store,
                                                                                       "true" if noop else "false"))
 
 quote = json.load(open("examples/quotes/new-ca-basic.json"))

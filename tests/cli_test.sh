@@ -104,6 +104,13 @@ printf 'blob_store: database\n' >"$TMP/blobs.yaml"
 grep -q "blob_store: database needs a PostgreSQL database" "$TMP/err" || { echo "FAIL: blob_store error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
 printf 'idle_poll_ms: 1\n' >"$TMP/poll.yaml"
 "$DOCGEN" serve --config "$TMP/poll.yaml" --data "$TMP/s" >/dev/null 2>"$TMP/err"; check "serve: idle_poll_ms out of range" 2 $?
+grep -q "poll.yaml:1: idle_poll_ms must be a whole number of milliseconds between 10 and 60000" "$TMP/err" || { echo "FAIL: idle_poll_ms error without file and line"; cat "$TMP/err"; failures=$((failures + 1)); }
+printf 'data: x\nwokers: many\n' >"$TMP/typo.yaml"
+"$DOCGEN" serve --config "$TMP/typo.yaml" --workers many >/dev/null 2>"$TMP/err"; check "serve: unknown key and bad flag" 2 $?
+grep -q 'typo.yaml:2: unknown setting "wokers"; did you mean "workers"?' "$TMP/err" || { echo "FAIL: unknown key without line or suggestion"; cat "$TMP/err"; failures=$((failures + 1)); }
+grep -q -- '--workers: must be a whole number between 0 and 64, not "many"' "$TMP/err" || { echo "FAIL: bad --workers not reported with the other errors"; cat "$TMP/err"; failures=$((failures + 1)); }
+DOCGEN_WEBHOOK_SECRET=not-base64 "$DOCGEN" serve --data "$TMP/s" >/dev/null 2>"$TMP/err"; check "serve: a webhook secret must be base64" 2 $?
+grep -q "DOCGEN_WEBHOOK_SECRET: must be base64 (optionally prefixed whsec_)" "$TMP/err" || { echo "FAIL: raw webhook secret error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
 
 for cmd in "" "catalog" "catalog lint" "resolve" "render" "serve" "worker"; do
   # shellcheck disable=SC2086

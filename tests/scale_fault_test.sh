@@ -41,13 +41,16 @@ python3 - "$RECEIVER_PORT" "$TMP/events.txt" <<'PY' >"$TMP/receiver.log" 2>&1 &
 import base64, hashlib, hmac, http.server, json, sys, threading
 lock = threading.Lock()
 out = open(sys.argv[2], "a")
+# As the Standard Webhooks reference library does: the configured secret,
+# without its whsec_ prefix, base64-decoded, is the HMAC key.
+KEY = base64.b64decode("whsec_ZmF1bHQtdGVzdC1zZWNyZXQtb2YtMzItYnl0ZXMhISE=".removeprefix("whsec_"))
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         signed = ("%s.%s." % (self.headers["webhook-id"], self.headers["webhook-timestamp"])).encode() + body
-        expected = "v1," + base64.b64encode(hmac.new(b"fault-test-secret", signed, hashlib.sha256).digest()).decode()
+        expected = "v1," + base64.b64encode(hmac.new(KEY, signed, hashlib.sha256).digest()).decode()
         event = json.loads(body)
         ok = hmac.compare_digest(expected, self.headers["webhook-signature"])
         with lock:
@@ -65,7 +68,7 @@ RECEIVER_PID=$!
 cat >"$TMP/config.yaml" <<CONFIG
 database: $DB
 blob_store: database
-webhook_secret: fault-test-secret
+webhook_secret: whsec_ZmF1bHQtdGVzdC1zZWNyZXQtb2YtMzItYnl0ZXMhISE=
 allow_private_callbacks: true
 lease_seconds: 3
 retry: {initial_ms: 200, cap_ms: 2000, max_attempts: 10}

@@ -4,21 +4,18 @@
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <thread>
-#include <yaml-cpp/yaml.h>
 
-#include "util/text.h"
+#include "config/settings.h"
 #include "util/diagnostic_json.h"
 #include "server/service.h"
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <set>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -225,174 +222,19 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
   return kExitOk;
 }
 
-// serve: flags override environment variables (DOCGEN_*), which override the config file.
-struct ServeFlags {
-  std::string listen, data, catalog, config, redis, database;
-  int workers = -1;  // not given
-  bool worker_only = false;  // docgen worker
-};
-
-bool ParseListen(const std::string& listen, docgen::ServiceOptions& options) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  options.host = listen.substr(0, colon);
-  options.port = std::stoi(port);
-  return options.port <= 65535;
-}
-
-bool ApplyConfig(const std::string& path, docgen::ServiceOptions& options, std::string& error) {
-  try {
-    YAML::Node config = YAML::LoadFile(path);  // YAML or JSON
-    static const std::set<std::string> kKeys = {"listen", "data", "catalog", "workers", "max_body_bytes", "lease_seconds",
-                                                "retry", "webhook_secret", "retention_days", "http_threads", "auth", "redis",
-                                                "allow_private_callbacks", "database", "blob_store", "blob_dir",
-                                                "idle_poll_ms", "noop_jobs"};
-    for (auto it = config.begin(); it != config.end(); ++it) {
-      if (!kKeys.count(it->first.as<std::string>())) {
-        error = path + ": unknown setting \"" + it->first.as<std::string>() + "\"";
-        return false;
-      }
-    }
-    if (config["data"]) options.data_dir = config["data"].as<std::string>();
-    if (config["database"]) options.database = config["database"].as<std::string>();
-    if (config["blob_store"]) options.blob_store = config["blob_store"].as<std::string>();
-    if (config["blob_dir"]) options.blob_dir = config["blob_dir"].as<std::string>();
-    if (config["idle_poll_ms"]) options.runner.poll_ms = config["idle_poll_ms"].as<int64_t>();
-    if (config["noop_jobs"]) options.runner.noop_jobs = config["noop_jobs"].as<bool>();
-    if (config["catalog"]) options.catalog_dir = config["catalog"].as<std::string>();
-    if (config["workers"]) options.runner.workers = config["workers"].as<int>();
-    if (config["http_threads"]) options.http_threads = config["http_threads"].as<int>();
-    if (config["max_body_bytes"]) options.max_body_bytes = config["max_body_bytes"].as<size_t>();
-    if (config["lease_seconds"]) options.runner.lease_ms = config["lease_seconds"].as<int64_t>() * 1000;
-    if (config["retention_days"]) options.retention_ms = config["retention_days"].as<int64_t>() * 24 * 3600 * 1000;
-    if (config["webhook_secret"]) options.runner.webhook_secret = config["webhook_secret"].as<std::string>();
-    if (config["allow_private_callbacks"]) options.runner.allow_private_callbacks = config["allow_private_callbacks"].as<bool>();
-    if (const YAML::Node retry = config["retry"]) {
-      if (retry["initial_ms"]) options.runner.retry.initial_ms = retry["initial_ms"].as<int64_t>();
-      if (retry["factor"]) options.runner.retry.factor = retry["factor"].as<double>();
-      if (retry["cap_ms"]) options.runner.retry.cap_ms = retry["cap_ms"].as<int64_t>();
-      if (retry["max_attempts"]) options.runner.retry.max_attempts = retry["max_attempts"].as<int>();
-    }
-    if (config["redis"]) options.auth.redis_url = config["redis"].as<std::string>();
-    if (const YAML::Node auth = config["auth"]) {
-      static const std::set<std::string> kAuthKeys = {"mode", "token_file", "introspection_url", "client_id", "client_secret",
-                                                      "cache_entries", "max_ttl_seconds", "negative_ttl_seconds",
-                                                      "provider_rate_per_second", "max_wait_ms"};
-      for (auto it = auth.begin(); it != auth.end(); ++it) {
-        if (!kAuthKeys.count(it->first.as<std::string>())) {
-          error = path + ": unknown auth setting \"" + it->first.as<std::string>() + "\"";
-          return false;
-        }
-      }
-      if (auth["mode"]) options.auth.mode = auth["mode"].as<std::string>();
-      if (auth["token_file"]) options.auth.token_file = auth["token_file"].as<std::string>();
-      if (auth["introspection_url"]) options.auth.introspection_url = auth["introspection_url"].as<std::string>();
-      if (auth["client_id"]) options.auth.client_id = auth["client_id"].as<std::string>();
-      if (auth["client_secret"]) options.auth.client_secret = auth["client_secret"].as<std::string>();
-      if (auth["cache_entries"]) options.auth.cache_entries = auth["cache_entries"].as<size_t>();
-      if (auth["max_ttl_seconds"]) options.auth.max_ttl_ms = auth["max_ttl_seconds"].as<int64_t>() * 1000;
-      if (auth["negative_ttl_seconds"]) options.auth.negative_ttl_ms = auth["negative_ttl_seconds"].as<int64_t>() * 1000;
-      if (auth["provider_rate_per_second"]) options.auth.provider_rate_per_second = auth["provider_rate_per_second"].as<double>();
-      if (auth["max_wait_ms"]) options.auth.max_wait_ms = auth["max_wait_ms"].as<int64_t>();
-    }
-    if (config["listen"] && !ParseListen(config["listen"].as<std::string>(), options)) {
-      error = path + ": listen must be HOST:PORT, for example 127.0.0.1:8080";
-      return false;
-    }
-    return true;
-  } catch (const std::exception& e) {
-    error = path + ": " + e.what();
-    return false;
-  }
-}
-
-int ServeCommand(const ServeFlags& flags) {
-  docgen::ServiceOptions options;
-  options.runner.poll_ms = 0;  // not configured: chosen below by the kind of database
-  std::string error;
-  if (!flags.config.empty() && !ApplyConfig(flags.config, options, error)) {
-    std::cerr << "docgen: " << error << "\n";
+// serve and worker: the settings module reads the config file, DOCGEN_*
+// variables and flags (config/settings.h); this only runs the service.
+int ServeCommand(const docgen::SettingsFlags& flags) {
+  docgen::Result<docgen::ServiceOptions> loaded = docgen::LoadServiceSettings(docgen::SourcesFromFlags(flags));
+  if (!loaded.ok()) {
+    std::istringstream lines(loaded.status().message());
+    for (std::string line; std::getline(lines, line);) std::cerr << "docgen: " << line << "\n";
     return kExitInvalid;
   }
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v == nullptr ? "" : v;
-  };
-  if (!env("DOCGEN_DATA").empty()) options.data_dir = env("DOCGEN_DATA");
-  if (!env("DOCGEN_DATABASE").empty()) options.database = env("DOCGEN_DATABASE");
-  if (!env("DOCGEN_CATALOG").empty()) options.catalog_dir = env("DOCGEN_CATALOG");
-  if (!env("DOCGEN_WORKERS").empty()) options.runner.workers = std::atoi(env("DOCGEN_WORKERS").c_str());
-  if (!env("DOCGEN_WEBHOOK_SECRET").empty()) options.runner.webhook_secret = env("DOCGEN_WEBHOOK_SECRET");
-  if (!env("DOCGEN_AUTH").empty()) options.auth.mode = env("DOCGEN_AUTH");
-  if (!env("DOCGEN_REDIS").empty()) options.auth.redis_url = env("DOCGEN_REDIS");
-  if (!env("DOCGEN_INTROSPECTION_URL").empty()) options.auth.introspection_url = env("DOCGEN_INTROSPECTION_URL");
-  if (!env("DOCGEN_CLIENT_ID").empty()) options.auth.client_id = env("DOCGEN_CLIENT_ID");
-  if (!env("DOCGEN_CLIENT_SECRET").empty()) options.auth.client_secret = env("DOCGEN_CLIENT_SECRET");
-  if (!flags.redis.empty()) options.auth.redis_url = flags.redis;
-  std::string listen = !flags.listen.empty() ? flags.listen : env("DOCGEN_LISTEN");
-  if (!listen.empty() && !ParseListen(listen, options)) {
-    std::cerr << "docgen: --listen must be HOST:PORT, for example 127.0.0.1:8080\n";
-    return kExitInvalid;
-  }
-  if (!flags.data.empty()) options.data_dir = flags.data;
-  if (!flags.database.empty()) options.database = flags.database;
-  options.worker_only = flags.worker_only;
-  if (options.worker_only && !docgen::IsPostgresUrl(options.database)) {
-    std::cerr << "docgen: docgen worker needs a shared PostgreSQL database (--database postgres://..., database: in the "
-                 "config or DOCGEN_DATABASE); on the embedded SQLite default, docgen serve runs the workers\n";
-    return kExitInvalid;
-  }
-  // PostgreSQL wakes idle workers with NOTIFY: the poll only catches retries coming due.
-  if (options.runner.poll_ms == 0) options.runner.poll_ms = docgen::IsPostgresUrl(options.database) ? 1000 : 200;
-  if (options.runner.poll_ms < 10 || options.runner.poll_ms > 60000) {
-    std::cerr << "docgen: idle_poll_ms must be between 10 and 60000\n";
-    return kExitInvalid;
-  }
-  if (!flags.catalog.empty()) options.catalog_dir = flags.catalog;
-  if (flags.workers >= 0) options.runner.workers = flags.workers;
-  // serve with 0 workers is an API-only process (workers run elsewhere).
-  if (options.runner.workers < (flags.worker_only ? 1 : 0) || options.runner.workers > 64) {
-    std::cerr << "docgen: workers must be between " << (flags.worker_only ? 1 : 0) << " and 64\n";
-    return kExitInvalid;
-  }
-  // Processes sharing a database deliver each other's webhooks: one key.
-  if (options.runner.webhook_secret.empty() && docgen::IsPostgresUrl(options.database)) {
-    std::cerr << "docgen: with a shared database every process must sign webhooks with the same key: set webhook_secret "
-                 "in the config file or DOCGEN_WEBHOOK_SECRET\n";
-    return kExitInvalid;
-  }
-  // Without a configured secret, one is made at first start and kept in the
-  // data folder (readable by its owner only), so that receivers can verify.
-  if (options.runner.webhook_secret.empty()) {
-    namespace fs = std::filesystem;
-    const fs::path file = fs::path(options.data_dir) / "webhook-secret";
-    std::error_code ec;
-    fs::create_directories(options.data_dir, ec);
-    std::ifstream in(file);
-    std::getline(in, options.runner.webhook_secret);
-    if (options.runner.webhook_secret.empty()) {
-      unsigned char key[32];
-      std::ifstream random("/dev/urandom", std::ios::binary);
-      random.read(reinterpret_cast<char*>(key), sizeof key);
-      options.runner.webhook_secret = "whsec_" + docgen::Base64Encode(std::string_view(reinterpret_cast<char*>(key), sizeof key));
-      const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd < 0 || ::write(fd, options.runner.webhook_secret.data(), options.runner.webhook_secret.size()) < 0) {
-        std::cerr << "docgen: cannot write " << file << "\n";
-        return kExitFailure;
-      }
-      ::close(fd);
-    }
-  }
-  // "whsec_<base64>" secrets (Standard Webhooks) are used decoded.
-  if (options.runner.webhook_secret.rfind("whsec_", 0) == 0) {
-    auto decoded = docgen::Base64Decode(options.runner.webhook_secret.substr(6));
-    if (!decoded) {
-      std::cerr << "docgen: the webhook secret whsec_... is not valid base64\n";
-      return kExitInvalid;
-    }
-    options.runner.webhook_secret = *decoded;
+  docgen::ServiceOptions options = std::move(*loaded);
+  if (docgen::Status status = docgen::EnsureWebhookSecret(options); !status.ok()) {
+    std::cerr << "docgen: " << status.message() << "\n";
+    return status.code() == docgen::StatusCode::kInvalidArgument ? kExitInvalid : kExitFailure;
   }
   // Signals are handled by one thread (sigwait): SIGTERM/SIGINT shut down gracefully.
   sigset_t signals;
@@ -468,25 +310,12 @@ int main(int argc, char** argv) {
   render->add_option("--out", render_out, "The output folder (replaced as a whole; nothing is written on failure)")->required();
 
   auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (SPEC §6) on the embedded SQLite store.");
-  ServeFlags serve_flags;
-  serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; env DOCGEN_LISTEN)");
-  serve->add_option("--data", serve_flags.data, "Folder for the database and results (default ./data; env DOCGEN_DATA)");
-  serve->add_option("--catalog", serve_flags.catalog, "Catalog folder published at start when it differs from the current version");
-  serve->add_option("--config", serve_flags.config, "Config file (YAML or JSON): listen, data, database, blob_store, blob_dir, catalog, workers, lease_seconds, retry, webhook_secret, max_body_bytes, retention_days, ... (README)");
-  serve->add_option("--workers", serve_flags.workers, "Job worker threads (default 2; 0: API only; env DOCGEN_WORKERS)");
-
-  serve->add_option("--redis", serve_flags.redis, "redis://HOST:PORT shared token cache (env DOCGEN_REDIS)");
-  serve->add_option("--database", serve_flags.database,
-                    "postgres://USER@HOST:PORT/DB shared by many processes, or a SQLite file (default DATA/docgen.sqlite; env DOCGEN_DATABASE)");
+  docgen::SettingsFlags serve_flags;
+  docgen::AddSettingFlags(*serve, /*worker_only=*/false, serve_flags);
 
   auto* worker = app.add_subcommand("worker", "Run only job workers (no API; /metrics, /healthz and /readyz on --listen) against a shared database.");
-  ServeFlags worker_flags;
-  worker_flags.worker_only = true;
-  worker->add_option("--listen", worker_flags.listen, "HOST:PORT for metrics and health (default 127.0.0.1:8080; env DOCGEN_LISTEN)");
-  worker->add_option("--data", worker_flags.data, "Folder for local state (default ./data; env DOCGEN_DATA)");
-  worker->add_option("--config", worker_flags.config, "Config file, as for docgen serve");
-  worker->add_option("--workers", worker_flags.workers, "Job worker threads (default 2; env DOCGEN_WORKERS)");
-  worker->add_option("--database", worker_flags.database, "postgres://... URL (env DOCGEN_DATABASE)");
+  docgen::SettingsFlags worker_flags;
+  docgen::AddSettingFlags(*worker, /*worker_only=*/true, worker_flags);
 
   auto* token = app.add_subcommand("token", "Manage API tokens of the local token file.");
   token->require_subcommand(1);

@@ -377,6 +377,17 @@ TEST_F(SettingsTest, RawWebhookSecretsAreRefusedWithHowToMakeOne) {
   EXPECT_EQ(Error(Load("", {{"DOCGEN_WEBHOOK_SECRET", "bench"}})), "DOCGEN_WEBHOOK_SECRET: " + expected);
 }
 
+TEST_F(SettingsTest, ARefusedValueDoesNotAlsoBreakTheRulesThatDependOnIt) {
+  // A bad secret with a shared database: one error (the secret), not also "set webhook_secret".
+  const std::string path = Config("database: postgres://db/docgen\nwebhook_secret: fault-test-secret\n");
+  const std::string error = Error(Load(path));
+  EXPECT_EQ(error.rfind(path + ":2: webhook_secret must be base64", 0), 0u) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  // An unreadable file: only that, not the worker's need for a database it may have named.
+  const std::string missing = (dir_ / "absent.yaml").string();
+  EXPECT_EQ(Error(Load(missing, {}, {}, /*worker_only=*/true)), missing + ": cannot read the config file");
+}
+
 TEST_F(SettingsTest, TooShortWebhookSecretsAreRefused) {
   const std::string short_key = Base64Encode(KeyBytes().substr(0, 15));
   EXPECT_EQ(DecodeWebhookSecret("whsec_" + short_key).status().message(),
