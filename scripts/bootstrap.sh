@@ -9,9 +9,9 @@ PACKAGES="
   libcli11-dev libspdlog-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev libre2-dev
   libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils fonts-liberation2 fonts-dejavu-core
-  libcpp-httplib-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
+  libcpp-httplib-dev libmicrohttpd-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
   libpqxx-dev postgresql-15
 "
 
@@ -21,6 +21,13 @@ for p in $PACKAGES; do
     missing="$missing $p"
   fi
 done
+
+# Node.js and npm run the OpenAPI lint (and the admin UI's build). A fresh
+# Debian 12 gets its own nodejs (18.x) and npm; a machine that already has
+# a Node.js with npm (e.g. from NodeSource) keeps it.
+if ! command -v npm >/dev/null 2>&1; then
+  missing="$missing nodejs npm"
+fi
 
 if [ -z "$missing" ]; then
   echo "bootstrap: all packages present"

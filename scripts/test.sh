@@ -3,9 +3,13 @@
 #   1. unit, data-driven and CLI tests under ASan + UBSan (Sanitize build);
 #   2. the Release build with the benchmarks, run briefly as a smoke test;
 #   3. each fuzz target for DOCGEN_FUZZ_SECONDS (default 20) on its corpus.
+# Before them, docs/openapi.json is linted (Redocly, recommended rules).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
+
+echo "== OpenAPI document (redocly lint, recommended rules)"
+./scripts/lint-openapi.sh
 
 echo "== tests (Sanitize: ASan + UBSan)"
 cmake --preset sanitize >/dev/null

@@ -121,8 +121,61 @@ TEST_F(JobRunnerTest, AnOutageAtAnyCallLosesNothingAndSpendsNoAttempt) {
     EXPECT_EQ(job.status, JobStatus::kSucceeded) << job.errors.dump();
     EXPECT_EQ(job.attempts, 1);
   }
-  // Claim, catalog version, the completion, and the release of a cut-short attempt at least.
+  // The claim, the catalog version, the completion, and the release of a cut-short attempt at least.
   EXPECT_GE(outages, 3);
+}
+
+// Two calls in a row fail: the attempt's completion, then the first try to
+// give the attempt back. The release is tried again and the job is kept.
+TEST_F(JobRunnerTest, AnOutageThatAlsoHitsTheReleaseIsRiddenOut) {
+  JobRunner& runner = Runner(true);
+  Submit("a");
+  faulty_->FailCalls({2, 3});  // 1 claim, 2 completion, 3 release, 4 release again
+  ASSERT_TRUE(*runner.RunOnce("w"));
+  const std::vector<std::string> calls = faulty_->log();
+  ASSERT_GE(calls.size(), 4u);
+  EXPECT_EQ(calls[calls.size() - 2], "ReleaseJob");
+  EXPECT_EQ(calls.back(), "ReleaseJob");
+  Job job = Stored("a");
+  EXPECT_EQ(job.status, JobStatus::kQueued);
+  EXPECT_EQ(job.attempts, 0);
+  EXPECT_EQ(job.releases, 1);
+  clock_.Advance(60'000);
+  ASSERT_TRUE(*runner.RunOnce("w"));
+  EXPECT_EQ(Stored("a").status, JobStatus::kSucceeded);
+  EXPECT_EQ(Stored("a").attempts, 1);
+}
+
+// An outage while recording a failure (RetryLater, FailJob) gives the attempt back too.
+TEST_F(JobRunnerTest, AnOutageWhileRecordingAFailureGivesTheAttemptBack) {
+  JobRunner& runner = Runner(false);
+  Submit("a");
+  fail_before_store_ = true;
+  faulty_->FailEvery("RetryLater");
+  ASSERT_TRUE(*runner.RunOnce("w"));
+  faulty_->Heal();
+  Job job = Stored("a");
+  EXPECT_EQ(job.status, JobStatus::kQueued);
+  EXPECT_EQ(job.attempts, 0);
+  EXPECT_TRUE(job.errors.empty());  // the failure was not recorded: it did not count
+}
+
+// An outage that never ends must not keep a job forever: after
+// kFreeReleases given-back attempts, they count, and the job fails.
+TEST_F(JobRunnerTest, AnEndlessOutageEventuallyFailsTheJob) {
+  JobRunner& runner = Runner(true);
+  Submit("a");
+  faulty_->FailEvery("CompleteJob");
+  for (int i = 0; i < kFreeReleases + 10 && Stored("a").status == JobStatus::kQueued; ++i) {
+    ASSERT_TRUE(*runner.RunOnce("w"));
+    clock_.Advance(10 * 60'000);  // past the longest backoff
+  }
+  faulty_->Heal();
+  const Job job = Stored("a");
+  EXPECT_EQ(job.status, JobStatus::kFailed);
+  EXPECT_EQ(job.attempts, 3);
+  EXPECT_EQ(job.releases, kFreeReleases + 2);  // the free ones, then two counted before the third failed it
+  EXPECT_EQ(job.errors[0]["code"], "unavailable");
 }
 
 TEST_F(JobRunnerTest, ATransientFailureSpendsAnAttemptAndWaitsForItsBackoff) {

@@ -6,6 +6,7 @@
 
 #include "store/blob_store.h"
 #include "store/pg_pool.h"
+#include "store/sqlite_backend.h"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -214,6 +215,44 @@ TEST_P(StoreTest, AReleasedJobGoesBackToTheQueueWithoutSpendingItsAttempt) {
   EXPECT_EQ((*again)->attempts, 1);
 }
 
+TEST_P(StoreTest, AfterTenReleasesAnOutageCountsTheAttempt) {
+  Create(NewJob("a"));
+  for (int i = 0; i < kFreeReleases + 2; ++i) {
+    ASSERT_EQ(Claim("w", 1000 + i, 9000), "a");
+    ASSERT_TRUE(store_->ReleaseJob("a", "w", 1000 + i, 1000 + i).ok());
+  }
+  const Job job = Get("a");
+  EXPECT_EQ(job.releases, kFreeReleases + 2);
+  EXPECT_EQ(job.attempts, 2);  // the two releases beyond the free ones counted
+  ASSERT_TRUE(store_->CancelJob("a", 2000).ok());
+  ASSERT_TRUE(store_->RetryJob("a", 2100).ok());
+  EXPECT_EQ(Get("a").releases, 0);  // a retry by hand starts afresh
+}
+
+// A failure inside the transaction that publishes drafts leaves neither the
+// new version nor the cleared drafts.
+TEST_P(StoreTest, PublishingDraftsIsOneTransaction) {
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());
+  const auto snapshot = *store_->Drafts();
+  const std::string refuse =
+      postgres() ? "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; "
+                   "CREATE TRIGGER refuse_delete BEFORE DELETE ON catalog_drafts FOR EACH ROW EXECUTE FUNCTION refuse();"
+                 : "CREATE TRIGGER refuse_delete BEFORE DELETE ON catalog_drafts BEGIN SELECT RAISE(ABORT, 'refused'); END;";
+  if (postgres()) {
+    pqxx::connection c(PostgresUrl());
+    pqxx::nontransaction(c).exec(refuse);
+  } else {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, refuse.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Result<CatalogVersion> published = store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, snapshot);
+  EXPECT_FALSE(published.ok());
+  EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);  // no version without its drafts cleared
+  EXPECT_EQ(store_->Drafts()->size(), 1u);
+}
+
 TEST_P(StoreTest, CancelAndRetrySayWhyTheyAreRefused) {
   Create(NewJob("a"));
   Result<Job> canceled = store_->CancelJob("a", 1100);
@@ -416,12 +455,13 @@ TEST_P(StoreTest, ADatabaseFromANewerDocgenIsRefused) {
       << store.status().ToString();
 }
 
-// docgen 0.1 numbered the SQLite schema in PRAGMA user_version (1 to 3).
-TEST_P(StoreTest, ADatabaseOfTheFirstSqliteSchemaIsAdoptedKeepingItsJobs) {
+// docgen 0.1 numbered the SQLite schema in PRAGMA user_version (1 to 3):
+// 1 made jobs, webhook attempts and catalog versions; 2 added the drafts;
+// 3 replaced the jobs_due index by jobs_queue.
+TEST_P(StoreTest, DatabasesOfTheFirstSqliteSchemasAreAdoptedKeepingTheirJobs) {
   if (postgres()) GTEST_SKIP() << "PostgreSQL databases always had schema_migrations";
   store_.reset();
-  const fs::path db = dir_ / "legacy.sqlite";
-  const std::string legacy =
+  const std::string v1 =
       "CREATE TABLE jobs (id TEXT PRIMARY KEY, idempotency_key TEXT UNIQUE, request_hash TEXT NOT NULL, status TEXT NOT NULL, "
       "quote TEXT NOT NULL, callback_url TEXT NOT NULL DEFAULT '', catalog_version INTEGER NOT NULL, attempts INTEGER NOT NULL "
       "DEFAULT 0, max_attempts INTEGER NOT NULL, run_after INTEGER NOT NULL, lease_owner TEXT NOT NULL DEFAULT '', lease_until "
@@ -435,17 +475,30 @@ TEST_P(StoreTest, ADatabaseOfTheFirstSqliteSchemaIsAdoptedKeepingItsJobs) {
       "CREATE TABLE catalog_versions (version INTEGER PRIMARY KEY, digest TEXT NOT NULL, name TEXT NOT NULL, created_at "
       "INTEGER NOT NULL, created_by TEXT NOT NULL, files TEXT NOT NULL); "
       "INSERT INTO jobs (id, request_hash, status, quote, catalog_version, max_attempts, run_after, created_at, updated_at) "
-      "VALUES ('kept', 'h', 'queued', '{}', 1, 3, 1000, 1000, 1000); PRAGMA user_version = 1;";
-  ASSERT_EQ(std::system(("sqlite3 " + db.string() + " \"" + legacy + "\"").c_str()), 0);
-  auto opened = OpenSqliteStore(db.string());
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  store_ = std::move(*opened);
-  EXPECT_TRUE(store_->GetJob("kept").ok());
-  EXPECT_EQ(Claim("w", 1000, 9000), "kept");
-  EXPECT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());  // the table of schema 2 exists
-  store_.reset();
-  opened = OpenSqliteStore(db.string());  // and opening it again changes nothing
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      "VALUES ('kept', 'h', 'queued', '{}', 1, 3, 1000, 1000, 1000); "
+      "INSERT INTO catalog_versions VALUES (1, 'sha256:aa', 'Acme', 1000, 'test', '{}'); ";
+  const std::string v2 = v1 + "CREATE TABLE catalog_drafts (id TEXT PRIMARY KEY, editions TEXT NOT NULL, updated_at INTEGER NOT NULL); "
+                              "INSERT INTO catalog_drafts VALUES ('A', '[]', 1000); ";
+  const std::string v3 = v2 + "DROP INDEX jobs_due; CREATE INDEX jobs_queue ON jobs(status, run_after, created_at); ";
+  const std::vector<std::pair<int, std::string>> legacy = {{1, v1}, {2, v2}, {3, v3}};
+  for (const auto& [version, sql] : legacy) {
+    SCOPED_TRACE("user_version " + std::to_string(version));
+    const fs::path db = dir_ / ("legacy-" + std::to_string(version) + ".sqlite");
+    ASSERT_EQ(std::system(("sqlite3 " + db.string() + " \"" + sql + "PRAGMA user_version = " + std::to_string(version) + ";\"").c_str()), 0);
+    auto opened = OpenSqliteStore(db.string());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+    EXPECT_TRUE(store_->GetJob("kept").ok());
+    EXPECT_EQ(Claim("w", 1000, 9000), "kept");
+    EXPECT_EQ(*store_->CurrentCatalogVersion(), 1);
+    EXPECT_EQ(Publish({0, "sha256:bb", "Acme", 2000, "test", nlohmann::json::object()}).version, 2);
+    EXPECT_EQ(store_->Drafts()->size(), version >= 2 ? 1u : 0u);  // drafts kept
+    EXPECT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok());
+    store_.reset();
+    opened = OpenSqliteStore(db.string());  // and opening it again changes nothing
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    EXPECT_EQ((*opened)->GetJob("kept")->attempts, 1);
+  }
 }
 
 TEST_P(StoreTest, ADatabaseLockedByAnotherProcessIsAnOutageNotAFailure) {
@@ -484,6 +537,33 @@ TEST_P(StoreTest, ALostConnectionIsReopened) {
                                    "AND datname = current_database()");
   EXPECT_EQ(Get("a").id, "a");
   EXPECT_EQ(Claim("w", 1000, 2000), "a");
+}
+
+// Each backend maps its native errors in one place; the same kind of fault
+// gets the same code on both.
+TEST(StoreErrorMappingTest, SqliteOutagesAreUnavailableAndOnlyUniqueKeysConflict) {
+  for (int code : {SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_IOERR_WRITE, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOMEM,
+                   SQLITE_READONLY}) {
+    EXPECT_EQ(StatusOfSqliteError(code, "x").code(), StatusCode::kUnavailable) << code;
+  }
+  EXPECT_EQ(StatusOfSqliteError(SQLITE_CONSTRAINT_UNIQUE, "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(StatusOfSqliteError(SQLITE_CONSTRAINT_PRIMARYKEY, "x").code(), StatusCode::kConflict);
+  EXPECT_EQ(StatusOfSqliteError(SQLITE_CONSTRAINT_NOTNULL, "x").code(), StatusCode::kInternal);
+  EXPECT_EQ(StatusOfSqliteError(SQLITE_CORRUPT, "x").code(), StatusCode::kInternal);
+}
+
+TEST(StoreErrorMappingTest, PostgresOutagesAreUnavailableAndOnlyUniqueKeysConflict) {
+  auto code_of = [](const char* sqlstate) {
+    return StatusOfPostgresFailure(std::make_exception_ptr(pqxx::sql_error("x", "SELECT 1", sqlstate))).code();
+  };
+  for (const char* state : {"53100", "53200", "53300", "58030", "25006", "57014", "55P03", "57P01", "08006"}) {
+    EXPECT_EQ(code_of(state), StatusCode::kUnavailable) << state;
+  }
+  EXPECT_EQ(code_of("23505"), StatusCode::kConflict);
+  EXPECT_EQ(code_of("23502"), StatusCode::kInternal);  // not null
+  EXPECT_EQ(code_of("42P01"), StatusCode::kInternal);  // no such table
+  EXPECT_EQ(StatusOfPostgresFailure(std::make_exception_ptr(PgUnavailable("down"))).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(StatusOfPostgresFailure(std::make_exception_ptr(pqxx::broken_connection("gone"))).code(), StatusCode::kUnavailable);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),

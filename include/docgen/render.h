@@ -14,6 +14,8 @@
 #include <docgen/diagnostic.h>
 #include <docgen/resolve.h>
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,12 +39,25 @@ struct RenderOutput {
 
 struct RenderResult {
   std::optional<RenderOutput> output;  // empty when `errors` is not
-  Diagnostics errors;  // the package's own errors, or template_error / missing_value / missing_font
+  Diagnostics errors;  // the package's own errors, or template_error / missing_value / missing_font / render_timeout
+};
+
+// Resource budgets of a Renderer (README "Limits").
+struct RenderOptions {
+  // A render still running after this long stops with a render_timeout
+  // error (checked between documents, blocks and pages, and while templates
+  // are evaluated). Zero or negative: no deadline.
+  std::chrono::milliseconds deadline{30000};
+  // Decoded images kept between and within renders (least recently used
+  // first out), in decoded bytes. An image larger than this is decoded for
+  // each use and not kept.
+  size_t image_cache_bytes = 64u << 20;
 };
 
 class Renderer {
  public:
   Renderer();
+  explicit Renderer(RenderOptions options);
   ~Renderer();
   Renderer(const Renderer&) = delete;
   Renderer& operator=(const Renderer&) = delete;

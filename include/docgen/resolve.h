@@ -17,6 +17,12 @@
 
 namespace docgen {
 
+// Limits of resolution (README "Limits"). Beyond them a quote gets an error,
+// never an unbounded amount of work:
+inline constexpr size_t kMaxPackageDocuments = 500;      // too_many_documents
+inline constexpr size_t kMaxInstancesPerDocument = 200;  // too_many_instances (a `multiple` document)
+inline constexpr size_t kMaxQuoteStringLength = 20000;   // value_too_long: characters in one string value or key
+
 enum class DocumentSource { kAuto, kCopy, kAdded };
 enum class ReviewReason { kFlagManual, kDroppedFromPrior };
 

@@ -47,7 +47,8 @@ struct Job {
   nlohmann::json quote;
   std::string callback_url;          // empty when none
   int64_t catalog_version = 0;       // the version the job resolves against
-  int attempts = 0;                  // runs started
+  int attempts = 0;                  // runs started (an attempt given back after an outage is not counted)
+  int releases = 0;                  // attempts given back after an outage (ReleaseJob)
   int max_attempts = 5;
   int64_t run_after = 0;             // not claimed before this time
   std::string lease_owner;
@@ -97,6 +98,9 @@ struct CreatedJob {
   bool created = false;
 };
 
+// Attempts a job may give back after outages before they count.
+inline constexpr int kFreeReleases = 10;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -122,7 +126,9 @@ class Store {
                             int64_t now) = 0;
   // Puts a held job back in the queue until `run_after` without counting
   // its attempt: the attempt was cut short by an outage (the database or the
-  // blob folder), not by anything about the job.
+  // blob folder), not by anything about the job. `releases` counts these;
+  // from the kFreeReleases-th on, the attempt counts after all (an outage
+  // that never ends must not keep a job forever).
   virtual Status ReleaseJob(const std::string& id, const std::string& worker, int64_t run_after, int64_t now) = 0;
   // Returns running jobs whose lease expired to the queue (or fails them when
   // out of attempts). Returns how many it touched. Only one process reaps at

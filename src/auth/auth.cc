@@ -106,13 +106,15 @@ class RedisCache {
   std::optional<Verdict> Get(const std::string& key, int64_t now) {
     std::lock_guard lock(mutex_);
     if (!Connected(now)) return std::nullopt;
-    auto* reply = static_cast<redisReply*>(redisCommand(context_, "GET docgen:auth:%s", key.c_str()));
+    auto* reply = static_cast<redisReply*>(redisCommand(context_, "GET docgen:auth:v2:%s", key.c_str()));
     if (!Check(reply, now)) return std::nullopt;
     std::optional<Verdict> out;
     if (reply->type == REDIS_REPLY_STRING) {
       try {
         auto j = nlohmann::json::parse(std::string(reply->str, reply->len), nullptr, false);
-        if (j.is_object() && j.value("expires_at", int64_t{0}) > now) {
+        // An active verdict without a subject is from before every caller had one (v1): a miss.
+        const bool anonymous = j.is_object() && j.value("active", false) && j.value("subject", "").empty();
+        if (j.is_object() && !anonymous && j.value("expires_at", int64_t{0}) > now) {
           out = Verdict{j.value("active", false), ParseRole(j.value("role", "")).value_or(Role::kNone), j.value("subject", ""),
                         j.value("expires_at", int64_t{0})};
         }
@@ -131,7 +133,7 @@ class RedisCache {
     const std::string value =
         nlohmann::json{{"active", v.active}, {"role", ToString(v.role)}, {"subject", v.subject}, {"expires_at", v.expires_at}}.dump();
     auto* reply = static_cast<redisReply*>(
-        redisCommand(context_, "SET docgen:auth:%s %b PX %lld", key.c_str(), value.data(), value.size(), static_cast<long long>(ttl_ms)));
+        redisCommand(context_, "SET docgen:auth:v2:%s %b PX %lld", key.c_str(), value.data(), value.size(), static_cast<long long>(ttl_ms)));
     if (Check(reply, now)) freeReplyObject(reply);
   }
 
@@ -298,6 +300,7 @@ struct Authenticator::Impl {
       if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
         result.outcome = AuthResult::Outcome::kOk;
         result.subject = entry.contains("subject") && entry["subject"].is_string() ? entry["subject"].get<std::string>() : "";
+        if (result.subject.empty()) result.subject = "token:" + hash.substr(0, 16);  // never the empty caller
         result.role = ParseRole(entry.contains("role") && entry["role"].is_string() ? entry["role"].get<std::string>() : "")
                           .value_or(Role::kNone);
         result.reason.clear();

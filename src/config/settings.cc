@@ -470,7 +470,17 @@ GetEnv EnvironmentFromMap(std::map<std::string, std::string> values) {
 
 Result<std::string> DecodeWebhookSecret(std::string_view secret) {
   std::string_view body = secret;
-  if (body.rfind("whsec_", 0) == 0) body.remove_prefix(6);
+  const bool prefixed = body.rfind("whsec_", 0) == 0;
+  if (prefixed) body.remove_prefix(6);
+  // docgen 0.1 used an unprefixed secret as raw bytes; a hex key (openssl
+  // rand -hex) is also valid base64, and decoding it would change every
+  // signature silently. Such secrets must say what they are.
+  if (!prefixed && !body.empty() && body.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos) {
+    return Status::InvalidArgument(
+        "looks like hex, which Standard Webhooks receivers would base64-decode into another key; give the key as "
+        "whsec_ followed by its base64 (docgen 0.1 used unprefixed secrets as raw bytes: see the README's upgrade note); " +
+        std::string(kGenerateSecret));
+  }
   std::optional<std::string> key = StrictBase64Decode(body);
   if (!key) {
     return Status::InvalidArgument(

@@ -103,21 +103,18 @@ Result<bool> JobRunner::RunOnce(const std::string& worker) {
 
 void JobRunner::Transient(const Job& job, const std::string& worker, const std::string& why) {
   const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
-  metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
   const nlohmann::json ids = {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}};
-  if (job.attempts >= job.max_attempts) {
-    Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
-    if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
-    if (failed.ok()) {
-      metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
-      log_.Error("job failed after its last attempt", ids);
-    }
-    return;
-  }
+  const bool last = job.attempts >= job.max_attempts;
   const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
-  Status retried = store_.RetryLater(job.id, worker, errors, clock_.NowMs() + delay, clock_.NowMs());
-  if (retried.code() == StatusCode::kUnavailable) return Release(job, worker, retried);
-  if (retried.ok()) {
+  const Status recorded = last ? store_.FailJob(job.id, worker, errors, clock_.NowMs())
+                               : store_.RetryLater(job.id, worker, errors, clock_.NowMs() + delay, clock_.NowMs());
+  if (recorded.code() == StatusCode::kUnavailable) return Release(job, worker, recorded);
+  metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
+  if (!recorded.ok()) return;  // lease lost or canceled meanwhile
+  if (last) {
+    metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+    log_.Error("job failed after its last attempt", ids);
+  } else {
     nlohmann::json fields = ids;
     fields["retry_in_ms"] = delay;
     log_.Warn("job attempt failed; will retry", fields);
@@ -127,13 +124,28 @@ void JobRunner::Transient(const Job& job, const std::string& worker, const std::
 void JobRunner::Release(const Job& job, const std::string& worker, const Status& outage) {
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "released"}});
   log_.Warn("job cut short by an outage; it goes back to the queue without spending an attempt",
-            {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}});
-  // Until the lease would end: after that the reaper returns the job (and
-  // counts the attempt, as for a worker that stopped).
+            {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}, {"releases", job.releases + 1}});
+  // An outage that never ends must not keep a job forever: once its free
+  // releases are used up and its attempts spent, it fails.
+  if (job.releases >= kFreeReleases && job.attempts >= job.max_attempts) {
+    const nlohmann::json errors = {{{"code", "unavailable"},
+                                    {"message", "Every attempt was cut short by an outage of the database or the blob folder: " +
+                                                    outage.message()}}};
+    const Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
+    if (failed.ok()) {
+      metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+      log_.Error("job failed: its attempts were used up by outages", {{"job_id", job.id}, {"releases", job.releases}});
+    }
+    if (failed.code() != StatusCode::kUnavailable) return;
+  }
+  // Backoff grows with the outages this job met, so a long outage is not a busy loop.
+  const int64_t delay = options_.retry.Delay(job.releases + 1, RandomBits());
+  // Tried until the lease would end (once when stopping): after that the
+  // reaper returns the job, and counts the attempt as for a worker that stopped.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.lease_ms);
   for (int64_t wait_ms = 50;; wait_ms = std::min<int64_t>(wait_ms * 2, 1000)) {
     const int64_t now = clock_.NowMs();
-    Status released = store_.ReleaseJob(job.id, worker, now + options_.retry.Delay(job.attempts, RandomBits()), now);
+    const Status released = store_.ReleaseJob(job.id, worker, now + delay, now);
     if (released.code() != StatusCode::kUnavailable) return;  // released, or no longer ours
     if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
@@ -152,9 +164,9 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
   auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   // Invalid input fails at once: it will not get better.
   auto permanent = [&](const Diagnostics& errors, const char* what) {
-    metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
     Status failed = store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), clock_.NowMs());
     if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
+    metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
     if (!failed.ok()) return;  // lease lost or canceled
     metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
     nlohmann::json fields = ids;
@@ -230,6 +242,19 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
   }
 }
 
+// A thread's loop must outlive anything a pass throws (out of memory, a
+// thread that cannot start): the pass fails, the loop goes on.
+template <typename F>
+auto JobRunner::Guarded(const char* what, F&& pass) -> decltype(pass()) {
+  try {
+    return pass();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string(what) + " pass threw: " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string(what) + " pass threw an unknown exception");
+  }
+}
+
 void JobRunner::WorkerLoop(int index) {
   // Unique per process run (pids repeat across containers and restarts), so
   // a stalled worker can never act on a lease that another one now holds.
@@ -241,7 +266,7 @@ void JobRunner::WorkerLoop(int index) {
   const std::string worker = options_.worker_prefix + "-" + run + "-" + std::to_string(index);
   while (!stopping_) {
     const uint64_t signal = store_.JobsSignal();  // before the claim: a job queued after it wakes the wait below
-    Result<bool> ran = RunOnce(worker);
+    Result<bool> ran = Guarded("worker", [&] { return RunOnce(worker); });
     if (!ran.ok()) log_.Error("cannot claim jobs", {{"worker", worker}, {"error", ran.status().ToString()}});
     if (!ran.ok() || !*ran) store_.WaitForJobs(signal, options_.poll_ms);
   }
@@ -320,7 +345,8 @@ Result<bool> JobRunner::DeliverOneWebhook() {
 
 void JobRunner::ReaperLoop() {
   while (!stopping_) {
-    if (Result<int> reaped = ReapOnce(); !reaped.ok()) log_.Error("reaper pass failed", {{"error", reaped.status().ToString()}});
+    Result<int> reaped = Guarded("reaper", [&] { return ReapOnce(); });
+    if (!reaped.ok()) log_.Error("reaper pass failed", {{"error", reaped.status().ToString()}});
     for (int64_t slept = 0; slept < std::max<int64_t>(options_.lease_ms / 2, 100) && !stopping_; slept += options_.poll_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
     }
@@ -330,7 +356,7 @@ void JobRunner::ReaperLoop() {
 void JobRunner::WebhookLoop() {
   while (!stopping_) {
     for (int i = 0; i < 50 && !stopping_; ++i) {
-      Result<bool> delivered = DeliverOneWebhook();
+      Result<bool> delivered = Guarded("webhooks", [&] { return DeliverOneWebhook(); });
       if (!delivered.ok()) log_.Error("webhook pass failed", {{"error", delivered.status().ToString()}});
       if (!delivered.ok() || !*delivered) break;
     }

@@ -76,6 +76,8 @@ class JobRunner {
   // the lease lasts), or leave the job to the reaper.
   void Release(const Job& job, const std::string& worker, const Status& outage);
   void Transient(const Job& job, const std::string& worker, const std::string& why);
+  template <typename F>
+  auto Guarded(const char* what, F&& pass) -> decltype(pass());
   void WorkerLoop(int index);
   void ReaperLoop();
   void WebhookLoop();

@@ -76,11 +76,12 @@ void RoundToCents(std::string& integer, std::string& fraction) {
 
 class Evaluator {
  public:
-  Evaluator(const EvaluationOptions& options, Diagnostics& errors) : options_(options), errors_(errors) {}
+  Evaluator(const EvaluationOptions& options, Diagnostics& errors)
+      : options_(options), errors_(errors), budget_(options.budget != nullptr ? options.budget : &own_budget_) {}
 
-  std::string Run(const std::vector<MustacheNode>& nodes, const nlohmann::json& root, const nlohmann::json* extra) {
-    stack_.push_back(&root);
-    if (extra != nullptr) stack_.push_back(extra);
+  std::string Run(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames) {
+    stack_ = frames;
+    if (budget_->timed_out) return {};  // an earlier evaluation of this render reported it
     Walk(nodes, /*escape=*/options_.markdown);
     FlushLine(/*newline=*/"");
     return std::move(out_);
@@ -159,9 +160,23 @@ class Evaluator {
     line_has_tag_ = false;
   }
 
+  // The deadline is read every few thousand steps, not on every node.
+  bool OutOfTime(int line) {
+    if ((++steps_ & 4095) != 0) return false;
+    if (budget_->timed_out || std::chrono::steady_clock::now() >= budget_->deadline) {
+      overflow_ = true;
+      if (!budget_->timed_out) {
+        budget_->timed_out = true;
+        Error("render_timeout", line, "The render ran past its deadline while evaluating this template.");
+      }
+      return true;
+    }
+    return false;
+  }
+
   void Walk(const std::vector<MustacheNode>& nodes, bool escape) {
     for (const auto& node : nodes) {
-      if (overflow_) return;  // stop walking, not only writing
+      if (overflow_ || OutOfTime(node.line)) return;  // stop walking, not only writing
       switch (node.kind) {
         case Kind::kText:
           if (node.text == "\n" || node.text == "\r\n" || node.text == "\r") {
@@ -228,9 +243,12 @@ class Evaluator {
     if (value->is_array()) {
       for (const auto& item : *value) {
         if (overflow_) break;
-        if (++iterations_ > kMaxIterations) {
+        if (++budget_->iterations > EvaluationBudget::kMaxIterations) {
           overflow_ = true;
-          Error("template_error", node.line, "Sections repeat more than 1,000,000 times for this quote (nested sections over long lists?).");
+          if (budget_->iterations == EvaluationBudget::kMaxIterations + 1) {
+            Error("template_error", node.line,
+                  "Sections repeat more than 1,000,000 times for this quote (nested sections over long lists?).");
+          }
           break;
         }
         stack_.push_back(&item);
@@ -252,8 +270,13 @@ class Evaluator {
     const size_t errors_before = errors_.size();
     Evaluator inner(options_, errors_);
     inner.stack_ = stack_;
+    inner.budget_ = budget_;  // the lambda spends this evaluation's budget, not a fresh one
     inner.Walk(node.children, /*escape=*/false);
     inner.FlushLine("");
+    if (inner.overflow_) {  // out of budget or output inside: stop here too
+      overflow_ = true;
+      return;
+    }
     const std::string raw = inner.out_;
     std::optional<std::string> formatted = node.text == "money"    ? FormatMoney(raw)
                                            : node.text == "number" ? FormatNumber(raw)
@@ -275,8 +298,9 @@ class Evaluator {
   std::string line_;
   bool line_has_tag_ = false;
   bool overflow_ = false;
-  static constexpr size_t kMaxIterations = 1000000;
-  size_t iterations_ = 0;
+  EvaluationBudget own_budget_;
+  EvaluationBudget* budget_;
+  size_t steps_ = 0;
 };
 
 }  // namespace
@@ -364,7 +388,14 @@ std::optional<std::string> FormatDate(const std::string& text) {
 
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
                      const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra) {
-  return Evaluator(options, errors).Run(nodes, context, extra);
+  std::vector<const nlohmann::json*> frames = {&context};
+  if (extra != nullptr) frames.push_back(extra);
+  return Evaluator(options, errors).Run(nodes, frames);
+}
+
+std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames,
+                           const EvaluationOptions& options, Diagnostics& errors) {
+  return Evaluator(options, errors).Run(nodes, frames);
 }
 
 }  // namespace docgen

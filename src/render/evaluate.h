@@ -8,6 +8,7 @@
 
 #include <docgen/diagnostic.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -17,19 +18,37 @@
 
 namespace docgen {
 
+// What evaluations may spend, shared by every evaluation of one render: section
+// repetitions (the {{#money}}/{{#date}}/{{#number}} lambdas included) and a
+// deadline. Once spent, evaluation stops with one error.
+struct EvaluationBudget {
+  static constexpr size_t kMaxIterations = 1000000;
+  size_t iterations = 0;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool timed_out = false;
+};
+
 struct EvaluationOptions {
   std::string file;       // template file, for diagnostics
   std::string document;   // document id, for diagnostics
   int instance = 0;
   bool markdown = true;   // false: plain text (headers, footers), nothing escaped
+  EvaluationBudget* budget = nullptr;  // null: a budget of this evaluation alone, no deadline
 };
 
 // Renders `nodes` with `context` as the root of the context stack. Every
 // error is appended to `errors`; the text is meaningless when any was added.
 // `extra`, when given, is searched first (headers and footers: page, pages).
-// Output is capped at 16 MiB (a template_error beyond).
+// Output is capped at 16 MiB (a template_error beyond); past the budget's
+// deadline evaluation stops with render_timeout.
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
                      const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra = nullptr);
+
+// The same with a stack of root frames, outermost first: a name is looked up
+// from the last frame to the first. Lets many documents share one immutable
+// frame (quote, coverage, package) instead of each copying it.
+std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames,
+                           const EvaluationOptions& options, Diagnostics& errors);
 
 // Replaces what PDF text cannot hold (C0 controls but tab and newline,
 // noncharacters such as U+FFFE) with U+FFFD. Input is valid UTF-8.

@@ -6,7 +6,9 @@
 #include <cairo-pdf.h>
 #include <yaml-cpp/yaml.h>
 
+#include <list>
 #include <map>
+#include <unordered_map>
 
 #include "render/evaluate.h"
 #include "render/markdown.h"
@@ -126,18 +128,40 @@ struct DocumentJob {
   const PackageDocument* document = nullptr;
   std::shared_ptr<const ParsedTemplate> parsed;
   std::string file;  // template path
-  nlohmann::json context;
+  nlohmann::json context;  // doc and vars; quote, coverage and package live in one frame shared by every job
   PageStyle style;
   std::string markdown;
   LaidOutDocument layout;
 };
 
+// Decoded bytes an image holds (an SVG: its source, a fair bound of its tree).
+size_t ImageBytes(const Image& image, size_t source_bytes) {
+  if (image.png) {
+    return static_cast<size_t>(cairo_image_surface_get_stride(image.png.get())) *
+           static_cast<size_t>(cairo_image_surface_get_height(image.png.get()));
+  }
+  return source_bytes;
+}
+
 }  // namespace
 
 struct Renderer::Impl {
+  explicit Impl(RenderOptions o) : options(o) {}
+
+  RenderOptions options;
   Typesetter typesetter;
   std::map<std::string, std::shared_ptr<const ParsedTemplate>> templates;  // digest + path
-  std::map<std::string, std::shared_ptr<const Image>> images;               // digest + path
+
+  // Decoded images, least recently used first out, at most
+  // options.image_cache_bytes of them.
+  struct CachedImage {
+    std::shared_ptr<const Image> image;
+    size_t bytes = 0;
+    std::list<std::string>::iterator position;  // in lru
+  };
+  std::unordered_map<std::string, CachedImage> images;  // digest + path
+  std::list<std::string> lru;                           // most recent first
+  size_t image_bytes = 0;
 
   std::shared_ptr<const ParsedTemplate> Template(const Catalog& catalog, const std::string& path, Diagnostics& errors) {
     const std::string key = catalog.digest + "\n" + path;
@@ -189,7 +213,10 @@ struct Renderer::Impl {
 
   std::shared_ptr<const Image> ImageFor(const Catalog& catalog, const std::string& path, std::string& error) {
     const std::string key = catalog.digest + "\n" + path;
-    if (auto it = images.find(key); it != images.end()) return it->second;
+    if (auto it = images.find(key); it != images.end()) {
+      lru.splice(lru.begin(), lru, it->second.position);
+      return it->second.image;
+    }
     auto bytes = catalog.assets.find(path);
     if (bytes == catalog.assets.end()) {
       error = "image \"" + path + "\" is not in the catalog's assets/ folder";
@@ -202,13 +229,23 @@ struct Renderer::Impl {
       return nullptr;
     }
     auto shared = std::make_shared<const Image>(std::move(*image));
-    if (images.size() >= 64) images.clear();
-    images.emplace(key, shared);
+    const size_t size = ImageBytes(*shared, bytes->second.size());
+    if (size > options.image_cache_bytes) return shared;  // used now, not kept
+    while (!lru.empty() && image_bytes + size > options.image_cache_bytes) {
+      auto victim = images.find(lru.back());
+      image_bytes -= victim->second.bytes;
+      images.erase(victim);
+      lru.pop_back();
+    }
+    lru.push_front(key);
+    images.emplace(key, CachedImage{shared, size, lru.begin()});
+    image_bytes += size;
     return shared;
   }
 };
 
-Renderer::Renderer() : impl_(std::make_unique<Impl>()) {}
+Renderer::Renderer() : Renderer(RenderOptions{}) {}
+Renderer::Renderer(RenderOptions options) : impl_(std::make_unique<Impl>(options)) {}
 Renderer::~Renderer() = default;
 
 namespace {
@@ -235,12 +272,12 @@ void CheckImages(const std::vector<Block>& blocks, std::vector<std::string>& pat
 }
 
 // A header or footer line: page numbers on their own frame, one line of text.
-std::string PlainText(const MustacheParse& parse, const nlohmann::json& context, int page, int pages,
-                      const EvaluationOptions& options, Diagnostics& errors) {
+std::string PlainText(const MustacheParse& parse, const nlohmann::json& shared, const nlohmann::json& context, int page,
+                      int pages, const EvaluationOptions& options, Diagnostics& errors) {
   EvaluationOptions plain = options;
   plain.markdown = false;
   const nlohmann::json numbers = {{"page", page}, {"pages", pages}};
-  std::string text = Evaluate(parse.nodes, context, plain, errors, &numbers);
+  std::string text = EvaluateFrames(parse.nodes, {&shared, &context, &numbers}, plain, errors);
   for (char& c : text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
@@ -269,19 +306,50 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     result.errors.push_back(RenderError("empty_package", "The package has no documents, so there is nothing to render.", ""));
     return result;
   }
+  if (package.documents.size() > kMaxPackageDocuments) {  // Resolve() refuses such packages; a hand-made one too
+    result.errors.push_back(RenderError("too_many_documents",
+                                        "The package holds " + std::to_string(package.documents.size()) +
+                                            " documents; the limit is " + std::to_string(kMaxPackageDocuments) + ".",
+                                        ""));
+    return result;
+  }
   Diagnostics& errors = result.errors;
-  const nlohmann::json package_documents = PackageDocumentsContext(package);
-  nlohmann::json coverage = nlohmann::json::object();
+  // One budget for the whole render: section repetitions and the deadline.
+  EvaluationBudget budget;
+  if (impl_->options.deadline.count() > 0) budget.deadline = std::chrono::steady_clock::now() + impl_->options.deadline;
+  const auto seconds = std::to_string(impl_->options.deadline.count() / 1000.0);
+  const std::string limit = seconds.substr(0, seconds.find('.') + 2);
+  auto timeout = [&](const std::string& where, const std::string& file, const std::string& document, int instance) {
+    budget.timed_out = true;
+    result.output.reset();
+    result.errors.push_back(RenderError("render_timeout",
+                                        "The render did not finish within its " + limit + " s deadline (stopped while " +
+                                            where + ").",
+                                        file, 0, document, instance));
+    return result;
+  };
+  auto expired = [&] { return budget.timed_out || std::chrono::steady_clock::now() >= budget.deadline; };
+
+  // Everything the documents share is built once and read by all of them:
+  // the quote, its coverages by code and the package's document list.
+  nlohmann::json shared = nlohmann::json::object();
+  shared["package"] = {{"documents", PackageDocumentsContext(package)}};
+  nlohmann::json& coverage = shared["coverage"] = nlohmann::json::object();
   if (quote.contains("coverages") && quote["coverages"].is_array()) {
     for (const auto& c : quote["coverages"]) {
       if (c.is_object() && c.contains("code") && c["code"].is_string()) coverage[c["code"].get<std::string>()] = c;
     }
   }
+  shared["quote"] = quote;
   const YAML::Node defaults = DefaultsNode(catalog.defaults);
 
   std::vector<DocumentJob> jobs(package.documents.size());
   for (size_t i = 0; i < package.documents.size(); ++i) {
     DocumentJob& job = jobs[i];
+    if (expired()) {
+      const PackageDocument& doc = package.documents[i];
+      return timeout("preparing document " + std::to_string(i + 1), doc.edition_ref->template_path, doc.id, doc.instance);
+    }
     const PackageDocument& doc = package.documents[i];
     job.document = &doc;
     job.file = doc.edition_ref->template_path;
@@ -303,17 +371,18 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       d.message = "Font \"" + job.style.font_family + "\" is not installed on this machine.";
       errors.push_back(std::move(d));
     }
-    job.context = {{"quote", quote},
-                   {"doc", {{"id", doc.id}, {"title", doc.title}, {"edition", doc.edition}, {"kind", ToString(doc.kind)},
+    job.context = {{"doc", {{"id", doc.id}, {"title", doc.title}, {"edition", doc.edition}, {"kind", ToString(doc.kind)},
                             {"instance", doc.instance}}},
-                   {"vars", doc.variables},
-                   {"coverage", coverage},
-                   {"package", {{"documents", package_documents}}}};
-    EvaluationOptions options{job.file, doc.id, doc.instance, true};
-    job.markdown = Evaluate(job.parsed->body.nodes, job.context, options, errors);
+                   {"vars", doc.variables}};
+    EvaluationOptions options{job.file, doc.id, doc.instance, true, &budget};
+    job.markdown = EvaluateFrames(job.parsed->body.nodes, {&shared, &job.context}, options, errors);
     // Headers and footers are checked now, with page numbers, so that drawing cannot fail.
-    if (job.parsed->has_header) PlainText(job.parsed->header, job.context, 1, 1, options, errors);
-    if (job.parsed->has_footer) PlainText(job.parsed->footer, job.context, 1, 1, options, errors);
+    if (job.parsed->has_header) PlainText(job.parsed->header, shared, job.context, 1, 1, options, errors);
+    if (job.parsed->has_footer) PlainText(job.parsed->footer, shared, job.context, 1, 1, options, errors);
+    if (budget.timed_out) {  // the evaluator reported where; nothing else matters now
+      result.output.reset();
+      return result;
+    }
     if (errors.size() != errors_before) continue;
     std::vector<Block> blocks = ParseMarkdown(job.markdown);
     std::vector<std::string> images;
@@ -325,12 +394,20 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       }
     }
     if (errors.size() != errors_before) continue;
-    job.layout = impl_->typesetter.Layout(blocks, job.style, [&](const std::string& path) {
-      std::string unused;
-      return impl_->ImageFor(catalog, path, unused);
-    });
+    job.layout = impl_->typesetter.Layout(
+        blocks, job.style,
+        [&](const std::string& path) {
+          std::string unused;
+          return impl_->ImageFor(catalog, path, unused);
+        },
+        expired);
+    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
   }
   if (!errors.empty()) return result;
+  const Typesetter::ImageLookup image_for = [&](const std::string& path) {
+    std::string unused;
+    return impl_->ImageFor(catalog, path, unused);
+  };
 
   // Drawing: each document once; the package is merged from them by qpdf.
   RenderOutput output;
@@ -342,15 +419,18 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     const PackageDocument& doc = *job.document;
     PdfSurface surface(doc.title, subject, job.style);
     const int pages = static_cast<int>(job.layout.pages.size());
+    // Headers and footers were evaluated within the render's budget once; each
+    // page's evaluation costs the same, so it gets a budget of its own.
     EvaluationOptions options{job.file, doc.id, doc.instance, false};
     for (int p = 0; p < pages; ++p) {
+      if (expired()) return timeout("drawing page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
       Diagnostics unused;  // checked before drawing
       const std::string header =
-          job.parsed->has_header ? PlainText(job.parsed->header, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_header ? PlainText(job.parsed->header, shared, job.context, p + 1, pages, options, unused) : "";
       const std::string footer =
-          job.parsed->has_footer ? PlainText(job.parsed->footer, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, job.context, p + 1, pages, options, unused) : "";
       surface.StartPage(job.style);
-      impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer);
+      impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer, image_for);
       if (!surface.EndPage()) {
         result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
                                                              surface.Problem() + ".", job.file, 0, doc.id, doc.instance));

@@ -46,6 +46,49 @@ std::string EscapeMarkup(const std::string& text) {
   return out;
 }
 
+// Pango breaks a line inside a word that has no break opportunity by shaping
+// the rest of the word again for every line: quadratic in the word's length
+// (a 100,000-character name took half a minute). A zero-width space every
+// kLongWord characters of such a run gives Pango a place to break, so each
+// line shapes at most that much. Words shorter than kLongWord (all real
+// words) are untouched, so ordinary text lays out exactly as before.
+constexpr size_t kLongWord = 1000;
+
+std::string BreakLongWords(const std::string& markup) {
+  if (markup.size() <= kLongWord) return markup;
+  std::string out;
+  size_t run = 0;  // characters since the last break opportunity
+  bool inserted = false;
+  for (size_t i = 0; i < markup.size();) {
+    const char c = markup[i];
+    if (c == '<') {  // a tag: copied whole, not counted
+      size_t end = markup.find('>', i);
+      end = end == std::string::npos ? markup.size() : end + 1;
+      out.append(markup, i, end - i);
+      i = end;
+      continue;
+    }
+    size_t length = 1;
+    if (c == '&') {  // an entity counts as one character
+      size_t end = markup.find(';', i);
+      length = end == std::string::npos ? 1 : end + 1 - i;
+    } else if ((static_cast<unsigned char>(c) & 0x80) != 0) {
+      while (i + length < markup.size() && (static_cast<unsigned char>(markup[i + length]) & 0xC0) == 0x80) ++length;
+    }
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '-';
+    if (space || (length == 3 && markup.compare(i, 3, "\u200b") == 0)) {
+      run = 0;
+    } else if (++run > kLongWord) {
+      out += "\u200b";
+      inserted = true;
+      run = 1;
+    }
+    out.append(markup, i, length);
+    i += length;
+  }
+  return inserted ? out : markup;
+}
+
 }  // namespace
 
 void GObjectDeleter::operator()(void* object) const {
@@ -146,7 +189,7 @@ std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, co
   if (width > 0) pango_layout_set_width(layout, static_cast<int>(width * kScale));
   pango_layout_set_wrap(layout, wrap);
   pango_layout_set_alignment(layout, alignment);
-  pango_layout_set_markup(layout, markup.c_str(), -1);
+  pango_layout_set_markup(layout, BreakLongWords(markup).c_str(), -1);
   if (one_line) pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
   std::shared_ptr<PangoLayout> shared(layout, [](PangoLayout* l) { g_object_unref(l); });
   layouts_.emplace(std::move(key), shared);
@@ -285,6 +328,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
   const PageStyle& style = doc.style;
   const double paragraph_space = style.font_size * 0.6;
   for (const auto& block : blocks) {
+    if (Expired()) return;
     switch (block.kind) {
       case Block::Kind::kParagraph:
         AddTextLines(NewLayout(block.markup, style.font_family, style.font_size, width), x, paragraph_space, false, doc);
@@ -374,7 +418,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         op.x = x;
         op.width = w;
         op.height = h;
-        op.image = std::move(image);
+        op.image = block.image;
         fragment.ops.push_back(std::move(op));
         doc.fragments.push_back(std::move(fragment));
         pending_break_ = false;
@@ -390,11 +434,21 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
   }
 }
 
-LaidOutDocument Typesetter::Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for) {
+bool Typesetter::Expired() {
+  if (!stopped_ && expired_ != nullptr && *expired_ && (*expired_)()) stopped_ = true;
+  return stopped_;
+}
+
+LaidOutDocument Typesetter::Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
+                                   const std::function<bool()>& expired) {
   LaidOutDocument doc;
   doc.style = style;
   pending_break_ = false;
+  expired_ = &expired;
+  stopped_ = false;
   LayoutBlocks(blocks, style.margin, style.width - 2 * style.margin, 0, doc, image_for);
+  expired_ = nullptr;
+  if (stopped_) return doc;  // the caller reports the timeout; pages are not needed
   Paginate(doc);
   return doc;
 }
@@ -436,7 +490,7 @@ void Typesetter::Paginate(LaidOutDocument& doc) const {
 }
 
 void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
-                          const std::string& footer) {
+                          const std::string& footer, const ImageLookup& image_for) {
   const PageStyle& style = document.style;
   cairo_save(cr);
   for (const auto& [y, fragment] : document.pages[index].items) {
@@ -466,15 +520,17 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           cairo_fill(cr);
           break;
         case DrawOp::Kind::kImage: {
+          const std::shared_ptr<const Image> image = image_for(op.image);
+          if (!image) break;  // checked before layout; the same bytes decode the same way
           cairo_save(cr);
           cairo_translate(cr, op.x, top + op.y);
-          if (op.image->svg) {
+          if (image->svg) {
             RsvgRectangle viewport{0, 0, op.width, op.height};
-            rsvg_handle_render_document(op.image->svg.get(), cr, &viewport, nullptr);
-          } else if (op.image->png) {
-            cairo_scale(cr, op.width / cairo_image_surface_get_width(op.image->png.get()),
-                        op.height / cairo_image_surface_get_height(op.image->png.get()));
-            cairo_set_source_surface(cr, op.image->png.get(), 0, 0);
+            rsvg_handle_render_document(image->svg.get(), cr, &viewport, nullptr);
+          } else if (image->png) {
+            cairo_scale(cr, op.width / cairo_image_surface_get_width(image->png.get()),
+                        op.height / cairo_image_surface_get_height(image->png.get()));
+            cairo_set_source_surface(cr, image->png.get(), 0, 0);
             cairo_paint(cr);
           }
           cairo_restore(cr);

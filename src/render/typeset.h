@@ -56,7 +56,7 @@ struct DrawOp {
   double x2 = 0, y2 = 0;       // kLine end point
   double width = 0, height = 0;  // kFill, kImage size
   double gray = 0;             // kLine, kFill colour
-  std::shared_ptr<const Image> image;
+  std::string image;           // kImage: the asset path, decoded (again) when the page is drawn
 };
 
 // The unit of pagination: one line of text, a table row, an image, a rule.
@@ -89,13 +89,17 @@ class Typesetter {
   bool HasFamily(const std::string& family) const;
 
   // `image_for(path)` returns the decoded image a block names, or null.
+  // Layouts keep only the path and size of an image, not its pixels.
   using ImageLookup = std::function<std::shared_ptr<const Image>(const std::string& path)>;
-  LaidOutDocument Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for);
+  // `expired()`, when given, is asked between blocks; true stops the layout
+  // early (the caller reports the timeout).
+  LaidOutDocument Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
+                         const std::function<bool()>& expired = {});
 
   // Draws page `index` of `document` on `cr` (the current page of a surface
   // sized to the document's page), with its header and footer lines.
   void DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
-                const std::string& footer);
+                const std::string& footer, const ImageLookup& image_for);
 
  private:
   // Layouts are immutable once made and cached by their inputs, so the
@@ -105,6 +109,7 @@ class Typesetter {
                                          PangoWrapMode wrap = PANGO_WRAP_WORD_CHAR, bool one_line = false);
   void LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth, LaidOutDocument& doc,
                     const ImageLookup& image_for);
+  bool Expired();
   void AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
                     LaidOutDocument& doc);
   void LayoutTable(const Block& table, double x, double width, LaidOutDocument& doc);
@@ -115,6 +120,8 @@ class Typesetter {
   std::set<std::string> families_;  // lower-case names
   std::unordered_map<std::string, std::shared_ptr<PangoLayout>> layouts_;  // bounded, see NewLayout
   bool pending_break_ = false;
+  const std::function<bool()>* expired_ = nullptr;  // during Layout
+  bool stopped_ = false;
 };
 
 }  // namespace docgen

@@ -131,6 +131,61 @@ void CheckDocumentsSection(Checker& c, const nlohmann::json& documents, CheckedQ
   }
 }
 
+// Counts UTF-8 code points (continuation bytes are not counted).
+size_t Characters(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// Every string value and key longer than kMaxQuoteStringLength, reported as
+// value_too_long (at most 20 of them). The pointer is only built for a finding.
+class StringLengthCheck {
+ public:
+  explicit StringLengthCheck(Checker& c) : c_(c) {}
+
+  void Walk(const nlohmann::json& node) {
+    if (reported_ >= kMaxReported || tokens_.size() > 512) return;
+    if (node.is_string()) {
+      const auto& text = node.get_ref<const std::string&>();
+      if (text.size() > kMaxQuoteStringLength && Characters(text) > kMaxQuoteStringLength) Report(Characters(text), false);
+    } else if (node.is_object()) {
+      for (const auto& [key, value] : node.items()) {
+        tokens_.push_back({key, 0});
+        if (key.size() > kMaxQuoteStringLength && Characters(key) > kMaxQuoteStringLength) {
+          Report(Characters(key), true);
+        } else {
+          Walk(value);
+        }
+        tokens_.pop_back();
+      }
+    } else if (node.is_array()) {
+      for (size_t i = 0; i < node.size(); ++i) {
+        tokens_.push_back({{}, i});
+        Walk(node[i]);
+        tokens_.pop_back();
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxReported = 20;
+
+  void Report(size_t characters, bool key) {
+    if (reported_++ >= kMaxReported) return;
+    std::string path;
+    for (const auto& [name, index] : tokens_) path += "/" + (name.data() != nullptr ? EscapePointerToken(name) : std::to_string(index));
+    c_.Error("value_too_long", path,
+             std::string(key ? "A field name" : "The text") + " at " + (path.empty() ? "/" : path) + " is " +
+                 std::to_string(characters) + " characters long; a quote's texts are limited to " +
+                 std::to_string(kMaxQuoteStringLength) + " characters.");
+  }
+
+  Checker& c_;
+  std::vector<std::pair<std::string_view, size_t>> tokens_;  // key, or index when the key is null
+  size_t reported_ = 0;
+};
+
 }  // namespace
 
 Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, CheckedQuote& out) {
@@ -140,6 +195,7 @@ Diagnostics CheckQuote(const Catalog& catalog, const nlohmann::json& quote, Chec
     c.Error("invalid_quote", "", "The quote must be a JSON object.");
     return errors;
   }
+  StringLengthCheck(c).Walk(quote);
   if (const std::string* id = c.RequiredString(quote, "quote_id")) out.quote_id = *id;
   if (const std::string* t = c.RequiredString(quote, "transaction")) {
     out.transaction_text = *t;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "resolve/eligibility.h"
 #include "resolve/quote_check.h"
@@ -48,12 +49,26 @@ class Resolver {
     return it == eligible_.end() ? nullptr : &package_.explain[it->second];
   }
 
+  // Lists in a quote can be long: every membership test is a hash lookup.
   bool InPackage(const std::string& id) const {
-    return std::any_of(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; });
+    auto it = instances_.find(id);
+    return it != instances_.end() && it->second > 0;
   }
 
-  void Attach(ExplainEntry& state, DocumentSource source, nlohmann::json variables) {
+  // False (and one too_many_instances error per id) beyond kMaxInstancesPerDocument.
+  bool Attach(ExplainEntry& state, DocumentSource source, nlohmann::json variables, const std::string& path = "") {
     const DocumentEdition& e = *state.edition;
+    size_t& count = instances_[e.id];
+    if (count >= kMaxInstancesPerDocument) {
+      if (capped_.insert(e.id).second) {
+        Error("too_many_instances", path, e.id,
+              "Document " + e.id + " would appear more than " + std::to_string(kMaxInstancesPerDocument) +
+                  " times in the package; that is the limit for one document.");
+        state.notes.push_back("instances beyond " + std::to_string(kMaxInstancesPerDocument) + " were refused (limit)");
+      }
+      return false;
+    }
+    ++count;
     PackageDocument doc;
     doc.id = e.id;
     doc.edition = e.edition;
@@ -64,6 +79,7 @@ class Resolver {
     doc.variables = std::move(variables);
     doc.edition_ref = &e;
     documents_.push_back(std::move(doc));
+    return true;
   }
 
   // Step 2.
@@ -83,6 +99,9 @@ class Resolver {
   // Step 3.
   void AutomaticAttachment() {
     const char* transaction = ToString(quote_.transaction);
+    std::unordered_map<std::string_view, std::vector<const QuoteDocumentRef*>> prior_by_id;  // in prior order
+    for (const auto& prior : quote_.prior) prior_by_id[prior.id].push_back(&prior);
+    static const std::vector<const QuoteDocumentRef*> kNone;
     for (auto& state : package_.explain) {
       if (!state.eligible) continue;
       const DocumentEdition& e = *state.edition;
@@ -96,14 +115,14 @@ class Resolver {
           break;
         case AttachMode::kCopy: {
           int copied = 0;
-          for (const auto& prior : quote_.prior) {
-            if (prior.id != e.id) continue;
+          auto found = prior_by_id.find(e.id);
+          for (const QuoteDocumentRef* prior : found == prior_by_id.end() ? kNone : found->second) {
             if (copied > 0 && !e.multiple) {
-              Error("duplicate_document", prior.path, e.id,
+              Error("duplicate_document", prior->path, e.id,
                     "The prior package has " + e.id + " more than once, but it may appear only once; this copy was not attached.");
               continue;
             }
-            Attach(state, DocumentSource::kCopy, prior.variables);
+            if (!Attach(state, DocumentSource::kCopy, prior->variables, prior->path)) break;
             ++copied;
           }
           state.notes.push_back(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
@@ -142,20 +161,20 @@ class Resolver {
         state->notes.push_back("a second instance requested by documents.add was refused (not multiple)");
         continue;
       }
-      Attach(*state, DocumentSource::kAdded, addition.variables);
+      if (!Attach(*state, DocumentSource::kAdded, addition.variables, addition.path)) continue;
       state->notes.push_back("added by the underwriter (" + addition.path + ")");
     }
   }
 
   // Step 5.
   void Removals() {
-    std::vector<std::string> handled;
+    std::unordered_set<std::string_view> handled;
+    bool removed = false;
     for (const auto& removal : quote_.removals) {
       const std::string& id = removal.first;
       const std::string& path = removal.second;
       // An id named twice is handled (and reported) once.
-      if (std::find(handled.begin(), handled.end(), id) != handled.end()) continue;
-      handled.push_back(id);
+      if (!handled.insert(id).second) continue;
       ExplainEntry* state = EligibleState(id);
       if (!InPackage(id)) {
         Error("not_attached", path, id,
@@ -168,14 +187,23 @@ class Resolver {
         state->notes.push_back("removal requested by documents.remove was refused: it is not deletable");
         continue;
       }
-      documents_.erase(std::remove_if(documents_.begin(), documents_.end(), [&](const PackageDocument& d) { return d.id == id; }),
-                       documents_.end());
+      instances_[id] = 0;  // the documents themselves go in one pass below
+      removed = true;
       state->notes.push_back("removed by the underwriter (" + path + ")");
+    }
+    if (removed) {
+      documents_.erase(std::remove_if(documents_.begin(), documents_.end(),
+                                      [&](const PackageDocument& d) { return !InPackage(d.id); }),
+                       documents_.end());
     }
   }
 
   // Step 6.
   void Overrides() {
+    std::unordered_map<std::string_view, std::vector<size_t>> positions;  // id -> its instances in documents_
+    if (!quote_.overrides.empty()) {
+      for (size_t i = 0; i < documents_.size(); ++i) positions[documents_[i].id].push_back(i);
+    }
     for (const auto& [id, values] : quote_.overrides) {
       const std::string path = "/documents/variables/" + EscapePointerToken(id);
       if (!InPackage(id)) {
@@ -184,9 +212,8 @@ class Resolver {
                                               : "Variables are given for " + id + ", but it is not in the package.");
         continue;
       }
-      for (auto& doc : documents_) {
-        if (doc.id != id) continue;
-        for (const auto& [key, value] : values.items()) doc.variables[key] = value;
+      for (size_t i : positions[id]) {
+        for (const auto& [key, value] : values.items()) documents_[i].variables[key] = value;
       }
       EligibleState(id)->notes.push_back("variables set by the underwriter (" + path + ")");
     }
@@ -203,8 +230,15 @@ class Resolver {
     }
   }
 
-  // Step 7.
+  // Step 7. A package over the document limit is refused here, before any
+  // schema work is spent on it.
   void DefaultsAndValidation() {
+    if (documents_.size() > kMaxPackageDocuments) {
+      Error("too_many_documents", "/documents", "",
+            "The package would hold " + std::to_string(documents_.size()) + " documents; the limit is " +
+                std::to_string(kMaxPackageDocuments) + ".");
+      return;
+    }
     for (auto& doc : documents_) {
       const VariablesSchema& schema = *doc.edition_ref->schema;
       schema.ApplyDefaults(doc.variables);
@@ -220,10 +254,9 @@ class Resolver {
       if (!state.eligible || !state.edition->flag_manual) continue;
       package_.review.push_back({state.edition->id, ReviewReason::kFlagManual, InPackage(state.edition->id)});
     }
-    std::vector<std::string> listed;
+    std::unordered_set<std::string_view> listed;
     for (const auto& prior : quote_.prior) {
-      if (InPackage(prior.id) || std::find(listed.begin(), listed.end(), prior.id) != listed.end()) continue;
-      listed.push_back(prior.id);
+      if (InPackage(prior.id) || !listed.insert(prior.id).second) continue;
       package_.review.push_back({prior.id, ReviewReason::kDroppedFromPrior, false});
       if (ExplainEntry* state = EligibleState(prior.id)) {
         state->notes.push_back("in the prior package but not carried into this one: listed for review");
@@ -244,6 +277,8 @@ class Resolver {
   Package& package_;
   std::unordered_map<std::string, size_t> eligible_;  // id -> its eligible edition in package_.explain
   std::vector<PackageDocument> documents_;
+  std::unordered_map<std::string, size_t> instances_;  // id -> instances in documents_
+  std::unordered_set<std::string> capped_;             // ids that hit kMaxInstancesPerDocument
 };
 
 }  // namespace

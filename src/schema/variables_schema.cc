@@ -1,6 +1,9 @@
 #include "schema/variables_schema.h"
 
+#include <re2/re2.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraint_builder.hpp>
+#include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
@@ -8,7 +11,7 @@
 
 #include <algorithm>
 #include <exception>
-#include <regex>
+#include <new>
 #include <set>
 
 #include "util/text.h"
@@ -165,24 +168,25 @@ void CollectPropertyNames(const nlohmann::json& root, const nlohmann::json* node
   }
 }
 
-bool UsesRegex(const nlohmann::json& node, int depth = 0) {
+// valijson checks "format" (date, time, date-time) with fixed std::regex
+// patterns; std::regex recurses once per character, so strings longer than
+// kMaxCheckedString are refused before it runs. "pattern" is RE2's (below).
+bool UsesFormat(const nlohmann::json& node, int depth = 0) {
   if (depth > 64) return true;
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
-      if (key == "pattern" || key == "patternProperties" || key == "format") return true;
-      if (UsesRegex(value, depth + 1)) return true;
+      if (key == "format") return true;
+      if (UsesFormat(value, depth + 1)) return true;
     }
   } else if (node.is_array()) {
     for (const auto& item : node) {
-      if (UsesRegex(item, depth + 1)) return true;
+      if (UsesFormat(item, depth + 1)) return true;
     }
   }
   return false;
 }
 
-// std::regex (used by valijson for pattern and format) recurses once per
-// character: a long enough string overflows the stack. Finds the first
-// string or key longer than the limit.
+// Finds the first string or key longer than kMaxCheckedString.
 constexpr size_t kMaxCheckedString = 10000;
 std::string FirstOverlongString(const nlohmann::json& node, const std::string& path) {
   if (node.is_string()) return node.get_ref<const std::string&>().size() > kMaxCheckedString ? (path.empty() ? "/" : path) : "";
@@ -200,30 +204,80 @@ std::string FirstOverlongString(const nlohmann::json& node, const std::string& p
   return {};
 }
 
-// valijson compiles "pattern" regexes only when it validates, and throws
-// there; check them when the schema is compiled instead. Returns the first
-// invalid pattern, or empty.
-std::string FirstInvalidPattern(const nlohmann::json& node, int depth = 0) {
+// "pattern" is matched with RE2, never with std::regex (which valijson would
+// use: it recurses per character and backtracks exponentially). The schema
+// given to valijson has every "pattern" keyword renamed to kRe2Pattern, which
+// a constraint builder turns into an Re2PatternConstraint.
+constexpr const char* kRe2Pattern = "x-docgen-re2-pattern";
+
+// RE2 options for patterns: UTF-8, no logging, a bounded program.
+RE2::Options PatternOptions() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_encoding(RE2::Options::EncodingUTF8);
+  options.set_max_mem(8 << 20);
+  return options;
+}
+
+class Re2PatternConstraint : public valijson::constraints::PolyConstraint {
+ public:
+  explicit Re2PatternConstraint(const RE2* re) : re_(re) {}
+
+  bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
+                valijson::ValidationResults* results) const override {
+    if (!target.isString()) return true;  // "pattern" applies to strings only
+    if (RE2::PartialMatch(target.asString(), *re_)) return true;  // unanchored, as JSON Schema says
+    if (results != nullptr) results->pushError(context, "Failed to match regex specified by 'pattern' constraint.");
+    return false;
+  }
+
+ private:
+  Constraint* cloneInto(void* where) const override { return new (where) Re2PatternConstraint(re_); }
+  size_t sizeOf() const override { return sizeof(Re2PatternConstraint); }
+  const RE2* re_;  // owned by the VariablesSchema
+};
+
+class Re2PatternBuilder : public valijson::ConstraintBuilder {
+ public:
+  explicit Re2PatternBuilder(std::vector<std::unique_ptr<RE2>>& store) : store_(store) {}
+  valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
+    auto re = std::make_unique<RE2>(value.asString(), PatternOptions());
+    if (!re->ok()) throw std::runtime_error("pattern \"" + value.asString() + "\" cannot be used: " + re->error());
+    store_.push_back(std::move(re));
+    return new Re2PatternConstraint(store_.back().get());
+  }
+
+ private:
+  std::vector<std::unique_ptr<RE2>>& store_;
+};
+
+// Checks every "pattern" with RE2 and renames it for valijson (see above);
+// refuses "patternProperties" (valijson would match instance keys with
+// std::regex). Data keywords are left alone. Returns why, or empty.
+std::string PreparePatterns(nlohmann::json& node, int depth = 0) {
   if (depth > 64) return {};
   if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) {
-      std::vector<std::string> patterns;
-      if (key == "pattern" && value.is_string()) patterns.push_back(value.get<std::string>());
-      if (key == "patternProperties" && value.is_object()) {
-        for (const auto& [pattern, unused] : value.items()) patterns.push_back(pattern);
+    if (auto it = node.find("pattern"); it != node.end() && it->is_string()) {
+      RE2 re(it->get<std::string>(), PatternOptions());
+      if (!re.ok()) {
+        return "pattern \"" + it->get<std::string>() + "\" is not a valid RE2 regular expression (" + re.error() +
+               "); patterns use RE2 syntax: no backreferences or lookaround";
       }
-      for (const auto& pattern : patterns) {
-        try {
-          std::regex compiled(pattern, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          return "\"" + pattern + "\" is not a valid regular expression (" + e.what() + ")";
-        }
-      }
-      if (std::string bad = FirstInvalidPattern(value, depth + 1); !bad.empty()) return bad;
+      nlohmann::json pattern = std::move(*it);
+      node.erase(it);
+      node[kRe2Pattern] = std::move(pattern);
+    }
+    if (node.contains("patternProperties")) {
+      return "\"patternProperties\" is not supported (use \"properties\" and \"additionalProperties\", or a "
+             "\"pattern\" under \"propertyNames\")";
+    }
+    for (auto& [key, value] : node.items()) {
+      if (key == "enum" || key == "const" || key == "default" || key == "examples" || key == kRe2Pattern) continue;
+      if (std::string bad = PreparePatterns(value, depth + 1); !bad.empty()) return bad;
     }
   } else if (node.is_array()) {
-    for (const auto& item : node) {
-      if (std::string bad = FirstInvalidPattern(item, depth + 1); !bad.empty()) return bad;
+    for (auto& item : node) {
+      if (std::string bad = PreparePatterns(item, depth + 1); !bad.empty()) return bad;
     }
   }
   return {};
@@ -295,9 +349,11 @@ std::string Subject(const nlohmann::json& root, const std::string& pointer) {
 
 struct VariablesSchema::Impl {
   nlohmann::json source;
+  nlohmann::json for_valijson;  // source with "pattern" renamed (PreparePatterns)
+  std::vector<std::unique_ptr<RE2>> patterns;  // before `compiled`: its constraints point here
   valijson::Schema compiled;
   std::set<std::string> property_names;
-  bool uses_regex = false;
+  bool uses_format = false;
 };
 
 VariablesSchema::VariablesSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -322,14 +378,16 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
     *error = "the variables schema cannot be used: " + cycle;
     return nullptr;
   }
-  if (std::string bad = FirstInvalidPattern(schema); !bad.empty()) {
-    *error = "pattern " + bad;
+  impl->for_valijson = schema;
+  if (std::string bad = PreparePatterns(impl->for_valijson); !bad.empty()) {
+    *error = bad;
     return nullptr;
   }
-  impl->uses_regex = UsesRegex(schema);
+  impl->uses_format = UsesFormat(schema);
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(impl->source);
+    parser.addConstraintBuilder(kRe2Pattern, new Re2PatternBuilder(impl->patterns));  // the parser deletes it
+    valijson::adapters::NlohmannJsonAdapter adapter(impl->for_valijson);
     parser.populateSchema(adapter, impl->compiled);
   } catch (const std::exception& e) {
     *error = std::string("not a valid JSON Schema: ") + e.what();
@@ -347,7 +405,7 @@ void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
 bool VariablesSchema::HasProperty(const std::string& name) const { return impl_->property_names.count(name) > 0; }
 
 std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
-  if (impl_->uses_regex) {
+  if (impl_->uses_format) {
     if (std::string path = FirstOverlongString(instance, ""); !path.empty()) {
       return {{path == "/" ? "" : path, "Variable " + path + " is longer than 10,000 characters, too long to check."}};
     }

@@ -58,15 +58,15 @@ Dispatcher::Dispatcher(Api& api, bool worker_only) : api_(api) {
 HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   const auto started = std::chrono::steady_clock::now();
   const std::string request_id = RequestIdOf(request);
-  std::string route_label = "other";
+  const Route* route = nullptr;
   std::string subject;
-  HttpResponse response = Run(request, request_id, &route_label, &subject);
+  HttpResponse response = Run(request, request_id, &route, &subject);
   response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, route_label, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  Record(request, response, route, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return response;
 }
 
-HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& request_id, std::string* route_label,
+HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& request_id, const Route** matched,
                              std::string* subject) const {
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Compiled* found = nullptr;
@@ -92,7 +92,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
     return call.Fail(ApiError{404, "not_found", "There is no route " + request.method + " " + request.path.substr(0, 200) + "."});
   }
   const Route& route = *found->route;
-  *route_label = route.pattern;
+  *matched = &route;
   for (size_t i = 0; i < found->params.size(); ++i) call.params[found->params[i]] = match[i + 1].str();
 
   if (route.role != Role::kNone) {
@@ -131,20 +131,38 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {
   const std::string request_id = RandomRequestId();
   ApiError error{http_status, "bad_request", "The request is malformed."};
-  if (http_status == 413) error = {413, "payload_too_large", "The body is larger than this server accepts."};
-  if (http_status == 414) error = {414, "uri_too_long", "The request line is longer than this server accepts."};
+  switch (http_status) {
+    case 408:
+      error = {408, "request_timeout", "The request took too long to arrive."};
+      break;
+    case 413:
+      error = {413, "payload_too_large", "The body is larger than this server accepts."};
+      break;
+    case 414:
+      error = {414, "uri_too_long", "The request line is longer than this server accepts."};
+      break;
+    case 415:
+      error = {415, "unsupported_media_type", "Send the body uncompressed (no Content-Encoding)."};
+      break;
+    case 503:
+      error = {503, "overloaded", "The server is handling as many requests as it can; try again in a moment.", nullptr, 1};
+      break;
+    default:
+      break;
+  }
   HttpResponse response = ErrorResponse(error, request_id);
   response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, "other", "", 0);
+  Record(request, response, nullptr, "", 0);
   return response;
 }
 
-void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const std::string& route_label,
-                        const std::string& subject, double seconds) const {
+void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
+                        double seconds) const {
   const std::string method = MethodLabel(request.method);
+  const std::string route_label = route != nullptr ? route->pattern : "other";  // unmatched paths share one label
   api_.metrics.Add("docgen_http_requests_total", {{"method", method}, {"route", route_label}, {"status", std::to_string(response.status)}});
   api_.metrics.Observe("docgen_http_request_duration_seconds", {{"method", method}, {"route", route_label}}, seconds);
-  if (route_label == "/metrics" || route_label == "/healthz" || route_label == "/readyz") return;
+  if (route != nullptr && route->quiet) return;
   nlohmann::json fields = {{"method", method}, {"route", route_label}, {"status", response.status},
                            {"duration_ms", static_cast<int64_t>(seconds * 1000)}};
   // The request id of the response: the caller's, or the one made for it.

@@ -21,8 +21,9 @@ class Dispatcher {
   Dispatcher(Api& api, bool worker_only);
 
   HttpResponse Handle(const HttpRequest& request) const;
-  // For requests the HTTP server refused before they reached Handle
-  // (malformed, too large): the error body, a request id and the metrics.
+  // For requests the HTTP server refused before they reached a handler
+  // (408 too slow, 413 too large, 414, 415 compressed, 503 overloaded, 400
+  // malformed): the error body, a request id and the metrics.
   HttpResponse Refused(const HttpRequest& request, int http_status) const;
 
  private:
@@ -31,10 +32,10 @@ class Dispatcher {
     std::regex path;
     std::vector<std::string> params;
   };
-  HttpResponse Run(const HttpRequest& request, const std::string& request_id, std::string* route_label,
-                   std::string* subject) const;
-  void Record(const HttpRequest& request, const HttpResponse& response, const std::string& route_label,
-              const std::string& subject, double seconds) const;
+  // The response; `route` (null when none matched) and the caller's subject for Record.
+  HttpResponse Run(const HttpRequest& request, const std::string& request_id, const Route** route, std::string* subject) const;
+  void Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
+              double seconds) const;
 
   Api& api_;
   std::vector<Compiled> routes_;

@@ -1,98 +1,274 @@
+// The HTTP server on GNU libmicrohttpd. Connections live on a few epoll
+// threads and cost no thread while idle or slow; handlers run on a bounded
+// pool (the connection is suspended meanwhile), so a slow render never holds
+// a connection thread and /healthz is answered on the connection thread
+// even when every handler is busy. Everything a client controls is bounded:
+// header bytes (the connection's memory), body bytes as they arrive (chunked
+// or not), Content-Encoding (refused), the time from first byte to last
+// (idle timeout while headers arrive, a deadline once they have), and the
+// connections per client address.
 #include "server/http_server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace docgen {
 namespace {
 
-HttpRequest FromLibrary(const httplib::Request& req) {
+using SteadyClock = std::chrono::steady_clock;
+
+// One request from its first callback to its completion.
+struct Exchange {
   HttpRequest request;
-  request.method = req.method;
-  request.path = req.path;
-  request.query.insert(req.params.begin(), req.params.end());
-  for (const auto& [name, value] : req.headers) {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    request.headers.emplace(std::move(lower), value);
+  SteadyClock::time_point started = SteadyClock::now();
+  int refused = 0;              // an HTTP status decided before the handler (413, 415, 408)
+  bool dispatched = false;      // handed to the pool; the connection is suspended
+  std::atomic<bool> answered{false};  // the pool's response is ready
+  HttpResponse response;
+};
+
+// A fixed number of threads running queued tasks; Submit refuses beyond
+// `max_queued` waiting tasks (the caller answers 503 then).
+class TaskPool {
+ public:
+  TaskPool(int threads, size_t max_queued) : max_queued_(max_queued) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
   }
-  request.body = req.body;
-  return request;
+  ~TaskPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  bool Submit(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      if (tasks_.size() >= max_queued_) return false;
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;  // stopping, and every queued task ran
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+
+  const size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+MHD_Result CollectValue(void* target, MHD_ValueKind, const char* key, const char* value) {
+  auto* map = static_cast<std::multimap<std::string, std::string>*>(target);
+  std::string name = key != nullptr ? key : "";
+  map->emplace(std::move(name), value != nullptr ? value : "");
+  return MHD_YES;
 }
 
-void ToLibrary(const HttpResponse& response, httplib::Response& res) {
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  if (!response.body.empty() || !response.content_type.empty()) res.set_content(response.body, response.content_type);
+MHD_Result CollectHeader(void* target, MHD_ValueKind, const char* key, const char* value) {
+  auto* map = static_cast<std::multimap<std::string, std::string>*>(target);
+  std::string name = key != nullptr ? key : "";
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  map->emplace(std::move(name), value != nullptr ? value : "");
+  return MHD_YES;
 }
 
-bool ExpectsBody(const std::string& method) {
-  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+MHD_Result Send(MHD_Connection* connection, const HttpResponse& response, bool close) {
+  MHD_Response* r = MHD_create_response_from_buffer(response.body.size(), const_cast<char*>(response.body.data()),
+                                                    MHD_RESPMEM_MUST_COPY);
+  if (r == nullptr) return MHD_NO;
+  for (const auto& [name, value] : response.headers) MHD_add_response_header(r, name.c_str(), value.c_str());
+  if (!response.content_type.empty()) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+  if (close) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+  const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned int>(response.status), r);
+  MHD_destroy_response(r);
+  return queued;
 }
 
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const Dispatcher& d, HttpServerOptions o) : dispatcher(d), options(std::move(o)) {}
+  Impl(const Dispatcher& d, HttpServerOptions o)
+      : dispatcher(d), options(std::move(o)), pool(options.threads, static_cast<size_t>(options.threads) * 16) {}
+
   const Dispatcher& dispatcher;
   HttpServerOptions options;
-  httplib::Server http;
+  TaskPool pool;
+  MHD_Daemon* daemon = nullptr;
+  std::mutex mutex;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+  std::atomic<int> suspended{0};
+
+  MHD_Result OnRequest(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
+                       size_t* upload_size, void** context) {
+    auto* exchange = static_cast<Exchange*>(*context);
+    if (exchange == nullptr) return Begin(connection, url, method, context);
+    if (exchange->dispatched) {
+      if (!exchange->answered) return MHD_YES;  // resumed early: wait for the pool
+      return Send(connection, exchange->response, false);
+    }
+    if (*upload_size > 0) {  // a piece of the body
+      if (exchange->refused == 0) {
+        if (SteadyClock::now() - exchange->started > std::chrono::seconds(options.body_deadline_seconds)) {
+          exchange->refused = 408;
+        } else if (exchange->request.body.size() + *upload_size > options.max_body_bytes) {
+          exchange->refused = 413;  // counted as it arrives: chunked bodies too
+          exchange->request.body.clear();
+          exchange->request.body.shrink_to_fit();
+        } else {
+          exchange->request.body.append(upload_data, *upload_size);
+        }
+      }
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    if (exchange->refused != 0) {  // the whole request arrived (and was dropped): answer, then close
+      return Send(connection, dispatcher.Refused(exchange->request, exchange->refused), true);
+    }
+    // Liveness never waits for the pool.
+    if (exchange->request.path == "/healthz") return Send(connection, dispatcher.Handle(exchange->request), false);
+    exchange->dispatched = true;
+    MHD_suspend_connection(connection);
+    ++suspended;
+    const bool queued = pool.Submit([this, connection, exchange] {
+      exchange->response = dispatcher.Handle(exchange->request);
+      Resume(connection, exchange);
+    });
+    if (!queued) {
+      exchange->response = dispatcher.Refused(exchange->request, 503);
+      Resume(connection, exchange);
+    }
+    return MHD_YES;
+  }
+
+  void Resume(MHD_Connection* connection, Exchange* exchange) {
+    std::lock_guard lock(mutex);  // answered is read by the connection thread after the resume
+    exchange->answered = true;
+    MHD_resume_connection(connection);
+    --suspended;
+  }
+
+  static MHD_Result OnRequestCallback(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                                      const char* /*version*/, const char* upload_data, size_t* upload_size, void** context) {
+    return static_cast<Impl*>(cls)->OnRequest(connection, url, method, upload_data, upload_size, context);
+  }
+  static void OnCompletedCallback(void*, MHD_Connection*, void** context, MHD_RequestTerminationCode) {
+    delete static_cast<Exchange*>(*context);
+    *context = nullptr;
+  }
+
+  MHD_Result Begin(MHD_Connection* connection, const char* url, const char* method, void** context) {
+    auto* exchange = new Exchange;
+    *context = exchange;
+    exchange->request.method = method != nullptr ? method : "";
+    exchange->request.path = url != nullptr ? url : "";
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &exchange->request.headers);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectValue, &exchange->request.query);
+    const std::string encoding = exchange->request.Header("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity") {
+      exchange->refused = 415;  // compressed bodies could inflate past every limit
+    } else if (const std::string length = exchange->request.Header("Content-Length"); !length.empty()) {
+      errno = 0;
+      const unsigned long long declared = std::strtoull(length.c_str(), nullptr, 10);
+      if (errno != 0 || declared > options.max_body_bytes) exchange->refused = 413;
+    }
+    return MHD_YES;
+  }
 };
 
 HttpServer::HttpServer(const Dispatcher& dispatcher, HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {
-  httplib::Server& http = impl_->http;
-  const Dispatcher& d = dispatcher;
-  auto handle = [&d](const httplib::Request& req, httplib::Response& res) { ToLibrary(d.Handle(FromLibrary(req)), res); };
-  // Every path goes to the dispatcher, which owns routing (404, 405).
-  http.Get(".*", handle);
-  http.Post(".*", handle);
-  http.Put(".*", handle);
-  http.Delete(".*", handle);
-  http.Patch(".*", handle);
-  http.Options(".*", handle);
-  // HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding
-  // has an empty body. cpp-httplib 0.11 would instead read until the
-  // connection closes (the read timeout), so such requests are answered
-  // here, before it starts reading.
-  http.set_pre_routing_handler([&d](const httplib::Request& req, httplib::Response& res) {
-    if (!ExpectsBody(req.method) || req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    ToLibrary(d.Handle(FromLibrary(req)), res);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Requests the library refused before routing (malformed, too large) get
-  // the API's error body; the dispatcher's own errors already have one.
-  http.set_error_handler(httplib::Server::HandlerWithResponse([&d](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty() || res.has_header("X-Request-Id")) return httplib::Server::HandlerResponse::Unhandled;
-    ToLibrary(d.Refused(FromLibrary(req), res.status), res);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  http.set_payload_max_length(impl_->options.max_body_bytes);
-  const int threads = impl_->options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http.set_read_timeout(impl_->options.read_timeout_seconds, 0);
-  http.set_tcp_nodelay(true);  // otherwise Nagle + delayed ACK add 40 ms to small responses
-}
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+  if (impl_->daemon != nullptr) MHD_stop_daemon(impl_->daemon);
+}
 
 Status HttpServer::Bind() {
   Impl& s = *impl_;
-  if (s.options.port == 0) {
-    s.options.port = s.http.bind_to_any_port(s.options.host);
-    if (s.options.port <= 0) return Status::Unavailable("cannot listen on " + s.options.host);
-  } else if (!s.http.bind_to_port(s.options.host, s.options.port)) {
-    return Status::Unavailable("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port));
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(s.options.port);
+  if (getaddrinfo(s.options.host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
+    return Status::InvalidArgument("cannot listen on " + s.options.host + ": not an address or a known host name");
   }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, &freeaddrinfo);
+  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  if (found->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+  s.daemon = MHD_start_daemon(
+      flags, static_cast<uint16_t>(s.options.port), nullptr, nullptr, &Impl::OnRequestCallback, &s,
+      MHD_OPTION_SOCK_ADDR, found->ai_addr,
+      MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned int>(s.options.connection_threads),
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, s.options.max_header_bytes,
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned int>(s.options.idle_timeout_seconds),
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned int>(s.options.max_connections),
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned int>(s.options.max_connections_per_client),
+      MHD_OPTION_NOTIFY_COMPLETED, &Impl::OnCompletedCallback, nullptr,
+      MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+      MHD_OPTION_END);
+  if (s.daemon == nullptr) {
+    return Status::Unavailable("cannot listen on " + s.options.host + ":" + port + " (in use, or not an address of this machine)");
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
+  if (info != nullptr) s.options.port = info->port;
   return Status::Ok();
 }
 
 int HttpServer::port() const { return impl_->options.port; }
-void HttpServer::Serve() { impl_->http.listen_after_bind(); }
-void HttpServer::Stop() { impl_->http.stop(); }
+
+void HttpServer::Serve() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->stopped_cv.wait(lock, [this] { return impl_->stopped; });
+}
+
+void HttpServer::Stop() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.stopped) return;
+    s.stopped = true;
+  }
+  s.stopped_cv.notify_all();
+  if (s.daemon != nullptr) {
+    const MHD_socket listener = MHD_quiesce_daemon(s.daemon);  // no new connections
+    if (listener != MHD_INVALID_SOCKET) close(listener);
+    // Requests in the pool finish and resume their connections before the daemon goes.
+    for (int i = 0; i < 3000 && s.suspended > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 }  // namespace docgen

@@ -11,35 +11,35 @@ const std::vector<Route>& RouteTable() {
   constexpr Role kGenerator = Role::kGenerator;
   constexpr Role kAdmin = Role::kAdmin;
   static const std::vector<Route> kRoutes = {
-      // method   pattern                              operation id             role       worker  handler
-      {"GET", "/healthz", "getHealth", kPublic, true, Health},
-      {"GET", "/readyz", "getReadiness", kPublic, true, Readiness},
-      {"GET", "/metrics", "getMetrics", kPublic, true, MetricsText},
-      {"GET", "/openapi.json", "getOpenApi", kPublic, false, OpenApi},
+      // method, pattern, operation id, role, served by docgen worker, quiet, handler
+      {"GET", "/healthz", "getHealth", kPublic, true, true, Health},
+      {"GET", "/readyz", "getReadiness", kPublic, true, true, Readiness},
+      {"GET", "/metrics", "getMetrics", kPublic, true, true, MetricsText},
+      {"GET", "/openapi.json", "getOpenApi", kPublic, false, false, OpenApi},
 
-      {"POST", "/v1/packages:resolve", "resolvePackage", kGenerator, false, ResolvePackage},
-      {"POST", "/v1/packages:render", "renderPackage", kGenerator, false, RenderPackage},
+      {"POST", "/v1/packages:resolve", "resolvePackage", kGenerator, false, false, ResolvePackage},
+      {"POST", "/v1/packages:render", "renderPackage", kGenerator, false, false, RenderPackage},
 
-      {"POST", "/v1/jobs", "createJob", kGenerator, false, CreateJob},
-      {"GET", "/v1/jobs", "listJobs", kViewer, false, ListJobs},
-      {"GET", "/v1/jobs/{id}", "getJob", kViewer, false, GetJob},
-      {"GET", "/v1/jobs/{id}/package.pdf", "getJobPackagePdf", kViewer, false, GetJobPackagePdf},
-      {"GET", "/v1/jobs/{id}/package.json", "getJobPackageJson", kViewer, false, GetJobPackageJson},
-      {"GET", "/v1/jobs/{id}/documents/{name}", "getJobDocument", kViewer, false, GetJobDocument},
-      {"GET", "/v1/jobs/{id}/webhooks", "listJobWebhooks", kViewer, false, ListJobWebhooks},
-      {"POST", "/v1/jobs/{id}:cancel", "cancelJob", kGenerator, false, CancelJob},
-      {"POST", "/v1/jobs/{id}:retry", "retryJob", kGenerator, false, RetryJob},
+      {"POST", "/v1/jobs", "createJob", kGenerator, false, false, CreateJob},
+      {"GET", "/v1/jobs", "listJobs", kViewer, false, false, ListJobs},
+      {"GET", "/v1/jobs/{id}", "getJob", kViewer, false, false, GetJob},
+      {"GET", "/v1/jobs/{id}/package.pdf", "getJobPackagePdf", kViewer, false, false, GetJobPackagePdf},
+      {"GET", "/v1/jobs/{id}/package.json", "getJobPackageJson", kViewer, false, false, GetJobPackageJson},
+      {"GET", "/v1/jobs/{id}/documents/{name}", "getJobDocument", kViewer, false, false, GetJobDocument},
+      {"GET", "/v1/jobs/{id}/webhooks", "listJobWebhooks", kViewer, false, false, ListJobWebhooks},
+      {"POST", "/v1/jobs/{id}:cancel", "cancelJob", kGenerator, false, false, CancelJob},
+      {"POST", "/v1/jobs/{id}:retry", "retryJob", kGenerator, false, false, RetryJob},
 
-      {"GET", "/v1/catalog", "getCatalog", kViewer, false, GetCatalog},
-      {"GET", "/v1/catalog/documents", "listCatalogDocuments", kViewer, false, ListCatalogDocuments},
-      {"GET", "/v1/catalog/documents/{id}", "getCatalogDocument", kViewer, false, GetCatalogDocument},
-      {"GET", "/v1/catalog/versions", "listCatalogVersions", kViewer, false, ListCatalogVersions},
-      {"POST", "/v1/catalog/versions", "publishCatalogVersion", kAdmin, false, PublishCatalogVersion},
-      {"GET", "/v1/catalog/versions/{n}", "getCatalogVersion", kViewer, false, GetCatalogVersion},
-      {"GET", "/v1/catalog/drafts:lint", "lintDrafts", kAdmin, false, LintDrafts},
-      {"GET", "/v1/catalog/drafts/documents/{id}", "getDraft", kAdmin, false, GetDraft},
-      {"PUT", "/v1/catalog/drafts/documents/{id}", "putDraft", kAdmin, false, PutDraft},
-      {"DELETE", "/v1/catalog/drafts/documents/{id}", "deleteDraft", kAdmin, false, DeleteDraft},
+      {"GET", "/v1/catalog", "getCatalog", kViewer, false, false, GetCatalog},
+      {"GET", "/v1/catalog/documents", "listCatalogDocuments", kViewer, false, false, ListCatalogDocuments},
+      {"GET", "/v1/catalog/documents/{id}", "getCatalogDocument", kViewer, false, false, GetCatalogDocument},
+      {"GET", "/v1/catalog/versions", "listCatalogVersions", kViewer, false, false, ListCatalogVersions},
+      {"POST", "/v1/catalog/versions", "publishCatalogVersion", kAdmin, false, false, PublishCatalogVersion},
+      {"GET", "/v1/catalog/versions/{n}", "getCatalogVersion", kViewer, false, false, GetCatalogVersion},
+      {"GET", "/v1/catalog/drafts:lint", "lintDrafts", kAdmin, false, false, LintDrafts},
+      {"GET", "/v1/catalog/drafts/documents/{id}", "getDraft", kAdmin, false, false, GetDraft},
+      {"PUT", "/v1/catalog/drafts/documents/{id}", "putDraft", kAdmin, false, false, PutDraft},
+      {"DELETE", "/v1/catalog/drafts/documents/{id}", "deleteDraft", kAdmin, false, false, DeleteDraft},
   };
   return kRoutes;
 }

@@ -68,6 +68,7 @@ struct Route {
   const char* operation_id;  // "cancelJob"
   Role role;                 // the least role that may call it; Role::kNone: public
   bool on_worker;            // also served by `docgen worker` (health and metrics)
+  bool quiet;                // no log line per request (probes and scrapes); still counted in metrics
   Handler handler;
 };
 

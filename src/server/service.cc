@@ -181,8 +181,12 @@ Status Service::Start() {
   s.runner = std::make_unique<JobRunner>(*s.store, *s.blobs, *s.catalogs, s.metrics, s.log, s.clock, s.options.runner);
   s.api = std::make_unique<Api>(Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready});
   s.dispatcher = std::make_unique<Dispatcher>(*s.api, s.options.worker_only);
-  s.http = std::make_unique<HttpServer>(
-      *s.dispatcher, HttpServerOptions{s.options.host, s.options.port, s.options.max_body_bytes, s.options.http_threads, 10});
+  HttpServerOptions http;
+  http.host = s.options.host;
+  http.port = s.options.port;
+  http.max_body_bytes = s.options.max_body_bytes;
+  http.threads = s.options.http_threads;
+  s.http = std::make_unique<HttpServer>(*s.dispatcher, http);
   if (Status status = s.http->Bind(); !status.ok()) return status;
   s.options.port = s.http->port();
   s.StartMaintenance();

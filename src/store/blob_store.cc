@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -52,26 +53,44 @@ class DirectoryBlobStore final : public BlobStore {
   std::filesystem::path dir_;
 };
 
+// A failure of the folder itself (full, failing, read-only) is an outage:
+// the job is not at fault and keeps its attempt. Anything else (no
+// permission, a bad path) will not pass by waiting.
+Status FolderFailure(const std::string& what, int error) {
+  const std::string message = what + ": " + std::strerror(error);
+  switch (error) {
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+    case EINTR:
+    case EAGAIN:
+    case ENOMEM:
+      return Status::Unavailable(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
 Result<std::string> DirectoryBlobStore::Put(std::string_view bytes) {
   const std::string name = Sha256Hex(bytes).substr(7);  // drop "sha256:"
   const std::filesystem::path path = PathOf(name);
+  // Same bytes already stored: refresh the time, so pruning sees it as in
+  // use again. Refreshing fails when a prune removed it meanwhile: write it then.
+  if (::utimensat(AT_FDCWD, path.c_str(), nullptr, 0) == 0) return name;
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    // Same bytes already stored: refresh the time, so pruning sees it as in use again.
-    ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
-    return name;
-  }
   std::filesystem::create_directories(path.parent_path(), ec);
   static thread_local std::mt19937_64 random{std::random_device{}()};
   const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(random());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
-  // Every failure here is the folder's (full, failing, not writable): an outage, not the job's fault.
-  if (fd < 0) return Status::Unavailable("cannot create " + temporary.string() + ": " + std::strerror(errno));
-  const bool ok = WriteAll(fd, bytes) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
+  if (fd < 0) return FolderFailure("cannot create " + temporary.string(), errno);
+  int error = 0;
+  if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
     std::filesystem::remove(temporary, ec);
-    return Status::Unavailable("cannot write blob " + name + ": " + std::strerror(errno));
+    return FolderFailure("cannot write blob " + name, error);
   }
   SyncDirectory(path.parent_path());
   return name;

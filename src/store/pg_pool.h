@@ -38,8 +38,12 @@ class PgUnavailable : public std::runtime_error {
 };
 
 // The Status of a failure thrown by PgPool::Run or libpqxx, to be called
-// from a catch block: outages are kUnavailable, a taken unique key is
-// kConflict, anything else kInternal.
+// from a catch block: the one mapping of PostgreSQL's errors. Outages are
+// kUnavailable: the server unreachable, shutting down, out of disk (class
+// 53), memory or connections, failing I/O (class 58), read-only (a standby
+// after a failover: 25006), a statement cancelled by a timeout (57014) or a
+// lock not available (55P03). A taken unique key is kConflict; anything
+// else kInternal.
 inline Status StatusOfPostgresFailure(std::exception_ptr failure) {
   try {
     std::rethrow_exception(failure);
@@ -47,8 +51,14 @@ inline Status StatusOfPostgresFailure(std::exception_ptr failure) {
     return Status::Unavailable(e.what());
   } catch (const pqxx::broken_connection& e) {
     return Status::Unavailable(std::string("PostgreSQL is unavailable: ") + e.what());
-  } catch (const pqxx::unique_violation& e) {
-    return Status::Conflict(e.what());
+  } catch (const pqxx::sql_error& e) {
+    const std::string state = e.sqlstate();
+    if (state.rfind("53", 0) == 0 || state.rfind("58", 0) == 0 || state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0 ||
+        state == "25006" || state == "57014" || state == "55P03") {
+      return Status::Unavailable("PostgreSQL is unavailable (" + state + "): " + e.what());
+    }
+    if (state == "23505") return Status::Conflict(e.what());
+    return Status::Internal("PostgreSQL (" + state + "): " + e.what());
   } catch (const std::exception& e) {
     return Status::Internal(std::string("PostgreSQL: ") + e.what());
   } catch (...) {

@@ -63,6 +63,10 @@ const char* const kMigrations[] = {
       written_at BIGINT NOT NULL
     );
     )sql",
+    // 2: how often a job's attempt was given back after an outage (backoff, and a cap on free attempts)
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN releases INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

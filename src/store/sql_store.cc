@@ -16,7 +16,7 @@ using Access = SqlBackend::Access;
 constexpr const char* kJobColumns =
     "id, COALESCE(idempotency_key, ''), request_hash, status, quote, callback_url, catalog_version, attempts, max_attempts, "
     "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "
-    "webhook_attempts, webhook_next_at";
+    "webhook_attempts, webhook_next_at, releases";
 
 std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kJobColumns + " FROM jobs " + where; }
 
@@ -44,6 +44,7 @@ Job ReadJob(const SqlRow& r) {
   job.webhook_state = r.Text(17);
   job.webhook_attempts = static_cast<int>(r.Int(18));
   job.webhook_next_at = r.Int(19);
+  job.releases = static_cast<int>(r.Int(20));
   return job;
 }
 
@@ -196,10 +197,11 @@ Status SqlStore::RetryLater(const std::string& id, const std::string& worker, co
 
 Status SqlStore::ReleaseJob(const std::string& id, const std::string& worker, int64_t run_after, int64_t now) {
   return Write([&](SqlSession& s) {
-    const SqlResult r = s.Exec(std::string("UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_after = $3, "
-                                           "lease_owner = '', lease_until = 0, updated_at = $4") +
+    const SqlResult r = s.Exec(std::string("UPDATE jobs SET status = 'queued', run_after = $3, lease_owner = '', lease_until = 0, "
+                                           "updated_at = $4, attempts = CASE WHEN releases < $5 THEN attempts - 1 ELSE attempts END, "
+                                           "releases = releases + 1") +
                                    kHeldBy,
-                               {id, worker, run_after, now});
+                               {id, worker, run_after, now, int64_t{kFreeReleases}});
     if (r.affected != 1) return LeaseLost(id);
     s.WakeWorkersOnCommit();
     return Status::Ok();
@@ -258,7 +260,7 @@ Result<Job> SqlStore::CancelJob(const std::string& id, int64_t now) {
 
 Result<Job> SqlStore::RetryJob(const std::string& id, int64_t now) {
   return ChangeJobState(id, now,
-                        "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $2, updated_at = $2, finished_at = 0, "
+                        "UPDATE jobs SET status = 'queued', attempts = 0, releases = 0, run_after = $2, updated_at = $2, finished_at = 0, "
                         "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
                         "; only failed or canceled jobs can be retried", true);
 }

@@ -13,11 +13,15 @@
 #include <stdexcept>
 
 #include "store/schema.h"
+#include "store/sqlite_backend.h"
 #include "store/sql.h"
 #include "store/sql_store.h"
 
 namespace docgen {
 namespace {
+
+constexpr int kBusyTimeoutMs = 10000;  // how long a writer waits for another process's lock
+constexpr int kOnceWaitMs = 200;
 
 class SqliteError : public std::runtime_error {
  public:
@@ -28,26 +32,7 @@ class SqliteError : public std::runtime_error {
   int code_;
 };
 
-// SQLite's result codes, mapped once. A busy or locked database (past the
-// busy timeout), a failing or full disk, an unopenable file and lack of
-// memory are outages: retry later, as with a lost PostgreSQL.
-Status StatusOf(const SqliteError& e) {
-  switch (e.code() & 0xff) {  // the primary code of an extended one
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOMEM:
-    case SQLITE_READONLY:
-    case SQLITE_PROTOCOL:
-      return Status::Unavailable(std::string("the SQLite database is unavailable: ") + e.what());
-    case SQLITE_CONSTRAINT:
-      return Status::Conflict(e.what());
-    default:
-      return Status::Internal(std::string("SQLite: ") + e.what());
-  }
-}
+Status StatusOf(const SqliteError& e) { return StatusOfSqliteError(e.code(), e.what()); }
 
 void Check(sqlite3* db, int rc) {
   if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) throw SqliteError(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
@@ -140,10 +125,20 @@ class SqliteBackend final : public SqlBackend {
  public:
   explicit SqliteBackend(DatabaseHandle db) : db_(std::move(db)) {}
 
-  Status Run(Access access, Patience, const std::function<Status(SqlSession&)>& body) override {
+  Status Run(Access access, Patience patience, const std::function<Status(SqlSession&)>& body) override {
     SqliteSession session(db_.get());
     {
-      std::lock_guard lock(mutex_);
+      // One attempt (health checks, metrics): a moment for this process's
+      // other statements and for another process's lock, not the busy timeout.
+      std::unique_lock lock(mutex_, std::defer_lock);
+      if (patience == Patience::kOnce) {
+        if (!lock.try_lock_for(std::chrono::milliseconds(kOnceWaitMs))) {
+          return Status::Unavailable("the SQLite database is busy with this process's other statements");
+        }
+      } else {
+        lock.lock();
+      }
+      sqlite3_busy_timeout(db_.get(), patience == Patience::kOnce ? kOnceWaitMs : kBusyTimeoutMs);
       try {
         ExecScriptOn(db_.get(), access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
         Status status = body(session);
@@ -211,13 +206,36 @@ class SqliteBackend final : public SqlBackend {
   }
 
   DatabaseHandle db_;
-  std::mutex mutex_;
+  std::timed_mutex mutex_;
   std::mutex wake_mutex_;
   std::condition_variable wake_cv_;
   uint64_t wake_generation_ = 0;
 };
 
 }  // namespace
+
+// SQLite's result codes, mapped once. A busy or locked database (past the
+// busy timeout), a failing, full or read-only disk, an unopenable file and
+// lack of memory are outages: retry later, as with a lost PostgreSQL. A
+// taken unique key is a conflict; any other constraint is a bug.
+Status StatusOfSqliteError(int extended_code, const std::string& message) {
+  switch (extended_code & 0xff) {  // the primary code of an extended one
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+      return Status::Unavailable("the SQLite database is unavailable: " + message);
+    case SQLITE_CONSTRAINT:
+      if (extended_code == SQLITE_CONSTRAINT_UNIQUE || extended_code == SQLITE_CONSTRAINT_PRIMARYKEY) return Status::Conflict(message);
+      return Status::Internal("SQLite: " + message);
+    default:
+      return Status::Internal("SQLite: " + message);
+  }
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* raw = nullptr;
@@ -226,7 +244,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (rc != SQLITE_OK) {
     return Status::Unavailable("cannot open " + path + ": " + (db ? sqlite3_errmsg(db.get()) : "out of memory"));
   }
-  sqlite3_busy_timeout(db.get(), 10000);
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   try {
     ExecScriptOn(db.get(), "PRAGMA journal_mode=WAL");
     ExecScriptOn(db.get(), "PRAGMA synchronous=FULL");  // a job accepted with 202 survives power loss

@@ -7,6 +7,7 @@
 #include <docgen/store.h>
 
 #include <mutex>
+#include <set>
 #include <vector>
 #include <string>
 
@@ -17,14 +18,27 @@ class FaultyStore final : public Store {
   explicit FaultyStore(Store& inner) : inner_(inner) {}
 
   // The `n`th call from now (1: the next one) fails.
-  void FailCall(int n) {
+  void FailCall(int n) { FailCalls({n}); }
+  // Each of the `nth` calls from now fails.
+  void FailCalls(const std::set<int>& nth) {
     std::lock_guard lock(mutex_);
-    fail_at_ = calls_ + n;
+    fail_at_.clear();
+    for (int n : nth) fail_at_.insert(calls_ + n);
   }
-  // True once the call chosen by FailCall has failed.
+  // Every call of this name fails until Heal() (an outage that does not end).
+  void FailEvery(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    failing_ = name;
+  }
+  void Heal() {
+    std::lock_guard lock(mutex_);
+    failing_.clear();
+    fail_at_.clear();
+  }
+  // True once every call chosen by FailCall(s) has failed.
   bool injected() {
     std::lock_guard lock(mutex_);
-    return fail_at_ > 0 && calls_ >= fail_at_;
+    return !fail_at_.empty() && calls_ >= *fail_at_.rbegin();
   }
   // Names of the calls made so far, in order (for messages).
   std::vector<std::string> log() {
@@ -90,7 +104,8 @@ class FaultyStore final : public Store {
   bool Fails(const char* name) {
     std::lock_guard lock(mutex_);
     log_.push_back(name);
-    return ++calls_ == fail_at_;
+    ++calls_;
+    return fail_at_.count(calls_) > 0 || failing_ == name;
   }
   template <typename F>
   auto Pass(const char* name, F&& call) -> decltype(call()) {
@@ -106,7 +121,8 @@ class FaultyStore final : public Store {
   Store& inner_;
   std::mutex mutex_;
   int calls_ = 0;
-  int fail_at_ = -1;
+  std::set<int> fail_at_;
+  std::string failing_;
   std::vector<std::string> log_;
 };
 

@@ -66,10 +66,86 @@ TEST(Regression, OverlongStringWithAPatternIsRefusedNotACrash) {
   ASSERT_TRUE(load.catalog);
   nlohmann::json quote = Quote();
   quote["documents"]["variables"]["A"] = {{"s", std::string(200000, 'a')}};
-  Package p = Resolve(*load.catalog, quote);
+  Package p = Resolve(*load.catalog, quote);  // over the quote's text limit: refused in step 1
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].code, "value_too_long");
+  EXPECT_EQ(p.errors[0].path, "/documents/variables/A/s");
+  // Below it, RE2 checks any length (std::regex overflowed its stack near 10,000).
+  quote["documents"]["variables"]["A"] = {{"s", std::string(19000, 'a') + "!"}};
+  p = Resolve(*load.catalog, quote);
   ASSERT_EQ(p.errors.size(), 1u);
   EXPECT_EQ(p.errors[0].code, "invalid_variables");
   EXPECT_EQ(p.errors[0].path, "/s");
+  quote["documents"]["variables"]["A"] = {{"s", std::string(19000, 'a')}};
+  EXPECT_TRUE(Resolve(*load.catalog, quote).valid);
+}
+
+TEST(Regression, PatternsAreRe2AndWhatRe2CannotCompileIsALintError) {
+  for (const char* pattern : {"'(a)\\1'", "'(?=a)b'", "'a{1000}{1000}'"}) {
+    CatalogLoad load = CatalogBuilder()
+                           .Document("A", std::string(kHead) + "variables: {type: object, properties: {s: {type: string, pattern: " +
+                                              pattern + "}}}\n")
+                           .Load();
+    ASSERT_EQ(Codes(load), std::vector<std::string>{"invalid_schema"}) << pattern;
+    EXPECT_EQ(load.diagnostics[0].file, "documents/A.yaml");
+    EXPECT_GT(load.diagnostics[0].line, 0);
+    EXPECT_NE(load.diagnostics[0].message.find("RE2"), std::string::npos) << load.diagnostics[0].message;
+  }
+  EXPECT_EQ(Codes(CatalogBuilder()
+                      .Document("A", std::string(kHead) + "variables: {type: object, patternProperties: {'^x': {type: string}}}\n")
+                      .Load()),
+            std::vector<std::string>{"invalid_schema"});
+  // Unanchored, as JSON Schema says; under propertyNames too; a property named "pattern" is a property.
+  CatalogLoad load = CatalogBuilder()
+                         .Document("A", std::string(kHead) +
+                                            "variables: {type: object, propertyNames: {pattern: '^[a-z]+$'},"
+                                            " properties: {pattern: {type: string, pattern: 'b+'}}}\n")
+                         .Load();
+  ASSERT_TRUE(load.catalog) << load.diagnostics.at(0).message;
+  nlohmann::json quote = Quote();
+  quote["documents"]["variables"]["A"] = {{"pattern", "abbc"}};
+  EXPECT_TRUE(Resolve(*load.catalog, quote).valid);
+  quote["documents"]["variables"]["A"] = {{"pattern", "ac"}};
+  EXPECT_EQ(Resolve(*load.catalog, quote).errors.at(0).path, "/pattern");
+  quote["documents"]["variables"]["A"] = {{"Pattern", "b"}};
+  EXPECT_FALSE(Resolve(*load.catalog, quote).valid);
+}
+
+TEST(Regression, PackageLimitsAreErrorsWithPaths) {
+  const std::string multiple = "title: M\nkind: form\nedition: '1'\nmultiple: yes\nattach: {new: no}\n";
+  CatalogLoad load = CatalogBuilder()
+                         .Document("M1", "id: M1\n" + multiple)
+                         .Document("M2", "id: M2\n" + multiple)
+                         .Document("M3", "id: M3\n" + multiple)
+                         .Load();
+  ASSERT_TRUE(load.catalog);
+  nlohmann::json quote = Quote();
+  for (const char* id : {"M1", "M2", "M3"}) {
+    for (size_t i = 0; i < kMaxInstancesPerDocument; ++i) quote["documents"]["add"].push_back({{"id", id}});
+  }
+  Package p = Resolve(*load.catalog, quote);  // 600 documents, 200 of each
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].code, "too_many_documents");
+  EXPECT_EQ(p.errors[0].path, "/documents");
+  quote["documents"]["add"] = nlohmann::json::array();
+  for (size_t i = 0; i < kMaxInstancesPerDocument + 5; ++i) quote["documents"]["add"].push_back({{"id", "M1"}});
+  p = Resolve(*load.catalog, quote);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].code, "too_many_instances");
+  EXPECT_EQ(p.errors[0].path, "/documents/add/200");
+  EXPECT_EQ(p.documents.size(), kMaxInstancesPerDocument);
+  // Keys count too.
+  quote = Quote();
+  quote["extra"][std::string(kMaxQuoteStringLength + 1, 'k')] = 1;
+  p = Resolve(*load.catalog, quote);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].code, "value_too_long");
+  // Characters, not bytes: 20,000 two-byte characters are within the limit.
+  quote = Quote();
+  std::string accents;
+  for (size_t i = 0; i < kMaxQuoteStringLength; ++i) accents += "\u00e9";
+  quote["insured"]["name"] = accents;
+  EXPECT_TRUE(Resolve(*load.catalog, quote).errors.empty());
 }
 
 TEST(Regression, InvalidPatternIsCaughtByLint) {
