@@ -244,6 +244,10 @@ std::vector<Setting> MakeTable() {
   t.push_back({.key = "allow_private_callbacks", .type = T::kBool, .default_text = "false",
                .help = "Allow callback URLs naming localhost or private addresses (closed networks, tests).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.allow_private_callbacks = As<bool>(v); }});
+  t.push_back({.key = "max_sync_renders", .type = T::kInteger, .min = 1, .max = 1024, .default_text = "2",
+               .help = "Synchronous renders (POST /v1/packages:render) in progress at once; more get 429 with Retry-After. "
+                       "Jobs are not limited by this: they wait in the queue.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.max_sync_renders = static_cast<int>(As<int64_t>(v)); }});
   t.push_back({.key = "max_body_bytes", .type = T::kInteger, .min = 1, .max = kNoMax, .default_text = "8388608",
                .help = "Largest request body accepted (413 above).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.max_body_bytes = static_cast<size_t>(As<int64_t>(v)); }});
@@ -259,6 +263,9 @@ std::vector<Setting> MakeTable() {
   t.push_back({.key = "auth.mode", .env = "DOCGEN_AUTH", .type = T::kEnum, .choices = {"token_file", "introspection", "none"},
                .default_text = "token_file", .help = "How bearer tokens are checked (none: no checks, local experiments only).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.auth.mode = As<std::string>(v); }});
+  t.push_back({.key = "auth.allow_none_on_network", .env = "DOCGEN_ALLOW_NO_AUTH", .type = T::kBool, .default_text = "false",
+               .help = "Allow auth mode none on a listen address that is not loopback (127.0.0.0/8, ::1, localhost); refused otherwise.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.auth.allow_none_on_network = As<bool>(v); }});
   t.push_back({.key = "auth.token_file", .default_text = "DATA/tokens.json",
                .help = "Token file of auth mode token_file (docgen token create adds to it).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.auth.token_file = As<std::string>(v); }});
@@ -579,7 +586,10 @@ Status EnsureWebhookSecret(ServiceOptions& options) {
   namespace fs = std::filesystem;
   const fs::path file = fs::path(options.data_dir) / "webhook-secret";
   std::error_code ec;
-  fs::create_directories(options.data_dir, ec);
+  if (!fs::exists(options.data_dir, ec)) {  // a folder docgen creates is its user's only (README: Hardening)
+    fs::create_directories(options.data_dir, ec);
+    fs::permissions(options.data_dir, fs::perms::owner_all, ec);
+  }
   std::string text;
   {
     std::ifstream in(file);

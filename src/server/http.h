@@ -16,6 +16,7 @@ struct HttpRequest {
   std::multimap<std::string, std::string> query;
   std::multimap<std::string, std::string> headers;  // names in lower case
   std::string body;
+  std::string remote_address;  // the client's IP address, as text ("" when unknown)
 
   // The first value of a header (name in any case), or "".
   std::string Header(const std::string& name) const;

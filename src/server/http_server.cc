@@ -35,6 +35,7 @@ struct Exchange {
   HttpRequest request;
   SteadyClock::time_point started = SteadyClock::now();
   int refused = 0;              // an HTTP status decided before the handler (413, 415, 408)
+  bool refusal_sent = false;
   bool dispatched = false;      // handed to the pool; the connection is suspended
   std::atomic<bool> answered{false};  // the pool's response is ready
   HttpResponse response;
@@ -103,6 +104,19 @@ MHD_Result CollectHeader(void* target, MHD_ValueKind, const char* key, const cha
   return MHD_YES;
 }
 
+std::string RemoteAddress(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  char text[INET6_ADDRSTRLEN] = {0};
+  const sockaddr* address = info->client_addr;
+  if (address->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  } else if (address->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
 MHD_Result Send(MHD_Connection* connection, const HttpResponse& response, bool close) {
   MHD_Response* r = MHD_create_response_from_buffer(response.body.size(), const_cast<char*>(response.body.data()),
                                                     MHD_RESPMEM_MUST_COPY);
@@ -138,23 +152,21 @@ struct HttpServer::Impl {
       if (!exchange->answered) return MHD_YES;  // resumed early: wait for the pool
       return Send(connection, exchange->response, false);
     }
-    if (*upload_size > 0) {  // a piece of the body
-      if (exchange->refused == 0) {
-        if (SteadyClock::now() - exchange->started > std::chrono::seconds(options.body_deadline_seconds)) {
-          exchange->refused = 408;
-        } else if (exchange->request.body.size() + *upload_size > options.max_body_bytes) {
-          exchange->refused = 413;  // counted as it arrives: chunked bodies too
-          exchange->request.body.clear();
-          exchange->request.body.shrink_to_fit();
-        } else {
-          exchange->request.body.append(upload_data, *upload_size);
-        }
+    if (exchange->refused != 0) {
+      // Answered already (below, or in Begin): the rest of the body is not read, the connection closes.
+      *upload_size = 0;
+      return exchange->refusal_sent ? MHD_YES : Refuse(connection, exchange);
+    }
+    if (*upload_size > 0) {  // a piece of the body, counted as it arrives (chunked too)
+      if (SteadyClock::now() - exchange->started > std::chrono::seconds(options.body_deadline_seconds)) {
+        exchange->refused = 408;
+      } else if (exchange->request.body.size() + *upload_size > options.max_body_bytes) {
+        exchange->refused = 413;
+      } else {
+        exchange->request.body.append(upload_data, *upload_size);
       }
       *upload_size = 0;
-      return MHD_YES;
-    }
-    if (exchange->refused != 0) {  // the whole request arrived (and was dropped): answer, then close
-      return Send(connection, dispatcher.Refused(exchange->request, exchange->refused), true);
+      return exchange->refused != 0 ? Refuse(connection, exchange) : MHD_YES;
     }
     // Liveness never waits for the pool.
     if (exchange->request.path == "/healthz") return Send(connection, dispatcher.Handle(exchange->request), false);
@@ -188,6 +200,15 @@ struct HttpServer::Impl {
     *context = nullptr;
   }
 
+  // Answers at once, before the rest of the body: it is not read, and the
+  // connection closes after the answer.
+  MHD_Result Refuse(MHD_Connection* connection, Exchange* exchange) {
+    exchange->request.body.clear();
+    exchange->request.body.shrink_to_fit();
+    exchange->refusal_sent = true;
+    return Send(connection, dispatcher.Refused(exchange->request, exchange->refused), true);
+  }
+
   MHD_Result Begin(MHD_Connection* connection, const char* url, const char* method, void** context) {
     auto* exchange = new Exchange;
     *context = exchange;
@@ -195,6 +216,7 @@ struct HttpServer::Impl {
     exchange->request.path = url != nullptr ? url : "";
     MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &exchange->request.headers);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectValue, &exchange->request.query);
+    exchange->request.remote_address = RemoteAddress(connection);
     const std::string encoding = exchange->request.Header("Content-Encoding");
     if (!encoding.empty() && encoding != "identity") {
       exchange->refused = 415;  // compressed bodies could inflate past every limit
@@ -203,7 +225,8 @@ struct HttpServer::Impl {
       const unsigned long long declared = std::strtoull(length.c_str(), nullptr, 10);
       if (errno != 0 || declared > options.max_body_bytes) exchange->refused = 413;
     }
-    return MHD_YES;
+    // Refused on its headers alone: answered before any of the body is read.
+    return exchange->refused != 0 ? Refuse(connection, exchange) : MHD_YES;
   }
 };
 

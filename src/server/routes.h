@@ -31,6 +31,25 @@ namespace docgen {
 
 struct ServiceOptions;
 
+// A fixed number of slots for expensive work on HTTP threads; a request
+// that finds none free is answered 429 at once instead of queueing.
+class WorkSlots {
+ public:
+  explicit WorkSlots(int slots) : free_(slots) {}
+  // True when a slot was taken; give it back with Release.
+  bool TryTake() {
+    int free = free_.load();
+    while (free > 0) {
+      if (free_.compare_exchange_weak(free, free - 1)) return true;
+    }
+    return false;
+  }
+  void Release() { ++free_; }
+
+ private:
+  std::atomic<int> free_;
+};
+
 // The parts of the service a handler may use.
 struct Api {
   const ServiceOptions& options;
@@ -42,6 +61,7 @@ struct Api {
   const Log& log;
   const Clock& clock;
   const std::atomic<bool>& ready;  // started and not shutting down
+  WorkSlots& render_slots;         // synchronous renders in progress
 };
 
 // One request as a handler sees it: the request, its path parameters by
@@ -52,6 +72,7 @@ struct Call {
   std::map<std::string, std::string> params;
   std::string request_id;
   std::string subject;  // the token's subject; "" on public routes
+  Role role = Role::kNone;  // the token's role; kNone on public routes
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
   HttpResponse Fail(const ApiError& error) const { return ErrorResponse(error, request_id); }

@@ -11,6 +11,31 @@ namespace {
 // The current catalog, or the 503 (none published, or unusable) / store error.
 Result<LoadedCatalog> CurrentCatalog(Api& api) { return api.catalogs.Get(0); }
 
+// Content-Disposition for a quote's PDF (RFC 6266): an ASCII fallback that
+// cannot end the quoted string or add parameters (only [A-Za-z0-9._-], the
+// rest becomes "_", at most 100 characters before ".pdf"), and the real name
+// as filename* (RFC 8187: UTF-8, percent-encoded).
+std::string PdfDisposition(const std::string& quote_id) {
+  auto plain = [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  };
+  std::string ascii;
+  for (unsigned char c : quote_id.substr(0, 100)) ascii += plain(c) ? static_cast<char>(c) : '_';
+  if (ascii.empty()) ascii = "package";
+  std::string encoded;
+  static const char* kHex = "0123456789ABCDEF";
+  for (unsigned char c : quote_id.substr(0, 1000) + ".pdf") {
+    if (plain(c)) {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return "inline; filename=\"" + ascii + ".pdf\"; filename*=UTF-8''" + encoded;
+}
+
 HttpResponse CatalogFailure(const Call& call, const Status& status) {
   if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
   return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
@@ -31,6 +56,19 @@ HttpResponse ResolvePackage(Api& api, const Call& call) {
 
 HttpResponse RenderPackage(Api& api, const Call& call) {
   static thread_local Renderer renderer;  // one font map and layout cache per HTTP thread
+  // Renders are the one expensive thing done while a client waits: a few at
+  // a time, so that they cannot take every handler thread.
+  if (!api.render_slots.TryTake()) {
+    HttpResponse busy = call.Fail(ApiError{429, "too_many_renders",
+                                           "As many packages are being rendered as this server allows; try again in a moment, or "
+                                           "submit a job (POST /v1/jobs), which waits in the queue."});
+    busy.SetHeader("Retry-After", "1");
+    return busy;
+  }
+  struct SlotGuard {
+    WorkSlots& slots;
+    ~SlotGuard() { slots.Release(); }
+  } guard{api.render_slots};
   JsonBody quote = ParseJsonBody(call);
   if (!quote.value) return quote.error;
   Result<LoadedCatalog> catalog = CurrentCatalog(api);
@@ -45,7 +83,7 @@ HttpResponse RenderPackage(Api& api, const Call& call) {
   }
   api.metrics.Add("docgen_pages_rendered_total", {}, rendered.output->pages);
   HttpResponse response;
-  response.SetHeader("Content-Disposition", "inline; filename=\"" + package.quote_id + ".pdf\"");
+  response.SetHeader("Content-Disposition", PdfDisposition(package.quote_id));
   response.content_type = "application/pdf";
   response.body = std::move(rendered.output->package_pdf);
   return response;

@@ -6,7 +6,16 @@
 
 #include <docgen/catalog.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -18,9 +27,93 @@
 #include "util/diagnostic_json.h"
 
 namespace docgen {
+namespace {
+
+// Creates `dir` and its missing parents with mode 0700: the data folder holds
+// insured names and policies. Folders that exist keep their mode.
+Status MakePrivateDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::is_directory(dir, ec)) return Status::Ok();
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    if (Status status = MakePrivateDirectories(dir.parent_path()); !status.ok()) return status;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::Unavailable("cannot create the data folder " + dir.string() + ": " + std::strerror(errno));
+  }
+  ::chmod(dir.c_str(), 0700);  // exactly 0700, whatever the umask
+  return Status::Ok();
+}
+
+// Group and other permission bits of a file or folder ("" when it has none, or does not exist).
+std::string WiderThanOwner(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return "";
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return mode;
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  std::string h = host;
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h == "localhost" || h == "::1") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};  // ::ffff:127.x.x.x
+    return std::memcmp(v6.s6_addr, kMapped, 12) == 0 && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+// An exclusive lock on DATA/docgen.lock (flock), held while this object
+// lives, that is for the life of the service: one `docgen serve` per data
+// folder on the embedded store. The file holds the holder's pid (for the
+// message another process gets); it is never removed, so that the lock
+// always protects the same file.
+class DataFolderLock {
+ public:
+  DataFolderLock() = default;
+  DataFolderLock(const DataFolderLock&) = delete;
+  DataFolderLock& operator=(const DataFolderLock&) = delete;
+  ~DataFolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+
+  Status Take(const std::filesystem::path& data_dir) {
+    const std::filesystem::path path = data_dir / "docgen.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Unavailable("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      char text[32] = {};
+      const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+      ::close(fd);
+      if (error != EWOULDBLOCK) return Status::Unavailable("cannot lock " + path.string() + ": " + std::strerror(error));
+      std::string pid = n > 0 ? std::string(text, static_cast<size_t>(n)) : "";
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) pid = "unknown";
+      return Status::Unavailable("another docgen (pid " + pid + ") is using the data folder " + data_dir.string() +
+                                 " (" + path.string() + " is locked); stop it first, or give this one another --data");
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      // The lock is what matters; the pid is only for the message.
+    }
+    fd_ = fd;
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
 
 struct Service::Impl {
   ServiceOptions options;
+  DataFolderLock data_lock;  // first member: released last
   SystemClock system_clock;
   const Clock& clock;
   Log log;
@@ -34,6 +127,7 @@ struct Service::Impl {
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> ready{false};
+  std::unique_ptr<WorkSlots> render_slots;
   std::thread maintenance;
   std::mutex maintenance_mutex;
   std::condition_variable maintenance_cv;
@@ -114,6 +208,47 @@ struct Service::Impl {
     return Status::Ok();
   }
 
+  // auth mode none accepts every request as admin: a loud warning always, and
+  // refused on an address other hosts can reach unless explicitly allowed.
+  Status CheckOpenAccess() {
+    if (options.worker_only || options.auth.mode != "none") return Status::Ok();
+    const bool loopback = IsLoopbackHost(options.host);
+    log.Warn("AUTH IS OFF (auth mode none): every request is accepted without a token and with the admin role; "
+             "for local experiments only",
+             {{"listen", options.host + ":" + std::to_string(options.port)}, {"loopback", loopback}});
+    if (!loopback && !options.auth.allow_none_on_network) {
+      return Status::InvalidArgument("auth mode none would let anyone who can reach " + options.host +
+                                     " use every route as admin: listen on a loopback address (127.0.0.1, ::1, localhost), "
+                                     "use auth mode token_file or introspection, or set auth.allow_none_on_network: true "
+                                     "(DOCGEN_ALLOW_NO_AUTH=1)");
+    }
+    return Status::Ok();
+  }
+
+  // The data folder and what docgen keeps in it are for the service's user
+  // only. Folders docgen creates are 0700 and files 0600; a folder or file
+  // that already exists with a wider mode is left as it is, with a warning.
+  Status PrepareDataFolder() {
+    namespace fs = std::filesystem;
+    const fs::path data(options.data_dir);
+    std::error_code ec;
+    const bool existed = fs::exists(data, ec);
+    if (Status status = MakePrivateDirectories(data); !status.ok()) return status;
+    if (existed) {
+      if (std::string mode = WiderThanOwner(data); !mode.empty()) {
+        log.Warn("the data folder can be read by other users; docgen leaves its mode alone: chmod 700 it",
+                 {{"data", options.data_dir}, {"mode", mode}});
+      }
+      for (const char* name : {"docgen.sqlite", "tokens.json", "webhook-secret"}) {
+        if (std::string mode = WiderThanOwner(data / name); !mode.empty()) {
+          log.Warn("a file in the data folder can be read by other users: chmod 600 it",
+                   {{"file", (data / name).string()}, {"mode", mode}});
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   Status StartAuth() {
     if (options.worker_only) options.auth.mode = "none";  // it serves no API
     if (options.auth.mode == "token_file" && options.auth.token_file.empty()) {
@@ -170,16 +305,22 @@ Service::~Service() { Shutdown(); }
 
 Status Service::Start() {
   Impl& s = *impl_;
-  std::error_code ec;
-  std::filesystem::create_directories(s.options.data_dir, ec);
-  if (ec) return Status::Unavailable("cannot create the data folder " + s.options.data_dir + ": " + ec.message());
+  if (Status status = s.CheckOpenAccess(); !status.ok()) return status;
+  if (Status status = s.PrepareDataFolder(); !status.ok()) return status;
+  // One process per data folder on the embedded store: a second one's start-up
+  // cleanup would remove the first one's results in flight.
+  if (!s.Shared()) {
+    if (Status status = s.data_lock.Take(s.options.data_dir); !status.ok()) return status;
+  }
   s.DescribeMetrics();
   if (Status status = s.OpenStores(); !status.ok()) return status;
   s.catalogs = std::make_unique<CatalogVersions>(*s.store);
   if (Status status = s.PublishStartupCatalog(); !status.ok()) return status;
   if (Status status = s.StartAuth(); !status.ok()) return status;
   s.runner = std::make_unique<JobRunner>(*s.store, *s.blobs, *s.catalogs, s.metrics, s.log, s.clock, s.options.runner);
-  s.api = std::make_unique<Api>(Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready});
+  s.render_slots = std::make_unique<WorkSlots>(std::max(1, s.options.max_sync_renders));
+  s.api = std::make_unique<Api>(
+      Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready, *s.render_slots});
   s.dispatcher = std::make_unique<Dispatcher>(*s.api, s.options.worker_only);
   HttpServerOptions http;
   http.host = s.options.host;

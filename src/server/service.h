@@ -27,7 +27,8 @@ struct ServiceOptions {
   bool worker_only = false;         // docgen worker: no API routes
   std::string catalog_dir;          // published at start when it differs from the current version
   size_t max_body_bytes = 8u << 20;
-  int http_threads = 8;
+  int http_threads = 8;             // handlers running at once
+  int max_sync_renders = 2;         // POST /v1/packages:render in progress at once (429 beyond)
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
   RunnerOptions runner;
   AuthOptions auth;                 // token_file defaults to DATA/tokens.json

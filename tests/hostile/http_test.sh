@@ -1,0 +1,181 @@
+#!/bin/sh
+# Hostile clients against a real `docgen serve` on loopback (the hardening
+# issue's items 1, 2, 3, 5 and 10): each is reproduced and the bounded
+# behaviour asserted, with the server's memory read from /proc and time
+# ceilings generous enough for a loaded CI machine.
+# Usage: http_test.sh DOCGEN SOURCE_DIR
+set -u
+DOCGEN=$1
+SRC=$2
+TMP=$(mktemp -d)
+. "$SRC/tests/support/net.sh"
+PORT=$(free_port)
+PID=""
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 143' INT TERM
+fail() { echo "FAIL: $*"; tail -20 "$TMP/log"; exit 1; }
+
+TOKEN=$("$DOCGEN" token create --role generator --subject hostile --data "$TMP/data" 2>/dev/null) || fail "token create"
+cat >"$TMP/config.yaml" <<CONFIG
+max_body_bytes: 1048576
+max_sync_renders: 2
+http_threads: 8
+workers: 1
+CONFIG
+"$DOCGEN" serve --listen "127.0.0.1:$PORT" --data "$TMP/data" --catalog "$SRC/examples/acme-cyber" --config "$TMP/config.yaml" \
+  >/dev/null 2>"$TMP/log" &
+PID=$!
+wait_http "http://127.0.0.1:$PORT/healthz" || fail "docgen did not start"
+
+python3 - "$PORT" "$PID" "$TOKEN" "$SRC" <<'PY' || fail "a hostile client was not bounded (see above)"
+import json, os, random, socket, string, sys, threading, time
+
+PORT, PID, TOKEN, SRC = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+failures = []
+
+def rss_mb():
+    with open("/proc/%d/status" % PID) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+def connect(timeout=10):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=timeout)
+    return s
+
+def request(method, path, body=b"", headers=None, timeout=30):
+    """One request on a fresh connection; returns (status, body) or (0, why)."""
+    head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer %s\r\n" % (method, path, TOKEN)
+    for k, v in (headers or {}).items():
+        head += "%s: %s\r\n" % (k, v)
+    if body:
+        head += "Content-Length: %d\r\n" % len(body)
+    try:
+        s = connect(timeout)
+        s.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+    except OSError as e:
+        return 0, str(e)
+    if not data:
+        return 0, "closed without an answer"
+    status = int(data.split(b" ", 2)[1])
+    return status, data.split(b"\r\n\r\n", 1)[-1]
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures.append(name)
+
+quote = open(os.path.join(SRC, "examples/quotes/tech-eo-new.json"), "rb").read()
+base = rss_mb()
+
+# 1. A header flood is cut off after a bounded number of bytes.
+sent = 0
+try:
+    s = connect()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    line = b"X-Flood: " + b"a" * 1000 + b"\r\n"
+    while sent < 64 * 1024 * 1024:
+        s.sendall(line)
+        sent += len(line)
+except OSError:
+    pass
+check("1. a header flood is cut off within 1 MiB", sent < 1024 * 1024, "%d bytes accepted" % sent)
+check("1. ... and costs no memory", rss_mb() - base < 50, "%.0f MB more" % (rss_mb() - base))
+
+# 2. Slow clients (one byte every 2 s) on many connections do not stop others.
+slow = []
+for _ in range(40):
+    try:
+        s = connect()
+        s.sendall(b"GET /v1/catalog HTTP/1.1\r\n")
+        slow.append(s)
+    except OSError:
+        break
+stop = threading.Event()
+def drip():
+    while not stop.is_set():
+        for s in slow:
+            try:
+                s.sendall(b"X")
+            except OSError:
+                pass
+        stop.wait(2)
+threading.Thread(target=drip, daemon=True).start()
+time.sleep(1)
+started = time.time()
+answers = [request("GET", "/v1/catalog")[0] for _ in range(20)]
+elapsed = time.time() - started
+check("2. 40 slow connections leave the server answering", answers.count(200) == 20 and elapsed < 10,
+      "%s in %.1f s" % (answers, elapsed))
+stop.set()
+for s in slow:
+    s.close()
+
+# 3. Made-up methods do not become metric labels.
+def series():
+    status, body = request("GET", "/metrics")
+    return len([l for l in body.decode().splitlines() if l.startswith("docgen_http_requests_total{")])
+before = series()
+for i in range(300):
+    request("".join(random.choice(string.ascii_uppercase) for _ in range(8)), "/v1/catalog")
+after = series()
+check("3. 300 made-up methods add at most a few metric series", after - before <= 4, "%d -> %d" % (before, after))
+
+# 5. A chunked body is counted as it arrives; compressed bodies are refused.
+try:
+    s = connect()
+    s.sendall(b"POST /v1/packages:resolve HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode() +
+              b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"100000\r\n" + b" " * 0x100000 + b"\r\n"
+    sent = 0
+    s.settimeout(10)
+    try:
+        while sent < 256 * 1024 * 1024:
+            s.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    try:
+        answer = s.recv(4096)
+    except OSError:
+        answer = b""
+    s.close()
+except OSError as e:
+    answer, sent = b"", 0
+check("5. a chunked body is cut off near the limit", sent < 64 * 1024 * 1024, "%d bytes accepted" % sent)
+check("5. ... with 413", answer.startswith(b"HTTP/1.1 413") or answer == b"", answer[:60])
+check("5. ... and costs no memory", rss_mb() - base < 100, "%.0f MB more" % (rss_mb() - base))
+status, _ = request("POST", "/v1/packages:resolve", b"\x1f\x8b" + b"\0" * 100,
+                    {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+check("5. a gzip body is refused with 415", status == 415, str(status))
+status, _ = request("POST", "/v1/packages:resolve", b"x" * (2 * 1024 * 1024), {"Content-Type": "application/json"})
+check("5. a declared body over the limit is 413", status == 413, str(status))
+
+# 10. Synchronous renders beyond the cap are 429; /healthz answers meanwhile.
+results = []
+def render():
+    results.append(request("POST", "/v1/packages:render", quote, {"Content-Type": "application/json"})[0])
+threads = [threading.Thread(target=render) for _ in range(8)]
+for t in threads:
+    t.start()
+started = time.time()
+health = request("GET", "/healthz", timeout=10)[0]
+health_time = time.time() - started
+for t in threads:
+    t.join()
+check("10. /healthz answers while renders run", health == 200 and health_time < 5, "%s in %.1f s" % (health, health_time))
+check("10. renders beyond the cap get 429, the rest 200", set(results) <= {200, 429} and 200 in results, str(results))
+
+if failures:
+    sys.exit(1)
+PY
+kill -0 "$PID" 2>/dev/null || fail "the server died"
+echo "all hostile HTTP checks passed"
