@@ -106,6 +106,27 @@ TEST_P(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
   EXPECT_EQ(store_->ListJobs(filter)->size(), 0u);
 }
 
+// GET /v1/jobs shows only the quote's quote_id: a listing must not read
+// every listed job's quote (up to max_body_bytes each).
+TEST_P(StoreTest, ListingJobsGivesTheQuoteIdWithoutReadingTheQuote) {
+  Job big = NewJob("big", "", 1000);
+  big.quote = {{"quote_id", "Q-big"}, {"padding", std::string(1 << 20, 'x')}};
+  Create(big);
+  Job anonymous = NewJob("anonymous", "", 2000);
+  anonymous.quote = {{"quote_id", 42}};  // not a string: no quote_id
+  Create(anonymous);
+  auto jobs = store_->ListJobs({});
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[1].id, "big");
+  EXPECT_EQ((*jobs)[1].quote_id, "Q-big");
+  EXPECT_EQ((*jobs)[1].quote, nlohmann::json::object()) << "the quote was read";
+  EXPECT_EQ((*jobs)[0].quote_id, "");
+  const Job got = Get("big");
+  EXPECT_EQ(got.quote_id, "Q-big");
+  EXPECT_EQ(got.quote["padding"].get<std::string>().size(), size_t{1} << 20);
+}
+
 TEST_P(StoreTest, AMissingJobIsNotFound) {
   EXPECT_EQ(store_->GetJob("nope").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->CancelJob("nope", 1000).status().code(), StatusCode::kNotFound);

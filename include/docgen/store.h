@@ -44,7 +44,8 @@ struct Job {
   JobStatus status = JobStatus::kQueued;
   std::string idempotency_key;       // empty when none
   std::string request_hash;          // sha256 of the request, for idempotent replays
-  nlohmann::json quote;
+  nlohmann::json quote;              // ListJobs leaves it empty ({}) when quote_id is known
+  std::string quote_id;              // the quote's "quote_id" (a string), "" when it has none; set by CreateJob
   std::string callback_url;          // empty when none
   int64_t catalog_version = 0;       // the version the job resolves against
   int attempts = 0;                  // runs started (an attempt given back after an outage is not counted)

@@ -4,11 +4,14 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <list>
@@ -19,6 +22,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "auth/failure_limiter.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -246,6 +250,7 @@ struct Authenticator::Impl {
   const Log& log;
   const Clock& clock;
   LruCache memory;
+  FailureLimiter unknown_tokens;  // per client address (introspection)
   std::unique_ptr<RedisCache> redis;
   std::mutex flights_mutex;
   std::map<std::string, std::shared_ptr<Flight>> flights;
@@ -262,7 +267,12 @@ struct Authenticator::Impl {
   nlohmann::json file_tokens = nlohmann::json::array();
 
   Impl(AuthOptions o, Metrics& m, const Log& l, const Clock& c)
-      : options(std::move(o)), metrics(m), log(l), clock(c), memory(options.cache_entries) {}
+      : options(std::move(o)),
+        metrics(m),
+        log(l),
+        clock(c),
+        memory(options.cache_entries),
+        unknown_tokens(options.unknown_token_failures, options.unknown_token_window_ms) {}
 
   int64_t now() const { return clock.NowMs(); }
 
@@ -379,7 +389,7 @@ struct Authenticator::Impl {
     return v;
   }
 
-  AuthResult CheckIntrospection(const std::string& token) {
+  AuthResult CheckIntrospection(const std::string& token, const std::string& client_address) {
     const int64_t t = now();
     const std::string key = HashHex(options.introspection_url + "\n" + token);
     if (auto v = memory.Get(key, t)) {
@@ -394,6 +404,15 @@ struct Authenticator::Impl {
         return FromVerdict(*v);
       }
       metrics.Add("docgen_auth_cache_total", {{"level", "redis"}, {"result", "miss"}});
+    }
+    // A token no cache knows costs a provider call: a client whose unknown
+    // tokens keep failing waits before it may make more.
+    if (const int wait = unknown_tokens.RetryAfterSeconds(client_address, t); wait > 0) {
+      AuthResult limited;
+      limited.outcome = AuthResult::Outcome::kRateLimited;
+      limited.retry_after_seconds = wait;
+      limited.reason = "too many unknown tokens from this address";
+      return limited;
     }
     // Single flight: the first request for this key asks the provider; the others wait for its answer.
     std::shared_ptr<Flight> flight;
@@ -454,6 +473,7 @@ struct Authenticator::Impl {
         memory.Put(key, *v);
         if (redis) redis->Put(key, *v, t);
         result = FromVerdict(*v);
+        if (!v->active) unknown_tokens.RecordFailure(client_address, now());
       } else {
         result = Unavailable(t);
       }
@@ -492,7 +512,7 @@ Authenticator::~Authenticator() = default;
 
 bool Authenticator::enabled() const { return impl_->options.mode != "none"; }
 
-AuthResult Authenticator::Check(const std::string& token) {
+AuthResult Authenticator::Check(const std::string& token, const std::string& client_address) {
   AuthResult result;
   if (!enabled()) {
     result.outcome = AuthResult::Outcome::kOk;
@@ -501,11 +521,11 @@ AuthResult Authenticator::Check(const std::string& token) {
   } else if (token.empty() || token.size() > 4096) {
     result.reason = token.empty() ? "no bearer token" : "the token is too long";
   } else if (impl_->options.mode == "introspection") {
-    result = impl_->CheckIntrospection(token);
+    result = impl_->CheckIntrospection(token, client_address);
   } else {
     result = impl_->CheckFile(token);
   }
-  static const char* kOutcome[] = {"ok", "unauthorized", "unavailable"};
+  static const char* kOutcome[] = {"ok", "unauthorized", "unavailable", "rate_limited"};
   impl_->metrics.Add("docgen_auth_checks_total", {{"outcome", kOutcome[static_cast<int>(result.outcome)]}});
   return result;
 }
@@ -517,6 +537,35 @@ std::string Authenticator::Health() const {
   return health;
 }
 
+namespace {
+
+// Creates `dir` and its missing parents with mode 0700 (the data folder);
+// folders that exist keep their mode.
+void MakePrivateDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::is_directory(dir, ec)) return;
+  if (dir.has_parent_path() && dir.parent_path() != dir) MakePrivateDirectories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) == 0) ::chmod(dir.c_str(), 0700);
+}
+
+bool WriteAll(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+// Concurrent `docgen token create` runs add every token: the
+// read-modify-write holds an exclusive flock on a sibling lock file (FILE.lock;
+// the token file itself is replaced by rename, so it cannot carry the lock),
+// and writes a unique temporary file (mkstemp, 0600) in the same folder,
+// fsynced, then renamed over the file.
 std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error) {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
@@ -529,6 +578,26 @@ std::optional<std::string> CreateToken(const std::string& file, Role role, const
     if (c == '/') c = '_';
   }
   while (!token.empty() && token.back() == '=') token.pop_back();
+
+  const std::filesystem::path path(file);
+  MakePrivateDirectories(path.parent_path());
+  const std::string lock_path = file + ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) {
+    *error = "cannot open " + lock_path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // releases the flock
+  } unlock{lock_fd};
+  while (::flock(lock_fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      *error = "cannot lock " + lock_path + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+  }
+
   nlohmann::json j = nlohmann::json::object();
   if (std::ifstream in(file); in) {
     j = nlohmann::json::parse(in, nullptr, false);
@@ -541,15 +610,25 @@ std::optional<std::string> CreateToken(const std::string& file, Role role, const
   j["tokens"].push_back({{"sha256", HashHex(token)}, {"subject", subject}, {"role", ToString(role)},
                          {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch()).count()}});
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-  const std::string temporary = file + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const std::string text = j.dump(2) + "\n";
-  if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd) != 0 ||
-      ::close(fd) != 0 || ::rename(temporary.c_str(), file.c_str()) != 0) {
-    *error = "cannot write " + file;
+  std::string temporary = file + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) {
+    *error = "cannot write " + file + ": " + std::strerror(errno);
     return std::nullopt;
+  }
+  const std::string text = j.dump(2) + "\n";
+  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, text) && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  ok = ok && ::rename(temporary.c_str(), file.c_str()) == 0;
+  if (!ok) {
+    *error = "cannot write " + file + ": " + std::strerror(errno);
+    ::unlink(temporary.c_str());
+    return std::nullopt;
+  }
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {  // the rename survives a crash
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
   return token;
 }

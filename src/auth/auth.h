@@ -28,16 +28,18 @@ const char* ToString(Role role);
 std::optional<Role> ParseRole(const std::string& text);
 
 struct AuthResult {
-  enum class Outcome { kOk, kUnauthorized, kUnavailable };
+  // kRateLimited: the client address sent too many unknown tokens (introspection; HTTP 429).
+  enum class Outcome { kOk, kUnauthorized, kUnavailable, kRateLimited };
   Outcome outcome = Outcome::kUnauthorized;
   std::string subject;
   Role role = Role::kNone;
-  int retry_after_seconds = 0;  // kUnavailable
+  int retry_after_seconds = 0;  // kUnavailable, kRateLimited
   std::string reason;           // for logs and error messages; never the token
 };
 
 struct AuthOptions {
   std::string mode = "token_file";  // token_file | introspection | none
+  bool allow_none_on_network = false;  // mode none on a listen address that is not loopback (else refused)
   std::string token_file;           // DATA/tokens.json by default
   std::string introspection_url;
   std::string client_id;
@@ -53,6 +55,11 @@ struct AuthOptions {
   // provider's rate limit.
   double provider_rate_per_second = 0;
   int64_t max_wait_ms = 5000;
+  // Introspection: a client address whose unknown tokens (in no cache, not
+  // active at the provider) failed this many times within the window gets
+  // kRateLimited for further unknown tokens until the window ends (0: off).
+  int unknown_token_failures = 20;
+  int64_t unknown_token_window_ms = 60 * 1000;
 };
 
 class Authenticator {
@@ -61,7 +68,9 @@ class Authenticator {
   Authenticator(AuthOptions options, Metrics& metrics, const Log& log, const Clock& clock);
   ~Authenticator();
 
-  AuthResult Check(const std::string& token);
+  // `client_address` (the caller's IP address, "" when unknown) is what
+  // unknown tokens are counted against (introspection only).
+  AuthResult Check(const std::string& token, const std::string& client_address = "");
   // For /readyz: "ok", or why the shared cache or the provider is degraded.
   std::string Health() const;
   bool enabled() const;

@@ -20,9 +20,13 @@ nlohmann::ordered_json JobToJson(const Job& job) {
   nlohmann::ordered_json j;
   j["id"] = job.id;
   j["status"] = ToString(job.status);
-  j["quote_id"] = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
-                      ? job.quote["quote_id"]
-                      : nlohmann::json(nullptr);
+  if (!job.quote_id.empty()) {
+    j["quote_id"] = job.quote_id;
+  } else {  // a Job not read from the store
+    j["quote_id"] = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
+                        ? job.quote["quote_id"]
+                        : nlohmann::json(nullptr);
+  }
   j["catalog_version"] = job.catalog_version;
   j["attempts"] = job.attempts;
   j["max_attempts"] = job.max_attempts;

@@ -1,5 +1,6 @@
 #include "server/dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -82,7 +83,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
     }
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.route->method);
   }
-  Call call{request, {}, request_id, ""};
+  Call call{request, {}, request_id, "", Role::kNone};
   if (found == nullptr) {
     if (!allowed.empty()) {
       HttpResponse response = call.Fail(ApiError{405, "method_not_allowed", "This route does not accept " + request.method + "."});
@@ -99,7 +100,14 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
     const std::string header = request.Header("Authorization");
     std::string token;
     if (header.size() > 7 && (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) token = header.substr(7);
-    const AuthResult auth = api_.auth.Check(token);
+    // The client's address: unknown tokens that fail introspection count against it.
+    const AuthResult auth = api_.auth.Check(token, request.remote_address);
+    if (auth.outcome == AuthResult::Outcome::kRateLimited) {
+      HttpResponse response = call.Fail(ApiError{429, "too_many_requests",
+                                                 "Too many unknown tokens from this address; try again later."});
+      response.SetHeader("Retry-After", std::to_string(std::max(auth.retry_after_seconds, 1)));
+      return response;
+    }
     if (auth.outcome == AuthResult::Outcome::kUnavailable) {
       return call.Fail(ApiError{503, "auth_unavailable", "Tokens cannot be checked right now; try again later.", nullptr,
                                 auth.retry_after_seconds});
@@ -112,6 +120,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
       return response;
     }
     call.subject = auth.subject;
+    call.role = auth.role;
     *subject = auth.subject;
     if (static_cast<int>(auth.role) < static_cast<int>(route.role)) {
       return call.Fail(ApiError{403, "forbidden",

@@ -28,6 +28,15 @@ bool WriteAll(int fd, std::string_view bytes) {
   return true;
 }
 
+// Creates `dir` and its missing parents with mode 0700 (results hold
+// insured names and policies). Folders that exist keep their mode.
+void MakePrivateDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::exists(dir, ec)) return;
+  if (dir.has_parent_path() && dir.parent_path() != dir) MakePrivateDirectories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) == 0) ::chmod(dir.c_str(), 0700);  // exactly 0700, whatever the umask
+}
+
 void SyncDirectory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd >= 0) {
@@ -38,10 +47,7 @@ void SyncDirectory(const std::filesystem::path& dir) {
 
 class DirectoryBlobStore final : public BlobStore {
  public:
-  explicit DirectoryBlobStore(std::filesystem::path dir) : dir_(std::move(dir)) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-  }
+  explicit DirectoryBlobStore(std::filesystem::path dir) : dir_(std::move(dir)) { MakePrivateDirectories(dir_); }
 
   Result<std::string> Put(std::string_view bytes) override;
   Result<std::string> Get(const std::string& name) const override;
@@ -79,10 +85,10 @@ Result<std::string> DirectoryBlobStore::Put(std::string_view bytes) {
   // use again. Refreshing fails when a prune removed it meanwhile: write it then.
   if (::utimensat(AT_FDCWD, path.c_str(), nullptr, 0) == 0) return name;
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
+  MakePrivateDirectories(path.parent_path());
   static thread_local std::mt19937_64 random{std::random_device{}()};
   const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(random());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return FolderFailure("cannot create " + temporary.string(), errno);
   int error = 0;
   if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) error = errno;

@@ -67,6 +67,11 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE jobs ADD COLUMN releases INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 3: the quote's quote_id beside the quote, so that listing jobs does not read every quote
+    // (rows from before it have '' and are listed with their quote)
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN quote_id TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

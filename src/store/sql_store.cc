@@ -13,12 +13,23 @@ namespace {
 
 using Access = SqlBackend::Access;
 
-constexpr const char* kJobColumns =
-    "id, COALESCE(idempotency_key, ''), request_hash, status, quote, callback_url, catalog_version, attempts, max_attempts, "
-    "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "
-    "webhook_attempts, webhook_next_at, releases";
+#define DOCGEN_JOB_COLUMNS(QUOTE)                                                                                    \
+  "id, COALESCE(idempotency_key, ''), request_hash, status, " QUOTE                                                  \
+  ", callback_url, catalog_version, attempts, max_attempts, "                                                        \
+  "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "         \
+  "webhook_attempts, webhook_next_at, releases, quote_id"
+constexpr const char* kJobColumns = DOCGEN_JOB_COLUMNS("quote");
+// Listings show the quote's quote_id only: the quote itself (up to
+// max_body_bytes each) is read only for rows from before the quote_id column.
+constexpr const char* kListedJobColumns = DOCGEN_JOB_COLUMNS("CASE WHEN quote_id = '' THEN quote ELSE '{}' END");
+#undef DOCGEN_JOB_COLUMNS
 
 std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kJobColumns + " FROM jobs " + where; }
+
+// The quote's "quote_id" when it is a string, else "".
+std::string QuoteIdOf(const nlohmann::json& quote) {
+  return quote.is_object() && quote.contains("quote_id") && quote["quote_id"].is_string() ? quote["quote_id"].get<std::string>() : "";
+}
 
 nlohmann::json ParseStoredJson(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
@@ -45,6 +56,8 @@ Job ReadJob(const SqlRow& r) {
   job.webhook_attempts = static_cast<int>(r.Int(18));
   job.webhook_next_at = r.Int(19);
   job.releases = static_cast<int>(r.Int(20));
+  job.quote_id = r.Text(21);
+  if (job.quote_id.empty()) job.quote_id = QuoteIdOf(job.quote);  // a row from before the column
   return job;
 }
 
@@ -87,11 +100,11 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
     // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
     const SqlResult inserted = s.Exec(
         "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-        "run_after, created_at, updated_at) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9) "
+        "run_after, created_at, updated_at, quote_id) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
             std::string(kJobColumns),
         {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
-         int64_t{job.max_attempts}, job.run_after, job.created_at});
+         int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote)});
     if (std::optional<Job> created = FirstJob(inserted)) {
       s.WakeWorkersOnCommit();
       out = {std::move(*created), true};
@@ -134,7 +147,9 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
   std::vector<Job> jobs;
   Status status = Read([&](SqlSession& s) {
     jobs.clear();
-    for (const auto& row : s.Exec(SelectJobs(where), params).rows) jobs.push_back(ReadJob(row));
+    for (const auto& row : s.Exec(std::string("SELECT ") + kListedJobColumns + " FROM jobs " + where, params).rows) {
+      jobs.push_back(ReadJob(row));
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;

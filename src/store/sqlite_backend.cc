@@ -5,7 +5,9 @@
 // process sharing the file is noticed when its poll timeout ends.
 #include <docgen/store.h>
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -238,6 +240,13 @@ Status StatusOfSqliteError(int extended_code, const std::string& message) {
 }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  // A new database is readable by its owner only (it holds insured names and
+  // policies); SQLite gives its -wal and -shm files the database file's mode.
+  // An existing file keeps its mode.
+  if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   DatabaseHandle db(raw);
