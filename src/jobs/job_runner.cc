@@ -62,7 +62,14 @@ int64_t RetryPolicy::Delay(int attempt, uint64_t random) const {
 
 JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, Metrics& metrics, const Log& log,
                      const Clock& clock, RunnerOptions options)
-    : store_(store), blobs_(blobs), catalogs_(catalogs), metrics_(metrics), log_(log), clock_(clock), options_(std::move(options)) {
+    : store_(store),
+      blobs_(blobs),
+      catalogs_(catalogs),
+      metrics_(metrics),
+      log_(log),
+      clock_(clock),
+      options_(std::move(options)),
+      resolve_host_(options_.resolve_host ? options_.resolve_host : SystemResolver()) {
   metrics_.Describe("docgen_jobs_finished_total", Metrics::Type::kCounter, "Jobs that reached a final state, by status.");
   metrics_.Describe("docgen_job_attempts_total", Metrics::Type::kCounter,
                     "Job runs, by outcome (released: cut short by a database or blob folder outage, not counted as an attempt).");
@@ -81,7 +88,8 @@ void JobRunner::Start() {
   stopping_ = false;
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this, i] { WorkerLoop(i); });
   threads_.emplace_back([this] { ReaperLoop(); });
-  threads_.emplace_back([this] { WebhookLoop(); });  // a slow receiver cannot hold up the reaper
+  // Separate from the reaper, and several: a slow receiver holds up neither.
+  for (int i = 0; i < std::max(1, options_.webhook_threads); ++i) threads_.emplace_back([this] { WebhookLoop(); });
 }
 
 void JobRunner::Stop() {
@@ -90,6 +98,8 @@ void JobRunner::Stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  std::lock_guard lock(webhook_mutex_);
+  parked_webhooks_.clear();  // still held by their claims; the store offers them again when the holds end
 }
 
 Result<bool> JobRunner::RunOnce(const std::string& worker) {
@@ -281,12 +291,73 @@ Result<int> JobRunner::ReapOnce() {
   return reaped;
 }
 
+namespace {
+
+// How long a claimed delivery is held for this process (the store offers it
+// to no one else meanwhile); a parked delivery that could not start well
+// within the hold is left to be claimed again when the hold ends.
+constexpr int64_t kWebhookHoldMs = 30000;
+constexpr auto kParkedFor = std::chrono::milliseconds(250);
+constexpr auto kParkedAtMost = std::chrono::seconds(10);
+constexpr size_t kMaxParked = 256;
+
+}  // namespace
+
 Result<bool> JobRunner::DeliverOneWebhook() {
+  std::optional<Job> job;
+  std::string host;
+  const int per_host = std::max(1, options_.webhook_per_host);
+  auto host_is_busy = [&](const std::string& key) {  // under webhook_mutex_
+    auto it = webhooks_in_flight_.find(key);
+    return it != webhooks_in_flight_.end() && it->second >= per_host;
+  };
+  {
+    std::lock_guard lock(webhook_mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(parked_webhooks_, [&](const ParkedWebhook& p) { return now - p.claimed > kParkedAtMost; });
+    for (auto it = parked_webhooks_.begin(); it != parked_webhooks_.end(); ++it) {
+      if (it->ready <= now && !host_is_busy(it->host)) {
+        job = std::move(it->job);
+        host = std::move(it->host);
+        parked_webhooks_.erase(it);
+        ++webhooks_in_flight_[host];
+        break;
+      }
+    }
+  }
+  if (!job) {
+    const int64_t now = clock_.NowMs();
+    Result<std::optional<Job>> claimed = store_.ClaimWebhook(now, now + kWebhookHoldMs);
+    if (!claimed.ok()) return claimed.status();
+    if (!*claimed) return false;
+    job = std::move(**claimed);
+    Result<CallbackTarget> parsed = ParseCallbackUrl(job->callback_url);
+    host = parsed.ok() ? parsed->HostKey() : "";
+    std::lock_guard lock(webhook_mutex_);
+    if (host_is_busy(host)) {
+      // The host is busy: try again in a moment (or, with too many set
+      // aside, when the store's hold ends) rather than wait for it here.
+      const auto steady = std::chrono::steady_clock::now();
+      if (parked_webhooks_.size() < kMaxParked)
+        parked_webhooks_.push_back({std::move(*job), host, steady, steady + kParkedFor});
+      return true;
+    }
+    ++webhooks_in_flight_[host];
+  }
+  struct Slot {
+    JobRunner& runner;
+    const std::string& host;
+    ~Slot() {
+      std::lock_guard lock(runner.webhook_mutex_);
+      if (--runner.webhooks_in_flight_[host] <= 0) runner.webhooks_in_flight_.erase(host);
+    }
+  } slot{*this, host};
+  if (Status delivered = DeliverWebhook(*job); !delivered.ok()) return delivered;
+  return true;
+}
+
+Status JobRunner::DeliverWebhook(const Job& job) {
   const int64_t now = clock_.NowMs();
-  Result<std::optional<Job>> claimed = store_.ClaimWebhook(now, now + 30000);
-  if (!claimed.ok()) return claimed.status();
-  if (!*claimed) return false;
-  const Job& job = **claimed;
   const std::string type = std::string("job.") + ToString(job.status);
   const std::string message_id = "msg_" + job.id + "_" + std::to_string(job.finished_at);
   const int64_t timestamp = now / 1000;
@@ -296,42 +367,58 @@ Result<bool> JobRunner::DeliverOneWebhook() {
   attempt.attempt = job.webhook_attempts + 1;
   attempt.at = now;
   attempt.generation = job.finished_at;
-  const UrlParts url = SplitUrl(job.callback_url);
   try {
-    httplib::Client client(url.origin);
-    client.set_connection_timeout(5);
-    client.set_read_timeout(5);
-    client.set_write_timeout(5);
-    httplib::Headers headers = {{"webhook-id", message_id},
-                                {"webhook-timestamp", std::to_string(timestamp)},
-                                {"webhook-signature", SignWebhook(options_.webhook_secret, message_id, timestamp, body)}};
-    // An overall deadline: a receiver that trickles bytes cannot hold this thread.
-    std::mutex deadline_mutex;
-    std::condition_variable deadline_cv;
-    bool answered = false;
-    std::thread watchdog([&] {
-      std::unique_lock lock(deadline_mutex);
-      if (!deadline_cv.wait_for(lock, std::chrono::seconds(15), [&] { return answered; })) client.stop();
-    });
-    auto response = client.Post(url.path, headers, body, "application/json");
-    {
-      std::lock_guard lock(deadline_mutex);
-      answered = true;
-    }
-    deadline_cv.notify_all();
-    watchdog.join();
-    if (response) {
-      attempt.http_status = response->status;
-      if (response->status < 200 || response->status >= 300) attempt.error = "HTTP " + std::to_string(response->status);
+    // Checked again at every delivery (a name may now resolve elsewhere),
+    // and the connection goes to the address that was checked.
+    Result<CallbackTarget> target = CheckCallbackUrl(job.callback_url, options_.allow_private_callbacks, resolve_host_);
+    if (!target.ok()) {
+      attempt.error = target.status().message();
     } else {
-      attempt.error = httplib::to_string(response.error());
+      std::unique_ptr<httplib::ClientImpl> client;
+      if (target->scheme == "https") {
+        client = std::make_unique<httplib::SSLClient>(target->host, target->port);
+      } else {
+        client = std::make_unique<httplib::ClientImpl>(target->host, target->port);
+      }
+      client->set_hostname_addr_map({{target->host, target->address.ToString()}});
+      client->set_follow_location(false);
+      client->set_connection_timeout(5);
+      client->set_read_timeout(5);
+      client->set_write_timeout(5);
+      httplib::Headers headers = {
+          {"Host", target->HostHeader()},
+          {"webhook-id", message_id},
+          {"webhook-timestamp", std::to_string(timestamp)},
+          {"webhook-signature", SignWebhook(options_.webhook_secret, message_id, timestamp, body)}};
+      // An overall deadline: a receiver that trickles bytes cannot hold this thread.
+      std::mutex deadline_mutex;
+      std::condition_variable deadline_cv;
+      bool answered = false;
+      std::thread watchdog([&] {
+        std::unique_lock lock(deadline_mutex);
+        if (!deadline_cv.wait_for(lock, std::chrono::seconds(15), [&] { return answered; })) client->stop();
+      });
+      auto response = client->Post(target->target, headers, body, "application/json");
+      {
+        std::lock_guard lock(deadline_mutex);
+        answered = true;
+      }
+      deadline_cv.notify_all();
+      watchdog.join();
+      if (response) {
+        attempt.http_status = response->status;
+        if (response->status < 200 || response->status >= 300)
+          attempt.error = "HTTP " + std::to_string(response->status);
+      } else {
+        attempt.error = httplib::to_string(response.error());
+      }
     }
   } catch (const std::exception& e) {
     attempt.error = e.what();
   }
   const bool delivered = attempt.error.empty();
   const bool give_up = !delivered && attempt.attempt >= options_.webhook_retry.max_attempts;
-  const int64_t next = now + options_.webhook_retry.Delay(attempt.attempt, RandomBits());
+  const int64_t next = clock_.NowMs() + options_.webhook_retry.Delay(attempt.attempt, RandomBits());
   // Not recorded (an outage): the delivery is due again when its hold ends, and is sent again.
   if (Status recorded = store_.RecordWebhookAttempt(job.id, attempt, delivered, give_up, next); !recorded.ok()) {
     return recorded;
@@ -340,7 +427,7 @@ Result<bool> JobRunner::DeliverOneWebhook() {
   if (!delivered) {
     log_.Warn("webhook delivery failed", {{"job_id", job.id}, {"attempt", attempt.attempt}, {"error", attempt.error}});
   }
-  return true;
+  return Status::Ok();
 }
 
 void JobRunner::ReaperLoop() {

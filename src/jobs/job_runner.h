@@ -5,16 +5,22 @@
 // An outage of the database or the blob folder (kUnavailable) is not the
 // job's fault: the job goes back to the queue without spending its attempt
 // (or, if the outage outlasts the lease, the reaper puts it back). A reaper
-// returns expired leases to the queue; a webhook thread delivers signed
-// callbacks with retries. Start()/Stop() are called by one thread; RunOnce,
+// returns expired leases to the queue; webhook threads deliver signed
+// callbacks with retries, at most webhook_per_host at a time to one host (a
+// delivery whose host is busy waits in this process a moment and is tried
+// again), to the address checked when the delivery starts. Start()/Stop() are called by one thread; RunOnce,
 // ReapOnce and DeliverOneWebhook may be called from any thread.
 #pragma once
 
 #include <docgen/store.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +28,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "jobs/callback_url.h"
 #include "jobs/catalog_versions.h"
 #include "store/blob_store.h"
 
@@ -45,6 +52,9 @@ struct RunnerOptions {
   RetryPolicy webhook_retry{1000, 2.0, 5 * 60 * 1000, 8};
   std::string webhook_secret;  // raw key bytes
   bool allow_private_callbacks = false;  // tests and closed networks: allow callbacks to private addresses
+  int webhook_threads = 4;               // deliveries in flight at once, per process
+  int webhook_per_host = 2;              // of those, at most this many to one host:port
+  HostResolver resolve_host;             // tests: names to addresses; empty: getaddrinfo
   std::string worker_prefix = "worker";
   // Fault injection for tests: called before a job's results are stored;
   // returning false makes that attempt a transient failure.
@@ -67,7 +77,8 @@ class JobRunner {
   Result<bool> RunOnce(const std::string& worker);
   // One reaper pass; returns how many leases it returned or failed.
   Result<int> ReapOnce();
-  // Delivers one due webhook; false when none was due.
+  // Delivers one due webhook (or sets it aside a moment when its host has
+  // webhook_per_host deliveries in flight); false when none was due.
   Result<bool> DeliverOneWebhook();
 
  private:
@@ -81,6 +92,7 @@ class JobRunner {
   void WorkerLoop(int index);
   void ReaperLoop();
   void WebhookLoop();
+  Status DeliverWebhook(const Job& job);  // one attempt, recorded
 
   Store& store_;
   BlobStore& blobs_;
@@ -91,6 +103,18 @@ class JobRunner {
   RunnerOptions options_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  HostResolver resolve_host_;
+  // Deliveries whose host was at its limit when claimed: still held for this
+  // process by the store's claim, tried again here once the host has room.
+  struct ParkedWebhook {
+    Job job;
+    std::string host;
+    std::chrono::steady_clock::time_point claimed;
+    std::chrono::steady_clock::time_point ready;
+  };
+  std::mutex webhook_mutex_;
+  std::map<std::string, int> webhooks_in_flight_;  // by host:port
+  std::deque<ParkedWebhook> parked_webhooks_;
 };
 
 }  // namespace docgen

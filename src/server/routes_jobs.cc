@@ -2,6 +2,7 @@
 // results of, cancel and retry.
 #include <regex>
 
+#include "jobs/callback_url.h"
 #include "jobs/job_json.h"
 #include "server/routes.h"
 #include "server/service.h"
@@ -9,25 +10,6 @@
 
 namespace docgen::handlers {
 namespace {
-
-// True for URLs whose host is localhost or a literal loopback, private,
-// link-local or unspecified address (names are not resolved here).
-bool IsPrivateHost(const std::string& url) {
-  const size_t start = url.find("://") + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (const size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-  if (!host.empty() && host[0] == '[') return true;  // IPv6 literals: refused rather than classified
-  if (const size_t colon = host.rfind(':'); colon != std::string::npos) host = host.substr(0, colon);
-  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (host == "localhost" || host.ends_with(".localhost") || host.empty()) return true;
-  static const std::regex kIpv4("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)");
-  std::smatch m;
-  if (!std::regex_match(host, m, kIpv4)) return false;
-  const int a = std::stoi(m[1]), b = std::stoi(m[2]);
-  return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
-         (a == 100 && b >= 64 && b <= 127);
-}
 
 bool ValidJobId(const std::string& id) {
   static const std::regex kId("job_[0-9a-f]{24}");
@@ -64,17 +46,20 @@ HttpResponse Download(Api& api, const Call& call, const Job& job, const std::str
   return response;
 }
 
-// The callback URL of a job request, or why it is refused.
-Result<std::string> CallbackUrl(const nlohmann::json& body, bool allow_private) {
+// The callback URL of a job request, or why it is refused: a URL that
+// uriparser reads (http or https, a host, no user info), whose host resolves
+// now, and (unless private callbacks are allowed) only to public addresses.
+// The delivery checks it again and connects to the address it checked.
+Result<std::string> CallbackUrl(const nlohmann::json& body, const RunnerOptions& runner) {
   if (!body.contains("callback_url")) return std::string();
   const auto& c = body["callback_url"];
-  static const std::regex kUrl("https?://[^\\s/?#]+(/[^\\s]*)?");
-  if (!c.is_string() || c.get<std::string>().size() > 2048 || !std::regex_match(c.get<std::string>(), kUrl)) {
-    return Status::InvalidArgument("\"callback_url\" must be an http:// or https:// URL.");
-  }
-  if (!allow_private && IsPrivateHost(c.get<std::string>())) {
-    return Status::InvalidArgument("\"callback_url\" points at a local or private address, which this server does not call.");
-  }
+  if (!c.is_string()) return Status::InvalidArgument("\"callback_url\" must be an http:// or https:// URL.");
+  static const HostResolver kSystem = SystemResolver();
+  Result<CallbackTarget> checked = CheckCallbackUrl(c.get<std::string>(), runner.allow_private_callbacks,
+                                                    runner.resolve_host ? runner.resolve_host : kSystem);
+  // A name that cannot be resolved right now is refused too: the caller
+  // sees why and may send the job again.
+  if (!checked.ok()) return Status::InvalidArgument(checked.status().message());
   return c.get<std::string>();
 }
 
@@ -93,7 +78,7 @@ HttpResponse CreateJob(Api& api, const Call& call) {
   if (!request.contains("quote") || !request["quote"].is_object()) {
     return call.Fail(Status::InvalidArgument("\"quote\" is required and must be an object."));
   }
-  Result<std::string> callback = CallbackUrl(request, api.options.runner.allow_private_callbacks);
+  Result<std::string> callback = CallbackUrl(request, api.options.runner);
   if (!callback.ok()) return call.Fail(callback.status());
   const std::string key = call.request.Header("Idempotency-Key");
   if (key.size() > 255) return call.Fail(Status::InvalidArgument("Idempotency-Key is longer than 255 characters."));
@@ -194,8 +179,17 @@ HttpResponse ListJobWebhooks(Api& api, const Call& call) {
   Result<std::vector<WebhookAttempt>> attempts = api.store.WebhookAttempts(job->id);
   if (!attempts.ok()) return call.Fail(attempts.status());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  // Why a delivery failed (the receiver's status, a refused or unreachable
+  // address) would tell a viewer about hosts behind this server: admins only.
+  const bool details = call.role == Role::kAdmin;
   for (const auto& a : *attempts) {
-    list.push_back({{"attempt", a.attempt}, {"at", IsoTime(a.at)}, {"http_status", a.http_status}, {"error", a.error}});
+    nlohmann::ordered_json entry = {
+        {"attempt", a.attempt}, {"at", IsoTime(a.at)}, {"outcome", a.error.empty() ? "delivered" : "failed"}};
+    if (details) {
+      entry["http_status"] = a.http_status;
+      entry["error"] = a.error;
+    }
+    list.push_back(std::move(entry));
   }
   return JsonResponse(200, {{"job_id", job->id}, {"state", job->webhook_state}, {"attempts", list}});
 }
