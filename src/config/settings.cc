@@ -241,6 +241,12 @@ std::vector<Setting> MakeTable() {
                .store = [](ServiceOptions& o, const SettingValue& v) {
                  o.runner.webhook_secret = *DecodeWebhookSecret(As<std::string>(v));  // checked by CheckWebhookSecret
                }});
+  t.push_back({.key = "webhook_threads", .type = T::kInteger, .min = 1, .max = 64, .default_text = "4",
+               .help = "Webhook deliveries in flight at once, per process.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.webhook_threads = static_cast<int>(As<int64_t>(v)); }});
+  t.push_back({.key = "webhook_per_host", .type = T::kInteger, .min = 1, .max = 64, .default_text = "2",
+               .help = "Of those, at most this many to one receiver (host and port): slow receivers cannot hold up the others.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.webhook_per_host = static_cast<int>(As<int64_t>(v)); }});
   t.push_back({.key = "allow_private_callbacks", .type = T::kBool, .default_text = "false",
                .help = "Allow callback URLs naming localhost or private addresses (closed networks, tests).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.allow_private_callbacks = As<bool>(v); }});
