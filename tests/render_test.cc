@@ -323,6 +323,65 @@ TEST(RenderRegression, RunawayTemplateOutputIsAnError) {
   EXPECT_EQ(result.errors[0].code, "template_error");
 }
 
+// Resource budgets (README "Limits"); the hostile versions are in tests/hostile/.
+TEST(RenderLimits, ImagesGiveTheSameBytesWhenTheCacheCannotKeepThem) {
+  const std::string logo = ReadFile(kExamples / "acme-cyber" / "assets" / "logo.svg");
+  CatalogLoad load = CatalogBuilder()
+                         .File("assets/logo.svg", logo)
+                         .Document("T", kDoc, "![Logo](assets/logo.svg)\n\nText.\n\n![Logo](assets/logo.svg)\n")
+                         .Load();
+  ASSERT_TRUE(load.catalog);
+  Renderer cached;
+  RenderOptions none;
+  none.image_cache_bytes = 0;  // every use decodes again
+  Renderer uncached(none);
+  RenderResult a = RenderQuote(cached, *load.catalog, TestQuote());
+  RenderResult b = RenderQuote(uncached, *load.catalog, TestQuote());
+  ASSERT_TRUE(a.output && b.output);
+  EXPECT_EQ(a.output->package_pdf, b.output->package_pdf);
+}
+
+TEST(RenderLimits, SharedContextGivesEveryDocumentItsOwnDocAndVars) {
+  CatalogLoad load =
+      CatalogBuilder()
+          .Document("M", "id: M\ntitle: M\nkind: form\nedition: '1'\nmultiple: yes\nattach: {new: no}\n"
+                         "variables: {type: object, properties: {n: {type: string}}}\n",
+                    "---\nfooter: \"{{doc.instance}}/{{vars.n}}/{{page}}\"\n---\n{{quote.insured.name}} {{doc.instance}} {{vars.n}} "
+                    "{{#package.documents}}[{{instance}}]{{/package.documents}}\n")
+          .Load();
+  ASSERT_TRUE(load.catalog) << load.diagnostics.at(0).message;
+  nlohmann::json quote = TestQuote();
+  quote["documents"]["add"] = {{{"id", "M"}, {"variables", {{"n", "first"}}}}, {{"id", "M"}, {"variables", {{"n", "second"}}}}};
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, quote);
+  ASSERT_TRUE(result.output) << result.errors.at(0).message;
+  ASSERT_EQ(result.output->documents.size(), 2u);
+  const std::string name = quote["insured"]["name"];
+  EXPECT_NE(Squash(Pdf(result.output->documents[0].pdf).Text()).find(name + " 1 first [1][2]"), std::string::npos);
+  EXPECT_NE(Squash(Pdf(result.output->documents[1].pdf).Text()).find(name + " 2 second [1][2]"), std::string::npos);
+  EXPECT_NE(Squash(Pdf(result.output->documents[1].pdf).Text()).find("2/second/1"), std::string::npos);
+}
+
+TEST(RenderLimits, ADeadlineOfZeroMeansNone) {
+  RenderOptions options;
+  options.deadline = std::chrono::milliseconds(0);
+  Renderer renderer(options);
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, "Text.\n").Load();
+  EXPECT_TRUE(RenderQuote(renderer, *load.catalog, TestQuote()).output);
+}
+
+TEST(RenderLimits, RepetitionBudgetIsSharedByLambdas) {
+  nlohmann::json context = {{"a", nlohmann::json::array()}, {"b", nlohmann::json::array()}};
+  for (int i = 0; i < 1001; ++i) context["a"].push_back(i);
+  for (int i = 0; i < 1000; ++i) context["b"].push_back(i);
+  MustacheParse parse = ParseMustache("{{#a}}{{#number}}{{#b}}{{/b}}1{{/number}}{{/a}}", "t.md", 1);
+  ASSERT_TRUE(parse.diagnostics.empty());
+  Diagnostics errors;
+  Evaluate(parse.nodes, context, EvaluationOptions{"t.md", "T", 1, true}, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("1,000,000"), std::string::npos) << errors[0].message;
+}
+
 TEST(Format, Lambdas) {
   EXPECT_EQ(*FormatMoney("1000000"), "$1,000,000");
   EXPECT_EQ(*FormatMoney("1234.5"), "$1,234.50");

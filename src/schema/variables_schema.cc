@@ -268,8 +268,8 @@ std::string PreparePatterns(nlohmann::json& node, int depth = 0) {
       node[kRe2Pattern] = std::move(pattern);
     }
     if (node.contains("patternProperties")) {
-      return "\"patternProperties\" is not supported (use \"properties\" and \"additionalProperties\", or a "
-             "\"pattern\" under \"propertyNames\")";
+      return "\"patternProperties\" is not supported (its patterns would be matched without RE2); use "
+             "\"properties\" and \"additionalProperties\"";
     }
     for (auto& [key, value] : node.items()) {
       if (key == "enum" || key == "const" || key == "default" || key == "examples" || key == kRe2Pattern) continue;
