@@ -108,7 +108,7 @@ TEST_P(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
 
 // GET /v1/jobs shows only the quote's quote_id: a listing must not read
 // every listed job's quote (up to max_body_bytes each).
-TEST_P(StoreTest, ListingJobsGivesTheQuoteIdWithoutReadingTheQuote) {
+TEST_P(StoreTest, OnlyAClaimReadsTheQuote) {
   Job big = NewJob("big", "", 1000);
   big.quote = {{"quote_id", "Q-big"}, {"padding", std::string(1 << 20, 'x')}};
   Create(big);
@@ -124,7 +124,11 @@ TEST_P(StoreTest, ListingJobsGivesTheQuoteIdWithoutReadingTheQuote) {
   EXPECT_EQ((*jobs)[0].quote_id, "");
   const Job got = Get("big");
   EXPECT_EQ(got.quote_id, "Q-big");
-  EXPECT_EQ(got.quote["padding"].get<std::string>().size(), size_t{1} << 20);
+  EXPECT_EQ(got.quote, nlohmann::json::object()) << "GetJob read the quote";
+  EXPECT_EQ(store_->CancelJob("anonymous", 3000)->quote, nlohmann::json::object());
+  Result<std::optional<Job>> claimed = store_->ClaimJob("w", 3000, 9000);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_EQ((*claimed)->quote["padding"].get<std::string>().size(), size_t{1} << 20);  // the worker gets it
 }
 
 TEST_P(StoreTest, AMissingJobIsNotFound) {

@@ -106,6 +106,10 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // The quote of a job can be as large as a request body: only ClaimJob
+  // returns it (the worker needs it). Every other call returns jobs with
+  // `quote_id` and an empty `quote`.
+
   // Creates a job, or returns the existing one when `job.idempotency_key` was
   // used before (`created` false). A reused key with a different request
   // hash is kConflict.

@@ -19,12 +19,13 @@ using Access = SqlBackend::Access;
   "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "         \
   "webhook_attempts, webhook_next_at, releases, quote_id"
 constexpr const char* kJobColumns = DOCGEN_JOB_COLUMNS("quote");
-// Listings show the quote's quote_id only: the quote itself (up to
-// max_body_bytes each) is read only for rows from before the quote_id column.
-constexpr const char* kListedJobColumns = DOCGEN_JOB_COLUMNS("CASE WHEN quote_id = '' THEN quote ELSE '{}' END");
+// Everything but a claim shows the quote's quote_id only: the quote itself
+// (up to max_body_bytes each) is read by the worker that claims the job.
+// (Jobs stored before schema 3 have no quote_id: they list without one.)
+constexpr const char* kListedJobColumns = DOCGEN_JOB_COLUMNS("'{}'");
 #undef DOCGEN_JOB_COLUMNS
 
-std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kJobColumns + " FROM jobs " + where; }
+std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kListedJobColumns + " FROM jobs " + where; }
 
 // The quote's "quote_id" when it is a string, else "".
 std::string QuoteIdOf(const nlohmann::json& quote) {
@@ -102,7 +103,7 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
         "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
         "run_after, created_at, updated_at, quote_id) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
-            std::string(kJobColumns),
+            std::string(kListedJobColumns),
         {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
          int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote)});
     if (std::optional<Job> created = FirstJob(inserted)) {
@@ -110,7 +111,8 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
       out = {std::move(*created), true};
       return Status::Ok();
     }
-    std::optional<Job> existing = FirstJob(s.Exec(SelectJobs("WHERE idempotency_key = $1"), {job.idempotency_key}));
+    std::optional<Job> existing = FirstJob(s.Exec(std::string("SELECT ") + kListedJobColumns + " FROM jobs WHERE idempotency_key = $1",
+                                                  {job.idempotency_key}));
     if (!existing) return Status::Unavailable("the job could not be stored; try again");
     if (existing->request_hash != job.request_hash) {
       return Status::Conflict("this Idempotency-Key was used for a different request");
@@ -252,7 +254,7 @@ Result<Job> SqlStore::ChangeJobState(const std::string& id, int64_t now, const s
                                      bool wake_workers) {
   std::optional<Job> job;
   Status status = Write([&](SqlSession& s) -> Status {
-    const SqlResult changed = s.Exec(update + " RETURNING " + kJobColumns, {id, now});
+    const SqlResult changed = s.Exec(update + " RETURNING " + kListedJobColumns, {id, now});
     job = FirstJob(changed);
     if (job) {
       if (wake_workers) s.WakeWorkersOnCommit();
@@ -286,7 +288,7 @@ Result<std::optional<Job>> SqlStore::ClaimWebhook(int64_t now, int64_t lease_unt
   Status status = Write([&](SqlSession& s) {
     job = FirstJob(s.Exec("UPDATE jobs SET webhook_next_at = $2 WHERE id = (SELECT id FROM jobs WHERE webhook_state = 'pending' "
                           "AND webhook_next_at <= $1 AND status IN ('succeeded', 'failed') ORDER BY webhook_next_at LIMIT 1" +
-                              std::string(backend_->SkipLockedRows()) + ") RETURNING " + kJobColumns,
+                              std::string(backend_->SkipLockedRows()) + ") RETURNING " + kListedJobColumns,
                           {now, lease_until}));
     return Status::Ok();
   });
