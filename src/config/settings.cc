@@ -205,6 +205,9 @@ std::vector<Setting> MakeTable() {
   t.push_back({.key = "catalog", .env = "DOCGEN_CATALOG", .flag = "--catalog", .default_text = "none",
                .help = "Catalog folder published at start when it differs from the current version.",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.catalog_dir = As<std::string>(v); }});
+  t.push_back({.key = "ui_dir", .env = "DOCGEN_UI_DIR", .default_text = "web/dist of the sources",
+               .help = "Folder of the admin UI's built files, served at /ui/ (scripts/web.sh builds them).",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.ui_dir = As<std::string>(v); }});
   t.push_back({.key = "workers", .env = "DOCGEN_WORKERS", .flag = "--workers", .worker_flag = true, .type = T::kInteger,
                .min = 0, .max = 64, .default_text = "2",
                .help = "Job worker threads; 0 makes docgen serve an API-only process (docgen worker needs at least 1).",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <stdexcept>
 
 #include "util/text.h"
 
@@ -29,13 +30,20 @@ std::string MethodLabel(const std::string& method) {
 }
 
 // "/v1/jobs/{id}:cancel" -> ^/v1/jobs/([^/:]+):cancel$, with the parameter names.
+// A "{name*}" at the end of a pattern takes the rest of the path, '/' included
+// ("/v1/catalog/drafts/templates/{path*}" gives path "templates/a.md"); the
+// handler checks what it got.
 std::regex CompilePattern(const std::string& pattern, std::vector<std::string>* params) {
   std::string regex;
   for (size_t i = 0; i < pattern.size();) {
     if (pattern[i] == '{') {
       const size_t close = pattern.find('}', i);
-      params->push_back(pattern.substr(i + 1, close - i - 1));
-      regex += "([^/:]+)";
+      std::string name = pattern.substr(i + 1, close - i - 1);
+      const bool rest = !name.empty() && name.back() == '*';
+      if (rest && close + 1 != pattern.size()) throw std::logic_error(pattern + ": a {name*} parameter must end the pattern");
+      if (rest) name.pop_back();
+      params->push_back(name);
+      regex += rest ? "(.+)" : "([^/:]+)";
       i = close + 1;
       continue;
     }
@@ -45,9 +53,15 @@ std::regex CompilePattern(const std::string& pattern, std::vector<std::string>* 
   return std::regex(regex);
 }
 
+// The UI's files share one metrics label and log no line per request.
+const Route& UiRoute() {
+  static const Route kUi{"GET", "/ui/", "", Role::kNone, false, true, nullptr};
+  return kUi;
+}
+
 }  // namespace
 
-Dispatcher::Dispatcher(Api& api, bool worker_only) : api_(api) {
+Dispatcher::Dispatcher(Api& api, bool worker_only, const StaticFiles* ui) : api_(api), ui_(ui) {
   for (const Route& route : RouteTable()) {
     if (worker_only && !route.on_worker) continue;
     Compiled compiled{&route, {}, {}};
@@ -61,7 +75,18 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   const std::string request_id = RequestIdOf(request);
   const Route* route = nullptr;
   std::string subject;
-  HttpResponse response = Run(request, request_id, &route, &subject);
+  HttpResponse response;
+  if (ui_ != nullptr && ui_->Serves(request.path)) {  // the admin UI's files: public, not part of the API
+    if (request.method == "GET" || request.method == "HEAD") {
+      response = ui_->Get(request.path);
+    } else {
+      response = ErrorResponse({405, "method_not_allowed", "The UI's files can only be read."}, request_id);
+      response.SetHeader("Allow", "GET, HEAD");
+    }
+    route = &UiRoute();
+  } else {
+    response = Run(request, request_id, &route, &subject);
+  }
   response.SetHeader("X-Request-Id", request_id);
   Record(request, response, route, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return response;

@@ -12,13 +12,15 @@
 
 #include "server/http.h"
 #include "server/routes.h"
+#include "server/static_files.h"
 
 namespace docgen {
 
 class Dispatcher {
  public:
-  // `worker_only`: only the routes marked on_worker are served.
-  Dispatcher(Api& api, bool worker_only);
+  // `worker_only`: only the routes marked on_worker are served. `ui`
+  // (optional, outliving this) serves the admin UI's files beside the API.
+  Dispatcher(Api& api, bool worker_only, const StaticFiles* ui = nullptr);
 
   HttpResponse Handle(const HttpRequest& request) const;
   // For requests the HTTP server refused before they reached a handler
@@ -38,6 +40,7 @@ class Dispatcher {
               double seconds) const;
 
   Api& api_;
+  const StaticFiles* ui_;
   std::vector<Compiled> routes_;
 };
 

@@ -124,6 +124,7 @@ struct Service::Impl {
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<JobRunner> runner;
   std::unique_ptr<Api> api;
+  std::unique_ptr<StaticFiles> ui;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> ready{false};
@@ -321,7 +322,10 @@ Status Service::Start() {
   s.render_slots = std::make_unique<WorkSlots>(std::max(1, s.options.max_sync_renders));
   s.api = std::make_unique<Api>(
       Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready, *s.render_slots});
-  s.dispatcher = std::make_unique<Dispatcher>(*s.api, s.options.worker_only);
+  if (!s.options.worker_only) {
+    s.ui = std::make_unique<StaticFiles>(s.options.ui_dir.empty() ? std::string(DOCGEN_DEFAULT_UI_DIR) : s.options.ui_dir, "/ui");
+  }
+  s.dispatcher = std::make_unique<Dispatcher>(*s.api, s.options.worker_only, s.ui.get());
   HttpServerOptions http;
   http.host = s.options.host;
   http.port = s.options.port;

@@ -26,6 +26,7 @@ struct ServiceOptions {
   std::string blob_dir;             // empty: DATA/blobs
   bool worker_only = false;         // docgen worker: no API routes
   std::string catalog_dir;          // published at start when it differs from the current version
+  std::string ui_dir;               // the admin UI's built files, served at /ui/; empty: beside the sources (web/dist)
   size_t max_body_bytes = 8u << 20;
   int http_threads = 8;             // handlers running at once
   int max_sync_renders = 2;         // POST /v1/packages:render in progress at once (429 beyond)
