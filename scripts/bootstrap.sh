@@ -13,6 +13,7 @@ PACKAGES="
   libqpdf-dev qpdf libpoppler-cpp-dev poppler-utils fonts-liberation2 fonts-dejavu-core
   libcpp-httplib-dev libmicrohttpd-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
   libpqxx-dev postgresql-15
+  chromium
   liburiparser-dev
 "
 
