@@ -394,6 +394,170 @@ TEST_P(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   EXPECT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-DEC", R"({"id": "OTHER"})", "application/json")->status, 400);
 }
 
+bool HasCode(const nlohmann::json& findings, const std::string& code) {
+  for (const auto& f : findings) {
+    if (f.value("code", "") == code) return true;
+  }
+  return false;
+}
+
+// Every field of an edition, in the shape of its YAML file: what a client
+// gets back it can PUT as a draft unchanged; ?source=drafts shows the drafts.
+TEST_P(ServiceTest, CatalogDocumentsCarryEveryFieldInTheShapeOfTheYaml) {
+  auto list = Json(client_->Get("/v1/catalog/documents"));
+  EXPECT_EQ(list["source"], "current");
+  nlohmann::json additional;
+  std::vector<nlohmann::json> form100;
+  for (const auto& d : list["documents"]) {
+    EXPECT_FALSE(d.contains("variables")) << d.dump();  // only on one document's route
+    if (d["id"] == "CY-END-205") additional = d;
+    if (d["id"] == "CY-FORM-100") form100.push_back(d);
+  }
+  ASSERT_TRUE(additional.is_object()) << list.dump();
+  EXPECT_EQ(additional["attach"], nlohmann::json({{"new", "no"}, {"renewal", "copy"}, {"reissue", "copy"}}));
+  EXPECT_EQ(additional["multiple"], true);
+  EXPECT_EQ(additional["deletable"], true);
+  EXPECT_EQ(additional["flag_manual"], false);
+  EXPECT_EQ(additional["applies_to"]["products"], nlohmann::json({"cyber", "tech_eo"}));
+  EXPECT_EQ(additional["applies_to"]["coverages_match"], "any");
+  EXPECT_EQ(additional["order"], 320);
+  EXPECT_EQ(additional["kind"], "endorsement");
+  EXPECT_EQ(additional["template"], "templates/CY-END-205.md");
+  ASSERT_EQ(form100.size(), 2u);
+  EXPECT_EQ(form100[0]["applies_to"]["effective"], nlohmann::json({{"until", "2025-07-01"}}));
+  EXPECT_EQ(form100[1]["applies_to"]["effective"], nlohmann::json({{"from", "2025-07-01"}}));
+
+  auto one = Json(client_->Get("/v1/catalog/documents/CY-END-205"));
+  ASSERT_EQ(one["documents"].size(), 1u);
+  nlohmann::json edition = one["documents"][0];
+  EXPECT_EQ(edition["variables"]["required"], nlohmann::json({"name"}));
+  EXPECT_EQ(one["templates"]["templates/CY-END-205.md"], ReadFile(kExamples / "acme-cyber" / "templates" / "CY-END-205.md"));
+
+  // Round trip: the edition as served is a valid draft; edited, the drafts show it.
+  auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-205", edition.dump(), "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(Json(put)["lint"]["valid"], true) << put->body;
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-END-205?source=drafts"))["documents"][0], edition);
+  edition["flag_manual"] = true;
+  edition["applies_to"]["effective"] = {{"from", "2026-01-01"}};
+  put = client_->Put("/v1/catalog/drafts/documents/CY-END-205", edition.dump(), "application/json");
+  EXPECT_EQ(Json(put)["lint"]["valid"], true) << put->body;
+  auto drafted = Json(client_->Get("/v1/catalog/documents/CY-END-205?source=drafts"));
+  EXPECT_EQ(drafted["source"], "drafts");
+  EXPECT_EQ(drafted["version"], 1);
+  EXPECT_EQ(drafted["documents"][0], edition);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-END-205"))["documents"][0]["flag_manual"], false);  // current: as published
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents?source=drafts"))["documents"].size(), 11u);
+  EXPECT_EQ(client_->Get("/v1/catalog/documents?source=elsewhere")->status, 400);
+  // Drafts with lint errors: the drafted catalog cannot be shown.
+  ASSERT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-END-205", R"({"title": "X"})", "application/json")->status, 200);
+  auto refused = client_->Get("/v1/catalog/documents?source=drafts");
+  EXPECT_EQ(refused->status, 422);
+  EXPECT_EQ(Json(refused)["error"]["code"], "lint_failed");
+  EXPECT_FALSE(Json(refused)["error"]["details"].empty());
+  EXPECT_EQ(client_->Get("/v1/catalog/documents")->status, 200);
+}
+
+TEST_P(ServiceTest, TemplateDraftsAreSavedLintedPreviewedAndPublished) {
+  const std::string path = "/v1/catalog/drafts/templates/templates/CY-END-150.md";
+  EXPECT_EQ(client_->Get(path)->status, 404);
+  auto before = PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-END-150"})");
+  ASSERT_EQ(before->status, 200) << before->body;
+  EXPECT_EQ(before->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(before->body.rfind("%PDF-", 0), 0u);
+
+  // A template that does not parse: saved, lint says why, preview and publish refuse.
+  auto put = client_->Put(path, R"({"text": "# Broken {{#open}}\n"})", "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(Json(put)["lint"]["valid"], false);
+  auto lint = Json(client_->Get("/v1/catalog/drafts:lint"));
+  EXPECT_EQ(lint["templates"], nlohmann::json({"templates/CY-END-150.md"}));
+  EXPECT_TRUE(HasCode(lint["findings"], "template_syntax")) << lint.dump();
+  auto refused = PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-END-150"})");
+  EXPECT_EQ(refused->status, 422);
+  EXPECT_EQ(Json(refused)["error"]["code"], "lint_failed");
+  EXPECT_TRUE(HasCode(Json(refused)["error"]["details"], "template_syntax")) << refused->body;
+  EXPECT_EQ(PostJson("/v1/catalog/versions", "{}")->status, 422);
+
+  // Fixed (UTF-8 kept as sent): previewed with the draft, listed, published.
+  const std::string text = "# Programme \u00e9tendu \u2014 {{doc.title}}\n\nDRAFT {{vars.note}}\n";
+  put = client_->Put(path, nlohmann::json({{"text", text}}).dump(), "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(Json(put)["lint"]["valid"], false);  // vars.note is not in the (empty) variables schema
+  EXPECT_TRUE(HasCode(Json(put)["lint"]["findings"], "unknown_reference")) << put->body;
+  const std::string fixed = "# Programme \u00e9tendu \u2014 {{doc.title}}\n\nDRAFT for {{quote.insured.name}}\n";
+  put = client_->Put(path, nlohmann::json({{"text", fixed}}).dump(), "application/json");
+  EXPECT_EQ(Json(put)["lint"]["valid"], true) << put->body;
+  EXPECT_EQ(Json(client_->Get(path))["text"], fixed);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-END-150?source=drafts"))["templates"]["templates/CY-END-150.md"], fixed);
+  // Preview: a value the quote does not have is a render error; with a quote it renders.
+  auto missing = PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-END-150"})");
+  EXPECT_EQ(missing->status, 422);
+  EXPECT_EQ(Json(missing)["error"]["code"], "render_failed");
+  EXPECT_EQ(Json(missing)["error"]["details"][0]["code"], "missing_value") << missing->body;
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
+  auto preview = PostJson("/v1/catalog/drafts:preview", nlohmann::json({{"document", "CY-END-150"}, {"quote", quote}}).dump());
+  ASSERT_EQ(preview->status, 200) << preview->body;
+  EXPECT_EQ(preview->body.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(preview->body, before->body);
+
+  auto published = PostJson("/v1/catalog/versions", "{}");
+  ASSERT_EQ(published->status, 201) << published->body;
+  EXPECT_EQ(Json(published)["version"], 2);
+  EXPECT_EQ(client_->Get(path)->status, 404);  // cleared by publishing
+  EXPECT_TRUE(Json(client_->Get("/v1/catalog/drafts:lint"))["templates"].empty());
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-END-150"))["templates"]["templates/CY-END-150.md"], fixed);
+
+  // A new template file, then discarded.
+  const std::string added = "/v1/catalog/drafts/templates/templates/extra/new.md";
+  EXPECT_EQ(client_->Put(added, R"({"text": "# New"})", "application/json")->status, 200);
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/drafts:lint"))["templates"], nlohmann::json({"templates/extra/new.md"}));
+  EXPECT_EQ(client_->Delete(added)->status, 204);
+  EXPECT_EQ(client_->Delete(added)->status, 404);
+
+  // Refused: paths outside templates/, "..", absolute, empty parts; bodies that are not {"text": string}.
+  for (const std::string bad : {"/v1/catalog/drafts/templates/catalog.yaml", "/v1/catalog/drafts/templates/templates/../catalog.yaml",
+                                "/v1/catalog/drafts/templates//etc/passwd", "/v1/catalog/drafts/templates/templates//a.md",
+                                "/v1/catalog/drafts/templates/templates/./a.md", "/v1/catalog/drafts/templates/templates/x/../a.md",
+                                "/v1/catalog/drafts/templates/documents/CY-DEC.yaml"}) {
+    EXPECT_EQ(client_->Put(bad, R"({"text": "x"})", "application/json")->status, 400) << bad;
+    EXPECT_EQ(client_->Get(bad)->status, 400) << bad;
+    EXPECT_EQ(client_->Delete(bad)->status, 400) << bad;
+  }
+  EXPECT_EQ(client_->Put(path, R"({"text": 5})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Put(path, R"({"text": "x", "other": 1})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Put(path, R"({"text": "a\u0000b"})", "application/json")->status, 400);
+  EXPECT_EQ(client_->Put(path, "\"x\"", "application/json")->status, 400);
+  EXPECT_EQ(client_->Put(path, "{\"text\": \"\xff\"}", "application/json")->status, 400);  // not UTF-8
+}
+
+TEST_P(ServiceTest, PreviewsCheckTheirVariablesAndNameWhatIsMissing) {
+  auto invalid = PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-END-101", "vars": {"sublimit": "lots"}})");
+  EXPECT_EQ(invalid->status, 422);
+  EXPECT_EQ(Json(invalid)["error"]["code"], "render_failed");
+  EXPECT_EQ(Json(invalid)["error"]["details"][0]["code"], "invalid_variables");
+  EXPECT_EQ(Json(invalid)["error"]["details"][0]["path"], "/vars/sublimit");
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
+  auto ok = PostJson("/v1/catalog/drafts:preview",
+                     nlohmann::json({{"document", "CY-END-101"}, {"vars", {{"sublimit", 250000}}}, {"quote", quote}}).dump());
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  // An edition by name, or the one in effect on the quote's date (2025-03-01: the 2024-01 edition).
+  auto preview = [&](const nlohmann::json& request) {
+    auto r = PostJson("/v1/catalog/drafts:preview", request.dump());
+    EXPECT_EQ(r->status, 200) << request.dump() << ": " << r->body;
+    return r->body;
+  };
+  const std::string old_form = preview({{"document", "CY-FORM-100"}, {"edition", "2024-01"}, {"quote", quote}});
+  const std::string new_form = preview({{"document", "CY-FORM-100"}, {"edition", "2025-07"}, {"quote", quote}});
+  EXPECT_NE(old_form, new_form);
+  EXPECT_EQ(preview({{"document", "CY-FORM-100"}, {"quote", quote}}), old_form);
+  EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-FORM-100", "edition": "1999"})")->status, 404);
+  EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"document": "NOPE"})")->status, 404);
+  EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"vars": {}})")->status, 400);
+  EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-DEC", "vars": []})")->status, 400);
+  EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-DEC", "extra": 1})")->status, 400);
+}
+
 TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
   const std::string job = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json")))["id"];
   WaitForJob(job);
@@ -427,6 +591,10 @@ TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
       {"GET", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
       {"PUT", "/v1/catalog/drafts/documents/CY-DEC", "{}", Role::kAdmin},
       {"DELETE", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
+      {"GET", "/v1/catalog/drafts/templates/templates/CY-DEC.md", "", Role::kAdmin},
+      {"PUT", "/v1/catalog/drafts/templates/templates/CY-DEC.md", R"({"text": "# Declarations"})", Role::kAdmin},
+      {"DELETE", "/v1/catalog/drafts/templates/templates/CY-DEC.md", "", Role::kAdmin},
+      {"POST", "/v1/catalog/drafts:preview", R"({"document": "CY-DEC"})", Role::kAdmin},
       {"POST", "/v1/catalog/versions", "{}", Role::kAdmin},
   };
   auto send = [&](const Route& r, const std::string& token) {

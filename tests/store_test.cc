@@ -272,10 +272,65 @@ TEST_P(StoreTest, PublishingDraftsIsOneTransaction) {
     ASSERT_EQ(sqlite3_exec(db, refuse.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  Result<CatalogVersion> published = store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, snapshot);
+  Result<CatalogVersion> published = store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {});
   EXPECT_FALSE(published.ok());
   EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);  // no version without its drafts cleared
   EXPECT_EQ(store_->Drafts()->size(), 1u);
+}
+
+// Template drafts are cleared in the same transaction: a failure clearing
+// them leaves no version and every draft (documents and templates) in place.
+TEST_P(StoreTest, PublishingTemplateDraftsIsTheSameTransaction) {
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "# A\n", 1000).ok());
+  const auto documents = *store_->Drafts();
+  const auto templates = *store_->TemplateDrafts();
+  const std::string refuse =
+      postgres() ? "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; "
+                   "CREATE TRIGGER refuse_delete BEFORE DELETE ON template_drafts FOR EACH ROW EXECUTE FUNCTION refuse();"
+                 : "CREATE TRIGGER refuse_delete BEFORE DELETE ON template_drafts BEGIN SELECT RAISE(ABORT, 'refused'); END;";
+  if (postgres()) {
+    pqxx::connection c(PostgresUrl());
+    pqxx::nontransaction(c).exec(refuse);
+  } else {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, refuse.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Result<CatalogVersion> published =
+      store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, documents, templates);
+  EXPECT_FALSE(published.ok());
+  EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);
+  EXPECT_EQ(store_->Drafts()->size(), 1u);
+  EXPECT_EQ(store_->TemplateDrafts()->size(), 1u);
+}
+
+TEST_P(StoreTest, TemplateDraftsArePerPathAndClearedByPublishingInOneTransaction) {
+  const std::string text = "---\nfooter: \"{{page}}\"\n---\n# Caf\u00e9 \u2014 {{doc.title}}\n";  // UTF-8 kept as sent
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", text, 1000).ok());
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/b.md", "B", 1000).ok());
+  auto drafts = *store_->TemplateDrafts();
+  ASSERT_EQ(drafts.size(), 2u);
+  EXPECT_EQ(drafts["templates/a.md"].text, text);
+  EXPECT_EQ(drafts["templates/a.md"].updated_at, 1000);
+  EXPECT_TRUE(store_->DeleteTemplateDraft("templates/b.md").ok());
+  EXPECT_EQ(store_->DeleteTemplateDraft("templates/b.md").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->PutDraft("D", nlohmann::json::array(), 1000).ok());
+  const auto documents = *store_->Drafts();
+  const auto snapshot = *store_->TemplateDrafts();
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/c.md", "C", 1000).ok());       // saved after the snapshot
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "edited", 1000).ok());  // edited after it, at the same time
+  EXPECT_GT(store_->TemplateDrafts()->at("templates/a.md").updated_at, 1000);    // updated_at still moved
+  Result<CatalogVersion> v =
+      store_->PublishDrafts({0, "sha256:ee", "Acme", 1000, "test", nlohmann::json::object()}, documents, snapshot);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->version, 1);
+  EXPECT_TRUE(store_->Drafts()->empty());  // the document draft went with it
+  auto left = *store_->TemplateDrafts();
+  EXPECT_EQ(left.size(), 2u);  // a (edited since) and c (new) stay drafts
+  EXPECT_EQ(left["templates/a.md"].text, "edited");
+  EXPECT_TRUE(left.count("templates/c.md"));
 }
 
 TEST_P(StoreTest, CancelAndRetrySayWhyTheyAreRefused) {
@@ -354,7 +409,7 @@ TEST_P(StoreTest, DraftsArePerDocumentAndClearedByPublishingInOneTransaction) {
   auto snapshot = *store_->Drafts();
   ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), 1000).ok());  // saved after the snapshot
   ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), 1000).ok());  // edited after it
-  Result<CatalogVersion> v = store_->PublishDrafts({0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()}, snapshot);
+  Result<CatalogVersion> v = store_->PublishDrafts({0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {});
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->version, 1);
   auto left = *store_->Drafts();

@@ -65,6 +65,13 @@ class Renderer {
   // `quote` is the quote the package was resolved from (the templates' `quote`).
   RenderResult Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
 
+  // One edition of `catalog` on its own, as a one-document package (a
+  // preview, without resolution): `vars` get the edition's schema defaults
+  // and are validated (invalid_variables errors, `path` under /vars), then
+  // the document is rendered with `quote` as the templates' quote.
+  RenderResult RenderEdition(const Catalog& catalog, const DocumentEdition& edition, const nlohmann::json& vars,
+                             const nlohmann::json& quote);
+
  private:
   RenderResult RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
   struct Impl;

@@ -84,6 +84,12 @@ struct Draft {
   int64_t updated_at = 0;
 };
 
+// A template file's draft text, by catalog-relative path ("templates/a.md").
+struct TemplateDraft {
+  std::string text;
+  int64_t updated_at = 0;
+};
+
 struct CatalogVersion {
   int64_t version = 0;
   std::string digest;
@@ -171,9 +177,16 @@ class Store {
   virtual Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) = 0;
   virtual Status DeleteDraft(const std::string& id) = 0;  // kNotFound when there is none
   virtual Result<std::map<std::string, Draft>> Drafts() = 0;
-  // Publishes `version` and clears the drafts of `published` that were not
-  // edited since it was read, in one transaction.
-  virtual Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published) = 0;
+  // Template drafts: per catalog-relative path, the text that will replace
+  // (or add) that template file in the next version.
+  virtual Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) = 0;
+  virtual Status DeleteTemplateDraft(const std::string& path) = 0;  // kNotFound when there is none
+  virtual Result<std::map<std::string, TemplateDraft>> TemplateDrafts() = 0;
+  // Publishes `version` and clears the document drafts of `published` and
+  // the template drafts of `published_templates` that were not edited since
+  // they were read, in one transaction.
+  virtual Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
+                                               const std::map<std::string, TemplateDraft>& published_templates) = 0;
 
   // Deletes jobs finished before `before` (and their webhook attempts);
   // returns how many jobs.

@@ -14,6 +14,7 @@
 #include "render/markdown.h"
 #include "render/pdf_assembler.h"
 #include "render/typeset.h"
+#include "schema/variables_schema.h"
 #include "template/mustache.h"
 #include "util/text.h"
 
@@ -294,6 +295,40 @@ RenderResult Renderer::Render(const Catalog& catalog, const Package& package, co
     result.errors.push_back(RenderError("pdf_error", std::string("The PDF could not be produced: ") + e.what(), ""));
     return result;
   }
+}
+
+RenderResult Renderer::RenderEdition(const Catalog& catalog, const DocumentEdition& edition, const nlohmann::json& vars,
+                                     const nlohmann::json& quote) {
+  RenderResult result;
+  PackageDocument doc;
+  doc.id = edition.id;
+  doc.edition = edition.edition;
+  doc.kind = edition.kind;
+  doc.title = edition.title;
+  doc.order = edition.order;
+  doc.source = DocumentSource::kAdded;
+  doc.variables = vars.is_null() ? nlohmann::json::object() : vars;
+  doc.edition_ref = &edition;
+  if (edition.schema) {
+    edition.schema->ApplyDefaults(doc.variables);
+    for (const auto& violation : edition.schema->Validate(doc.variables)) {
+      Diagnostic d;
+      d.code = "invalid_variables";
+      d.path = "/vars" + violation.path;
+      d.document = edition.id;
+      d.instance = 1;
+      d.message = edition.id + ": " + violation.message;
+      result.errors.push_back(std::move(d));
+    }
+  }
+  if (!result.errors.empty()) return result;
+  Package package;
+  if (quote.is_object() && quote.contains("quote_id") && quote["quote_id"].is_string()) package.quote_id = quote["quote_id"];
+  package.catalog_name = catalog.name;
+  package.catalog_digest = catalog.digest;
+  package.valid = true;
+  package.documents.push_back(std::move(doc));
+  return Render(catalog, package, quote.is_object() ? quote : nlohmann::json::object());
 }
 
 RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {

@@ -40,6 +40,10 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/catalog/drafts/documents/{id}", "getDraft", kAdmin, false, false, GetDraft},
       {"PUT", "/v1/catalog/drafts/documents/{id}", "putDraft", kAdmin, false, false, PutDraft},
       {"DELETE", "/v1/catalog/drafts/documents/{id}", "deleteDraft", kAdmin, false, false, DeleteDraft},
+      {"GET", "/v1/catalog/drafts/templates/{path*}", "getTemplateDraft", kAdmin, false, false, GetTemplateDraft},
+      {"PUT", "/v1/catalog/drafts/templates/{path*}", "putTemplateDraft", kAdmin, false, false, PutTemplateDraft},
+      {"DELETE", "/v1/catalog/drafts/templates/{path*}", "deleteTemplateDraft", kAdmin, false, false, DeleteTemplateDraft},
+      {"POST", "/v1/catalog/drafts:preview", "previewDraft", kAdmin, false, false, PreviewDraft},
   };
   return kRoutes;
 }

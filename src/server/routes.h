@@ -30,6 +30,7 @@
 namespace docgen {
 
 struct ServiceOptions;
+class Renderer;
 
 // A fixed number of slots for expensive work on HTTP threads; a request
 // that finds none free is answered 429 at once instead of queueing.
@@ -85,7 +86,8 @@ using Handler = HttpResponse (*)(Api& api, const Call& call);
 
 struct Route {
   const char* method;        // GET, POST, PUT, DELETE (GET routes answer HEAD too)
-  const char* pattern;       // "/v1/jobs/{id}:cancel"; a {name} matches one segment without '/' or ':'
+  const char* pattern;       // "/v1/jobs/{id}:cancel"; a {name} matches one segment without '/' or ':',
+                             // a {name*} at the end the rest of the path ('/' included); both are called name
   const char* operation_id;  // "cancelJob"
   Role role;                 // the least role that may call it; Role::kNone: public
   bool on_worker;            // also served by `docgen worker` (health and metrics)
@@ -103,6 +105,7 @@ HttpResponse Readiness(Api&, const Call&);
 HttpResponse MetricsText(Api&, const Call&);
 HttpResponse OpenApi(Api&, const Call&);
 // routes_packages.cc
+Renderer& ThreadRenderer();  // the HTTP thread's renderer (font map, layouts), for synchronous renders
 HttpResponse ResolvePackage(Api&, const Call&);
 HttpResponse RenderPackage(Api&, const Call&);
 // routes_jobs.cc
@@ -126,6 +129,10 @@ HttpResponse LintDrafts(Api&, const Call&);
 HttpResponse GetDraft(Api&, const Call&);
 HttpResponse PutDraft(Api&, const Call&);
 HttpResponse DeleteDraft(Api&, const Call&);
+HttpResponse GetTemplateDraft(Api&, const Call&);
+HttpResponse PutTemplateDraft(Api&, const Call&);
+HttpResponse DeleteTemplateDraft(Api&, const Call&);
+HttpResponse PreviewDraft(Api&, const Call&);
 }  // namespace handlers
 
 // A request body parsed as JSON (application/json, at most 64 levels deep),

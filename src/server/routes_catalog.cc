@@ -1,7 +1,11 @@
 // The catalog: the current version and its documents, published versions,
-// and drafts (per document id) that are linted and published as a new version.
+// and drafts (per document id, and per template path) that are linted,
+// previewed and published as a new version.
+#include <docgen/render.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <optional>
 #include <regex>
 
 #include "jobs/catalog_files_json.h"
@@ -22,11 +26,13 @@ HttpResponse NoDocument(const Call& call, const std::string& what) {
 }
 
 // The current version's files with the drafts applied: a drafted id's
-// editions replace every edition of that id. kConflict when no catalog is
-// published yet (code no_catalog).
+// editions replace every edition of that id, a drafted template's text its
+// file (or adds it). kConflict when no catalog is published yet (code no_catalog).
 struct DraftCatalog {
   CatalogFiles files;
-  std::map<std::string, Draft> drafts;  // as read, for publishing
+  std::map<std::string, Draft> drafts;               // as read, for publishing
+  std::map<std::string, TemplateDraft> templates;    // as read, for publishing
+  int64_t version = 0;                               // the current version they apply to
 };
 
 Result<DraftCatalog> DraftFiles(Api& api) {
@@ -37,7 +43,10 @@ Result<DraftCatalog> DraftFiles(Api& api) {
   }
   Result<std::map<std::string, Draft>> drafts = api.store.Drafts();
   if (!drafts.ok()) return drafts.status();
-  DraftCatalog out{CatalogFilesFromJson(current->files), std::move(*drafts)};
+  Result<std::map<std::string, TemplateDraft>> templates = api.store.TemplateDrafts();
+  if (!templates.ok()) return templates.status();
+  DraftCatalog out{CatalogFilesFromJson(current->files), std::move(*drafts), std::move(*templates), current->version};
+  for (const auto& [path, draft] : out.templates) out.files[path] = draft.text;
   if (out.drafts.empty()) return out;
   for (auto it = out.files.begin(); it != out.files.end();) {
     bool drafted = false;
@@ -76,20 +85,119 @@ nlohmann::ordered_json VersionJson(const CatalogVersion& v) {
   return {{"version", v.version}, {"name", v.name}, {"digest", v.digest}, {"created_at", IsoTime(v.created_at)}};
 }
 
-// The catalog's documents (all, or the editions of one id, with their variables schema).
+HttpResponse LintFailed(const Call& call, const CatalogLoad& load, const std::string& message) {
+  return call.Fail(ApiError{422, "lint_failed", message, DiagnosticsToJson(load.diagnostics, true)});
+}
+
+// An edition with every field, in the shape of its documents/*.yaml file
+// (SPEC section 1): a client can show it, edit it and PUT it back as a draft.
+nlohmann::ordered_json EditionJson(const DocumentEdition& e, bool with_variables) {
+  const AppliesTo& a = e.applies_to;
+  nlohmann::ordered_json effective = nlohmann::ordered_json::object();
+  if (a.effective_from) effective["from"] = FormatIsoDate(*a.effective_from);
+  if (a.effective_until) effective["until"] = FormatIsoDate(*a.effective_until);
+  nlohmann::ordered_json d = {{"id", e.id}, {"edition", e.edition}, {"title", e.title}, {"kind", ToString(e.kind)},
+                              {"order", e.order},
+                              {"applies_to", {{"products", a.products},
+                                              {"jurisdictions", a.jurisdictions},
+                                              {"agencies", a.agencies},
+                                              {"coverages", a.coverages},
+                                              {"coverages_match", a.coverages_match_all ? "all" : "any"},
+                                              {"effective", effective}}},
+                              {"attach", nlohmann::ordered_json::object()},
+                              {"deletable", e.deletable}, {"flag_manual", e.flag_manual}, {"multiple", e.multiple},
+                              {"template", e.template_path}};
+  for (Transaction t : {Transaction::kNew, Transaction::kRenewal, Transaction::kReissue}) {
+    d["attach"][ToString(t)] = ToString(e.AttachFor(t));
+  }
+  if (with_variables) d["variables"] = nlohmann::ordered_json(e.variables_schema);
+  return d;
+}
+
+// The current version's catalog, or with ?source=drafts the one publishing
+// the drafts would make (422 lint_failed while it has lint errors).
+struct SourcedCatalog {
+  std::shared_ptr<const Catalog> catalog;
+  int64_t version = 0;
+  std::string source;
+  std::optional<HttpResponse> error;
+};
+
+SourcedCatalog CatalogFor(Api& api, const Call& call) {
+  SourcedCatalog out;
+  out.source = call.request.HasQuery("source") ? call.request.Query("source") : "current";
+  if (out.source == "current") {
+    Result<LoadedCatalog> current = api.catalogs.Get(0);
+    if (!current.ok()) {
+      out.error = CatalogFailure(call, current.status());
+    } else {
+      out.catalog = current->catalog;
+      out.version = current->version;
+    }
+    return out;
+  }
+  if (out.source != "drafts") {
+    out.error = call.Fail(Status::InvalidArgument("\"source\" is current (the default) or drafts."));
+    return out;
+  }
+  Result<DraftCatalog> drafted = DraftFiles(api);
+  if (!drafted.ok()) {
+    out.error = DraftFailure(call, drafted.status());
+    return out;
+  }
+  CatalogLoad load = LoadCatalog(drafted->files);
+  if (!load.catalog) {
+    out.error = LintFailed(call, load, "The catalog with the drafts applied has lint errors; GET /v1/catalog/drafts:lint lists them.");
+    return out;
+  }
+  out.catalog = load.catalog;
+  out.version = drafted->version;
+  return out;
+}
+
+// The catalog's documents (all, or the editions of one id with their
+// variables schema and template texts).
 HttpResponse Documents(Api& api, const Call& call, const std::string& id) {
-  Result<LoadedCatalog> current = api.catalogs.Get(0);
-  if (!current.ok()) return CatalogFailure(call, current.status());
+  SourcedCatalog sourced = CatalogFor(api, call);
+  if (sourced.error) return *sourced.error;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& e : current->catalog->editions) {
+  nlohmann::ordered_json templates = nlohmann::ordered_json::object();
+  for (const auto& e : sourced.catalog->editions) {
     if (!id.empty() && e.id != id) continue;
-    nlohmann::ordered_json d = {{"id", e.id}, {"edition", e.edition}, {"title", e.title}, {"kind", ToString(e.kind)},
-                                {"order", e.order}, {"template", e.template_path}};
-    if (!id.empty()) d["variables"] = nlohmann::ordered_json(e.variables_schema);
-    list.push_back(std::move(d));
+    list.push_back(EditionJson(e, !id.empty()));
+    if (id.empty()) continue;
+    auto text = sourced.catalog->templates.find(e.template_path);
+    if (text != sourced.catalog->templates.end()) templates[e.template_path] = text->second;
   }
   if (!id.empty() && list.empty()) return NoDocument(call, "document in the catalog named");
-  return JsonResponse(200, {{"version", current->version}, {"documents", list}});
+  nlohmann::ordered_json body = {{"version", sourced.version}, {"source", sourced.source}, {"documents", list}};
+  if (!id.empty()) body["templates"] = templates;
+  return JsonResponse(200, body);
+}
+
+// A template draft's path: catalog-relative, under templates/, no empty,
+// "." or ".." parts, no backslash or NUL. "" when valid, else why not.
+std::string TemplatePathProblem(const std::string& path) {
+  if (path.size() > 512) return "A template path has at most 512 characters.";
+  if (path.rfind("templates/", 0) != 0) return "A template path is catalog-relative and starts with templates/, e.g. templates/CY-DEC.md.";
+  if (path.find('\\') != std::string::npos || path.find('\0') != std::string::npos) return "A template path has no backslash or NUL.";
+  size_t start = 0;
+  while (true) {
+    const size_t end = path.find('/', start);
+    const std::string part = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (part.empty() || part == "." || part == "..") return "A template path has no empty, \".\" or \"..\" parts.";
+    if (end == std::string::npos) return "";
+    start = end + 1;
+  }
+}
+
+constexpr size_t kMaxTemplateBytes = 1 << 20;
+
+// The path parameter of a template draft route, or the 400 that says why not.
+std::optional<HttpResponse> BadTemplatePath(const Call& call) {
+  const std::string problem = TemplatePathProblem(call.Param("path"));
+  if (problem.empty()) return std::nullopt;
+  return call.Fail(Status::InvalidArgument("\"" + call.Param("path").substr(0, 128) + "\": " + problem));
 }
 
 }  // namespace
@@ -153,11 +261,13 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
     }
   }
   std::map<std::string, Draft> published_drafts;
+  std::map<std::string, TemplateDraft> published_templates;
   if (!files) {
     Result<DraftCatalog> drafted = DraftFiles(api);
     if (!drafted.ok()) return DraftFailure(call, drafted.status());
     files = std::move(drafted->files);
     published_drafts = std::move(drafted->drafts);
+    published_templates = std::move(drafted->templates);
   }
   CatalogLoad load = LoadCatalog(*files);
   if (!load.catalog) {
@@ -169,7 +279,8 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
   version.created_at = api.clock.NowMs();
   version.created_by = call.subject.empty() ? "api" : call.subject;
   version.files = CatalogFilesToJson(*files);
-  Result<CatalogVersion> stored = source == "drafts" ? api.store.PublishDrafts(version, published_drafts) : api.store.PublishCatalog(version);
+  Result<CatalogVersion> stored = source == "drafts" ? api.store.PublishDrafts(version, published_drafts, published_templates)
+                                                     : api.store.PublishCatalog(version);
   if (!stored.ok()) return call.Fail(stored.status());
   api.log.Info("catalog published", call.LogFields({{"version", stored->version}, {"digest", stored->digest}, {"source", source}}));
   nlohmann::ordered_json body = VersionJson(*stored);
@@ -183,7 +294,10 @@ HttpResponse LintDrafts(Api& api, const Call& call) {
   CatalogLoad load = LoadCatalog(drafted->files);
   nlohmann::ordered_json ids = nlohmann::ordered_json::array();
   for (const auto& [id, unused] : drafted->drafts) ids.push_back(id);
-  return JsonResponse(200, {{"valid", load.catalog != nullptr}, {"drafts", ids}, {"findings", DiagnosticsToJson(load.diagnostics, true)}});
+  nlohmann::ordered_json paths = nlohmann::ordered_json::array();
+  for (const auto& [path, unused] : drafted->templates) paths.push_back(path);
+  return JsonResponse(200, {{"valid", load.catalog != nullptr}, {"drafts", ids}, {"templates", paths},
+                            {"findings", DiagnosticsToJson(load.diagnostics, true)}});
 }
 
 HttpResponse GetDraft(Api& api, const Call& call) {
@@ -229,6 +343,120 @@ HttpResponse DeleteDraft(Api& api, const Call& call) {
   api.log.Info("catalog draft deleted", call.LogFields({{"document", id}}));
   HttpResponse response;
   response.status = 204;
+  return response;
+}
+
+HttpResponse GetTemplateDraft(Api& api, const Call& call) {
+  if (auto bad = BadTemplatePath(call)) return *bad;
+  const std::string& path = call.Param("path");
+  Result<std::map<std::string, TemplateDraft>> drafts = api.store.TemplateDrafts();
+  if (!drafts.ok()) return call.Fail(drafts.status());
+  auto it = drafts->find(path);
+  if (it == drafts->end()) return call.Fail(Status::NotFound("There is no draft for " + path + "."));
+  return JsonResponse(200, {{"path", it->first}, {"text", it->second.text}});
+}
+
+// {"text": "..."}: UTF-8 (the JSON parser checks it), at most 1 MiB, no NUL.
+HttpResponse PutTemplateDraft(Api& api, const Call& call) {
+  if (auto bad = BadTemplatePath(call)) return *bad;
+  const std::string& path = call.Param("path");
+  JsonBody body = ParseJsonBody(call);
+  if (!body.value) return body.error;
+  if (!body.value->is_object() || !body.value->contains("text") || !(*body.value)["text"].is_string()) {
+    return call.Fail(Status::InvalidArgument("Send {\"text\": \"...\"}: the template's text as a string."));
+  }
+  for (const auto& [key, unused] : body.value->items()) {
+    if (key != "text") return call.Fail(Status::InvalidArgument("Unknown field \"" + key.substr(0, 64) + "\"; a template draft takes text."));
+  }
+  const std::string text = (*body.value)["text"].get<std::string>();
+  if (text.size() > kMaxTemplateBytes) {
+    return call.Fail(Status::InvalidArgument("The template is " + std::to_string(text.size()) + " bytes; the limit is 1 MiB (1048576 bytes)."));
+  }
+  if (text.find('\0') != std::string::npos) return call.Fail(Status::InvalidArgument("A template's text has no NUL characters."));
+  if (Result<DraftCatalog> before = DraftFiles(api); !before.ok()) return DraftFailure(call, before.status());
+  if (Status saved = api.store.PutTemplateDraft(path, text, api.clock.NowMs()); !saved.ok()) return call.Fail(saved);
+  api.log.Info("template draft saved", call.LogFields({{"template", path}, {"bytes", text.size()}}));
+  Result<DraftCatalog> after = DraftFiles(api);
+  if (!after.ok()) return DraftFailure(call, after.status());
+  CatalogLoad load = LoadCatalog(after->files);
+  return JsonResponse(200, {{"path", path}, {"bytes", text.size()},
+                            {"lint", {{"valid", load.catalog != nullptr}, {"findings", DiagnosticsToJson(load.diagnostics, true)}}}});
+}
+
+HttpResponse DeleteTemplateDraft(Api& api, const Call& call) {
+  if (auto bad = BadTemplatePath(call)) return *bad;
+  const std::string& path = call.Param("path");
+  Status deleted = api.store.DeleteTemplateDraft(path);
+  if (deleted.code() == StatusCode::kNotFound) return call.Fail(Status::NotFound("There is no draft for " + path + "."));
+  if (!deleted.ok()) return call.Fail(deleted);
+  api.log.Info("template draft deleted", call.LogFields({{"template", path}}));
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+// Renders one document of the catalog with the drafts applied:
+// {"document": ID, "edition"?: E, "vars"?: {...}, "quote"?: {...}}. Without
+// "edition", the edition in effect on the quote's effective_date, else the
+// latest. One of the synchronous render slots.
+HttpResponse PreviewDraft(Api& api, const Call& call) {
+  if (!api.render_slots.TryTake()) {
+    HttpResponse busy = call.Fail(ApiError{429, "too_many_renders",
+                                           "As many documents are being rendered as this server allows; try again in a moment."});
+    busy.SetHeader("Retry-After", "1");
+    return busy;
+  }
+  struct SlotGuard {
+    WorkSlots& slots;
+    ~SlotGuard() { slots.Release(); }
+  } guard{api.render_slots};
+  JsonBody body = ParseJsonBody(call);
+  if (!body.value) return body.error;
+  const nlohmann::json& request = *body.value;
+  if (!request.is_object() || !request.contains("document") || !request["document"].is_string()) {
+    return call.Fail(Status::InvalidArgument("Send {\"document\": ID} and optionally edition, vars and quote."));
+  }
+  for (const auto& [key, value] : request.items()) {
+    if (key == "document") continue;
+    if (key == "edition" && value.is_string()) continue;
+    if ((key == "vars" || key == "quote") && value.is_object()) continue;
+    if (key == "edition" || key == "vars" || key == "quote") {
+      return call.Fail(Status::InvalidArgument("\"" + key + "\" must be " + (key == "edition" ? "a string." : "an object.")));
+    }
+    return call.Fail(Status::InvalidArgument("Unknown field \"" + key.substr(0, 64) + "\"; a preview takes document, edition, vars and quote."));
+  }
+  const std::string id = request["document"].get<std::string>();
+  const nlohmann::json vars = request.value("vars", nlohmann::json::object());
+  const nlohmann::json quote = request.value("quote", nlohmann::json::object());
+  Result<DraftCatalog> drafted = DraftFiles(api);
+  if (!drafted.ok()) return DraftFailure(call, drafted.status());
+  CatalogLoad load = LoadCatalog(drafted->files);
+  if (!load.catalog) return LintFailed(call, load, "The catalog with the drafts applied has lint errors; nothing was rendered.");
+  const std::vector<const DocumentEdition*> editions = load.catalog->EditionsOf(id);
+  if (editions.empty()) return call.Fail(Status::NotFound("There is no document " + id.substr(0, 128) + " in the catalog with the drafts applied."));
+  const DocumentEdition* edition = editions.back();  // the latest window
+  if (request.contains("edition")) {
+    const std::string wanted = request["edition"].get<std::string>();
+    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition* e) { return e->edition == wanted; });
+    if (it == editions.end()) return call.Fail(Status::NotFound("Document " + id + " has no edition " + wanted.substr(0, 64) + "."));
+    edition = *it;
+  } else if (quote.contains("effective_date") && quote["effective_date"].is_string()) {
+    if (std::optional<Date> day = ParseIsoDate(quote["effective_date"].get<std::string>())) {
+      for (const DocumentEdition* e : editions) {
+        const AppliesTo& a = e->applies_to;
+        if ((!a.effective_from || *a.effective_from <= *day) && (!a.effective_until || *day < *a.effective_until)) edition = e;
+      }
+    }
+  }
+  RenderResult rendered = ThreadRenderer().RenderEdition(*load.catalog, *edition, vars, quote);
+  if (!rendered.output) {
+    return call.Fail(ApiError{422, "render_failed", "The document cannot be rendered.", DiagnosticsToJson(rendered.errors)});
+  }
+  api.metrics.Add("docgen_pages_rendered_total", {}, rendered.output->pages);
+  HttpResponse response;
+  response.SetHeader("Content-Disposition", "inline; filename=\"" + edition->id + "-preview.pdf\"");
+  response.content_type = "application/pdf";
+  response.body = std::move(rendered.output->documents.at(0).pdf);
   return response;
 }
 

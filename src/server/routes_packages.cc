@@ -54,8 +54,13 @@ HttpResponse ResolvePackage(Api& api, const Call& call) {
   return JsonResponse(package.valid ? 200 : 422, body);
 }
 
-HttpResponse RenderPackage(Api& api, const Call& call) {
+Renderer& ThreadRenderer() {
   static thread_local Renderer renderer;  // one font map and layout cache per HTTP thread
+  return renderer;
+}
+
+HttpResponse RenderPackage(Api& api, const Call& call) {
+  Renderer& renderer = ThreadRenderer();
   // Renders are the one expensive thing done while a client waits: a few at
   // a time, so that they cannot take every handler thread.
   if (!api.render_slots.TryTake()) {

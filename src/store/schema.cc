@@ -72,6 +72,14 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE jobs ADD COLUMN quote_id TEXT NOT NULL DEFAULT '';
     )sql",
+    // 4: template drafts: per catalog-relative path, the text the next published version gets
+    R"sql(
+    CREATE TABLE template_drafts (
+      path TEXT PRIMARY KEY,
+      text TEXT NOT NULL,
+      updated_at BIGINT NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

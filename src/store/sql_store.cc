@@ -359,7 +359,8 @@ Result<CatalogVersion> SqlStore::PublishCatalog(const CatalogVersion& version) {
   return stored;
 }
 
-Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published) {
+Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
+                                               const std::map<std::string, TemplateDraft>& published_templates) {
   CatalogVersion stored;
   // One transaction: the version and the clearing of its drafts happen together.
   Status status = Write([&](SqlSession& s) {
@@ -367,6 +368,9 @@ Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, co
     // Only the drafts that went into this version: an edit saved meanwhile stays a draft.
     for (const auto& [id, draft] : published) {
       s.Exec("DELETE FROM catalog_drafts WHERE id = $1 AND updated_at = $2", {id, draft.updated_at});
+    }
+    for (const auto& [path, draft] : published_templates) {
+      s.Exec("DELETE FROM template_drafts WHERE path = $1 AND updated_at = $2", {path, draft.updated_at});
     }
     return Status::Ok();
   });
@@ -440,6 +444,38 @@ Result<std::map<std::string, Draft>> SqlStore::Drafts() {
     drafts.clear();
     for (const auto& r : s.Exec("SELECT id, editions, updated_at FROM catalog_drafts ORDER BY id").rows) {
       drafts[r.Text(0)] = {ParseStoredJson(r.Text(1)), r.Int(2)};
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return drafts;
+}
+
+Status SqlStore::PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) {
+  return Write([&](SqlSession& s) {
+    // As PutDraft: updated_at only moves forward.
+    s.Exec("INSERT INTO template_drafts (path, text, updated_at) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET "
+           "text = excluded.text, updated_at = CASE WHEN excluded.updated_at > template_drafts.updated_at "
+           "THEN excluded.updated_at ELSE template_drafts.updated_at + 1 END",
+           {path, text, now});
+    return Status::Ok();
+  });
+}
+
+Status SqlStore::DeleteTemplateDraft(const std::string& path) {
+  return Write([&](SqlSession& s) {
+    return s.Exec("DELETE FROM template_drafts WHERE path = $1", {path}).affected == 1
+               ? Status::Ok()
+               : Status::NotFound("there is no draft for " + path);
+  });
+}
+
+Result<std::map<std::string, TemplateDraft>> SqlStore::TemplateDrafts() {
+  std::map<std::string, TemplateDraft> drafts;
+  Status status = Read([&](SqlSession& s) {
+    drafts.clear();
+    for (const auto& r : s.Exec("SELECT path, text, updated_at FROM template_drafts ORDER BY path").rows) {
+      drafts[r.Text(0)] = {r.Text(1), r.Int(2)};
     }
     return Status::Ok();
   });

@@ -42,7 +42,11 @@ class SqlStore final : public Store {
   Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) override;
   Status DeleteDraft(const std::string& id) override;
   Result<std::map<std::string, Draft>> Drafts() override;
-  Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published) override;
+  Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) override;
+  Status DeleteTemplateDraft(const std::string& path) override;
+  Result<std::map<std::string, TemplateDraft>> TemplateDrafts() override;
+  Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
+                                       const std::map<std::string, TemplateDraft>& published_templates) override;
   Result<int> PruneJobs(int64_t before) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override;

@@ -92,8 +92,18 @@ class FaultyStore final : public Store {
   }
   Status DeleteDraft(const std::string& id) override { return PassStatus("DeleteDraft", [&] { return inner_.DeleteDraft(id); }); }
   Result<std::map<std::string, Draft>> Drafts() override { return Pass("Drafts", [&] { return inner_.Drafts(); }); }
-  Result<CatalogVersion> PublishDrafts(const CatalogVersion& v, const std::map<std::string, Draft>& p) override {
-    return Pass("PublishDrafts", [&] { return inner_.PublishDrafts(v, p); });
+  Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) override {
+    return PassStatus("PutTemplateDraft", [&] { return inner_.PutTemplateDraft(path, text, now); });
+  }
+  Status DeleteTemplateDraft(const std::string& path) override {
+    return PassStatus("DeleteTemplateDraft", [&] { return inner_.DeleteTemplateDraft(path); });
+  }
+  Result<std::map<std::string, TemplateDraft>> TemplateDrafts() override {
+    return Pass("TemplateDrafts", [&] { return inner_.TemplateDrafts(); });
+  }
+  Result<CatalogVersion> PublishDrafts(const CatalogVersion& v, const std::map<std::string, Draft>& p,
+                                       const std::map<std::string, TemplateDraft>& t) override {
+    return Pass("PublishDrafts", [&] { return inner_.PublishDrafts(v, p, t); });
   }
   Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
   Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
