@@ -54,6 +54,14 @@ nlohmann::json Call::LogFields(nlohmann::json fields) const {
   return fields;
 }
 
+HttpResponse TooManyRenders(const Call& call, const std::string& advice) {
+  HttpResponse busy = call.Fail(ApiError{
+      429, "too_many_renders", "As many renders are in progress as this server allows; try again in a moment" +
+                                   (advice.empty() ? std::string(".") : ", " + advice)});
+  busy.SetHeader("Retry-After", "1");
+  return busy;
+}
+
 JsonBody ParseJsonBody(const Call& call) {
   const std::string type = call.request.Header("Content-Type");
   if (type.rfind("application/json", 0) != 0) {

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "auth/auth.h"
@@ -36,16 +37,30 @@ class Renderer;
 // that finds none free is answered 429 at once instead of queueing.
 class WorkSlots {
  public:
+  // A taken slot, given back when destroyed.
+  class Slot {
+   public:
+    explicit Slot(WorkSlots& slots) : slots_(&slots) {}
+    Slot(Slot&& other) noexcept : slots_(std::exchange(other.slots_, nullptr)) {}
+    Slot& operator=(Slot&&) = delete;
+    Slot(const Slot&) = delete;
+    ~Slot() {
+      if (slots_ != nullptr) ++slots_->free_;
+    }
+
+   private:
+    WorkSlots* slots_;
+  };
+
   explicit WorkSlots(int slots) : free_(slots) {}
-  // True when a slot was taken; give it back with Release.
-  bool TryTake() {
+  // A slot, or nullopt when all are taken.
+  std::optional<Slot> TryTake() {
     int free = free_.load();
     while (free > 0) {
-      if (free_.compare_exchange_weak(free, free - 1)) return true;
+      if (free_.compare_exchange_weak(free, free - 1)) return Slot(*this);
     }
-    return false;
+    return std::nullopt;
   }
-  void Release() { ++free_; }
 
  private:
   std::atomic<int> free_;
@@ -83,6 +98,9 @@ struct Call {
 };
 
 using Handler = HttpResponse (*)(Api& api, const Call& call);
+
+// 429 too_many_renders with Retry-After; `advice` says what else to do.
+HttpResponse TooManyRenders(const Call& call, const std::string& advice);
 
 struct Route {
   const char* method;        // GET, POST, PUT, DELETE (GET routes answer HEAD too)

@@ -400,16 +400,8 @@ HttpResponse DeleteTemplateDraft(Api& api, const Call& call) {
 // "edition", the edition in effect on the quote's effective_date, else the
 // latest. One of the synchronous render slots.
 HttpResponse PreviewDraft(Api& api, const Call& call) {
-  if (!api.render_slots.TryTake()) {
-    HttpResponse busy = call.Fail(ApiError{429, "too_many_renders",
-                                           "As many documents are being rendered as this server allows; try again in a moment."});
-    busy.SetHeader("Retry-After", "1");
-    return busy;
-  }
-  struct SlotGuard {
-    WorkSlots& slots;
-    ~SlotGuard() { slots.Release(); }
-  } guard{api.render_slots};
+  const std::optional<WorkSlots::Slot> slot = api.render_slots.TryTake();
+  if (!slot) return TooManyRenders(call, "");
   JsonBody body = ParseJsonBody(call);
   if (!body.value) return body.error;
   const nlohmann::json& request = *body.value;

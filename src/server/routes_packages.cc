@@ -63,17 +63,8 @@ HttpResponse RenderPackage(Api& api, const Call& call) {
   Renderer& renderer = ThreadRenderer();
   // Renders are the one expensive thing done while a client waits: a few at
   // a time, so that they cannot take every handler thread.
-  if (!api.render_slots.TryTake()) {
-    HttpResponse busy = call.Fail(ApiError{429, "too_many_renders",
-                                           "As many packages are being rendered as this server allows; try again in a moment, or "
-                                           "submit a job (POST /v1/jobs), which waits in the queue."});
-    busy.SetHeader("Retry-After", "1");
-    return busy;
-  }
-  struct SlotGuard {
-    WorkSlots& slots;
-    ~SlotGuard() { slots.Release(); }
-  } guard{api.render_slots};
+  const std::optional<WorkSlots::Slot> slot = api.render_slots.TryTake();
+  if (!slot) return TooManyRenders(call, "or submit a job (POST /v1/jobs), which waits in the queue.");
   JsonBody quote = ParseJsonBody(call);
   if (!quote.value) return quote.error;
   Result<LoadedCatalog> catalog = CurrentCatalog(api);
