@@ -1,0 +1,116 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, buildQuery, createClient } from './client';
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return new Response(status === 204 ? null : text, { status, headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+function clientWith(handler: (url: string, init: RequestInit) => Response | Promise<Response>, token: string | null = 'tok') {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const onUnauthorized = vi.fn();
+  const client = createClient({
+    getToken: () => token,
+    onUnauthorized,
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), init: init ?? {} });
+      return handler(String(input), init ?? {});
+    }) as typeof fetch,
+  });
+  return { client, calls, onUnauthorized };
+}
+
+describe('API client', () => {
+  it('sends the bearer token and JSON', async () => {
+    const { client, calls } = clientWith(() => reply(200, { jobs: [] }));
+    await client.listJobs({ status: 'failed', created_after: 5, limit: 10 });
+    expect(calls[0]?.url).toBe('/v1/jobs?status=failed&created_after=5&limit=10');
+    expect((calls[0]?.init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    await client.saveDraft('CY DEC', [{ id: 'CY DEC' }]);
+    expect(calls[1]?.url).toBe('/v1/catalog/drafts/documents/CY%20DEC');
+    expect(calls[1]?.init.method).toBe('PUT');
+    expect((calls[1]?.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(calls[1]?.init.body).toBe('[{"id":"CY DEC"}]');
+  });
+
+  it('turns the API error body into an ApiError', async () => {
+    const { client, onUnauthorized } = clientWith(() =>
+      reply(403, { error: { code: 'forbidden', message: 'This needs the admin role; the token has viewer.', request_id: 'req_1' } }),
+    );
+    const error = await client.lintDrafts().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 403, code: 'forbidden', requestId: 'req_1', message: 'This needs the admin role; the token has viewer.' });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('reports 401 to onUnauthorized', async () => {
+    const { client, onUnauthorized } = clientWith(() => reply(401, { error: { code: 'unauthorized', message: 'bad token', request_id: 'r' } }));
+    await expect(client.listJobs({})).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('keeps lint findings from details', async () => {
+    const findings = [{ severity: 'error', code: 'unknown_template', message: 'no such template', document: 'X' }];
+    const { client } = clientWith(() => reply(422, { error: { code: 'lint_failed', message: 'lint', request_id: 'r', details: findings } }));
+    const error = (await client.publishDrafts().catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('lint_failed');
+    expect(error.findings).toEqual(findings);
+  });
+
+  it('survives bodies that are not the API error (proxy pages, empty)', async () => {
+    const { client } = clientWith(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'X-Request-Id': 'req_p' } }));
+    const error = (await client.catalog().catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ status: 502, code: 'http_502', requestId: 'req_p' });
+    expect(error.message).toContain('Bad gateway');
+    expect(error.findings).toEqual([]);
+  });
+
+  it('turns network failures into network_error', async () => {
+    const { client } = clientWith(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(client.catalog()).rejects.toMatchObject({ status: 0, code: 'network_error' });
+  });
+
+  it('returns the package of an invalid quote (422) instead of throwing', async () => {
+    const pkg = { valid: false, errors: [{ code: 'invalid_quote', message: 'm', path: '/transaction' }], documents: [], review: [], explain: [] };
+    const { client } = clientWith(() => reply(422, pkg));
+    await expect(client.resolve({})).resolves.toMatchObject({ valid: false });
+  });
+
+  it('throws render failures with their findings', async () => {
+    const { client } = clientWith(() =>
+      reply(422, { error: { code: 'invalid_package', message: 'invalid', request_id: 'r', details: [{ code: 'x', message: 'y', path: '/a' }] } }),
+    );
+    const error = (await client.render({}).catch((e: unknown) => e)) as ApiError;
+    expect(error.findings[0]?.path).toBe('/a');
+  });
+
+  it('probes the role without POSTing anything but an empty resolve', async () => {
+    const answers: Record<string, Record<string, number>> = {
+      admin: { jobs: 200, lint: 200, resolve: 422 },
+      generator: { jobs: 200, lint: 403, resolve: 422 },
+      viewer: { jobs: 200, lint: 403, resolve: 403 },
+    };
+    for (const [role, a] of Object.entries(answers)) {
+      const { client, calls } = clientWith((url) => {
+        const which = url.includes('drafts:lint') ? 'lint' : url.includes('resolve') ? 'resolve' : 'jobs';
+        return reply(a[which] as number, {});
+      });
+      expect(await client.probeRole()).toBe(role);
+      for (const c of calls) if (c.init.method === 'POST') expect(c.url).toBe('/v1/packages:resolve');
+    }
+    const { client } = clientWith(() => reply(401, {}));
+    expect(await client.probeRole()).toBeNull();
+  });
+
+  it('refuses to download anything but job results', () => {
+    const { client } = clientWith(() => reply(200, {}));
+    expect(() => client.download('https://evil.test/x')).toThrow();
+  });
+
+  it('builds queries without empty values', () => {
+    expect(buildQuery({ a: 1, b: '', c: undefined, d: null, e: 'x y' })).toBe('?a=1&e=x+y');
+    expect(buildQuery({})).toBe('');
+  });
+});

@@ -1,0 +1,367 @@
+// The one module that talks to docgen's HTTP API (docs/openapi.json).
+// Every call sends `Authorization: Bearer TOKEN`; every failure becomes an
+// ApiError carrying the API's {"error": {code, message, request_id, details}}.
+
+export type Role = 'admin' | 'generator' | 'viewer';
+export type DocumentKind = 'declarations' | 'form' | 'endorsement' | 'notice';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
+
+/** A finding: package errors, lint findings, job errors and error details. */
+export interface Diagnostic {
+  severity?: 'error' | 'warning';
+  code: string;
+  message: string;
+  path?: string;
+  document?: string;
+  instance?: number;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  request_id: string;
+  details?: Diagnostic[] | Record<string, unknown>;
+}
+
+/** yes / no / copy per transaction; the server may send booleans for yes/no. */
+export type AttachMode = 'yes' | 'no' | 'copy' | boolean | string;
+
+export interface AppliesTo {
+  products?: string[];
+  jurisdictions?: string[];
+  agencies?: string[];
+  coverages?: string[];
+  coverages_match?: string;
+  effective?: { from?: string; until?: string };
+}
+
+/** A document edition of the current catalog. Fields beyond the required ones may be missing. */
+export interface CatalogDocument {
+  id: string;
+  edition: string;
+  title: string;
+  kind: DocumentKind | string;
+  order: number;
+  template: string;
+  applies_to?: AppliesTo;
+  attach?: { new?: AttachMode; renewal?: AttachMode; reissue?: AttachMode };
+  deletable?: boolean;
+  flag_manual?: boolean;
+  multiple?: boolean;
+  variables?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface CatalogDocumentList {
+  version: number;
+  documents: CatalogDocument[];
+}
+
+export interface CatalogSummary {
+  version: number;
+  name: string;
+  digest: string;
+  created_at: string;
+  documents: number;
+}
+
+export interface JobResult {
+  pages: number;
+  package_pdf: string;
+  package_json: string;
+  documents: { name: string; pages: number; url: string }[];
+}
+
+export interface Job {
+  id: string;
+  status: JobStatus;
+  quote_id: string | null;
+  catalog_version: number;
+  attempts: number;
+  max_attempts: number;
+  created_at: string;
+  updated_at: string;
+  finished_at?: string;
+  next_attempt_at?: string;
+  callback_url?: string;
+  webhook?: { state: 'waiting' | 'pending' | 'delivered' | 'failed'; attempts: number };
+  idempotency_key?: string;
+  errors: Diagnostic[];
+  result?: JobResult;
+}
+
+export interface WebhookAttempts {
+  job_id: string;
+  state: string;
+  attempts: { attempt: number; at: string; outcome: 'delivered' | 'failed'; http_status?: number; error?: string }[];
+}
+
+export interface PackageDocument {
+  id: string;
+  edition: string;
+  kind: DocumentKind | string;
+  title: string;
+  source: 'auto' | 'copy' | 'added';
+  instance: number;
+  variables: Record<string, unknown>;
+}
+
+export interface ReviewItem {
+  id: string;
+  reason: 'flag_manual' | 'dropped_from_prior' | string;
+  attached: boolean;
+}
+
+export interface ExplainEntry {
+  id: string;
+  edition: string;
+  eligible: boolean;
+  instances: number;
+  reasons: string[];
+}
+
+export interface Package {
+  quote_id: string | null;
+  transaction: string | null;
+  catalog: { name: string; digest: string; version?: number };
+  valid: boolean;
+  documents: PackageDocument[];
+  review: ReviewItem[];
+  explain: ExplainEntry[];
+  errors: Diagnostic[];
+}
+
+export type DocumentEdition = Record<string, unknown> & { id?: string };
+
+export interface Draft {
+  id: string;
+  editions: DocumentEdition[];
+}
+
+export interface DraftLint {
+  valid: boolean;
+  drafts: string[];
+  findings: Diagnostic[];
+}
+
+export interface DraftSaved {
+  id: string;
+  editions: DocumentEdition[];
+  lint: { valid: boolean; findings: Diagnostic[] };
+}
+
+export interface PublishedVersion {
+  version: number;
+  name: string;
+  digest: string;
+  created_at: string;
+  findings: Diagnostic[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string;
+  readonly details: ApiErrorBody['details'];
+
+  constructor(status: number, body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.requestId = body.request_id;
+    this.details = body.details;
+  }
+
+  /** The findings in `details`, when it is a list of them. */
+  get findings(): Diagnostic[] {
+    return Array.isArray(this.details) ? this.details : [];
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Turns any failed answer into an ApiError, whatever its body (JSON error, HTML from a proxy, nothing). */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  const requestId = response.headers.get('X-Request-Id') ?? '';
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // the body could not be read: keep the status
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.code === 'string') {
+      const e = parsed.error;
+      return new ApiError(response.status, {
+        code: e.code as string,
+        message: typeof e.message === 'string' ? e.message : response.statusText,
+        request_id: typeof e.request_id === 'string' ? e.request_id : requestId,
+        details: Array.isArray(e.details) || isRecord(e.details) ? (e.details as ApiErrorBody['details']) : undefined,
+      });
+    }
+  } catch {
+    // not JSON
+  }
+  return new ApiError(response.status, {
+    code: `http_${response.status}`,
+    message: `${response.status} ${response.statusText || 'error'}${text ? `: ${text.slice(0, 200)}` : ''}`,
+    request_id: requestId,
+  });
+}
+
+export interface ClientOptions {
+  /** Token for `Authorization: Bearer`; null when signed out. */
+  getToken: () => string | null;
+  fetch?: typeof fetch;
+  /** Prefix of every path; '' for the same origin. */
+  baseUrl?: string;
+  /** Called on every 401 (e.g. to go back to the sign-in page). */
+  onUnauthorized?: (error: ApiError) => void;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+export function buildQuery(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export interface ListJobsQuery {
+  status?: JobStatus;
+  created_after?: number;
+  created_before?: number;
+  limit?: number;
+}
+
+export function createClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const base = options.baseUrl ?? '';
+
+  async function send(method: string, path: string, init: { body?: unknown; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' };
+    const token = options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    let response: Response;
+    try {
+      response = await doFetch(base + path, { method, headers, body, signal: init.signal, credentials: 'omit', cache: 'no-store' });
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+      throw new ApiError(0, {
+        code: 'network_error',
+        message: `The server could not be reached (${cause instanceof Error ? cause.message : String(cause)}).`,
+        request_id: '',
+      });
+    }
+    return response;
+  }
+
+  async function json<T>(method: string, path: string, init: { body?: unknown; signal?: AbortSignal; accept422?: boolean } = {}): Promise<T> {
+    const response = await send(method, path, init);
+    if (response.ok || (init.accept422 && response.status === 422)) {
+      if (response.status === 204) return undefined as T;
+      const text = await response.text();
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ApiError(response.status, {
+          code: 'invalid_response',
+          message: 'The server answered with something that is not JSON.',
+          request_id: response.headers.get('X-Request-Id') ?? '',
+        });
+      }
+    }
+    const error = await errorFromResponse(response);
+    if (error.status === 401) options.onUnauthorized?.(error);
+    throw error;
+  }
+
+  async function binary(method: string, path: string, init: { body?: unknown; signal?: AbortSignal; accept?: string } = {}): Promise<Blob> {
+    const response = await send(method, path, init);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (error.status === 401) options.onUnauthorized?.(error);
+      throw error;
+    }
+    return response.blob();
+  }
+
+  /** Status of a GET without throwing, for probing roles. */
+  async function probe(method: string, path: string, body?: unknown): Promise<number> {
+    const response = await send(method, path, { body });
+    try {
+      await response.text();
+    } catch {
+      // ignore
+    }
+    return response.status;
+  }
+
+  return {
+    /** Finds the role of the token: 401 → null (bad token). */
+    async probeRole(): Promise<Role | null> {
+      const jobs = await probe('GET', '/v1/jobs?limit=1');
+      if (jobs === 401) return null;
+      if (jobs >= 500 || (jobs !== 200 && jobs !== 403)) {
+        throw new ApiError(jobs, { code: `http_${jobs}`, message: `Probing GET /v1/jobs answered ${jobs}.`, request_id: '' });
+      }
+      const lint = await probe('GET', '/v1/catalog/drafts:lint');
+      // 409 (no catalog yet) also means the role was accepted.
+      if (lint === 200 || lint === 409) return 'admin';
+      // An empty body is an invalid quote: 422 for generators, 403 for viewers.
+      const resolve = await probe('POST', '/v1/packages:resolve', {});
+      if (resolve === 422 || resolve === 200 || resolve === 400) return 'generator';
+      return 'viewer';
+    },
+
+    catalog: (signal?: AbortSignal) => json<CatalogSummary>('GET', '/v1/catalog', { signal }),
+    documents: (signal?: AbortSignal) => json<CatalogDocumentList>('GET', '/v1/catalog/documents', { signal }),
+    document: (id: string, signal?: AbortSignal) => json<CatalogDocumentList>('GET', `/v1/catalog/documents/${enc(id)}`, { signal }),
+
+    listJobs: (query: ListJobsQuery, signal?: AbortSignal) =>
+      json<{ jobs: Job[] }>('GET', `/v1/jobs${buildQuery(query as Query)}`, { signal }),
+    job: (id: string, signal?: AbortSignal) => json<Job>('GET', `/v1/jobs/${enc(id)}`, { signal }),
+    webhooks: (id: string, signal?: AbortSignal) => json<WebhookAttempts>('GET', `/v1/jobs/${enc(id)}/webhooks`, { signal }),
+    cancelJob: (id: string) => json<Job>('POST', `/v1/jobs/${enc(id)}:cancel`),
+    retryJob: (id: string) => json<Job>('POST', `/v1/jobs/${enc(id)}:retry`),
+    /** A result of a job (`/v1/jobs/{id}/package.pdf`, …) as a Blob; `path` is the link the job gives. */
+    download: (path: string) => {
+      if (!path.startsWith('/v1/jobs/')) throw new Error(`not a job result: ${path}`);
+      return binary('GET', path, { accept: '*/*' });
+    },
+
+    /** The package; a quote that is invalid answers 422 with the package too (valid: false). */
+    resolve: (quote: unknown, signal?: AbortSignal) => json<Package>('POST', '/v1/packages:resolve', { body: quote, signal, accept422: true }),
+    /** The package PDF; 422 throws an ApiError whose `findings` are the errors. */
+    render: (quote: unknown, signal?: AbortSignal) => binary('POST', '/v1/packages:render', { body: quote, signal, accept: 'application/pdf' }),
+
+    lintDrafts: (signal?: AbortSignal) => json<DraftLint>('GET', '/v1/catalog/drafts:lint', { signal }),
+    getDraft: (id: string, signal?: AbortSignal) => json<Draft>('GET', `/v1/catalog/drafts/documents/${enc(id)}`, { signal }),
+    saveDraft: (id: string, editions: DocumentEdition[]) =>
+      json<DraftSaved>('PUT', `/v1/catalog/drafts/documents/${enc(id)}`, { body: editions }),
+    deleteDraft: (id: string) => json<void>('DELETE', `/v1/catalog/drafts/documents/${enc(id)}`),
+    publishDrafts: () => json<PublishedVersion>('POST', '/v1/catalog/versions', { body: {} }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createClient>;

@@ -1,0 +1,46 @@
+import type { Diagnostic } from '../api/client';
+
+function where(d: Diagnostic): string {
+  const parts: string[] = [];
+  if (d.document) parts.push(d.instance && d.instance > 1 ? `${d.document} #${d.instance}` : d.document);
+  if (d.file) parts.push(`${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}`);
+  return parts.join(' · ');
+}
+
+/** Package errors, lint findings, job errors: code, message, JSON Pointer, document, file:line. */
+export function Findings({ findings, caption }: { findings: readonly Diagnostic[]; caption: string }) {
+  if (findings.length === 0) return <p className="text-body-secondary small mb-0">{caption}: none.</p>;
+  return (
+    <div className="table-responsive">
+      <table className="table table-sm align-middle mb-0 findings">
+        <caption className="caption-top">
+          {caption} ({findings.length})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Severity</th>
+            <th scope="col">Code</th>
+            <th scope="col">Message</th>
+            <th scope="col">JSON Pointer</th>
+            <th scope="col">Where</th>
+          </tr>
+        </thead>
+        <tbody>
+          {findings.map((d, i) => (
+            <tr key={i}>
+              <td>
+                <span className={`badge ${d.severity === 'warning' ? 'text-bg-warning' : 'text-bg-danger'}`}>{d.severity ?? 'error'}</span>
+              </td>
+              <td>
+                <code>{d.code}</code>
+              </td>
+              <td>{d.message}</td>
+              <td>{d.path !== undefined ? <code>{d.path === '' ? '(root)' : d.path}</code> : ''}</td>
+              <td className="small">{where(d)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
