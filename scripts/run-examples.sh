@@ -1,5 +1,6 @@
 #!/bin/sh
-# The main job on the embedded default: install what is needed, build docgen,
+# The main job on the embedded default: install what is needed, build docgen
+# and its admin UI,
 # lint the example catalog, resolve every example quote (printing each
 # package's summary) and render every valid one to PDFs in out/NAME/.
 # With --serve it then starts `docgen serve` on the embedded default (SQLite
@@ -12,6 +13,7 @@ SERVE=0
 ./scripts/bootstrap.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target docgen_cli
+./scripts/web.sh  # the admin UI, served by docgen serve at /ui/
 DOCGEN=build/release/docgen
 CATALOG=examples/acme-cyber
 

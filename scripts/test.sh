@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 echo "== OpenAPI document (redocly lint, recommended rules)"
 ./scripts/lint-openapi.sh
 
+echo "== admin UI: build and unit tests (Vitest)"
+./scripts/web.sh
+
 echo "== tests (Sanitize: ASan + UBSan)"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
@@ -20,6 +23,9 @@ echo "== release build and benchmark smoke run"
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
+
+echo "== admin UI end to end (Playwright, Debian's chromium)"
+tests/e2e/run.sh build/release/docgen "$PWD"
 build/release/bench/resolve_bench --benchmark_min_time=0.01 --benchmark_filter=Resolve
 
 echo "== fuzz targets"
