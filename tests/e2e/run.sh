@@ -5,8 +5,8 @@
 # every page go to build/e2e-artifacts/ (kept by CI).
 # Usage: tests/e2e/run.sh DOCGEN SOURCE_DIR
 set -u
-DOCGEN=$1
-SRC=$2
+DOCGEN=$(realpath "$1")
+SRC=$(realpath "$2")
 TMP=$(mktemp -d)
 . "$SRC/tests/support/net.sh"
 PORT=$(free_port)

@@ -35,7 +35,7 @@ export default function CodeEditorImpl({ value, onChange, language = 'json', lab
           EditorView.lineWrapping,
           fill,
           ro.current.of([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
-          EditorView.contentAttributes.of({ 'aria-label': label }),
+          EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChangeRef.current?.(u.state.doc.toString());
           }),
@@ -43,6 +43,7 @@ export default function CodeEditorImpl({ value, onChange, language = 'json', lab
       }),
     });
     view.current = v;
+    focusableWhenReadOnly(v, readOnly, label);
     return () => {
       v.destroy();
       view.current = null;
@@ -58,7 +59,20 @@ export default function CodeEditorImpl({ value, onChange, language = 'json', lab
 
   useEffect(() => {
     view.current?.dispatch({ effects: ro.current.reconfigure([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]) });
+    if (view.current) focusableWhenReadOnly(view.current, readOnly, label);
   }, [readOnly]);
 
   return <div ref={host} className={`code-editor border rounded ${className ?? 'editor-md'}`} />;
+}
+
+// A read-only editor has no editable content to focus: its scrolling area
+// takes the focus instead, so keyboard users can scroll it (WCAG 2.1.1).
+function focusableWhenReadOnly(v: EditorView, readOnly: boolean, label: string): void {
+  if (readOnly) {
+    v.scrollDOM.tabIndex = 0;
+    v.scrollDOM.setAttribute('aria-label', label);
+  } else {
+    v.scrollDOM.removeAttribute('tabindex');
+    v.scrollDOM.removeAttribute('aria-label');
+  }
 }

@@ -1,0 +1,26 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { api, expectAccessible, screenshot, signIn } from './support';
+
+test('a submitted job reaches succeeded on the jobs page and its PDF downloads', async ({ page, request }) => {
+  const src = process.env.DOCGEN_SRC ?? '../..';
+  const quote = JSON.parse(readFileSync(path.join(src, 'examples/quotes/new-ca-basic.json'), 'utf8'));
+  const created = await api(request, 'generator', 'POST', '/v1/jobs', { quote });
+  expect(created.status()).toBe(202);
+  const job = (await created.json()) as { id: string; quote_id: string };
+
+  await signIn(page, 'generator');
+  await page.getByRole('link', { name: 'Jobs' }).click();
+  const row = page.getByRole('row', { name: new RegExp(job.id.slice(0, 12)) }).first();
+  await expect(row).toContainText('succeeded', { timeout: 30_000 });
+  await row.click();
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: /package\.pdf/i }).or(page.getByRole('button', { name: /package\.pdf/i })).first().click();
+  const file = await download;
+  const saved = await file.path();
+  expect(saved).toBeTruthy();
+  expect(readFileSync(saved!).subarray(0, 5).toString()).toBe('%PDF-');
+  await screenshot(page, 'jobs');
+  await expectAccessible(page);
+});
