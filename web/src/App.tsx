@@ -4,6 +4,7 @@ import { Link, useLocation } from './lib/router';
 import { DocumentsPage } from './pages/DocumentsPage';
 import { JobsPage } from './pages/JobsPage';
 import { SignInPage } from './pages/SignInPage';
+import { VersionsPage } from './pages/VersionsPage';
 
 // Pages that pull in CodeMirror, pdf.js or rjsf load on demand.
 const PreviewPage = lazy(() => import('./pages/PreviewPage').then((m) => ({ default: m.PreviewPage })));
@@ -29,6 +30,7 @@ export function App() {
   if (page === 'documents' && arg && action === 'edit') content = isAdmin(role) ? <DocumentEditorPage id={arg} /> : <NotAllowed need="admin" />;
   else if (page === 'documents') content = <DocumentsPage />;
   else if (page === 'jobs') content = <JobsPage />;
+  else if (page === 'versions') content = <VersionsPage />;
   else if (page === 'preview') content = canGenerate(role) ? <PreviewPage /> : <NotAllowed need="generator" />;
   else if (page === 'drafts') content = isAdmin(role) ? <DraftsPage /> : <NotAllowed need="admin" />;
   else content = <p>There is no such page.</p>;
@@ -36,6 +38,7 @@ export function App() {
   const nav: { to: string; label: string; show: boolean }[] = [
     { to: 'documents', label: 'Documents', show: true },
     { to: 'jobs', label: 'Jobs', show: true },
+    { to: 'versions', label: 'Versions', show: true },
     { to: 'preview', label: 'Package preview', show: canGenerate(role) },
     { to: 'drafts', label: 'Drafts', show: isAdmin(role) },
   ];

@@ -114,3 +114,48 @@ describe('API client', () => {
     expect(buildQuery({})).toBe('');
   });
 });
+
+describe('API client: versions, template drafts and previews', () => {
+  it('keeps the slashes of template paths and encodes their parts', async () => {
+    const { client, calls } = clientWith(() => reply(200, { path: 'templates/a b.md', bytes: 1, lint: { valid: true, findings: [] } }));
+    await client.saveTemplateDraft('templates/a b.md', '# hi');
+    expect(calls[0]?.url).toBe('/v1/catalog/drafts/templates/templates/a%20b.md');
+    expect(calls[0]?.init.method).toBe('PUT');
+    expect(calls[0]?.init.body).toBe('{"text":"# hi"}');
+  });
+
+  it('asks for the drafted view with source=drafts', async () => {
+    const { client, calls } = clientWith(() => reply(200, { version: 1, source: 'drafts', documents: [], templates: {} }));
+    await client.document('CY-DEC', undefined, 'drafts');
+    await client.document('CY-DEC');
+    await client.documents(undefined, 'drafts');
+    expect(calls.map((c) => c.url)).toEqual(['/v1/catalog/documents/CY-DEC?source=drafts', '/v1/catalog/documents/CY-DEC', '/v1/catalog/documents?source=drafts']);
+  });
+
+  it('lists versions and one version', async () => {
+    const { client, calls } = clientWith((url) =>
+      url.endsWith('/versions') ? reply(200, { versions: [] }) : reply(200, { version: 3, name: 'n', digest: 'd', created_at: 't', files: ['a'] }),
+    );
+    await client.versions();
+    await expect(client.version(3)).resolves.toMatchObject({ files: ['a'] });
+    expect(calls.map((c) => c.url)).toEqual(['/v1/catalog/versions', '/v1/catalog/versions/3']);
+  });
+
+  it('returns the preview PDF, or throws the diagnostics of a 422', async () => {
+    const diagnostics = [{ code: 'template_error', message: 'unclosed section', file: 'templates/A.md', line: 4 }];
+    let status = 200;
+    const { client, calls } = clientWith(() =>
+      status === 200
+        ? new Response('%PDF-1.7', { status: 200, headers: { 'Content-Type': 'application/pdf' } })
+        : reply(422, { error: { code: 'render_failed', message: 'The document cannot be rendered.', request_id: 'r', details: diagnostics } }),
+    );
+    const pdf = await client.previewDraft({ document: 'A', edition: '2025', vars: { x: 1 } });
+    expect(await pdf.text()).toBe('%PDF-1.7');
+    expect(calls[0]?.url).toBe('/v1/catalog/drafts:preview');
+    expect((calls[0]?.init.headers as Record<string, string>).Accept).toBe('application/pdf');
+    status = 422;
+    const error = (await client.previewDraft({ document: 'A' }).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('render_failed');
+    expect(error.findings).toEqual(diagnostics);
+  });
+});

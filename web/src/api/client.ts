@@ -56,9 +56,34 @@ export interface CatalogDocument {
   [extra: string]: unknown;
 }
 
+/** Which catalog a listing shows: the current version, or the current version with the drafts applied. */
+export type CatalogSource = 'current' | 'drafts';
+
 export interface CatalogDocumentList {
   version: number;
+  /** Missing from older servers (then: current). */
+  source?: CatalogSource;
   documents: CatalogDocument[];
+  /** Template texts of the listed editions by path (GET /v1/catalog/documents/{id} only). */
+  templates?: Record<string, string>;
+}
+
+export interface CatalogVersion {
+  version: number;
+  name: string;
+  digest: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface CatalogVersionDetail {
+  version: number;
+  name: string;
+  digest: string;
+  created_at: string;
+  created_by?: string;
+  /** Catalog-relative paths of the version's files. */
+  files: string[];
 }
 
 export interface CatalogSummary {
@@ -145,7 +170,28 @@ export interface Draft {
 export interface DraftLint {
   valid: boolean;
   drafts: string[];
+  /** The drafted template paths (missing from older servers). */
+  templates?: string[];
   findings: Diagnostic[];
+}
+
+export interface TemplateDraft {
+  path: string;
+  text: string;
+}
+
+export interface TemplateDraftSaved {
+  path: string;
+  bytes: number;
+  lint: { valid: boolean; findings: Diagnostic[] };
+}
+
+/** POST /v1/catalog/drafts:preview: one document rendered from the catalog with the drafts applied. */
+export interface PreviewRequest {
+  document: string;
+  edition?: string;
+  vars?: Record<string, unknown>;
+  quote?: Record<string, unknown>;
 }
 
 export interface DraftSaved {
@@ -242,6 +288,11 @@ export function buildQuery(query: Query | undefined): string {
 
 const enc = encodeURIComponent;
 
+/** A template path (`templates/cy-dec.md`) for the URL: each part encoded, the slashes kept. */
+export function templateUrlPath(path: string): string {
+  return path.split('/').map(enc).join('/');
+}
+
 export interface ListJobsQuery {
   status?: JobStatus;
   created_after?: number;
@@ -335,8 +386,14 @@ export function createClient(options: ClientOptions) {
     },
 
     catalog: (signal?: AbortSignal) => json<CatalogSummary>('GET', '/v1/catalog', { signal }),
-    documents: (signal?: AbortSignal) => json<CatalogDocumentList>('GET', '/v1/catalog/documents', { signal }),
-    document: (id: string, signal?: AbortSignal) => json<CatalogDocumentList>('GET', `/v1/catalog/documents/${enc(id)}`, { signal }),
+    /** The editions of the current version, or (source 'drafts') of the version publishing the drafts would make. */
+    documents: (signal?: AbortSignal, source?: CatalogSource) =>
+      json<CatalogDocumentList>('GET', `/v1/catalog/documents${buildQuery({ source: source === 'drafts' ? source : undefined })}`, { signal }),
+    /** The editions of one id, with `templates`; source 'drafts' applies the drafts (422 lint_failed when they have lint errors). */
+    document: (id: string, signal?: AbortSignal, source?: CatalogSource) =>
+      json<CatalogDocumentList>('GET', `/v1/catalog/documents/${enc(id)}${buildQuery({ source: source === 'drafts' ? source : undefined })}`, { signal }),
+    versions: (signal?: AbortSignal) => json<{ versions: CatalogVersion[] }>('GET', '/v1/catalog/versions', { signal }),
+    version: (n: number, signal?: AbortSignal) => json<CatalogVersionDetail>('GET', `/v1/catalog/versions/${enc(String(n))}`, { signal }),
 
     listJobs: (query: ListJobsQuery, signal?: AbortSignal) =>
       json<{ jobs: Job[] }>('GET', `/v1/jobs${buildQuery(query as Query)}`, { signal }),
@@ -360,6 +417,14 @@ export function createClient(options: ClientOptions) {
     saveDraft: (id: string, editions: DocumentEdition[]) =>
       json<DraftSaved>('PUT', `/v1/catalog/drafts/documents/${enc(id)}`, { body: editions }),
     deleteDraft: (id: string) => json<void>('DELETE', `/v1/catalog/drafts/documents/${enc(id)}`),
+    getTemplateDraft: (path: string, signal?: AbortSignal) =>
+      json<TemplateDraft>('GET', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`, { signal }),
+    saveTemplateDraft: (path: string, text: string) =>
+      json<TemplateDraftSaved>('PUT', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`, { body: { text } }),
+    deleteTemplateDraft: (path: string) => json<void>('DELETE', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`),
+    /** The PDF of one document with the drafts applied; 422 throws an ApiError whose `findings` are the diagnostics (file/line or pointer). */
+    previewDraft: (request: PreviewRequest, signal?: AbortSignal) =>
+      binary('POST', '/v1/catalog/drafts:preview', { body: request, signal, accept: 'application/pdf' }),
     publishDrafts: () => json<PublishedVersion>('POST', '/v1/catalog/versions', { body: {} }),
   };
 }

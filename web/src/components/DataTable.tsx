@@ -15,6 +15,8 @@ interface Props<Row> {
   rows: readonly Row[];
   rowKey: (row: Row) => string;
   selectedKey?: string | null;
+  /** Several selected rows (e.g. two versions to compare), besides `selectedKey`. */
+  selectedKeys?: readonly string[];
   /** Selecting a row (click, Enter or Space on the focused row). */
   onSelect?: (row: Row) => void;
   empty?: ReactNode;
@@ -23,7 +25,7 @@ interface Props<Row> {
 }
 
 /** A table with sortable headers, keyboard-selectable rows and incremental rendering. */
-export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, onSelect, empty, pageSize = 100 }: Props<Row>) {
+export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, selectedKeys, onSelect, empty, pageSize = 100 }: Props<Row>) {
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
   const [shown, setShown] = useState(pageSize);
   const sorted = useMemo(() => {
@@ -82,7 +84,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, on
           <tbody>
             {visible.map((row) => {
               const key = rowKey(row);
-              const selected = selectedKey === key;
+              const selected = selectedKey === key || (selectedKeys?.includes(key) ?? false);
               return (
                 <tr
                   key={key}

@@ -8,6 +8,7 @@ import { Findings } from '../components/Findings';
 import { JsonSchemaForm } from '../components/JsonSchemaForm';
 import { useAsync } from '../lib/hooks';
 import { Link } from '../lib/router';
+import { DocumentTemplate } from './DocumentTemplate';
 
 const list = (title: string): RJSFSchema => ({ type: 'array', title, items: { type: 'string' } });
 const mode: RJSFSchema = { type: 'string', enum: ['yes', 'no', 'copy'] };
@@ -71,9 +72,14 @@ export function DocumentEditorPage({ id }: { id: string }) {
   const [saved, setSaved] = useState<DraftSaved | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The editions as the server last sent them (loaded, or answered to a save).
+  const [serverEditions, setServerEditions] = useState<DocumentEdition[] | null>(null);
+  // Bumped on every saved document draft (the template preview refreshes).
+  const [savedTick, setSavedTick] = useState(0);
 
   useEffect(() => {
     if (source.data) {
+      setServerEditions(source.data.editions);
       setEditions(source.data.editions);
       setRaw(JSON.stringify(source.data.editions, null, 2));
       setIndex(0);
@@ -82,7 +88,7 @@ export function DocumentEditorPage({ id }: { id: string }) {
 
   const current = editions?.[index];
   // Judged on what the server sent (the form fills in empty objects).
-  const sent = source.data?.editions[index];
+  const sent = serverEditions?.[index];
   const missing = sent ? NEEDED.filter((k) => !(k in sent)) : [];
   let rawError: string | null = null;
   let rawEditions: DocumentEdition[] | null = null;
@@ -112,6 +118,8 @@ export function DocumentEditorPage({ id }: { id: string }) {
     try {
       const result = await client.saveDraft(id, body);
       setSaved(result);
+      setServerEditions(result.editions);
+      setSavedTick((t) => t + 1);
       setEditions(result.editions);
       setRaw(JSON.stringify(result.editions, null, 2));
     } catch (e) {
@@ -242,6 +250,23 @@ export function DocumentEditorPage({ id }: { id: string }) {
           </div>
         )}
       </div>
+      {!rawMode && sent && typeof sent.template === 'string' && sent.template !== '' && (
+        <>
+          {current && current.template !== sent.template && (
+            <p className="small text-warning-emphasis mt-3 mb-0">
+              The form names the template <code>{String(current.template)}</code>; the one below is the saved edition's. Save the draft to edit the new one.
+            </p>
+          )}
+          <DocumentTemplate
+            client={client}
+            id={id}
+            edition={sent.edition !== undefined && sent.edition !== null ? String(sent.edition) : undefined}
+            path={sent.template}
+            variables={sent.variables}
+            savedTick={savedTick}
+          />
+        </>
+      )}
     </div>
   );
 }

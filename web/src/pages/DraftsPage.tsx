@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError, type PublishedVersion } from '../api/client';
 import { useAuth } from '../auth';
+import { DocumentDraftDiff, TemplateDraftDiff } from '../components/DraftDiffs';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { Findings } from '../components/Findings';
 import { useAsync } from '../lib/hooks';
@@ -9,6 +10,9 @@ import { Link } from '../lib/router';
 export function DraftsPage() {
   const { client } = useAuth();
   const lint = useAsync((signal) => client.lintDrafts(signal), [client]);
+  const templates = lint.data?.templates ?? [];
+  // The current editions, to find the published text of each drafted template.
+  const currentDocs = useAsync((signal) => (templates.length ? client.documents(signal) : Promise.resolve(undefined)), [client, templates.length > 0]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [published, setPublished] = useState<PublishedVersion | null>(null);
@@ -38,6 +42,17 @@ export function DraftsPage() {
     }
   };
 
+  const discardTemplate = async (path: string) => {
+    if (!window.confirm(`Discard the draft of ${path}?`)) return;
+    setError(null);
+    try {
+      await client.deleteTemplateDraft(path);
+      lint.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
   const refused = error instanceof ApiError && error.code === 'lint_failed';
   const l = lint.data;
   return (
@@ -56,21 +71,53 @@ export function DraftsPage() {
           ) : (
             <ul className="list-group mb-3">
               {l.drafts.map((id) => (
-                <li key={id} className="list-group-item d-flex align-items-center gap-2">
-                  <code className="me-auto">{id}</code>
-                  <Link className="btn btn-sm btn-outline-primary" to={`documents/${encodeURIComponent(id)}/edit`}>
-                    Edit
-                  </Link>
-                  <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => void discard(id)} aria-label={`Discard the draft of ${id}`}>
-                    Discard
-                  </button>
+                <li key={id} className="list-group-item">
+                  <div className="d-flex align-items-center gap-2">
+                    <code className="me-auto">{id}</code>
+                    <Link className="btn btn-sm btn-outline-primary" to={`documents/${encodeURIComponent(id)}/edit`} aria-label={`Edit ${id}`}>
+                      Edit
+                    </Link>
+                    <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => void discard(id)} aria-label={`Discard the draft of ${id}`}>
+                      Discard
+                    </button>
+                  </div>
+                  <details className="mt-2" open>
+                    <summary className="small">Changes: current → draft</summary>
+                    <DocumentDraftDiff client={client} id={id} />
+                  </details>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2 className="h5">Drafted templates ({templates.length})</h2>
+          {templates.length === 0 ? (
+            <p className="small text-body-secondary">No template drafts. Edit a template in the document editor to start one.</p>
+          ) : (
+            <ul className="list-group mb-3">
+              {templates.map((path) => (
+                <li key={path} className="list-group-item">
+                  <div className="d-flex align-items-center gap-2">
+                    <code className="me-auto">{path}</code>
+                    <button type="button" className="btn btn-sm btn-outline-danger" onClick={() => void discardTemplate(path)} aria-label={`Discard the draft of ${path}`}>
+                      Discard
+                    </button>
+                  </div>
+                  <details className="mt-2" open>
+                    <summary className="small">Changes: published → draft</summary>
+                    <ErrorPanel error={currentDocs.error} title="Loading the current documents" onRetry={currentDocs.reload} />
+                    {currentDocs.data ? (
+                      <TemplateDraftDiff client={client} path={path} documents={currentDocs.data.documents} />
+                    ) : (
+                      !currentDocs.error && <p className="small" aria-busy="true">Loading…</p>
+                    )}
+                  </details>
                 </li>
               ))}
             </ul>
           )}
           <Findings findings={l.findings} caption="Lint findings" />
           <div className="mt-3 d-flex gap-2">
-            <button type="button" className="btn btn-primary" disabled={busy || l.drafts.length === 0} onClick={() => void publish()}>
+            <button type="button" className="btn btn-primary" disabled={busy || (l.drafts.length === 0 && templates.length === 0)} onClick={() => void publish()}>
               {busy ? 'Publishing…' : 'Publish drafts as a new version'}
             </button>
             <button type="button" className="btn btn-outline-secondary" onClick={lint.reload}>
