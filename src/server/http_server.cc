@@ -142,6 +142,7 @@ struct HttpServer::Impl {
   std::mutex mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
+  std::atomic<bool> stopping{false};
   std::atomic<int> suspended{0};
 
   MHD_Result OnRequest(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
@@ -170,6 +171,9 @@ struct HttpServer::Impl {
     }
     // Liveness never waits for the pool.
     if (exchange->request.path == "/healthz") return Send(connection, dispatcher.Handle(exchange->request), false);
+    // Stopping: a request on a kept-alive connection is not started (the
+    // daemon must not go while a handler holds a suspended connection).
+    if (stopping) return Send(connection, dispatcher.Refused(exchange->request, 503), true);
     exchange->dispatched = true;
     MHD_suspend_connection(connection);
     ++suspended;
@@ -285,6 +289,7 @@ void HttpServer::Stop() {
     if (s.stopped) return;
     s.stopped = true;
   }
+  s.stopping = true;
   s.stopped_cv.notify_all();
   if (s.daemon != nullptr) {
     const MHD_socket listener = MHD_quiesce_daemon(s.daemon);  // no new connections
