@@ -121,37 +121,9 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
   *matched = &route;
   for (size_t i = 0; i < found->params.size(); ++i) call.params[found->params[i]] = match[i + 1].str();
 
-  if (route.role != Role::kNone) {
-    const std::string header = request.Header("Authorization");
-    std::string token;
-    if (header.size() > 7 && (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) token = header.substr(7);
-    // The client's address: unknown tokens that fail introspection count against it.
-    const AuthResult auth = api_.auth.Check(token, request.remote_address);
-    if (auth.outcome == AuthResult::Outcome::kRateLimited) {
-      HttpResponse response = call.Fail(ApiError{429, "too_many_requests",
-                                                 "Too many unknown tokens from this address; try again later."});
-      response.SetHeader("Retry-After", std::to_string(std::max(auth.retry_after_seconds, 1)));
-      return response;
-    }
-    if (auth.outcome == AuthResult::Outcome::kUnavailable) {
-      return call.Fail(ApiError{503, "auth_unavailable", "Tokens cannot be checked right now; try again later.", nullptr,
-                                auth.retry_after_seconds});
-    }
-    if (auth.outcome != AuthResult::Outcome::kOk) {
-      HttpResponse response = call.Fail(ApiError{
-          401, "unauthorized",
-          token.empty() ? "Send a token: Authorization: Bearer TOKEN." : "The token is not valid (" + auth.reason + ")."});
-      response.SetHeader("WWW-Authenticate", "Bearer");
-      return response;
-    }
-    call.subject = auth.subject;
-    call.role = auth.role;
-    *subject = auth.subject;
-    if (static_cast<int>(auth.role) < static_cast<int>(route.role)) {
-      return call.Fail(ApiError{403, "forbidden",
-                                std::string("This needs the ") + ToString(route.role) + " role; the token has " + ToString(auth.role) + "."});
-    }
-  }
+  std::optional<HttpResponse> refused = Authorize(route, call);
+  *subject = call.subject;  // logged with the request, also when refused for its role
+  if (refused) return std::move(*refused);
   try {
     return route.handler(api_, call);
   } catch (const std::exception& e) {
@@ -160,6 +132,41 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
     api_.log.Error("internal error", call.LogFields({{"route", route.pattern}, {"error", "unknown exception"}}));
   }
   return call.Fail(Status::Internal("unexpected exception"));
+}
+
+// The caller's token checked against the route's role: the refusal (401,
+// 403, 429, 503) or nullopt, with the caller's subject and role in `call`.
+std::optional<HttpResponse> Dispatcher::Authorize(const Route& route, Call& call) const {
+  if (route.role == Role::kNone) return std::nullopt;
+  const std::string header = call.request.Header("Authorization");
+  std::string token;
+  if (header.size() > 7 && (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) token = header.substr(7);
+  // The client's address: unknown tokens that fail introspection count against it.
+  const AuthResult auth = api_.auth.Check(token, call.request.remote_address);
+  if (auth.outcome == AuthResult::Outcome::kRateLimited) {
+    HttpResponse response = call.Fail(ApiError{429, "too_many_requests",
+                                               "Too many unknown tokens from this address; try again later."});
+    response.SetHeader("Retry-After", std::to_string(std::max(auth.retry_after_seconds, 1)));
+    return response;
+  }
+  if (auth.outcome == AuthResult::Outcome::kUnavailable) {
+    return call.Fail(ApiError{503, "auth_unavailable", "Tokens cannot be checked right now; try again later.", nullptr,
+                              auth.retry_after_seconds});
+  }
+  if (auth.outcome != AuthResult::Outcome::kOk) {
+    HttpResponse response = call.Fail(ApiError{
+        401, "unauthorized",
+        token.empty() ? "Send a token: Authorization: Bearer TOKEN." : "The token is not valid (" + auth.reason + ")."});
+    response.SetHeader("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  call.subject = auth.subject;
+  call.role = auth.role;
+  if (static_cast<int>(auth.role) < static_cast<int>(route.role)) {
+    return call.Fail(ApiError{403, "forbidden",
+                              std::string("This needs the ") + ToString(route.role) + " role; the token has " + ToString(auth.role) + "."});
+  }
+  return std::nullopt;
 }
 
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {

@@ -6,6 +6,7 @@
 // labelled with the route's pattern. Thread-safe.
 #pragma once
 
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -36,6 +37,7 @@ class Dispatcher {
   };
   // The response; `route` (null when none matched) and the caller's subject for Record.
   HttpResponse Run(const HttpRequest& request, const std::string& request_id, const Route** route, std::string* subject) const;
+  std::optional<HttpResponse> Authorize(const Route& route, Call& call) const;
   void Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
               double seconds) const;
 
