@@ -145,7 +145,7 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
             <Findings findings={j.errors} caption="Errors" />
             {j.result && (
               <div className="mt-3">
-                <h3 className="h6">Results ({j.result.pages} pages)</h3>
+                <h3 className="h6">Results ({j.result.pages} {j.result.pages === 1 ? 'page' : 'pages'})</h3>
                 <ul className="list-unstyled small">
                   <li>
                     <button type="button" className="btn btn-link btn-sm p-0" onClick={() => void download(j.result!.package_pdf, `${j.quote_id ?? j.id}-package.pdf`)}>
@@ -166,7 +166,7 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
                       <button type="button" className="btn btn-link btn-sm p-0" onClick={() => void download(d.url, d.name)}>
                         {d.name}
                       </button>{' '}
-                      <span className="text-body-secondary">({d.pages} pages)</span>
+                      <span className="text-body-secondary">({d.pages} {d.pages === 1 ? 'page' : 'pages'})</span>
                     </li>
                   ))}
                 </ul>
