@@ -9,6 +9,7 @@
 #pragma once
 
 #include <docgen/diagnostic.h>
+#include <docgen/rule.h>
 
 #include <filesystem>
 #include <map>
@@ -84,6 +85,7 @@ struct Catalog {
   std::vector<DocumentEdition> editions;  // sorted by (id, effective_from, edition)
   std::map<std::string, std::string> templates;  // catalog-relative path -> text
   std::map<std::string, std::string> assets;     // "assets/..." -> bytes (images for templates)
+  std::vector<Rule> rules;                // validator rules (rules/*.yaml), sorted by id
   std::string digest;  // "sha256:<hex>" over every file of the catalog
 
   bool HasProduct(std::string_view code) const;
@@ -92,6 +94,7 @@ struct Catalog {
   bool HasCoverage(std::string_view code) const;
   // Editions of one id, in catalog order; empty when the id is unknown.
   std::vector<const DocumentEdition*> EditionsOf(std::string_view id) const;
+  const Rule* FindRule(std::string_view id) const;
 };
 
 // The raw files of a catalog: catalog-relative path ("documents/a.yaml") to bytes.

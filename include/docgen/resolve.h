@@ -74,6 +74,7 @@ struct Package {
   std::string catalog_name;
   std::string catalog_digest;
   QuoteFacts facts;
+  bool quote_checked = false;  // step 1 passed (false: no documents, only step-1 errors)
   bool valid = false;
   std::vector<PackageDocument> documents;
   std::vector<ReviewItem> review;

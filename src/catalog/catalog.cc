@@ -62,4 +62,9 @@ std::vector<const DocumentEdition*> Catalog::EditionsOf(std::string_view id) con
   return out;
 }
 
+const Rule* Catalog::FindRule(std::string_view id) const {
+  auto it = std::lower_bound(rules.begin(), rules.end(), id, [](const Rule& r, std::string_view key) { return r.id < key; });
+  return it != rules.end() && it->id == id ? &*it : nullptr;
+}
+
 }  // namespace docgen

@@ -7,11 +7,18 @@
 #include <set>
 
 #include "catalog/lint_template.h"
+#include "catalog/load_rules.h"
 #include "catalog/yaml_reader.h"
 #include "schema/variables_schema.h"
 #include "util/text.h"
 
 namespace docgen {
+
+bool ValidId(const std::string& id) {
+  static const std::regex kId("[A-Z0-9][A-Z0-9._-]*");
+  return id.size() <= 128 && std::regex_match(id, kId);
+}
+
 namespace {
 
 const std::vector<std::string> kCatalogFields = {"name", "products", "jurisdictions", "agencies", "coverages", "defaults"};
@@ -23,11 +30,6 @@ const std::vector<std::string> kAppliesToFields = {"products",  "jurisdictions",
 const std::vector<std::string> kAttachFields = {"new", "renewal", "reissue"};
 const std::vector<std::string> kEffectiveFields = {"from", "until"};
 const std::vector<std::string> kCoverageFields = {"code", "label"};
-
-bool ValidId(const std::string& id) {
-  static const std::regex kId("[A-Z0-9][A-Z0-9._-]*");
-  return id.size() <= 128 && std::regex_match(id, kId);
-}
 
 // One edition plus what lint needs to point at it.
 struct ParsedDocument {
@@ -439,6 +441,10 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
     }
     catalog->templates[e.template_path] = it->second;
   }
+  RuleContext rule_context;
+  rule_context.catalog = catalog_usable ? catalog.get() : nullptr;
+  for (const auto& doc : docs) rule_context.document_ids.insert(doc.edition.id);
+  catalog->rules = LoadRules(files, rule_context, diagnostics);
   // Only meaningful once every document parsed: a broken one may be the user.
   for (const auto& [path, unused] : files) {
     if (HasErrors(diagnostics)) break;

@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "cli/validate_commands.h"
 #include "config/settings.h"
 #include "util/diagnostic_json.h"
 #include "server/service.h"
@@ -309,6 +310,21 @@ int main(int argc, char** argv) {
   render->add_option("QUOTE", render_quote, "The quote JSON file, or - for standard input")->required();
   render->add_option("--out", render_out, "The output folder (replaced as a whole; nothing is written on failure)")->required();
 
+  auto* validate = app.add_subcommand("validate", "Validate issued policies (JSON Lines) against the catalog; one result a line (exit 3 when a policy has errors).");
+  docgen::cli::ValidateArgs validate_args;
+  validate->add_option("--catalog", validate_args.catalog, "The catalog folder")->required();
+  validate->add_option("POLICIES", validate_args.input, "A JSON Lines file of policies (one a line), or - for standard input")->required();
+  validate->add_option("--format", validate_args.format, "jsonl: one result a line, summary on stderr; summary: only the summary")
+      ->check(CLI::IsMember({"jsonl", "summary"}));
+  validate->add_option("--threads", validate_args.threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 256));
+
+  auto* validator = app.add_subcommand("validator", "Work with the catalog's validator rules.");
+  validator->require_subcommand(1);
+  auto* validator_test = validator->add_subcommand("test", "Run every rule's own tests; print each with pass or FAIL (exit 3 when one fails).");
+  std::string validator_catalog, validator_rule;
+  validator_test->add_option("--catalog", validator_catalog, "The catalog folder")->required();
+  validator_test->add_option("--rule", validator_rule, "Only this rule's tests");
+
   auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (SPEC §6) on the embedded SQLite store.");
   docgen::SettingsFlags serve_flags;
   docgen::AddSettingFlags(*serve, /*worker_only=*/false, serve_flags);
@@ -337,6 +353,8 @@ int main(int argc, char** argv) {
     if (lint->parsed()) status = LintCommand(lint_dir, format);
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
     if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
+    if (validate->parsed()) status = docgen::cli::ValidateCommand(validate_args);
+    if (validator_test->parsed()) status = docgen::cli::ValidatorTestCommand(validator_catalog, validator_rule);
     if (serve->parsed()) status = ServeCommand(serve_flags);
     if (worker->parsed()) status = ServeCommand(worker_flags);
     if (token_create->parsed()) status = TokenCreateCommand(token_role, token_subject, token_data, token_file);

@@ -300,6 +300,7 @@ Package Resolve(const Catalog& catalog, const nlohmann::json& quote) {
     }
     return package;
   }
+  package.quote_checked = true;
   Resolver(catalog, checked, package).Run();
   return package;
 }

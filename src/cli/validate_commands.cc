@@ -1,0 +1,159 @@
+#include "cli/validate_commands.h"
+
+#include <docgen/catalog.h>
+#include <docgen/validate.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "validate/batch.h"
+
+namespace docgen::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitInvalid = 2;
+constexpr int kExitFindings = 3;
+
+std::shared_ptr<const Catalog> LoadOrExplain(const std::string& dir) {
+  CatalogLoad load = LoadCatalogDirectory(dir);
+  if (!load.catalog) {
+    for (const auto& d : load.diagnostics) std::cerr << FormatDiagnostic(d) << "\n";
+    std::cerr << "docgen: the catalog " << dir << " has errors and cannot be used\n";
+  }
+  return load.catalog;
+}
+
+std::string Thousands(long long n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string SummaryText(const ValidationSummary& s, double seconds) {
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.2f s, %s policies/s", seconds,
+                Thousands(seconds > 0 ? static_cast<long long>(static_cast<double>(s.policies) / seconds) : s.policies).c_str());
+  std::string text = "validated " + Thousands(s.policies) + " policies (" + rate + "): " + Thousands(s.ok) + " ok";
+  if (s.with_warnings > 0) text += " (" + Thousands(s.with_warnings) + " with warnings only)";
+  text += ", " + Thousands(s.with_errors) + " with errors\n";
+  if (!s.findings_by_code.empty()) {
+    text += "findings by code:\n";
+    for (const auto& [code, n] : s.findings_by_code) text += "  " + code + std::string(code.size() < 22 ? 22 - code.size() : 1, ' ') + Thousands(n) + "\n";
+  }
+  return text;
+}
+
+// A one-line progress bar on a terminal, redrawn at most every 200 ms.
+class ProgressLine {
+ public:
+  explicit ProgressLine(long long total_bytes) : total_bytes_(total_bytes), enabled_(isatty(STDERR_FILENO) == 1) {}
+  ~ProgressLine() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+  void Update(const BatchProgress& p) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    drawn_ = true;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    std::string line = "validating: " + Thousands(p.policies) + " policies";
+    if (total_bytes_ > 0) {
+      const int percent = static_cast<int>(100.0 * static_cast<double>(p.bytes_read) / static_cast<double>(total_bytes_));
+      const int filled = std::min(30, percent * 30 / 100);
+      line = "[" + std::string(filled, '#') + std::string(30 - filled, '.') + "] " + std::to_string(std::min(percent, 100)) + "%  " + line;
+    }
+    if (seconds > 0) line += ", " + Thousands(static_cast<long long>(static_cast<double>(p.policies) / seconds)) + "/s";
+    std::cerr << "\r\033[K" << line << std::flush;
+  }
+
+ private:
+  long long total_bytes_;
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_;
+};
+
+}  // namespace
+
+int ValidateCommand(const ValidateArgs& args) {
+  std::ifstream file;
+  long long total_bytes = 0;
+  if (args.input != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(args.input, ec)) {
+      std::cerr << "docgen: " << args.input << " is a folder; give a JSON Lines file of policies, or - for standard input\n";
+      return kExitInvalid;
+    }
+    file.open(args.input, std::ios::binary);
+    if (!file) {
+      std::cerr << "docgen: cannot read policies file " << args.input << "\n";
+      return kExitInvalid;
+    }
+    const auto size = std::filesystem::file_size(args.input, ec);
+    if (!ec) total_bytes = static_cast<long long>(size);
+  }
+  auto catalog = LoadOrExplain(args.catalog);
+  if (!catalog) return kExitInvalid;
+  std::istream& in = args.input == "-" ? std::cin : file;
+  std::ios::sync_with_stdio(false);
+
+  ProgressLine progress(total_bytes);
+  BatchOptions options;
+  options.threads = args.threads;
+  options.progress = [&](const BatchProgress& p) { progress.Update(p); };
+  const auto start = std::chrono::steady_clock::now();
+  std::ostream null_out(nullptr);
+  BatchOutcome outcome = ValidateBatch(*catalog, in, args.format == "summary" ? null_out : std::cout, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (file.is_open() && file.bad()) {
+    std::cerr << "docgen: reading " << args.input << " failed\n";
+    return kExitFailure;
+  }
+  const std::string summary = SummaryText(outcome.summary, seconds);
+  (args.format == "summary" ? std::cout : std::cerr) << summary << std::flush;
+  return outcome.summary.with_errors > 0 ? kExitFindings : kExitOk;
+}
+
+int ValidatorTestCommand(const std::string& catalog_dir, const std::string& rule) {
+  auto catalog = LoadOrExplain(catalog_dir);
+  if (!catalog) return kExitInvalid;
+  if (!rule.empty() && catalog->FindRule(rule) == nullptr) {
+    std::cerr << "docgen: the catalog has no rule \"" << rule << "\"";
+    if (!catalog->rules.empty()) {
+      std::cerr << " (its rules:";
+      for (const auto& r : catalog->rules) std::cerr << " " << r.id;
+      std::cerr << ")";
+    }
+    std::cerr << "\n";
+    return kExitInvalid;
+  }
+  auto outcomes = RunRuleTests(*catalog, rule);
+  int failed = 0;
+  for (const auto& o : outcomes) {
+    std::cout << (o.passed ? "pass  " : "FAIL  ") << o.rule << ": " << o.name << "\n";
+    if (o.passed) continue;
+    ++failed;
+    std::cout << "      expected " << (o.expect_violation ? "a violation, but the rule was not broken" : "no violation, but the rule was broken")
+              << "\n";
+    for (const auto& f : o.result.findings) std::cout << "      " << f.code << ": " << f.message << "\n";
+  }
+  std::cout << outcomes.size() << " tests of " << (rule.empty() ? std::to_string(catalog->rules.size()) + " rules" : "rule " + rule)
+            << ": " << (outcomes.size() - static_cast<size_t>(failed)) << " passed, " << failed << " failed\n";
+  return failed > 0 ? kExitFindings : kExitOk;
+}
+
+}  // namespace docgen::cli
