@@ -3,6 +3,8 @@
 //   examples/                         the public examples (catalog acme-cyber/)
 //   tests/cases/resolve/SUITE/        catalog/, quotes/NAME.json, expected/NAME.json
 //   tests/cases/lint/NAME/            catalog/ and expected.json (every finding)
+//   tests/cases/validate/NAME/        catalog/, policies.jsonl, expected.jsonl (a result a line)
+//   examples/validate/                the same against examples/acme-cyber
 //
 // Packages are compared by the rules of examples/README.md. With
 // DOCGEN_UPDATE=1 the expected files under tests/cases are rewritten from
@@ -10,6 +12,7 @@
 // examples are never rewritten.
 #include <docgen/catalog.h>
 #include <docgen/resolve.h>
+#include <docgen/validate.h>
 
 #include <gtest/gtest.h>
 
@@ -20,6 +23,7 @@
 #include <sstream>
 
 #include "support/files.h"
+#include "validate/batch.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -162,6 +166,75 @@ class LintCase : public ::testing::Test {
   fs::path dir_;
 };
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// Every policy of policies.jsonl gives the result on the same line of
+// expected.jsonl: policy_id and ok equal, findings matched one-to-one in any
+// order on the keys each expected finding gives (message is free text).
+// The catalog's own rule tests all pass.
+class ValidateCase : public ::testing::Test {
+ public:
+  ValidateCase(fs::path catalog, fs::path dir, bool updatable)
+      : catalog_(std::move(catalog)), dir_(std::move(dir)), updatable_(updatable) {}
+
+  void TestBody() override {
+    docgen::CatalogLoad load = docgen::LoadCatalogDirectory(catalog_);
+    ASSERT_TRUE(load.catalog) << "catalog " << catalog_ << " does not load";
+    ASSERT_TRUE(fs::exists(dir_ / "policies.jsonl")) << "no " << dir_ / "policies.jsonl";
+    std::istringstream in(ReadFile(dir_ / "policies.jsonl"));
+    std::ostringstream out;
+    docgen::BatchOptions options;
+    options.threads = 2;
+    options.chunk_lines = 3;  // results must come out in input order across chunks and threads
+    docgen::ValidateBatch(*load.catalog, in, out, options);
+    const std::vector<std::string> actual = Lines(out.str());
+    const fs::path expected_path = dir_ / "expected.jsonl";
+    if (UpdateMode() && updatable_) {
+      std::string text;
+      for (const auto& line : actual) {
+        json result = json::parse(line);
+        result.erase("catalog");
+        for (auto& f : result["findings"]) f.erase("message");
+        text += result.dump() + "\n";
+      }
+      WriteFile(expected_path, text);
+      return;
+    }
+    ASSERT_TRUE(fs::exists(expected_path)) << "no " << expected_path << " (run with DOCGEN_UPDATE=1 to create it)";
+    const std::vector<std::string> expected = Lines(ReadFile(expected_path));
+    ASSERT_FALSE(expected.empty()) << expected_path << " is empty";
+    ASSERT_EQ(expected.size(), actual.size()) << "one result per policy line";
+    for (size_t i = 0; i < expected.size(); ++i) {
+      SCOPED_TRACE("policies.jsonl line " + std::to_string(i + 1));
+      const json want = json::parse(expected[i]);
+      const json got = json::parse(actual[i]);
+      EXPECT_EQ(want.at("policy_id"), got.at("policy_id"));
+      EXPECT_EQ(want.at("ok"), got.at("ok")) << got["findings"].dump(1);
+      EXPECT_EQ(got["catalog"]["digest"], load.catalog->digest);
+      std::set<std::string> keys;
+      for (const auto& f : want.at("findings")) {
+        for (const auto& [key, unused] : f.items()) keys.insert(key);
+      }
+      ExpectSameEntries(want["findings"], got["findings"], std::vector<std::string>(keys.begin(), keys.end()), "findings");
+      for (const auto& f : got["findings"]) EXPECT_FALSE(f.value("message", "").empty()) << f.dump();
+    }
+    for (const auto& outcome : docgen::RunRuleTests(*load.catalog)) {
+      EXPECT_TRUE(outcome.passed) << "rule " << outcome.rule << ", test \"" << outcome.name << "\"";
+    }
+  }
+
+ private:
+  fs::path catalog_, dir_;
+  bool updatable_;
+};
+
 std::vector<fs::path> Sorted(const fs::path& dir) {
   std::vector<fs::path> out;
   if (!fs::is_directory(dir)) return out;
@@ -199,6 +272,14 @@ int main(int argc, char** argv) {
   for (const auto& dir : Sorted(kSource / "tests" / "cases" / "lint")) {
     ::testing::RegisterTest("Lint", TestName(dir.filename().string()).c_str(), nullptr, nullptr, __FILE__, __LINE__,
                             [=]() -> ::testing::Test* { return new LintCase(dir); });
+  }
+  auto register_validate = [](const std::string& name, const fs::path& catalog, const fs::path& dir, bool updatable) {
+    ::testing::RegisterTest("Validate", TestName(name).c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                            [=]() -> ::testing::Test* { return new ValidateCase(catalog, dir, updatable); });
+  };
+  register_validate("examples", kSource / "examples" / "acme-cyber", kSource / "examples" / "validate", false);
+  for (const auto& dir : Sorted(kSource / "tests" / "cases" / "validate")) {
+    register_validate(dir.filename().string(), dir / "catalog", dir, true);
   }
   return RUN_ALL_TESTS();
 }

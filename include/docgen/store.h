@@ -36,11 +36,18 @@
 namespace docgen {
 
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCanceled };
+
+// What a job does: render a quote's package (SPEC §6), or validate a batch
+// of policies (SPEC §7). Both share the queue, leases, retries and webhooks.
+enum class JobKind { kRender, kValidate };
+const char* ToString(JobKind kind);
+std::optional<JobKind> ParseJobKind(const std::string& text);
 const char* ToString(JobStatus status);
 std::optional<JobStatus> ParseJobStatus(const std::string& text);
 
 struct Job {
   std::string id;
+  JobKind kind = JobKind::kRender;
   JobStatus status = JobStatus::kQueued;
   std::string idempotency_key;       // empty when none
   std::string request_hash;          // sha256 of the request, for idempotent replays
@@ -59,12 +66,14 @@ struct Job {
   int64_t finished_at = 0;
   nlohmann::json errors = nlohmann::json::array();  // diagnostics of a failed job
   nlohmann::json result;             // {"package_pdf": sha, "package_json": sha, "documents": [...], "pages": n}
+  nlohmann::json progress = nlohmann::json::object();  // how far it got, as CreateJob and then its worker set it
   std::string webhook_state;         // "", "pending", "delivered", "failed"
   int webhook_attempts = 0;
   int64_t webhook_next_at = 0;
 };
 
 struct JobFilter {
+  std::optional<JobKind> kind;
   std::optional<JobStatus> status;
   int64_t created_after = 0;   // inclusive; 0: no bound
   int64_t created_before = 0;  // exclusive; 0: no bound
@@ -128,6 +137,9 @@ class Store {
   virtual Result<std::optional<Job>> ClaimJob(const std::string& worker, int64_t now, int64_t lease_until) = 0;
   // Extends a lease the worker still holds; kConflict when it lost it.
   virtual Status Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) = 0;
+  // Records how far a held job got (shown while it runs); kConflict when the
+  // worker lost it (its lease expired, or it was canceled).
+  virtual Status ReportProgress(const std::string& id, const std::string& worker, const nlohmann::json& progress) = 0;
   // Finish a job the worker still holds; kConflict (and no change) when it
   // lost the lease or the job was canceled meanwhile.
   virtual Status CompleteJob(const std::string& id, const std::string& worker, const nlohmann::json& result, int64_t now) = 0;

@@ -61,4 +61,25 @@ nlohmann::ordered_json JobToJson(const Job& job) {
   return j;
 }
 
+nlohmann::ordered_json ValidationToJson(const Job& job) {
+  nlohmann::ordered_json j;
+  j["id"] = job.id;
+  j["status"] = ToString(job.status);
+  j["catalog_version"] = job.catalog_version;
+  const int64_t total = job.progress.value("policies_total", int64_t{0});
+  const int64_t done = job.status == JobStatus::kSucceeded ? total : job.progress.value("policies_done", int64_t{0});
+  j["progress"] = {{"policies_done", done}, {"policies_total", total}, {"percent", total > 0 ? done * 100 / total : 100}};
+  j["attempts"] = job.attempts;
+  j["max_attempts"] = job.max_attempts;
+  j["created_at"] = IsoTime(job.created_at);
+  j["updated_at"] = IsoTime(job.updated_at);
+  if (job.finished_at > 0) j["finished_at"] = IsoTime(job.finished_at);
+  if (job.status == JobStatus::kSucceeded && job.result.is_object() && job.result.contains("summary")) {
+    j["summary"] = job.result["summary"];
+  }
+  if (job.status == JobStatus::kFailed || (job.status == JobStatus::kQueued && job.attempts > 0)) j["errors"] = job.errors;
+  j["links"] = {{"self", "/v1/validations/" + job.id}, {"results", "/v1/validations/" + job.id + "/results"}};
+  return j;
+}
+
 }  // namespace docgen

@@ -9,5 +9,8 @@ namespace docgen {
 
 std::string IsoTime(int64_t epoch_ms);
 nlohmann::ordered_json JobToJson(const Job& job);
+// A batch validation (SPEC §7) as GET /v1/validations/{id} shows it: status,
+// progress (policies done of the total), and the summary once it succeeded.
+nlohmann::ordered_json ValidationToJson(const Job& job);
 
 }  // namespace docgen

@@ -5,15 +5,18 @@
 
 #include <docgen/render.h>
 #include <docgen/resolve.h>
+#include <docgen/validate.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <random>
+#include <sstream>
 
 #include "jobs/job_json.h"
 #include "jobs/webhook.h"
 #include "util/diagnostic_json.h"
 #include "util/text.h"
+#include "validate/batch.h"
 
 namespace docgen {
 namespace {
@@ -78,6 +81,9 @@ JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, 
   metrics_.Describe("docgen_render_duration_seconds", Metrics::Type::kHistogram, "Time to render a package.",
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
   metrics_.Describe("docgen_pages_rendered_total", Metrics::Type::kCounter, "PDF pages rendered.");
+  metrics_.Describe("docgen_policies_validated_total", Metrics::Type::kCounter, "Policies validated by batch validation jobs.");
+  metrics_.Describe("docgen_validation_findings_total", Metrics::Type::kCounter,
+                    "Findings of batch validation jobs, by finding code.");
   metrics_.Describe("docgen_webhook_deliveries_total", Metrics::Type::kCounter, "Webhook delivery attempts, by outcome.");
   metrics_.Describe("docgen_leases_reaped_total", Metrics::Type::kCounter, "Expired job leases returned to the queue.");
 }
@@ -171,7 +177,6 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
                                       : nlohmann::json("");
   const nlohmann::json ids = {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}};
   Heartbeat heartbeat(store_, job, worker, options_.lease_ms, clock_);
-  auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   // Invalid input fails at once: it will not get better.
   auto permanent = [&](const Diagnostics& errors, const char* what) {
     Status failed = store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), clock_.NowMs());
@@ -185,7 +190,6 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
   };
   try {
     nlohmann::json result = {{"pages", 0}, {"documents", nlohmann::json::array()}};
-    int pages = 0;
     if (!options_.noop_jobs) {
       Result<LoadedCatalog> catalog = catalogs_.Get(job.catalog_version);
       if (!catalog.ok()) {
@@ -203,6 +207,25 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
             return Transient(job, worker, catalog.status().message());
         }
       }
+      // Results are stored before the job is marked done: a crash in between
+      // re-runs the job, which writes the same bytes under the same names.
+      Status stored = Status::Ok();
+      auto put = [&](std::string_view bytes) -> std::string {
+        if (!stored.ok()) return "";
+        Result<std::string> name = blobs_.Put(bytes);
+        if (!name.ok()) stored = name.status();
+        return name.ok() ? *name : "";
+      };
+      if (job.kind == JobKind::kValidate) {
+        std::optional<nlohmann::json> validated = Validate(job, worker, *catalog->catalog, put);
+        if (!validated) {
+          log_.Warn("validation stopped: its lease was lost or it was canceled", ids);
+          return;
+        }
+        if (stored.code() == StatusCode::kUnavailable) return Release(job, worker, stored);
+        if (!stored.ok()) return Transient(job, worker, stored.message());
+        return Complete(job, worker, *validated, ids, started);
+      }
       Package package = Resolve(*catalog->catalog, job.quote);
       if (!package.valid) return permanent(package.errors, "job failed: the quote does not resolve to a valid package");
       const auto render_started = std::chrono::steady_clock::now();
@@ -213,17 +236,7 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
       if (options_.before_store && !options_.before_store(job)) {
         return Transient(job, worker, "injected failure before storing the results");
       }
-      // Results are stored before the job is marked done: a crash in between
-      // re-runs the job, which writes the same bytes under the same names.
-      Status stored = Status::Ok();
-      auto put = [&](std::string_view bytes) -> std::string {
-        if (!stored.ok()) return "";
-        Result<std::string> name = blobs_.Put(bytes);
-        if (!name.ok()) stored = name.status();
-        return name.ok() ? *name : "";
-      };
-      pages = rendered.output->pages;
-      result["pages"] = pages;
+      result["pages"] = rendered.output->pages;
       result["package_pdf"] = put(rendered.output->package_pdf);
       result["package_json"] = put(PackageToJson(package).dump(2) + "\n");
       for (const auto& doc : rendered.output->documents) {
@@ -232,24 +245,67 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
       if (stored.code() == StatusCode::kUnavailable) return Release(job, worker, stored);
       if (!stored.ok()) return Transient(job, worker, stored.message());
     }
-    Status completed = store_.CompleteJob(job.id, worker, result, clock_.NowMs());
-    if (completed.code() == StatusCode::kUnavailable) return Release(job, worker, completed);
-    if (!completed.ok()) {
-      log_.Warn("job finished after its lease was lost or it was canceled; result not recorded", ids);
-      return;
-    }
-    metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
-    metrics_.Add("docgen_jobs_finished_total", {{"status", "succeeded"}});
-    metrics_.Add("docgen_pages_rendered_total", {}, pages);
-    metrics_.Observe("docgen_job_duration_seconds", {}, seconds_since_start());
-    if (options_.noop_jobs) return;
-    nlohmann::json fields = ids;
-    fields["pages"] = pages;
-    fields["duration_ms"] = static_cast<int64_t>(seconds_since_start() * 1000);
-    log_.Info("job succeeded", fields);
+    Complete(job, worker, result, ids, started);
   } catch (const std::exception& e) {
     Transient(job, worker, e.what());
   }
+}
+
+std::optional<nlohmann::json> JobRunner::Validate(const Job& job, const std::string& worker, const Catalog& catalog,
+                                                  const std::function<std::string(std::string_view)>& put) {
+  const nlohmann::json& input = job.quote;  // {"policies": JSON Lines text}
+  std::istringstream in(input.is_object() ? input.value("policies", "") : "");
+  std::ostringstream out;
+  std::atomic<bool> stop{false};
+  const int64_t total = job.progress.value("policies_total", int64_t{0});
+  auto last_report = std::chrono::steady_clock::now();
+  BatchOptions batch;
+  batch.threads = 1;  // one job per worker thread; the workers share the cores
+  batch.stop = &stop;
+  batch.progress = [&](const BatchProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_report < std::chrono::milliseconds(500)) return;
+    last_report = now;
+    const Status reported = store_.ReportProgress(job.id, worker, {{"policies_done", p.policies}, {"policies_total", total}});
+    if (reported.code() == StatusCode::kConflict) stop = true;  // canceled, or the lease went to another worker
+  };
+  BatchOutcome outcome = ValidateBatch(catalog, in, out, batch);
+  if (outcome.stopped) return std::nullopt;
+  nlohmann::json result;
+  result["results"] = put(out.str());
+  result["summary"] = outcome.summary.ToJson();
+  return result;
+}
+
+void JobRunner::Complete(const Job& job, const std::string& worker, const nlohmann::json& result, const nlohmann::json& ids,
+                         std::chrono::steady_clock::time_point started) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Status completed = store_.CompleteJob(job.id, worker, result, clock_.NowMs());
+  if (completed.code() == StatusCode::kUnavailable) return Release(job, worker, completed);
+  if (!completed.ok()) {
+    log_.Warn("job finished after its lease was lost or it was canceled; result not recorded", ids);
+    return;
+  }
+  metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
+  metrics_.Add("docgen_jobs_finished_total", {{"status", "succeeded"}});
+  metrics_.Observe("docgen_job_duration_seconds", {}, seconds);
+  nlohmann::json fields = ids;
+  if (job.kind == JobKind::kValidate && result.contains("summary")) {
+    const nlohmann::json& summary = result["summary"];
+    metrics_.Add("docgen_policies_validated_total", {}, summary.value("policies", 0.0));
+    for (const auto& [code, n] : summary["findings_by_code"].items()) {
+      metrics_.Add("docgen_validation_findings_total", {{"code", code}}, n.get<double>());
+    }
+    fields["policies"] = summary["policies"];
+    fields["with_errors"] = summary["with_errors"];
+  } else {
+    const int pages = result.value("pages", 0);
+    metrics_.Add("docgen_pages_rendered_total", {}, pages);
+    fields["pages"] = pages;
+  }
+  if (options_.noop_jobs) return;
+  fields["duration_ms"] = static_cast<int64_t>(seconds * 1000);
+  log_.Info("job succeeded", fields);
 }
 
 // A thread's loop must outlive anything a pass throws (out of memory, a

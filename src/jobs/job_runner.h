@@ -83,6 +83,13 @@ class JobRunner {
 
  private:
   void Execute(const Job& job, const std::string& worker);
+  // A validation job's results (stored with `put`) and summary; nullopt
+  // when it was stopped because the worker lost the job.
+  std::optional<nlohmann::json> Validate(const Job& job, const std::string& worker, const Catalog& catalog,
+                                         const std::function<std::string(std::string_view)>& put);
+  // Marks a job done (or gives it back after an outage), with its metrics and log line.
+  void Complete(const Job& job, const std::string& worker, const nlohmann::json& result, const nlohmann::json& ids,
+                std::chrono::steady_clock::time_point started);
   // The attempt was cut short by an outage: give it back (retrying while
   // the lease lasts), or leave the job to the reaper.
   void Release(const Job& job, const std::string& worker, const Status& outage);

@@ -29,6 +29,12 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/jobs/{id}/webhooks", "listJobWebhooks", kViewer, false, false, ListJobWebhooks},
       {"POST", "/v1/jobs/{id}:cancel", "cancelJob", kGenerator, false, false, CancelJob},
       {"POST", "/v1/jobs/{id}:retry", "retryJob", kGenerator, false, false, RetryJob},
+      {"POST", "/v1/policies:validate", "validatePolicy", kGenerator, false, false, ValidatePolicyRoute},
+      {"POST", "/v1/validations", "createValidation", kGenerator, false, false, CreateValidation},
+      {"GET", "/v1/validations", "listValidations", kViewer, false, false, ListValidations},
+      {"GET", "/v1/validations/{id}", "getValidation", kViewer, false, false, GetValidation},
+      {"GET", "/v1/validations/{id}/results", "getValidationResults", kViewer, false, false, GetValidationResults},
+      {"POST", "/v1/validations/{id}:cancel", "cancelValidation", kGenerator, false, false, CancelValidation},
 
       {"GET", "/v1/catalog", "getCatalog", kViewer, false, false, GetCatalog},
       {"GET", "/v1/catalog/documents", "listCatalogDocuments", kViewer, false, false, ListCatalogDocuments},

@@ -136,6 +136,13 @@ HttpResponse GetJobDocument(Api&, const Call&);
 HttpResponse ListJobWebhooks(Api&, const Call&);
 HttpResponse CancelJob(Api&, const Call&);
 HttpResponse RetryJob(Api&, const Call&);
+// routes_validate.cc
+HttpResponse ValidatePolicyRoute(Api&, const Call&);
+HttpResponse CreateValidation(Api&, const Call&);
+HttpResponse ListValidations(Api&, const Call&);
+HttpResponse GetValidation(Api&, const Call&);
+HttpResponse GetValidationResults(Api&, const Call&);
+HttpResponse CancelValidation(Api&, const Call&);
 // routes_catalog.cc
 HttpResponse GetCatalog(Api&, const Call&);
 HttpResponse ListCatalogDocuments(Api&, const Call&);

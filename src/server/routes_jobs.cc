@@ -24,6 +24,7 @@ Result<Job> FindJob(Api& api, const Call& call) {
   if (!ValidJobId(id)) return Status::NotFound("There is no job " + id.substr(0, 64) + ".");
   Result<Job> job = api.store.GetJob(id);
   if (!job.ok() && job.status().code() == StatusCode::kNotFound) return Status::NotFound("There is no job " + id + ".");
+  if (job.ok() && job->kind != JobKind::kRender) return Status::NotFound("There is no job " + id + ".");
   return job;
 }
 
@@ -119,6 +120,7 @@ HttpResponse CreateJob(Api& api, const Call& call) {
 
 HttpResponse ListJobs(Api& api, const Call& call) {
   JobFilter filter;
+  filter.kind = JobKind::kRender;  // validations are listed at /v1/validations
   if (call.request.HasQuery("status")) {
     filter.status = ParseJobStatus(call.request.Query("status"));
     if (!filter.status) return call.Fail(Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled."));

@@ -80,6 +80,11 @@ const char* const kMigrations[] = {
       updated_at BIGINT NOT NULL
     );
     )sql",
+    // 5: validation jobs beside render jobs, and how far a running job got
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'render';
+    ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}';
+    )sql",
 };
 
 }  // namespace

@@ -17,7 +17,7 @@ using Access = SqlBackend::Access;
   "id, COALESCE(idempotency_key, ''), request_hash, status, " QUOTE                                                  \
   ", callback_url, catalog_version, attempts, max_attempts, "                                                        \
   "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "         \
-  "webhook_attempts, webhook_next_at, releases, quote_id"
+  "webhook_attempts, webhook_next_at, releases, quote_id, kind, progress"
 constexpr const char* kJobColumns = DOCGEN_JOB_COLUMNS("quote");
 // Everything but a claim shows the quote's quote_id only: the quote itself
 // (up to max_body_bytes each) is read by the worker that claims the job.
@@ -59,6 +59,8 @@ Job ReadJob(const SqlRow& r) {
   job.releases = static_cast<int>(r.Int(20));
   job.quote_id = r.Text(21);
   if (job.quote_id.empty()) job.quote_id = QuoteIdOf(job.quote);  // a row from before the column
+  job.kind = ParseJobKind(r.Text(22)).value_or(JobKind::kRender);
+  job.progress = ParseStoredJson(r.Text(23));
   return job;
 }
 
@@ -101,11 +103,13 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
     // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
     const SqlResult inserted = s.Exec(
         "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-        "run_after, created_at, updated_at, quote_id) VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10) "
+        "run_after, created_at, updated_at, quote_id, kind, progress) "
+        "VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
             std::string(kListedJobColumns),
         {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
-         int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote)});
+         int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote), std::string(ToString(job.kind)),
+         job.progress.dump()});
     if (std::optional<Job> created = FirstJob(inserted)) {
       s.WakeWorkersOnCommit();
       out = {std::move(*created), true};
@@ -141,6 +145,7 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
     params.push_back(std::move(value));
     where += std::string(" AND ") + condition + " $" + std::to_string(params.size());
   };
+  if (filter.kind) bind("kind =", std::string(ToString(*filter.kind)));
   if (filter.status) bind("status =", std::string(ToString(*filter.status)));
   if (filter.created_after > 0) bind("created_at >=", filter.created_after);
   if (filter.created_before > 0) bind("created_at <", filter.created_before);
@@ -175,6 +180,14 @@ Result<std::optional<Job>> SqlStore::ClaimJob(const std::string& worker, int64_t
 Status SqlStore::Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) {
   return Write([&](SqlSession& s) {
     return s.Exec(std::string("UPDATE jobs SET lease_until = $3") + kHeldBy, {id, worker, lease_until}).affected == 1
+               ? Status::Ok()
+               : LeaseLost(id);
+  });
+}
+
+Status SqlStore::ReportProgress(const std::string& id, const std::string& worker, const nlohmann::json& progress) {
+  return Write([&](SqlSession& s) {
+    return s.Exec(std::string("UPDATE jobs SET progress = $3") + kHeldBy, {id, worker, progress.dump()}).affected == 1
                ? Status::Ok()
                : LeaseLost(id);
   });

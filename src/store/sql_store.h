@@ -21,6 +21,7 @@ class SqlStore final : public Store {
   Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;
   Result<std::optional<Job>> ClaimJob(const std::string& worker, int64_t now, int64_t lease_until) override;
   Status Heartbeat(const std::string& id, const std::string& worker, int64_t lease_until) override;
+  Status ReportProgress(const std::string& id, const std::string& worker, const nlohmann::json& progress) override;
   Status CompleteJob(const std::string& id, const std::string& worker, const nlohmann::json& result, int64_t now) override;
   Status FailJob(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t now) override;
   Status RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t run_after,

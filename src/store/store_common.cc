@@ -9,7 +9,7 @@ const char* const kLeaseExpiredErrors =
 
 void CollectResultBlobs(const nlohmann::json& result, std::vector<std::string>* names) {
   if (!result.is_object()) return;
-  for (const char* key : {"package_pdf", "package_json"}) {
+  for (const char* key : {"package_pdf", "package_json", "results"}) {
     if (result.contains(key) && result[key].is_string()) names->push_back(result[key]);
   }
   if (result.contains("documents") && result["documents"].is_array()) {
@@ -39,6 +39,14 @@ std::optional<JobStatus> ParseJobStatus(const std::string& text) {
   for (JobStatus s : {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCanceled}) {
     if (text == ToString(s)) return s;
   }
+  return std::nullopt;
+}
+
+const char* ToString(JobKind kind) { return kind == JobKind::kValidate ? "validate" : "render"; }
+
+std::optional<JobKind> ParseJobKind(const std::string& text) {
+  if (text == "render") return JobKind::kRender;
+  if (text == "validate") return JobKind::kValidate;
   return std::nullopt;
 }
 

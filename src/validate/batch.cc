@@ -30,6 +30,23 @@ std::string ResultLine(const Catalog& catalog, const std::string& line, Validati
 
 }  // namespace
 
+long long CountPolicies(std::string_view text) {
+  long long count = 0;
+  bool first = true;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string line(text.substr(start, end - start));
+    start = end + 1;
+    if (Blank(line)) continue;
+    if (first && IncompleteJson(line)) return 1;
+    first = false;
+    ++count;
+  }
+  return count;
+}
+
 BatchOutcome ValidateBatch(const Catalog& catalog, std::istream& in, std::ostream& out, const BatchOptions& options) {
   const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
   BatchOutcome outcome;

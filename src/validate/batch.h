@@ -10,6 +10,7 @@
 #include <functional>
 #include <istream>
 #include <ostream>
+#include <string_view>
 
 namespace docgen {
 
@@ -33,6 +34,9 @@ struct BatchOutcome {
 // One policy per line (blank lines skipped). An input whose first line is the
 // start of a JSON object spread over several lines is read as one policy.
 // A malformed line is an invalid_policy result, never the end of the batch.
+// How many policies ValidateBatch will find in `text` (without parsing them all).
+long long CountPolicies(std::string_view text);
+
 BatchOutcome ValidateBatch(const Catalog& catalog, std::istream& in, std::ostream& out, const BatchOptions& options = {});
 
 }  // namespace docgen

@@ -52,6 +52,9 @@ class FaultyStore final : public Store {
   Result<std::optional<Job>> ClaimJob(const std::string& w, int64_t now, int64_t until) override {
     return Pass("ClaimJob", [&] { return inner_.ClaimJob(w, now, until); });
   }
+  Status ReportProgress(const std::string& id, const std::string& w, const nlohmann::json& progress) override {
+    return PassStatus("ReportProgress", [&] { return inner_.ReportProgress(id, w, progress); });
+  }
   Status Heartbeat(const std::string& id, const std::string& w, int64_t until) override {
     return PassStatus("Heartbeat", [&] { return inner_.Heartbeat(id, w, until); });
   }
