@@ -37,6 +37,7 @@ bool UpdateMode() {
   return value != nullptr && std::string(value) == "1";
 }
 
+using docgen::testing::Lines;
 using docgen::testing::ReadFile;
 
 void WriteFile(const fs::path& path, const std::string& text) {
@@ -165,15 +166,6 @@ class LintCase : public ::testing::Test {
  private:
   fs::path dir_;
 };
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
 
 // Every policy of policies.jsonl gives the result on the same line of
 // expected.jsonl: policy_id and ok equal, findings matched one-to-one in any

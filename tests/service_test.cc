@@ -30,6 +30,7 @@ namespace fs = std::filesystem;
 const fs::path kExamples = fs::path(DOCGEN_SOURCE_DIR) / "examples";
 
 using testing::ReadFile;
+using testing::Lines;
 
 // A webhook receiver that checks signatures and answers 500 to the first
 // `failures` deliveries.
@@ -558,6 +559,72 @@ TEST_P(ServiceTest, PreviewsCheckTheirVariablesAndNameWhatIsMissing) {
   EXPECT_EQ(PostJson("/v1/catalog/drafts:preview", R"({"document": "CY-DEC", "extra": 1})")->status, 400);
 }
 
+// One policy at once, or a batch of JSON Lines as a durable job: the same
+// results as the data-driven suite of examples/validate.
+TEST_P(ServiceTest, PoliciesAreValidatedOneAtATimeAndInDurableBatches) {
+  const std::string policies = ReadFile(kExamples / "validate" / "policies.jsonl");
+  std::vector<nlohmann::json> expected;
+  for (const auto& line : Lines(ReadFile(kExamples / "validate" / "expected.jsonl"))) expected.push_back(nlohmann::json::parse(line));
+  const std::vector<std::string> lines = Lines(policies);
+  ASSERT_EQ(lines.size(), expected.size());
+
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto one = PostJson("/v1/policies:validate", lines[i]);
+    ASSERT_TRUE(one);
+    const nlohmann::json result = Json(one);
+    EXPECT_EQ(result["ok"], expected[i]["ok"]) << lines[i];
+    EXPECT_EQ(result["policy_id"], expected[i]["policy_id"]);
+    EXPECT_EQ(result["catalog"]["version"], 1);
+    const bool malformed = !result["findings"].empty() && result["findings"][0]["code"] == "invalid_policy";
+    EXPECT_EQ(one->status, malformed ? 422 : 200) << lines[i];
+  }
+  EXPECT_EQ(PostJson("/v1/policies:validate", "{not json")->status, 400);
+  auto not_a_policy = PostJson("/v1/policies:validate", R"({"policy_id": "P-1", "documents": []})");
+  EXPECT_EQ(not_a_policy->status, 422);
+  EXPECT_EQ(Json(not_a_policy)["findings"][0]["path"], "/quote");
+
+  auto created = client_->Post("/v1/validations", policies, "application/x-ndjson");
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = Json(created)["id"];
+  EXPECT_EQ(created->get_header_value("Location"), "/v1/validations/" + id);
+  EXPECT_EQ(Json(created)["progress"]["policies_total"], lines.size());
+  nlohmann::json validation;
+  for (int i = 0; i < 500; ++i) {
+    validation = Json(client_->Get("/v1/validations/" + id));
+    if (validation["status"] != "queued" && validation["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(validation["status"], "succeeded") << validation.dump();
+  EXPECT_EQ(validation["progress"]["policies_done"], lines.size());
+  EXPECT_EQ(validation["progress"]["percent"], 100);
+  EXPECT_EQ(validation["summary"]["policies"], lines.size());
+  auto results = client_->Get("/v1/validations/" + id + "/results");
+  ASSERT_EQ(results->status, 200);
+  EXPECT_EQ(results->get_header_value("Content-Type"), "application/x-ndjson");
+  const std::vector<std::string> result_lines = Lines(results->body);
+  ASSERT_EQ(result_lines.size(), expected.size());
+  int with_errors = 0;
+  for (size_t i = 0; i < result_lines.size(); ++i) {
+    const nlohmann::json result = nlohmann::json::parse(result_lines[i]);
+    EXPECT_EQ(result["policy_id"], expected[i]["policy_id"]) << "results keep the input's order";
+    EXPECT_EQ(result["ok"], expected[i]["ok"]);
+    with_errors += result["ok"] ? 0 : 1;
+  }
+  EXPECT_EQ(validation["summary"]["with_errors"], with_errors);
+  EXPECT_EQ(Json(client_->Get("/v1/validations"))["validations"][0]["id"], id);
+  EXPECT_EQ(client_->Get("/v1/jobs/" + id)->status, 404) << "a validation is not a render job";
+  EXPECT_EQ(Json(client_->Get("/v1/jobs"))["jobs"].size(), 0u);
+  EXPECT_EQ(client_->Post("/v1/validations/" + id + ":cancel")->status, 409);
+  EXPECT_EQ(client_->Get("/v1/validations/val_000000000000000000000000")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/validations/job_x")->status, 404);
+  EXPECT_EQ(client_->Post("/v1/validations", "\n\n", "application/x-ndjson")->status, 400);
+  EXPECT_EQ(client_->Post("/v1/validations", policies, "text/csv")->status, 415);
+
+  const std::string metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("docgen_policies_validated_total"), std::string::npos);
+  EXPECT_NE(metrics.find("docgen_validation_findings_total{code=\"missing_document\"}"), std::string::npos) << metrics;
+}
+
 TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
   const std::string job = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json")))["id"];
   WaitForJob(job);
@@ -596,6 +663,12 @@ TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
       {"DELETE", "/v1/catalog/drafts/templates/templates/CY-DEC.md", "", Role::kAdmin},
       {"POST", "/v1/catalog/drafts:preview", R"({"document": "CY-DEC"})", Role::kAdmin},
       {"POST", "/v1/catalog/versions", "{}", Role::kAdmin},
+      {"POST", "/v1/policies:validate", "{}", Role::kGenerator},
+      {"POST", "/v1/validations", "{}", Role::kGenerator},
+      {"GET", "/v1/validations", "", Role::kViewer},
+      {"GET", "/v1/validations/val_000000000000000000000000", "", Role::kViewer},
+      {"GET", "/v1/validations/val_000000000000000000000000/results", "", Role::kViewer},
+      {"POST", "/v1/validations/val_000000000000000000000000:cancel", "", Role::kGenerator},
   };
   auto send = [&](const Route& r, const std::string& token) {
     httplib::Client c("127.0.0.1", service_->port());

@@ -193,6 +193,35 @@ TEST_P(StoreTest, HeartbeatsExtendOnlyTheHoldersLease) {
   EXPECT_EQ(Get("a").lease_until, 9000);
 }
 
+// Validation jobs share the queue with render jobs; each kind is listed on
+// its own, and a running job's progress is written only by its holder.
+TEST_P(StoreTest, JobsOfEachKindAreListedApartAndReportProgress) {
+  Create(NewJob("render", "", 1000));
+  Job validation = NewJob("validation", "", 2000);
+  validation.kind = JobKind::kValidate;
+  validation.progress = {{"policies_done", 0}, {"policies_total", 12}};
+  Create(validation);
+  JobFilter filter;
+  filter.kind = JobKind::kValidate;
+  auto listed = store_->ListJobs(filter);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, "validation");
+  EXPECT_EQ((*listed)[0].kind, JobKind::kValidate);
+  EXPECT_EQ((*listed)[0].progress["policies_total"], 12);
+  filter.kind = JobKind::kRender;
+  EXPECT_EQ(store_->ListJobs(filter)->size(), 1u);
+  EXPECT_EQ(store_->ListJobs({})->size(), 2u);
+  EXPECT_EQ(Claim("w1", 3000, 9000), "render");
+  EXPECT_EQ(Claim("w1", 3000, 9000), "validation");
+  EXPECT_TRUE(store_->ReportProgress("validation", "w1", {{"policies_done", 5}, {"policies_total", 12}}).ok());
+  EXPECT_EQ(store_->ReportProgress("validation", "w2", {{"policies_done", 9}}).code(), StatusCode::kConflict);
+  EXPECT_EQ(Get("validation").progress["policies_done"], 5);
+  ASSERT_TRUE(store_->CancelJob("validation", 4000).ok());
+  EXPECT_EQ(store_->ReportProgress("validation", "w1", {{"policies_done", 6}}).code(), StatusCode::kConflict)
+      << "a canceled job's worker learns it at its next report";
+}
+
 TEST_P(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
   Create(NewJob("a"));
   Claim("w1", 1000, 2000);
