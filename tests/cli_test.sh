@@ -112,7 +112,45 @@ grep -q -- '--workers: must be a whole number between 0 and 64, not "many"' "$TM
 DOCGEN_WEBHOOK_SECRET=not-base64 "$DOCGEN" serve --data "$TMP/s" >/dev/null 2>"$TMP/err"; check "serve: a webhook secret must be base64" 2 $?
 grep -q "DOCGEN_WEBHOOK_SECRET: must be base64 (optionally prefixed whsec_)" "$TMP/err" || { echo "FAIL: raw webhook secret error unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
 
-for cmd in "" "catalog" "catalog lint" "resolve" "render" "serve" "worker"; do
+# validate and validator test (SPEC §7): results on stdout in input order,
+# the summary on stderr, exit 0 / 3 / 2.
+POLICIES=$SRC/examples/validate/policies.jsonl
+"$DOCGEN" validate --catalog "$CATALOG" "$POLICIES" >"$TMP/out" 2>"$TMP/err"; check "validate: some policies have errors" 3 $?
+[ "$(wc -l <"$TMP/out")" -eq "$(grep -c . "$POLICIES")" ] || { echo "FAIL: not one result per policy"; failures=$((failures + 1)); }
+head -n1 "$POLICIES" | jq -r .policy_id >"$TMP/first-id" 2>/dev/null && head -n1 "$TMP/out" | jq -r .policy_id | cmp -s - "$TMP/first-id" ||
+  { echo "FAIL: results not in input order"; failures=$((failures + 1)); }
+grep -q "^validated 12 policies" "$TMP/err" || { echo "FAIL: no summary on stderr"; cat "$TMP/err"; failures=$((failures + 1)); }
+grep -q "missing_document" "$TMP/err" || { echo "FAIL: summary without findings by code"; failures=$((failures + 1)); }
+"$DOCGEN" validate --catalog "$CATALOG" - <"$POLICIES" >"$TMP/stdin-out" 2>/dev/null; check "validate from stdin" 3 $?
+cmp -s "$TMP/out" "$TMP/stdin-out" || { echo "FAIL: validate from stdin gives different bytes"; failures=$((failures + 1)); }
+"$DOCGEN" validate --catalog "$CATALOG" --threads 1 "$POLICIES" >"$TMP/one-thread" 2>/dev/null
+cmp -s "$TMP/out" "$TMP/one-thread" || { echo "FAIL: results depend on the number of threads"; failures=$((failures + 1)); }
+"$DOCGEN" validate --catalog "$CATALOG" --format summary "$POLICIES" >"$TMP/out" 2>"$TMP/err"; check "validate --format summary" 3 $?
+grep -q "^validated 12 policies" "$TMP/out" || { echo "FAIL: --format summary does not print the summary"; failures=$((failures + 1)); }
+grep -q '"policy_id"' "$TMP/out" && { echo "FAIL: --format summary printed results"; failures=$((failures + 1)); }
+# The first example policy is ok (examples/validate/expected.jsonl line 1).
+sed -n 1p "$POLICIES" | "$DOCGEN" validate --catalog "$CATALOG" - >/dev/null 2>&1; check "validate: an ok policy" 0 $?
+sed -n 1p "$POLICIES" | jq . >"$TMP/pretty.json"
+"$DOCGEN" validate --catalog "$CATALOG" "$TMP/pretty.json" >"$TMP/out" 2>/dev/null
+[ "$(wc -l <"$TMP/out")" -eq 1 ] || { echo "FAIL: a pretty-printed JSON object is not one policy"; failures=$((failures + 1)); }
+printf 'not json\n{"quote": {}}\n' | "$DOCGEN" validate --catalog "$CATALOG" - >"$TMP/out" 2>/dev/null; check "validate: malformed lines" 3 $?
+[ "$(grep -c invalid_policy "$TMP/out")" -eq 2 ] || { echo "FAIL: malformed lines are not invalid_policy results"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" validate --catalog "$CATALOG" "$TMP/nope.jsonl" >/dev/null 2>"$TMP/err"; check "validate: missing file" 2 $?
+grep -q "cannot read policies file" "$TMP/err" || { echo "FAIL: missing policies file unclear"; failures=$((failures + 1)); }
+"$DOCGEN" validate --catalog "$TMP/broken" "$POLICIES" >"$TMP/out" 2>"$TMP/err"; check "validate: broken catalog" 2 $?
+[ -s "$TMP/out" ] && { echo "FAIL: results written for a broken catalog"; failures=$((failures + 1)); }
+"$DOCGEN" validator test --catalog "$CATALOG" >"$TMP/out" 2>&1; check "validator test" 0 $?
+grep -q "^pass  RANSOM-HIGH-LIMIT" "$TMP/out" || { echo "FAIL: validator test does not list its tests"; cat "$TMP/out"; failures=$((failures + 1)); }
+grep -q "0 failed" "$TMP/out" || { echo "FAIL: validator test has no totals"; failures=$((failures + 1)); }
+"$DOCGEN" validator test --catalog "$CATALOG" --rule CA-NOTICE >"$TMP/out" 2>&1; check "validator test --rule" 0 $?
+grep -q "RANSOM-HIGH-LIMIT" "$TMP/out" && { echo "FAIL: --rule ran other rules' tests"; failures=$((failures + 1)); }
+"$DOCGEN" validator test --catalog "$CATALOG" --rule NOPE >/dev/null 2>"$TMP/err"; check "validator test: unknown rule" 2 $?
+mkdir -p "$TMP/failing" && cp -r "$CATALOG/." "$TMP/failing/"
+sed -i 's/expect: violation/expect: pass/' "$TMP/failing/rules/"*.yaml
+"$DOCGEN" validator test --catalog "$TMP/failing" >"$TMP/out" 2>&1; check "validator test: a failing test" 3 $?
+grep -q "^FAIL  " "$TMP/out" || { echo "FAIL: a failing rule test is not marked FAIL"; cat "$TMP/out"; failures=$((failures + 1)); }
+
+for cmd in "" "catalog" "catalog lint" "resolve" "render" "validate" "validator test" "serve" "worker"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }
