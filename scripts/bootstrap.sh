@@ -15,6 +15,7 @@ PACKAGES="
   libpqxx-dev postgresql-15
   chromium
   liburiparser-dev
+  libmimalloc-dev
 "
 
 missing=""

@@ -31,8 +31,8 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    // The example quotes (src/examples.ts) live outside web/.
-    fs: { allow: ['.', '../examples/quotes'] },
+    // The examples (src/examples.ts) live outside web/.
+    fs: { allow: ['.', '../examples/quotes', '../examples/expected', '../examples/validate'] },
     proxy: {
       '/v1': { target, changeOrigin: false },
       '/healthz': { target },

@@ -12,9 +12,11 @@
 #include <docgen/rule.h>
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,22 @@ struct Date {
 std::optional<Date> ParseIsoDate(std::string_view text);
 std::string FormatIsoDate(Date date);
 
+// A set of catalog codes as bits: code i of one of catalog.yaml's lists is
+// bit i. Eligibility tests these instead of comparing strings.
+class CodeSet {
+ public:
+  void Add(int index);
+  bool Has(int index) const {  // false for index -1 (a code the catalog lacks)
+    const size_t word = static_cast<size_t>(index) / 64;
+    return index >= 0 && word < words_.size() && (words_[word] >> (index % 64) & 1) != 0;
+  }
+  bool Intersects(const CodeSet& other) const;
+  bool SubsetOf(const CodeSet& other) const;
+
+ private:
+  std::vector<uint64_t> words_;
+};
+
 struct AppliesTo {
   std::vector<std::string> products;       // empty: any
   std::vector<std::string> jurisdictions;  // empty: any
@@ -49,6 +67,8 @@ struct AppliesTo {
   bool coverages_match_all = false;        // false: any listed code suffices
   std::optional<Date> effective_from;      // inclusive
   std::optional<Date> effective_until;     // exclusive
+  // The lists above as positions in catalog.yaml's lists; filled by LoadCatalog.
+  CodeSet product_set, jurisdiction_set, agency_set, coverage_set;
 };
 
 struct DocumentEdition {
@@ -92,8 +112,14 @@ struct Catalog {
   bool HasJurisdiction(std::string_view code) const;
   bool HasAgency(std::string_view code) const;
   bool HasCoverage(std::string_view code) const;
-  // Editions of one id, in catalog order; empty when the id is unknown.
-  std::vector<const DocumentEdition*> EditionsOf(std::string_view id) const;
+  // Position of a code in catalog.yaml's list; -1 when it is not declared.
+  int ProductIndex(std::string_view code) const;
+  int JurisdictionIndex(std::string_view code) const;
+  int AgencyIndex(std::string_view code) const;
+  int CoverageIndex(std::string_view code) const;
+  // Editions of one id, in catalog order (adjacent in `editions`); empty
+  // when the id is unknown. No allocation.
+  std::span<const DocumentEdition> EditionsOf(std::string_view id) const;
   const Rule* FindRule(std::string_view id) const;
 };
 

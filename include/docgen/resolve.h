@@ -82,9 +82,16 @@ struct Package {
   Diagnostics errors;  // codes of SPEC §3; path is a JSON Pointer
 };
 
+// What a caller needs of a resolution. The defaults give the whole package;
+// the validator, which compares only ids and editions, turns the rest off.
+struct ResolveOptions {
+  bool explain = true;          // explain notes in words (entries, eligibility and counts are always there)
+  bool check_variables = true;  // step 7: defaults and invalid_variables errors
+};
+
 // Resolves a parsed quote. The package points into `catalog` (editions), so
 // the catalog must outlive it.
-Package Resolve(const Catalog& catalog, const nlohmann::json& quote);
+Package Resolve(const Catalog& catalog, const nlohmann::json& quote, const ResolveOptions& options = {});
 
 // Parses `quote_json` first; malformed JSON becomes an invalid_quote error
 // naming the line and column. Nesting deeper than 64 levels is refused.

@@ -7,6 +7,11 @@ namespace {
 bool In(const std::vector<std::string>& codes, std::string_view code) {
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
+
+int IndexOf(const std::vector<std::string>& codes, std::string_view code) {
+  auto it = std::find(codes.begin(), codes.end(), code);
+  return it == codes.end() ? -1 : static_cast<int>(it - codes.begin());
+}
 }  // namespace
 
 const char* ToString(Transaction transaction) {
@@ -47,6 +52,35 @@ const char* ToString(DocumentKind kind) {
   return "form";
 }
 
+void CodeSet::Add(int index) {
+  if (index < 0) return;
+  const size_t word = static_cast<size_t>(index) / 64;
+  if (words_.size() <= word) words_.resize(word + 1, 0);
+  words_[word] |= uint64_t{1} << (index % 64);
+}
+
+bool CodeSet::Intersects(const CodeSet& other) const {
+  for (size_t i = 0; i < words_.size() && i < other.words_.size(); ++i) {
+    if ((words_[i] & other.words_[i]) != 0) return true;
+  }
+  return false;
+}
+
+bool CodeSet::SubsetOf(const CodeSet& other) const {
+  for (size_t i = 0; i < words_.size(); ++i) {
+    if ((words_[i] & ~(i < other.words_.size() ? other.words_[i] : 0)) != 0) return false;
+  }
+  return true;
+}
+
+int Catalog::ProductIndex(std::string_view code) const { return IndexOf(products, code); }
+int Catalog::JurisdictionIndex(std::string_view code) const { return IndexOf(jurisdictions, code); }
+int Catalog::AgencyIndex(std::string_view code) const { return IndexOf(agencies, code); }
+int Catalog::CoverageIndex(std::string_view code) const {
+  auto it = std::find_if(coverages.begin(), coverages.end(), [&](const Coverage& c) { return c.code == code; });
+  return it == coverages.end() ? -1 : static_cast<int>(it - coverages.begin());
+}
+
 bool Catalog::HasProduct(std::string_view code) const { return In(products, code); }
 bool Catalog::HasJurisdiction(std::string_view code) const { return In(jurisdictions, code); }
 bool Catalog::HasAgency(std::string_view code) const { return In(agencies, code); }
@@ -54,12 +88,12 @@ bool Catalog::HasCoverage(std::string_view code) const {
   return std::any_of(coverages.begin(), coverages.end(), [&](const Coverage& c) { return c.code == code; });
 }
 
-std::vector<const DocumentEdition*> Catalog::EditionsOf(std::string_view id) const {
-  std::vector<const DocumentEdition*> out;
-  auto it = std::lower_bound(editions.begin(), editions.end(), id,
-                             [](const DocumentEdition& e, std::string_view key) { return e.id < key; });
-  for (; it != editions.end() && it->id == id; ++it) out.push_back(&*it);
-  return out;
+std::span<const DocumentEdition> Catalog::EditionsOf(std::string_view id) const {
+  auto first = std::lower_bound(editions.begin(), editions.end(), id,
+                                [](const DocumentEdition& e, std::string_view key) { return e.id < key; });
+  auto last = first;
+  while (last != editions.end() && last->id == id) ++last;
+  return {first, last};
 }
 
 const Rule* Catalog::FindRule(std::string_view id) const {

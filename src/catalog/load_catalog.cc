@@ -464,7 +464,14 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   });
   if (HasErrors(diagnostics)) return result;
 
-  for (auto& doc : docs) catalog->editions.push_back(std::move(doc.edition));
+  for (auto& doc : docs) {
+    AppliesTo& a = doc.edition.applies_to;  // every code is declared: lint passed
+    for (const auto& c : a.products) a.product_set.Add(catalog->ProductIndex(c));
+    for (const auto& c : a.jurisdictions) a.jurisdiction_set.Add(catalog->JurisdictionIndex(c));
+    for (const auto& c : a.agencies) a.agency_set.Add(catalog->AgencyIndex(c));
+    for (const auto& c : a.coverages) a.coverage_set.Add(catalog->CoverageIndex(c));
+    catalog->editions.push_back(std::move(doc.edition));
+  }
   for (const auto& [path, bytes] : files) {
     if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;
   }

@@ -11,16 +11,22 @@ bool In(const std::vector<std::string>& list, const std::string& value) {
 }
 }  // namespace
 
-unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote) {
+QuoteCodes::QuoteCodes(const Catalog& catalog, const QuoteFacts& quote)
+    : product(catalog.ProductIndex(quote.product)),
+      jurisdiction(catalog.JurisdictionIndex(quote.jurisdiction)),
+      agency(quote.agency.empty() ? -1 : catalog.AgencyIndex(quote.agency)) {
+  for (const auto& code : quote.coverages) coverages.Add(catalog.CoverageIndex(code));
+}
+
+unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote, const QuoteCodes& codes) {
   const AppliesTo& a = edition.applies_to;
   unsigned out = 0;
-  if (!a.products.empty() && !In(a.products, quote.product)) out |= kProductMismatch;
-  if (!a.jurisdictions.empty() && !In(a.jurisdictions, quote.jurisdiction)) out |= kJurisdictionMismatch;
-  if (!a.agencies.empty() && !In(a.agencies, quote.agency)) out |= kAgencyMismatch;
+  if (!a.products.empty() && !a.product_set.Has(codes.product)) out |= kProductMismatch;
+  if (!a.jurisdictions.empty() && !a.jurisdiction_set.Has(codes.jurisdiction)) out |= kJurisdictionMismatch;
+  if (!a.agencies.empty() && !a.agency_set.Has(codes.agency)) out |= kAgencyMismatch;
   if (!a.coverages.empty()) {
-    size_t present = 0;
-    for (const auto& code : a.coverages) present += In(quote.coverages, code) ? 1 : 0;
-    if (a.coverages_match_all ? present != a.coverages.size() : present == 0) out |= kCoverageMismatch;
+    const bool match = a.coverages_match_all ? a.coverage_set.SubsetOf(codes.coverages) : a.coverage_set.Intersects(codes.coverages);
+    if (!match) out |= kCoverageMismatch;
   }
   if (a.effective_from && quote.effective < *a.effective_from) out |= kBeforeWindow;
   if (a.effective_until && !(quote.effective < *a.effective_until)) out |= kAfterWindow;

@@ -19,9 +19,18 @@ enum EligibilityMismatch : unsigned {
   kAfterWindow = 1u << 5,
 };
 
+// A quote's codes as positions in the catalog's lists, found once per resolution.
+struct QuoteCodes {
+  int product = -1;
+  int jurisdiction = -1;
+  int agency = -1;  // -1 also when the quote has none
+  CodeSet coverages;
+  QuoteCodes(const Catalog& catalog, const QuoteFacts& quote);
+};
+
 // 0 when every non-empty field of `applies_to` matches and the effective
 // date lies in [from, until); otherwise the failed conditions. No allocation.
-unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote);
+unsigned Mismatches(const DocumentEdition& edition, const QuoteFacts& quote, const QuoteCodes& codes);
 
 // Appends, in words, each failed condition of `mismatches`.
 void DescribeMismatches(const DocumentEdition& edition, const QuoteFacts& quote, unsigned mismatches,

@@ -16,8 +16,8 @@ namespace {
 
 class Resolver {
  public:
-  Resolver(const Catalog& catalog, const CheckedQuote& quote, Package& package)
-      : catalog_(catalog), quote_(quote), package_(package) {}
+  Resolver(const Catalog& catalog, const CheckedQuote& quote, Package& package, const ResolveOptions& options)
+      : catalog_(catalog), quote_(quote), package_(package), options_(options) {}
 
   void Run() {
     Eligibility();
@@ -43,6 +43,12 @@ class Resolver {
     package_.errors.push_back(std::move(d));
   }
 
+  // Adds an explain note; the words are only made when explain is asked for.
+  template <typename Words>
+  void Note(ExplainEntry& state, Words&& words) {
+    if (options_.explain) state.notes.push_back(words());
+  }
+
   // The explain entry of the eligible edition of `id`; null when none is eligible.
   ExplainEntry* EligibleState(const std::string& id) {
     auto it = eligible_.find(id);
@@ -64,7 +70,7 @@ class Resolver {
         Error("too_many_instances", path, e.id,
               "Document " + e.id + " would appear more than " + std::to_string(kMaxInstancesPerDocument) +
                   " times in the package; that is the limit for one document.");
-        state.notes.push_back("instances beyond " + std::to_string(kMaxInstancesPerDocument) + " were refused (limit)");
+        Note(state, [&] { return "instances beyond " + std::to_string(kMaxInstancesPerDocument) + " were refused (limit)"; });
       }
       return false;
     }
@@ -86,10 +92,11 @@ class Resolver {
   void Eligibility() {
     auto& states = package_.explain;
     states.reserve(catalog_.editions.size());
+    const QuoteCodes codes(catalog_, quote_.facts);
     for (const auto& edition : catalog_.editions) {
       ExplainEntry state;
       state.edition = &edition;
-      state.mismatches = Mismatches(edition, quote_.facts);
+      state.mismatches = Mismatches(edition, quote_.facts, codes);
       state.eligible = state.mismatches == 0;
       if (state.eligible) eligible_.emplace(edition.id, states.size());
       states.push_back(std::move(state));
@@ -108,10 +115,10 @@ class Resolver {
       switch (e.AttachFor(quote_.transaction)) {
         case AttachMode::kYes:
           Attach(state, DocumentSource::kAuto, nlohmann::json::object());
-          state.notes.push_back(std::string("attached automatically: its mode for ") + transaction + " is yes");
+          Note(state, [&] { return std::string("attached automatically: its mode for ") + transaction + " is yes"; });
           break;
         case AttachMode::kNo:
-          state.notes.push_back(std::string("not attached automatically: its mode for ") + transaction + " is no");
+          Note(state, [&] { return std::string("not attached automatically: its mode for ") + transaction + " is no"; });
           break;
         case AttachMode::kCopy: {
           int copied = 0;
@@ -125,11 +132,11 @@ class Resolver {
             if (!Attach(state, DocumentSource::kCopy, prior->variables, prior->path)) break;
             ++copied;
           }
-          state.notes.push_back(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
+          Note(state, [&] { return std::string(copied > 0 ? std::string("copied from the prior package (") + std::to_string(copied) +
                                                    (copied == 1 ? " instance" : " instances") + "): its mode for " +
                                                    transaction + " is copy"
                                              : std::string("not attached: its mode for ") + transaction +
-                                                   " is copy and the prior package does not have it");
+                                                   " is copy and the prior package does not have it"); });
           break;
         }
       }
@@ -149,7 +156,7 @@ class Resolver {
         for (auto& s : package_.explain) {
           if (s.edition->id != addition.id) continue;
           DescribeMismatches(*s.edition, quote_.facts, s.mismatches, why);
-          s.notes.push_back("requested by documents.add but not eligible, so not added");
+          Note(s, [&] { return std::string("requested by documents.add but not eligible, so not added"); });
         }
         Error("not_eligible", addition.path, addition.id,
               "Document " + addition.id + " cannot be added to this quote: " + Join(why, "; ") + ".");
@@ -158,11 +165,11 @@ class Resolver {
       if (!state->edition->multiple && InPackage(addition.id)) {
         Error("duplicate_document", addition.path, addition.id,
               "Document " + addition.id + " is already in the package and may appear only once.");
-        state->notes.push_back("a second instance requested by documents.add was refused (not multiple)");
+        Note(*state, [&] { return std::string("a second instance requested by documents.add was refused (not multiple)"); });
         continue;
       }
       if (!Attach(*state, DocumentSource::kAdded, addition.variables, addition.path)) continue;
-      state->notes.push_back("added by the underwriter (" + addition.path + ")");
+      Note(*state, [&] { return "added by the underwriter (" + addition.path + ")"; });
     }
   }
 
@@ -184,12 +191,12 @@ class Resolver {
       }
       if (!state->edition->deletable) {
         Error("not_deletable", path, id, "Document " + id + " is required and cannot be removed from the package.");
-        state->notes.push_back("removal requested by documents.remove was refused: it is not deletable");
+        Note(*state, [&] { return std::string("removal requested by documents.remove was refused: it is not deletable"); });
         continue;
       }
       instances_[id] = 0;  // the documents themselves go in one pass below
       removed = true;
-      state->notes.push_back("removed by the underwriter (" + path + ")");
+      Note(*state, [&] { return "removed by the underwriter (" + path + ")"; });
     }
     if (removed) {
       documents_.erase(std::remove_if(documents_.begin(), documents_.end(),
@@ -215,7 +222,7 @@ class Resolver {
       for (size_t i : positions[id]) {
         for (const auto& [key, value] : values.items()) documents_[i].variables[key] = value;
       }
-      EligibleState(id)->notes.push_back("variables set by the underwriter (" + path + ")");
+      Note(*EligibleState(id), [&] { return "variables set by the underwriter (" + path + ")"; });
     }
   }
 
@@ -239,6 +246,7 @@ class Resolver {
                 std::to_string(kMaxPackageDocuments) + ".");
       return;
     }
+    if (!options_.check_variables) return;
     for (auto& doc : documents_) {
       const VariablesSchema& schema = *doc.edition_ref->schema;
       schema.ApplyDefaults(doc.variables);
@@ -259,7 +267,7 @@ class Resolver {
       if (InPackage(prior.id) || !listed.insert(prior.id).second) continue;
       package_.review.push_back({prior.id, ReviewReason::kDroppedFromPrior, false});
       if (ExplainEntry* state = EligibleState(prior.id)) {
-        state->notes.push_back("in the prior package but not carried into this one: listed for review");
+        Note(*state, [&] { return std::string("in the prior package but not carried into this one: listed for review"); });
       }
     }
   }
@@ -267,7 +275,7 @@ class Resolver {
   void Explain() {
     for (const auto& doc : documents_) ++EligibleState(doc.id)->instances;
     for (auto& state : package_.explain) {
-      if (state.eligible && state.edition->flag_manual) state.notes.push_back("listed for underwriter review (flag_manual)");
+      if (state.eligible && state.edition->flag_manual) Note(state, [&] { return std::string("listed for underwriter review (flag_manual)"); });
     }
     package_.documents = std::move(documents_);
   }
@@ -275,15 +283,17 @@ class Resolver {
   const Catalog& catalog_;
   const CheckedQuote& quote_;
   Package& package_;
-  std::unordered_map<std::string, size_t> eligible_;  // id -> its eligible edition in package_.explain
+  const ResolveOptions& options_;
+  // Keys view the catalog's ids (the catalog outlives the resolution): no copies.
+  std::unordered_map<std::string_view, size_t> eligible_;  // id -> its eligible edition in package_.explain
   std::vector<PackageDocument> documents_;
-  std::unordered_map<std::string, size_t> instances_;  // id -> instances in documents_
-  std::unordered_set<std::string> capped_;             // ids that hit kMaxInstancesPerDocument
+  std::unordered_map<std::string_view, size_t> instances_;  // id -> instances in documents_
+  std::unordered_set<std::string_view> capped_;             // ids that hit kMaxInstancesPerDocument
 };
 
 }  // namespace
 
-Package Resolve(const Catalog& catalog, const nlohmann::json& quote) {
+Package Resolve(const Catalog& catalog, const nlohmann::json& quote, const ResolveOptions& options) {
   Package package;
   package.catalog_name = catalog.name;
   package.catalog_digest = catalog.digest;
@@ -301,7 +311,7 @@ Package Resolve(const Catalog& catalog, const nlohmann::json& quote) {
     return package;
   }
   package.quote_checked = true;
-  Resolver(catalog, checked, package).Run();
+  Resolver(catalog, checked, package, options).Run();
   return package;
 }
 

@@ -354,6 +354,9 @@ struct VariablesSchema::Impl {
   valijson::Schema compiled;
   std::set<std::string> property_names;
   bool uses_format = false;
+  // Nothing but annotations (and type: object): every object is valid as it
+  // is. Most documents have such a schema; they skip valijson altogether.
+  bool accepts_any_object = false;
 };
 
 VariablesSchema::VariablesSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -394,10 +397,14 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
     return nullptr;
   }
   CollectPropertyNames(impl->source, &impl->source, impl->property_names, 0);
+  static const std::set<std::string> kAnnotations = {"type", "title", "description", "$schema", "$id", "$comment", "examples"};
+  impl->accepts_any_object = true;
+  for (const auto& [key, unused] : schema.items()) impl->accepts_any_object = impl->accepts_any_object && kAnnotations.count(key) > 0;
   return std::shared_ptr<const VariablesSchema>(new VariablesSchema(std::move(impl)));
 }
 
 void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
+  if (impl_->accepts_any_object) return;
   std::set<const nlohmann::json*> seen;
   FillDefaults(impl_->source, impl_->source, instance, 0, seen);
 }
@@ -405,6 +412,7 @@ void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
 bool VariablesSchema::HasProperty(const std::string& name) const { return impl_->property_names.count(name) > 0; }
 
 std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
+  if (impl_->accepts_any_object && instance.is_object()) return {};
   if (impl_->uses_format) {
     if (std::string path = FirstOverlongString(instance, ""); !path.empty()) {
       return {{path == "/" ? "" : path, "Variable " + path + " is longer than 10,000 characters, too long to check."}};

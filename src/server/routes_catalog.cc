@@ -424,19 +424,19 @@ HttpResponse PreviewDraft(Api& api, const Call& call) {
   if (!drafted.ok()) return DraftFailure(call, drafted.status());
   CatalogLoad load = LoadCatalog(drafted->files);
   if (!load.catalog) return LintFailed(call, load, "The catalog with the drafts applied has lint errors; nothing was rendered.");
-  const std::vector<const DocumentEdition*> editions = load.catalog->EditionsOf(id);
+  const std::span<const DocumentEdition> editions = load.catalog->EditionsOf(id);
   if (editions.empty()) return call.Fail(Status::NotFound("There is no document " + id.substr(0, 128) + " in the catalog with the drafts applied."));
-  const DocumentEdition* edition = editions.back();  // the latest window
+  const DocumentEdition* edition = &editions.back();  // the latest window
   if (request.contains("edition")) {
     const std::string wanted = request["edition"].get<std::string>();
-    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition* e) { return e->edition == wanted; });
+    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition& e) { return e.edition == wanted; });
     if (it == editions.end()) return call.Fail(Status::NotFound("Document " + id + " has no edition " + wanted.substr(0, 64) + "."));
-    edition = *it;
+    edition = &*it;
   } else if (quote.contains("effective_date") && quote["effective_date"].is_string()) {
     if (std::optional<Date> day = ParseIsoDate(quote["effective_date"].get<std::string>())) {
-      for (const DocumentEdition* e : editions) {
-        const AppliesTo& a = e->applies_to;
-        if ((!a.effective_from || *a.effective_from <= *day) && (!a.effective_until || *day < *a.effective_until)) edition = e;
+      for (const DocumentEdition& e : editions) {
+        const AppliesTo& a = e.applies_to;
+        if ((!a.effective_from || *a.effective_from <= *day) && (!a.effective_until || *day < *a.effective_until)) edition = &e;
       }
     }
   }

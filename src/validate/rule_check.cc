@@ -47,7 +47,7 @@ bool Holds(const FieldCondition& c, const nlohmann::json& quote) {
 
 std::string Named(const Catalog& catalog, const std::string& id) {
   auto editions = catalog.EditionsOf(id);
-  return editions.empty() ? id : id + " (" + editions.back()->title + ")";
+  return editions.empty() ? id : id + " (" + editions.back().title + ")";
 }
 
 }  // namespace

@@ -76,12 +76,12 @@ class Comparison {
       f.extra["edition"] = edition;
       return;
     }
-    if (group.title.empty()) group.title = editions.back()->title;
+    if (group.title.empty()) group.title = editions.back().title;
     const int instance = static_cast<int>(++group.found);
-    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition* e) { return e->edition == edition; });
+    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition& e) { return e.edition == edition; });
     if (it == editions.end()) {
       std::vector<std::string> known;
-      for (const auto* e : editions) known.push_back(e->edition);
+      for (const auto& e : editions) known.push_back(e.edition);
       Finding& f = Add(group, "unknown_edition");
       f.message = "The policy carries edition \"" + edition + "\" of " + Named(group) +
                   ", but the catalog has no such edition (it has " + Join(known) + ").";
@@ -96,8 +96,8 @@ class Comparison {
       f.extra["expected_edition"] = group.package_edition->edition;
     }
     nlohmann::json variables = entry.contains("variables") ? entry["variables"] : nlohmann::json::object();
-    (*it)->schema->ApplyDefaults(variables);
-    for (auto& violation : (*it)->schema->Validate(variables)) {
+    it->schema->ApplyDefaults(variables);
+    for (auto& violation : it->schema->Validate(variables)) {
       Finding& f = Add(group, "invalid_variables");
       f.path = violation.path;
       f.instance = instance;
@@ -167,7 +167,12 @@ PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy
     return result;
   }
   const nlohmann::json& quote = policy["quote"];
-  const Package package = Resolve(catalog, quote);
+  // Only ids, editions and errors are compared: no explain words, and the
+  // package's own variables are not checked (the policy's are, below).
+  ResolveOptions options;
+  options.explain = false;
+  options.check_variables = false;
+  const Package package = Resolve(catalog, quote, options);
   if (!package.quote_checked) {
     for (const auto& error : package.errors) {
       Finding& f = result.findings.emplace_back();

@@ -98,10 +98,10 @@ TEST(Attach, YamlBooleansReadAsYesAndNo) {
   auto catalog = Load(CatalogBuilder()
                           .Document("T", "id: T\ntitle: T\nkind: form\nedition: '1'\nattach: {new: true, renewal: false}\n")
                           .Document("O", "id: O\ntitle: O\nkind: form\nedition: '1'\nattach: {new: on, renewal: off}\n"));
-  EXPECT_EQ(catalog->EditionsOf("T")[0]->AttachFor(Transaction::kNew), AttachMode::kYes);
-  EXPECT_EQ(catalog->EditionsOf("T")[0]->AttachFor(Transaction::kRenewal), AttachMode::kNo);
-  EXPECT_EQ(catalog->EditionsOf("O")[0]->AttachFor(Transaction::kNew), AttachMode::kYes);
-  EXPECT_EQ(catalog->EditionsOf("O")[0]->AttachFor(Transaction::kReissue), AttachMode::kNo);  // default
+  EXPECT_EQ(catalog->EditionsOf("T")[0].AttachFor(Transaction::kNew), AttachMode::kYes);
+  EXPECT_EQ(catalog->EditionsOf("T")[0].AttachFor(Transaction::kRenewal), AttachMode::kNo);
+  EXPECT_EQ(catalog->EditionsOf("O")[0].AttachFor(Transaction::kNew), AttachMode::kYes);
+  EXPECT_EQ(catalog->EditionsOf("O")[0].AttachFor(Transaction::kReissue), AttachMode::kNo);  // default
   EXPECT_EQ(Ids(Resolve(*catalog, Quote())), (std::vector<std::string>{"O", "T"}));
 }
 

@@ -9,6 +9,7 @@ import { VersionsPage } from './pages/VersionsPage';
 // Pages that pull in CodeMirror, pdf.js or rjsf load on demand.
 const PreviewPage = lazy(() => import('./pages/PreviewPage').then((m) => ({ default: m.PreviewPage })));
 const DraftsPage = lazy(() => import('./pages/DraftsPage').then((m) => ({ default: m.DraftsPage })));
+const ValidatorPage = lazy(() => import('./pages/ValidatorPage').then((m) => ({ default: m.ValidatorPage })));
 const DocumentEditorPage = lazy(() => import('./pages/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })));
 
 function NotAllowed({ need }: { need: string }) {
@@ -32,6 +33,7 @@ export function App() {
   else if (page === 'jobs') content = <JobsPage />;
   else if (page === 'versions') content = <VersionsPage />;
   else if (page === 'preview') content = canGenerate(role) ? <PreviewPage /> : <NotAllowed need="generator" />;
+  else if (page === 'validator') content = <ValidatorPage />;
   else if (page === 'drafts') content = isAdmin(role) ? <DraftsPage /> : <NotAllowed need="admin" />;
   else content = <p>There is no such page.</p>;
 
@@ -40,6 +42,7 @@ export function App() {
     { to: 'jobs', label: 'Jobs', show: true },
     { to: 'versions', label: 'Versions', show: true },
     { to: 'preview', label: 'Package preview', show: canGenerate(role) },
+    { to: 'validator', label: 'Validator', show: true },
     { to: 'drafts', label: 'Drafts', show: isAdmin(role) },
   ];
 

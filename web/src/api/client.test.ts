@@ -158,4 +158,37 @@ describe('API client: versions, template drafts and previews', () => {
     expect(error.code).toBe('render_failed');
     expect(error.findings).toEqual(diagnostics);
   });
+
+  it('sends a policy as typed, and returns its result on 422 (not a policy) instead of throwing', async () => {
+    const result = { policy_id: null, ok: false, catalog: { name: 'c', digest: 'd' }, findings: [{ code: 'invalid_policy', severity: 'error', message: 'm', path: '/quote' }] };
+    const { client, calls } = clientWith(() => reply(422, result));
+    const text = '{"policy_id": "P", "documents": [], "big": 12345678901234567890}';
+    await expect(client.validatePolicy(text)).resolves.toEqual(result);
+    expect(calls[0]?.url).toBe('/v1/policies:validate');
+    expect(calls[0]?.init.body).toBe(text);
+    expect((calls[0]?.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+  });
+
+  it('submits a batch as JSON Lines and reads its results as text', async () => {
+    const lines = '{"policy_id":"A"}\n{"policy_id":"B"}\n';
+    const { client, calls } = clientWith((url) =>
+      url.endsWith('/results')
+        ? new Response(lines, { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } })
+        : reply(202, { id: 'val_1', status: 'queued', progress: { policies_done: 0, policies_total: 2, percent: 0 }, links: { self: '', results: '' } }),
+    );
+    await expect(client.createValidation(lines)).resolves.toMatchObject({ id: 'val_1', status: 'queued' });
+    expect(calls[0]?.init.method).toBe('POST');
+    expect(calls[0]?.url).toBe('/v1/validations');
+    expect(calls[0]?.init.body).toBe(lines);
+    expect((calls[0]?.init.headers as Record<string, string>)['Content-Type']).toBe('application/x-ndjson');
+    await expect(client.validationResults('val_1')).resolves.toBe(lines);
+    expect(calls[1]?.url).toBe('/v1/validations/val_1/results');
+    await client.cancelValidation('val_1').catch(() => undefined);
+    expect(calls[2]?.url).toBe('/v1/validations/val_1:cancel');
+  });
+
+  it('turns a 409 for results not ready into an ApiError', async () => {
+    const { client } = clientWith(() => reply(409, { error: { code: 'not_ready', message: 'Validation val_1 is running', request_id: 'r' } }));
+    await expect(client.validationResults('val_1')).rejects.toMatchObject({ status: 409, code: 'not_ready' });
+  });
 });

@@ -18,6 +18,10 @@ export interface Diagnostic {
   file?: string;
   line?: number;
   column?: number;
+  /** The validator rule broken (rule_violation). */
+  rule?: string;
+  /** rule_violation of a rule's `require.any`: the ids of which none is carried. */
+  documents?: string[];
 }
 
 export interface ApiErrorBody {
@@ -208,6 +212,58 @@ export interface PublishedVersion {
   findings: Diagnostic[];
 }
 
+/** A policy as issued (SPEC §7): the quote and the documents it carries. */
+export interface Policy {
+  policy_id?: string | null;
+  quote: Record<string, unknown>;
+  documents: { id: string; edition: string; variables?: Record<string, unknown> }[];
+}
+
+/** A finding of the policy validator (POST /v1/policies:validate, batch results). */
+export interface Finding extends Diagnostic {
+  severity: 'error' | 'warning';
+  /** missing_document / unexpected_document: instances the package has and the policy carries. */
+  expected?: number;
+  found?: number;
+  /** stale_edition: the edition carried and the one in force. */
+  edition?: string;
+  expected_edition?: string;
+  /** resolution_error: the resolution error itself. */
+  details?: Diagnostic;
+}
+
+export interface PolicyResult {
+  policy_id: string | null;
+  ok: boolean;
+  catalog: { name: string; digest: string; version?: number };
+  findings: Finding[];
+}
+
+export interface ValidationSummary {
+  policies: number;
+  ok: number;
+  with_errors: number;
+  with_warnings: number;
+  findings_by_code: Record<string, number>;
+}
+
+/** A batch validation (POST /v1/validations): a durable job over JSON Lines of policies. */
+export interface Validation {
+  id: string;
+  status: JobStatus;
+  catalog_version?: number;
+  progress: { policies_done: number; policies_total: number; percent: number };
+  attempts?: number;
+  max_attempts?: number;
+  created_at?: string;
+  updated_at?: string;
+  finished_at?: string;
+  /** Once it succeeded. */
+  summary?: ValidationSummary;
+  errors?: Diagnostic[];
+  links: { self: string; results: string };
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -304,12 +360,24 @@ export function createClient(options: ClientOptions) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const base = options.baseUrl ?? '';
 
-  async function send(method: string, path: string, init: { body?: unknown; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
+  interface SendInit {
+    /** Sent as JSON. */
+    body?: unknown;
+    /** Sent as it is, with its media type (JSON Lines, JSON text as typed). */
+    raw?: { text: string; type: string };
+    accept?: string;
+    signal?: AbortSignal;
+  }
+
+  async function send(method: string, path: string, init: SendInit = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' };
     const token = options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     let body: string | undefined;
-    if (init.body !== undefined) {
+    if (init.raw) {
+      headers['Content-Type'] = init.raw.type;
+      body = init.raw.text;
+    } else if (init.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(init.body);
     }
@@ -327,7 +395,7 @@ export function createClient(options: ClientOptions) {
     return response;
   }
 
-  async function json<T>(method: string, path: string, init: { body?: unknown; signal?: AbortSignal; accept422?: boolean } = {}): Promise<T> {
+  async function json<T>(method: string, path: string, init: SendInit & { accept422?: boolean } = {}): Promise<T> {
     const response = await send(method, path, init);
     if (response.ok || (init.accept422 && response.status === 422)) {
       if (response.status === 204) return undefined as T;
@@ -347,15 +415,19 @@ export function createClient(options: ClientOptions) {
     throw error;
   }
 
-  async function binary(method: string, path: string, init: { body?: unknown; signal?: AbortSignal; accept?: string } = {}): Promise<Blob> {
+  /** The response of a request that must succeed; any failure becomes an ApiError. */
+  async function okResponse(method: string, path: string, init: SendInit): Promise<Response> {
     const response = await send(method, path, init);
     if (!response.ok) {
       const error = await errorFromResponse(response);
       if (error.status === 401) options.onUnauthorized?.(error);
       throw error;
     }
-    return response.blob();
+    return response;
   }
+
+  const binary = async (method: string, path: string, init: SendInit = {}): Promise<Blob> => (await okResponse(method, path, init)).blob();
+  const plainText = async (method: string, path: string, init: SendInit = {}): Promise<string> => (await okResponse(method, path, init)).text();
 
   /** Status of a GET without throwing, for probing roles. */
   async function probe(method: string, path: string, body?: unknown): Promise<number> {
@@ -426,6 +498,19 @@ export function createClient(options: ClientOptions) {
     previewDraft: (request: PreviewRequest, signal?: AbortSignal) =>
       binary('POST', '/v1/catalog/drafts:preview', { body: request, signal, accept: 'application/pdf' }),
     publishDrafts: () => json<PublishedVersion>('POST', '/v1/catalog/versions', { body: {} }),
+
+    /** The result of one policy, sent as the JSON text given; a body that is JSON but not a policy answers 422 with the result too (invalid_policy findings). */
+    validatePolicy: (policyJson: string, signal?: AbortSignal) =>
+      json<PolicyResult>('POST', '/v1/policies:validate', { raw: { text: policyJson, type: 'application/json' }, signal, accept422: true }),
+    /** Starts a batch validation of JSON Lines (one policy a line): 202 with the validation, queued. */
+    createValidation: (jsonLines: string) =>
+      json<Validation>('POST', '/v1/validations', { raw: { text: jsonLines, type: 'application/x-ndjson' } }),
+    listValidations: (signal?: AbortSignal) => json<{ validations: Validation[] }>('GET', '/v1/validations', { signal }),
+    validation: (id: string, signal?: AbortSignal) => json<Validation>('GET', `/v1/validations/${enc(id)}`, { signal }),
+    /** The results file (JSON Lines, one PolicyResult a line, in input order); 409 until the validation succeeded. */
+    validationResults: (id: string, signal?: AbortSignal) =>
+      plainText('GET', `/v1/validations/${enc(id)}/results`, { signal, accept: 'application/x-ndjson' }),
+    cancelValidation: (id: string) => json<Validation>('POST', `/v1/validations/${enc(id)}:cancel`),
   };
 }
 

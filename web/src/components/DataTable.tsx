@@ -22,10 +22,12 @@ interface Props<Row> {
   empty?: ReactNode;
   /** Rows shown before "Show more" (large catalogs stay fast to render). */
   pageSize?: number;
+  /** A class for some rows (e.g. `table-warning` to highlight them); a selected row keeps `table-active`. Say it in words too. */
+  rowClassName?: (row: Row) => string | undefined;
 }
 
 /** A table with sortable headers, keyboard-selectable rows and incremental rendering. */
-export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, selectedKeys, onSelect, empty, pageSize = 100 }: Props<Row>) {
+export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, selectedKeys, onSelect, empty, pageSize = 100, rowClassName }: Props<Row>) {
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
   const [shown, setShown] = useState(pageSize);
   const sorted = useMemo(() => {
@@ -88,7 +90,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, selectedKey, se
               return (
                 <tr
                   key={key}
-                  className={selected ? 'table-active' : onSelect ? 'selectable' : undefined}
+                  className={[selected ? 'table-active' : onSelect ? 'selectable' : '', rowClassName?.(row) ?? ''].filter(Boolean).join(' ') || undefined}
                   tabIndex={onSelect ? 0 : undefined}
                   aria-selected={onSelect ? selected : undefined}
                   onClick={onSelect ? () => onSelect(row) : undefined}

@@ -3,11 +3,13 @@ import type { Diagnostic } from '../api/client';
 function where(d: Diagnostic): string {
   const parts: string[] = [];
   if (d.document) parts.push(d.instance && d.instance > 1 ? `${d.document} #${d.instance}` : d.document);
+  if (d.documents?.length) parts.push(`one of ${d.documents.join(', ')}`);
+  if (d.rule) parts.push(`rule ${d.rule}`);
   if (d.file) parts.push(`${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}`);
   return parts.join(' · ');
 }
 
-/** Package errors, lint findings, job errors: code, message, JSON Pointer, document, file:line. */
+/** Package errors, lint findings, job errors, validator findings: code, message, JSON Pointer, document, rule, file:line. */
 export function Findings({ findings, caption }: { findings: readonly Diagnostic[]; caption: string }) {
   if (findings.length === 0) return <p className="text-body-secondary small mb-0">{caption}: none.</p>;
   return (
@@ -31,7 +33,7 @@ export function Findings({ findings, caption }: { findings: readonly Diagnostic[
               <td>
                 <span className={`badge ${d.severity === 'warning' ? 'text-bg-warning' : 'text-bg-danger'}`}>{d.severity ?? 'error'}</span>
               </td>
-              <td>
+              <td className="finding-code">
                 <code>{d.code}</code>
               </td>
               <td>{d.message}</td>

@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
+/** How often live pages (jobs, batch validations) refresh while something is in progress. */
+export const POLL_MS = 4000;
+
 export interface Async<T> {
   data: T | undefined;
   error: unknown;

@@ -152,6 +152,7 @@ export function findJsonError(text: string): JsonSyntaxError | null {
     if (c === 'f') return literal('false');
     if (c === 'n') return literal('null');
     if (c === "'") throw at('JSON texts are written in double quotes ("), not single quotes.');
+    if (/[A-Za-z_]/.test(c)) throw at(`Expected a value, not ${shown(c)}: JSON writes texts in double quotes, and true, false and null in lower case.`);
     throw at(`Expected a value (an object, a list, a text in double quotes, a number, true, false or null), not ${shown(c)}.`);
   };
 

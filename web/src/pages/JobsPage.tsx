@@ -6,30 +6,12 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { FilterBar } from '../components/FilterBar';
 import { Findings } from '../components/Findings';
 import { PdfViewer } from '../components/PdfViewer';
+import { StatusBadge } from '../components/StatusBadge';
 import { applyFilters, prepare } from '../filters/engine';
 import { jobFilters, jobsQuery } from '../filters/jobs';
-import { saveBlob, useAsync, usePolling } from '../lib/hooks';
+import { formatTime as time } from '../lib/format';
+import { POLL_MS, saveBlob, useAsync, usePolling } from '../lib/hooks';
 import { useFilterState } from '../lib/useFilterState';
-
-const POLL_MS = 4000;
-
-const STATUS_CLASS: Record<string, string> = {
-  queued: 'text-bg-secondary',
-  running: 'text-bg-primary',
-  succeeded: 'text-bg-success',
-  failed: 'text-bg-danger',
-  canceled: 'text-bg-dark',
-};
-
-export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge ${STATUS_CLASS[status] ?? 'text-bg-light'}`}>{status}</span>;
-}
-
-function time(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
 
 const finished = (j: Job) => j.status === 'succeeded' || j.status === 'failed' || j.status === 'canceled';
 

@@ -4,11 +4,13 @@ import { useAuth } from '../auth';
 import { CodeEditor } from '../components/CodeEditor';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { ExplainTable } from '../components/ExplainTable';
 import { FilterBar } from '../components/FilterBar';
 import { Findings } from '../components/Findings';
 import { PdfViewer } from '../components/PdfViewer';
 import { exampleQuotes } from '../examples';
 import { applyFilters, prepare, type FilterDef } from '../filters/engine';
+import { describeJsonError, parseJson } from '../lib/json';
 import { useFilterState } from '../lib/useFilterState';
 
 const explainFilters: FilterDef<ExplainEntry>[] = [
@@ -16,14 +18,6 @@ const explainFilters: FilterDef<ExplainEntry>[] = [
   { key: 'eligible', label: 'Eligible', kind: 'boolean', get: (e) => e.eligible },
   { key: 'attached', label: 'Attached', kind: 'boolean', get: (e) => e.instances > 0 },
 ];
-
-function parseQuote(text: string): { quote?: unknown; error?: string } {
-  try {
-    return { quote: JSON.parse(text) };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
 
 function PackageView({ pkg }: { pkg: Package }) {
   const [state, setState] = useFilterState(explainFilters);
@@ -41,23 +35,6 @@ function PackageView({ pkg }: { pkg: Package }) {
       key: 'variables',
       header: 'Variables',
       render: (d) => (Object.keys(d.variables).length ? <code className="small text-break">{JSON.stringify(d.variables)}</code> : ''),
-    },
-  ];
-  const explainColumns: Column<ExplainEntry>[] = [
-    { key: 'id', header: 'Id', render: (e) => <code>{e.id}</code>, sortValue: (e) => e.id },
-    { key: 'edition', header: 'Edition', render: (e) => e.edition },
-    { key: 'eligible', header: 'Eligible', render: (e) => (e.eligible ? 'yes' : 'no'), sortValue: (e) => (e.eligible ? 1 : 0) },
-    { key: 'instances', header: 'Instances', render: (e) => e.instances, className: 'text-end' },
-    {
-      key: 'reasons',
-      header: 'Reasons',
-      render: (e) => (
-        <ul className="mb-0 ps-3 small">
-          {e.reasons.map((r, i) => (
-            <li key={i}>{r}</li>
-          ))}
-        </ul>
-      ),
     },
   ];
   return (
@@ -85,7 +62,7 @@ function PackageView({ pkg }: { pkg: Package }) {
       )}
       <h2 className="h5 mt-3">Explain</h2>
       <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="editions" />
-      <DataTable caption="Why each edition was or was not chosen" columns={explainColumns} rows={result.rows} rowKey={(e) => `${e.id}@${e.edition}`} />
+      <ExplainTable caption="Why each edition was or was not chosen" rows={result.rows} />
     </div>
   );
 }
@@ -110,17 +87,17 @@ export function PreviewPage() {
     setError(null);
   }
 
-  const parsed = parseQuote(text);
+  const parsed = parseJson(text);
 
   const run = async (what: 'resolve' | 'render') => {
-    if (parsed.error) return;
+    if (!parsed.ok) return;
     setBusy(what);
     setError(null);
     try {
       if (what === 'resolve') {
-        setPkg(await client.resolve(parsed.quote));
+        setPkg(await client.resolve(parsed.value));
       } else {
-        setPdf(await client.render(parsed.quote));
+        setPdf(await client.render(parsed.value));
       }
     } catch (e) {
       setError(e);
@@ -156,16 +133,16 @@ export function PreviewPage() {
             ))}
           </select>
           <CodeEditor label="Quote JSON" value={text} onChange={setText} language="json" className="editor-lg" />
-          {parsed.error && (
+          {!parsed.ok && (
             <p className="text-danger small mt-1" role="status">
-              Not JSON: {parsed.error}
+              Not JSON: {describeJsonError(parsed.error)}
             </p>
           )}
           <div className="d-flex gap-2 mt-2">
-            <button type="button" className="btn btn-primary" disabled={!!parsed.error || busy !== null} onClick={() => void run('resolve')}>
+            <button type="button" className="btn btn-primary" disabled={!parsed.ok || busy !== null} onClick={() => void run('resolve')}>
               {busy === 'resolve' ? 'Resolving…' : 'Resolve'}
             </button>
-            <button type="button" className="btn btn-outline-primary" disabled={!!parsed.error || busy !== null} onClick={() => void run('render')}>
+            <button type="button" className="btn btn-outline-primary" disabled={!parsed.ok || busy !== null} onClick={() => void run('render')}>
               {busy === 'render' ? 'Rendering…' : 'Render PDF'}
             </button>
           </div>
