@@ -18,7 +18,7 @@ run() {  # run N_POLICIES -> "policies_per_second peak_kb"
   /usr/bin/time -f "%M" -o "$TMP/rss" "$BUILD/docgen" validate --catalog "$TMP/catalog" --format summary "$TMP/policies.jsonl" \
       >"$TMP/summary" 2>"$TMP/err" || [ $? -eq 3 ]
   rate=$(sed -n 's/.*s, \([0-9,]*\) policies\/s.*/\1/p' "$TMP/summary" | tr -d ,)
-  echo "$rate $(cat "$TMP/rss")"
+  echo "$rate $(tail -n1 "$TMP/rss")"  # GNU time adds a line before it when the exit status is not 0
 }
 
 small=$((N / 10))

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -49,14 +50,17 @@ class CodeSet {
  public:
   void Add(int index);
   bool Has(int index) const {  // false for index -1 (a code the catalog lacks)
-    const size_t word = static_cast<size_t>(index) / 64;
-    return index >= 0 && word < words_.size() && (words_[word] >> (index % 64) & 1) != 0;
+    if (index < 0) return false;
+    if (index < 64) return (first_ >> index & 1) != 0;
+    const size_t word = static_cast<size_t>(index) / 64 - 1;
+    return word < rest_.size() && (rest_[word] >> (index % 64) & 1) != 0;
   }
   bool Intersects(const CodeSet& other) const;
   bool SubsetOf(const CodeSet& other) const;
 
  private:
-  std::vector<uint64_t> words_;
+  uint64_t first_ = 0;           // codes 0-63: most catalogs have fewer (no allocation, no indirection)
+  std::vector<uint64_t> rest_;   // codes 64 and up
 };
 
 struct AppliesTo {
@@ -96,6 +100,10 @@ struct Coverage {
 };
 
 struct Catalog {
+  Catalog() = default;
+  Catalog(const Catalog&) = delete;  // edition_index views its own editions' ids
+  Catalog& operator=(const Catalog&) = delete;
+
   std::string name;
   std::vector<std::string> products;
   std::vector<std::string> jurisdictions;
@@ -107,6 +115,8 @@ struct Catalog {
   std::map<std::string, std::string> assets;     // "assets/..." -> bytes (images for templates)
   std::vector<Rule> rules;                // validator rules (rules/*.yaml), sorted by id
   std::string digest;  // "sha256:<hex>" over every file of the catalog
+  // Where each id's editions are in `editions` (first, count); filled by LoadCatalog.
+  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> edition_index;
 
   bool HasProduct(std::string_view code) const;
   bool HasJurisdiction(std::string_view code) const;

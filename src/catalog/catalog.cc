@@ -54,21 +54,27 @@ const char* ToString(DocumentKind kind) {
 
 void CodeSet::Add(int index) {
   if (index < 0) return;
-  const size_t word = static_cast<size_t>(index) / 64;
-  if (words_.size() <= word) words_.resize(word + 1, 0);
-  words_[word] |= uint64_t{1} << (index % 64);
+  if (index < 64) {
+    first_ |= uint64_t{1} << index;
+    return;
+  }
+  const size_t word = static_cast<size_t>(index) / 64 - 1;
+  if (rest_.size() <= word) rest_.resize(word + 1, 0);
+  rest_[word] |= uint64_t{1} << (index % 64);
 }
 
 bool CodeSet::Intersects(const CodeSet& other) const {
-  for (size_t i = 0; i < words_.size() && i < other.words_.size(); ++i) {
-    if ((words_[i] & other.words_[i]) != 0) return true;
+  if ((first_ & other.first_) != 0) return true;
+  for (size_t i = 0; i < rest_.size() && i < other.rest_.size(); ++i) {
+    if ((rest_[i] & other.rest_[i]) != 0) return true;
   }
   return false;
 }
 
 bool CodeSet::SubsetOf(const CodeSet& other) const {
-  for (size_t i = 0; i < words_.size(); ++i) {
-    if ((words_[i] & ~(i < other.words_.size() ? other.words_[i] : 0)) != 0) return false;
+  if ((first_ & ~other.first_) != 0) return false;
+  for (size_t i = 0; i < rest_.size(); ++i) {
+    if ((rest_[i] & ~(i < other.rest_.size() ? other.rest_[i] : 0)) != 0) return false;
   }
   return true;
 }
@@ -89,6 +95,11 @@ bool Catalog::HasCoverage(std::string_view code) const {
 }
 
 std::span<const DocumentEdition> Catalog::EditionsOf(std::string_view id) const {
+  if (!edition_index.empty()) {
+    auto it = edition_index.find(id);
+    if (it == edition_index.end()) return {};
+    return {editions.data() + it->second.first, it->second.second};
+  }
   auto first = std::lower_bound(editions.begin(), editions.end(), id,
                                 [](const DocumentEdition& e, std::string_view key) { return e.id < key; });
   auto last = first;

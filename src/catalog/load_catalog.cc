@@ -472,6 +472,10 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
     for (const auto& c : a.coverages) a.coverage_set.Add(catalog->CoverageIndex(c));
     catalog->editions.push_back(std::move(doc.edition));
   }
+  for (uint32_t i = 0; i < catalog->editions.size(); ++i) {  // sorted by id: each id's editions are adjacent
+    auto [it, inserted] = catalog->edition_index.try_emplace(catalog->editions[i].id, i, 0);
+    ++it->second.second;
+  }
   for (const auto& [path, bytes] : files) {
     if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;
   }
