@@ -117,6 +117,9 @@ struct Catalog {
   std::string digest;  // "sha256:<hex>" over every file of the catalog
   // Where each id's editions are in `editions` (first, count); filled by LoadCatalog.
   std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> edition_index;
+  // Per product (its position in `products`): the editions that may apply to
+  // it (those listing it, and those listing no product), in catalog order.
+  std::vector<std::vector<uint32_t>> editions_by_product;
 
   bool HasProduct(std::string_view code) const;
   bool HasJurisdiction(std::string_view code) const;

@@ -85,7 +85,9 @@ struct Package {
 // What a caller needs of a resolution. The defaults give the whole package;
 // the validator, which compares only ids and editions, turns the rest off.
 struct ResolveOptions {
-  bool explain = true;          // explain notes in words (entries, eligibility and counts are always there)
+  // Explain in full: an entry for every edition, with notes in words. When
+  // false, entries only for the editions of the quote's product, and no notes.
+  bool explain = true;
   bool check_variables = true;  // step 7: defaults and invalid_variables errors
 };
 

@@ -472,9 +472,14 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
     for (const auto& c : a.coverages) a.coverage_set.Add(catalog->CoverageIndex(c));
     catalog->editions.push_back(std::move(doc.edition));
   }
+  catalog->editions_by_product.resize(catalog->products.size());
   for (uint32_t i = 0; i < catalog->editions.size(); ++i) {  // sorted by id: each id's editions are adjacent
-    auto [it, inserted] = catalog->edition_index.try_emplace(catalog->editions[i].id, i, 0);
+    const DocumentEdition& e = catalog->editions[i];
+    auto [it, inserted] = catalog->edition_index.try_emplace(e.id, i, 0);
     ++it->second.second;
+    for (size_t p = 0; p < catalog->products.size(); ++p) {
+      if (e.applies_to.products.empty() || e.applies_to.product_set.Has(static_cast<int>(p))) catalog->editions_by_product[p].push_back(i);
+    }
   }
   for (const auto& [path, bytes] : files) {
     if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;

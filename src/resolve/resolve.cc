@@ -91,16 +91,25 @@ class Resolver {
   // Step 2.
   void Eligibility() {
     auto& states = package_.explain;
-    states.reserve(catalog_.editions.size());
     const QuoteCodes codes(catalog_, quote_.facts);
-    for (const auto& edition : catalog_.editions) {
+    auto consider = [&](const DocumentEdition& edition) {
       ExplainEntry state;
       state.edition = &edition;
       state.mismatches = Mismatches(edition, quote_.facts, codes);
       state.eligible = state.mismatches == 0;
       if (state.eligible) eligible_.emplace(edition.id, states.size());
       states.push_back(std::move(state));
+    };
+    // Without explain, editions of other products need not be looked at.
+    const size_t product = static_cast<size_t>(codes.product);
+    if (!options_.explain && codes.product >= 0 && product < catalog_.editions_by_product.size()) {
+      const std::vector<uint32_t>& candidates = catalog_.editions_by_product[product];
+      states.reserve(candidates.size());
+      for (uint32_t i : candidates) consider(catalog_.editions[i]);
+      return;
     }
+    states.reserve(catalog_.editions.size());
+    for (const auto& edition : catalog_.editions) consider(edition);
   }
 
   // Step 3.
@@ -228,10 +237,19 @@ class Resolver {
 
   // Step 9 (before validation, so that errors can name each instance).
   void Order() {
-    std::stable_sort(documents_.begin(), documents_.end(), [](const PackageDocument& a, const PackageDocument& b) {
+    // Sorted by position, then moved once: a PackageDocument is large.
+    std::vector<size_t> position(documents_.size());
+    for (size_t i = 0; i < position.size(); ++i) position[i] = i;
+    std::stable_sort(position.begin(), position.end(), [&](size_t x, size_t y) {
+      const PackageDocument& a = documents_[x];
+      const PackageDocument& b = documents_[y];
       if (a.order != b.order) return a.order < b.order;
       return a.id < b.id;  // std::string compares bytes
     });
+    std::vector<PackageDocument> sorted;
+    sorted.reserve(documents_.size());
+    for (size_t i : position) sorted.push_back(std::move(documents_[i]));
+    documents_ = std::move(sorted);
     for (size_t i = 0; i < documents_.size(); ++i) {
       documents_[i].instance = (i > 0 && documents_[i - 1].id == documents_[i].id) ? documents_[i - 1].instance + 1 : 1;
     }
