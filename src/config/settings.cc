@@ -257,6 +257,10 @@ std::vector<Setting> MakeTable() {
                .help = "Synchronous renders (POST /v1/packages:render) in progress at once; more get 429 with Retry-After. "
                        "Jobs are not limited by this: they wait in the queue.",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.max_sync_renders = static_cast<int>(As<int64_t>(v)); }});
+  t.push_back({.key = "header_deadline_seconds", .type = T::kInteger, .min = 1, .max = 600, .default_text = "15",
+               .help = "Seconds a connection may take to send a request's headers (from its start or its last answer); "
+                       "a client still sending them is disconnected.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.header_deadline_seconds = static_cast<int>(As<int64_t>(v)); }});
   t.push_back({.key = "max_body_bytes", .type = T::kInteger, .min = 1, .max = kNoMax, .default_text = "8388608",
                .help = "Largest request body accepted (413 above).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.max_body_bytes = static_cast<size_t>(As<int64_t>(v)); }});

@@ -5,8 +5,9 @@
 // even when every handler is busy. Everything a client controls is bounded:
 // header bytes (the connection's memory), body bytes as they arrive (chunked
 // or not), Content-Encoding (refused), the time from first byte to last
-// (idle timeout while headers arrive, a deadline once they have), and the
-// connections per client address.
+// (idle timeout, plus a deadline for the headers and another for the body:
+// a client dribbling a byte at a time is cut off), and the connections per
+// client address.
 #include "server/http_server.h"
 
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace docgen {
@@ -131,13 +133,74 @@ MHD_Result Send(MHD_Connection* connection, const HttpResponse& response, bool c
 
 }  // namespace
 
+// Connections waiting for a request's headers, and since when. MHD has only
+// an idle timeout, which a client sending one byte every few seconds never
+// meets: a sweeper shuts down the socket of a connection past the header
+// deadline, and MHD then closes it as it would a client that went away.
+class HeaderDeadlines {
+ public:
+  explicit HeaderDeadlines(int seconds) : deadline_(std::chrono::seconds(seconds)), sweeper_([this] { Sweep(); }) {}
+  ~HeaderDeadlines() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    sweeper_.join();
+  }
+  void Waiting(MHD_Connection* c, int fd) {  // the connection started, or answered its last request
+    std::lock_guard lock(mutex_);
+    waiting_[c] = {fd, SteadyClock::now()};
+  }
+  void Waiting(MHD_Connection* c) {
+    std::lock_guard lock(mutex_);
+    if (auto it = waiting_.find(c); it != waiting_.end()) it->second.since = SteadyClock::now();
+  }
+  void HeadersComplete(MHD_Connection* c) {
+    std::lock_guard lock(mutex_);
+    if (auto it = waiting_.find(c); it != waiting_.end()) it->second.since = SteadyClock::time_point::max();
+  }
+  void Closed(MHD_Connection* c) {  // before MHD closes the socket
+    std::lock_guard lock(mutex_);
+    waiting_.erase(c);
+  }
+
+ private:
+  struct Entry {
+    int fd = -1;
+    SteadyClock::time_point since;
+  };
+  void Sweep() {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_; })) {
+      const auto now = SteadyClock::now();
+      for (auto& [connection, entry] : waiting_) {
+        if (entry.since == SteadyClock::time_point::max() || now - entry.since < deadline_) continue;
+        shutdown(entry.fd, SHUT_RDWR);  // not close(): the socket stays MHD's until it sees the end
+        entry.since = SteadyClock::time_point::max();
+      }
+    }
+  }
+
+  const SteadyClock::duration deadline_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::unordered_map<MHD_Connection*, Entry> waiting_;
+  std::thread sweeper_;  // last: started once the rest exists
+};
+
 struct HttpServer::Impl {
   Impl(const Dispatcher& d, HttpServerOptions o)
-      : dispatcher(d), options(std::move(o)), pool(options.threads, static_cast<size_t>(options.threads) * 16) {}
+      : dispatcher(d),
+        options(std::move(o)),
+        pool(options.threads, static_cast<size_t>(options.threads) * 16),
+        header_deadlines(options.header_deadline_seconds) {}
 
   const Dispatcher& dispatcher;
   HttpServerOptions options;
   TaskPool pool;
+  HeaderDeadlines header_deadlines;
   MHD_Daemon* daemon = nullptr;
   std::mutex mutex;
   std::condition_variable stopped_cv;
@@ -199,9 +262,16 @@ struct HttpServer::Impl {
                                       const char* /*version*/, const char* upload_data, size_t* upload_size, void** context) {
     return static_cast<Impl*>(cls)->OnRequest(connection, url, method, upload_data, upload_size, context);
   }
-  static void OnCompletedCallback(void*, MHD_Connection*, void** context, MHD_RequestTerminationCode) {
+  static void OnCompletedCallback(void* cls, MHD_Connection* connection, void** context, MHD_RequestTerminationCode) {
     delete static_cast<Exchange*>(*context);
     *context = nullptr;
+    static_cast<Impl*>(cls)->header_deadlines.Waiting(connection);  // kept alive: the next request's headers
+  }
+  static void OnConnectionCallback(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) {
+    HeaderDeadlines& deadlines = static_cast<Impl*>(cls)->header_deadlines;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) return deadlines.Closed(connection);
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info != nullptr) deadlines.Waiting(connection, info->connect_fd);
   }
 
   // Answers at once, before the rest of the body: it is not read, and the
@@ -214,6 +284,7 @@ struct HttpServer::Impl {
   }
 
   MHD_Result Begin(MHD_Connection* connection, const char* url, const char* method, void** context) {
+    header_deadlines.HeadersComplete(connection);
     auto* exchange = new Exchange;
     *context = exchange;
     exchange->request.method = method != nullptr ? method : "";
@@ -264,7 +335,8 @@ Status HttpServer::Bind() {
       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned int>(s.options.idle_timeout_seconds),
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned int>(s.options.max_connections),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned int>(s.options.max_connections_per_client),
-      MHD_OPTION_NOTIFY_COMPLETED, &Impl::OnCompletedCallback, nullptr,
+      MHD_OPTION_NOTIFY_COMPLETED, &Impl::OnCompletedCallback, &s,
+      MHD_OPTION_NOTIFY_CONNECTION, &Impl::OnConnectionCallback, &s,
       MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
       MHD_OPTION_END);
   if (s.daemon == nullptr) {

@@ -22,6 +22,7 @@ struct HttpServerOptions {
   int threads = 8;                      // handlers running at once (requests wait in a bounded queue)
   int connection_threads = 2;           // epoll threads reading and writing every connection
   int idle_timeout_seconds = 10;        // a connection sending nothing for this long is closed
+  int header_deadline_seconds = 15;     // from a connection's start (or its last answer) to a request's complete headers
   int body_deadline_seconds = 30;       // from the request's first byte to its body's last (408)
   int max_connections = 1000;
   int max_connections_per_client = 64;  // per client address

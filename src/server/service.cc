@@ -330,6 +330,7 @@ Status Service::Start() {
   http.host = s.options.host;
   http.port = s.options.port;
   http.max_body_bytes = s.options.max_body_bytes;
+  http.header_deadline_seconds = s.options.header_deadline_seconds;
   http.threads = s.options.http_threads;
   s.http = std::make_unique<HttpServer>(*s.dispatcher, http);
   if (Status status = s.http->Bind(); !status.ok()) return status;

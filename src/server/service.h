@@ -29,6 +29,7 @@ struct ServiceOptions {
   std::string ui_dir;               // the admin UI's built files, served at /ui/; empty: beside the sources (web/dist)
   size_t max_body_bytes = 8u << 20;
   int http_threads = 8;             // handlers running at once
+  int header_deadline_seconds = 15;  // to send a request's headers (HttpServerOptions)
   int max_sync_renders = 2;         // POST /v1/packages:render in progress at once (429 beyond)
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
   RunnerOptions runner;

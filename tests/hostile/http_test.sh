@@ -19,6 +19,7 @@ TOKEN=$("$DOCGEN" token create --role generator --subject hostile --data "$TMP/d
 cat >"$TMP/config.yaml" <<CONFIG
 max_body_bytes: 1048576
 max_sync_renders: 2
+header_deadline_seconds: 4
 http_threads: 8
 workers: 1
 CONFIG
@@ -118,6 +119,28 @@ check("2. 40 slow connections leave the server answering", answers.count(200) ==
 stop.set()
 for s in slow:
     s.close()
+
+# 2b. One that keeps dribbling its headers is cut off at the header deadline
+# (4 s here), although it never stays idle as long as the idle timeout.
+s = connect(timeout=30)
+s.sendall(b"GET /v1/catalog HTTP/1.1\r\n")
+started = time.time()
+closed_after = None
+while time.time() - started < 20:
+    try:
+        s.sendall(b"X-Slow: " + b"a" * 3 + b"\r\n")
+        s.settimeout(1)
+        if s.recv(1024) == b"":
+            closed_after = time.time() - started
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        closed_after = time.time() - started
+        break
+s.close()
+check("2b. a client dribbling headers is disconnected at the header deadline",
+      closed_after is not None and 3 <= closed_after <= 10, "closed after %s s" % closed_after)
 
 # 3. Made-up methods do not become metric labels.
 def series():

@@ -1,5 +1,5 @@
 import { ApiError, type Diagnostic } from '../api/client';
-import { Findings } from './Findings';
+import { Findings, type FindingsProps } from './Findings';
 
 function headline(error: ApiError): string {
   if (error.status === 401) return 'Not signed in (401)';
@@ -9,7 +9,7 @@ function headline(error: ApiError): string {
 }
 
 /** Shows an error of the API ({"error": {code, message, request_id, details}}) or any other failure. */
-export function ErrorPanel({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorPanel({ error, title, onRetry, onPointer, canLocate }: { error: unknown; title?: string; onRetry?: () => void } & Pick<FindingsProps, 'onPointer' | 'canLocate'>) {
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
   const message = error instanceof Error ? error.message : String(error);
@@ -33,7 +33,7 @@ export function ErrorPanel({ error, title, onRetry }: { error: unknown; title?: 
       )}
       {Array.isArray(details) && details.length > 0 && (
         <div className="mt-2">
-          <Findings findings={details as Diagnostic[]} caption="Details" />
+          <Findings findings={details as Diagnostic[]} caption="Details" onPointer={onPointer} canLocate={canLocate} />
         </div>
       )}
       {details && !Array.isArray(details) && <pre className="small mt-2 mb-0">{JSON.stringify(details, null, 2)}</pre>}

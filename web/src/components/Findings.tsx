@@ -9,8 +9,24 @@ function where(d: Diagnostic): string {
   return parts.join(' · ');
 }
 
+export interface FindingsProps {
+  findings: readonly Diagnostic[];
+  caption: string;
+  /**
+   * When given, a finding's JSON Pointer is a button that calls it (e.g. to
+   * move the cursor of the editor holding the JSON there), for the findings
+   * `canLocate` accepts (all when it is not given).
+   */
+  onPointer?: (d: Diagnostic) => void;
+  canLocate?: (d: Diagnostic) => boolean;
+}
+
+function pointerText(path: string): string {
+  return path === '' ? '(root)' : path;
+}
+
 /** Package errors, lint findings, job errors, validator findings: code, message, JSON Pointer, document, rule, file:line. */
-export function Findings({ findings, caption }: { findings: readonly Diagnostic[]; caption: string }) {
+export function Findings({ findings, caption, onPointer, canLocate }: FindingsProps) {
   if (findings.length === 0) return <p className="text-body-secondary small mb-0">{caption}: none.</p>;
   return (
     <div className="table-responsive">
@@ -37,7 +53,17 @@ export function Findings({ findings, caption }: { findings: readonly Diagnostic[
                 <code>{d.code}</code>
               </td>
               <td>{d.message}</td>
-              <td>{d.path !== undefined ? <code>{d.path === '' ? '(root)' : d.path}</code> : ''}</td>
+              <td>
+                {d.path === undefined ? (
+                  ''
+                ) : onPointer && (canLocate?.(d) ?? true) ? (
+                  <button type="button" className="btn btn-link btn-sm p-0 text-start finding-pointer" onClick={() => onPointer(d)} aria-label={`Show ${pointerText(d.path)} in the editor`}>
+                    <code>{pointerText(d.path)}</code>
+                  </button>
+                ) : (
+                  <code>{pointerText(d.path)}</code>
+                )}
+              </td>
               <td className="small">{where(d)}</td>
             </tr>
           ))}

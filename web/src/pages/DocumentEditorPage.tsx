@@ -1,54 +1,15 @@
-import { useEffect, useState } from 'react';
-import type { RJSFSchema } from '@rjsf/utils';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiError, type DocumentEdition, type DraftSaved } from '../api/client';
 import { useAuth } from '../auth';
 import { CodeEditor } from '../components/CodeEditor';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { Findings } from '../components/Findings';
-import { JsonSchemaForm } from '../components/JsonSchemaForm';
+import { catalogCodes, fieldOfPointer, placeFindings, setIn, type Placed } from '../lib/edition';
 import { useAsync } from '../lib/hooks';
+import { formatPointer } from '../lib/jsonPointer';
 import { Link } from '../lib/router';
 import { DocumentTemplate } from './DocumentTemplate';
-
-const list = (title: string): RJSFSchema => ({ type: 'array', title, items: { type: 'string' } });
-const mode: RJSFSchema = { type: 'string', enum: ['yes', 'no', 'copy'] };
-
-/** The fields of an edition (SPEC section 1) that the form edits; `variables` is edited as JSON. */
-const EDITION_SCHEMA: RJSFSchema = {
-  type: 'object',
-  required: ['edition', 'title', 'kind', 'order', 'template'],
-  properties: {
-    edition: { type: 'string', title: 'Edition' },
-    title: { type: 'string', title: 'Title' },
-    kind: { type: 'string', title: 'Kind', enum: ['declarations', 'form', 'endorsement', 'notice'] },
-    order: { type: 'integer', title: 'Order' },
-    template: { type: 'string', title: 'Template' },
-    applies_to: {
-      type: 'object',
-      title: 'Applies to (empty lists: any)',
-      properties: {
-        products: list('Products'),
-        jurisdictions: list('Jurisdictions'),
-        agencies: list('Agencies'),
-        coverages: list('Coverages'),
-        coverages_match: { type: 'string', title: 'Coverages match', enum: ['any', 'all'] },
-        effective: {
-          type: 'object',
-          title: 'Effective',
-          properties: { from: { type: 'string', title: 'From (YYYY-MM-DD)' }, until: { type: 'string', title: 'Until (YYYY-MM-DD)' } },
-        },
-      },
-    },
-    attach: {
-      type: 'object',
-      title: 'Attach',
-      properties: { new: { ...mode, title: 'New' }, renewal: { ...mode, title: 'Renewal' }, reissue: { ...mode, title: 'Reissue' } },
-    },
-    deletable: { type: 'boolean', title: 'Deletable' },
-    flag_manual: { type: 'boolean', title: 'Flag manual' },
-    multiple: { type: 'boolean', title: 'Multiple' },
-  },
-};
+import { EditionForm, type FieldErrors } from './EditionForm';
 
 /** Fields the server must send for a faithful edit (older servers send fewer: the form then refuses to save). */
 const NEEDED = ['applies_to', 'attach', 'deletable', 'flag_manual', 'multiple'];
@@ -65,6 +26,11 @@ export function DocumentEditorPage({ id }: { id: string }) {
     const current = await client.document(id, signal);
     return { from: 'catalog' as const, editions: current.documents as DocumentEdition[] };
   }, [client, id]);
+  // The codes applies_to may use: the catalog's declared ones when the server lists them, else those its documents use.
+  const codes = useAsync(async (signal) => {
+    const [summary, docs] = await Promise.all([client.catalog(signal).catch(() => null), client.documents(signal).catch(() => null)]);
+    return catalogCodes(summary, docs?.documents ?? []);
+  }, [client]);
   const [editions, setEditions] = useState<DocumentEdition[] | null>(null);
   const [index, setIndex] = useState(0);
   const [rawMode, setRawMode] = useState(false);
@@ -72,6 +38,8 @@ export function DocumentEditorPage({ id }: { id: string }) {
   const [saved, setSaved] = useState<DraftSaved | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Findings of the last save placed on the fields they are about (cleared field by field as they are edited).
+  const [placed, setPlaced] = useState<Placed[]>([]);
   // The editions as the server last sent them (loaded, or answered to a save).
   const [serverEditions, setServerEditions] = useState<DocumentEdition[] | null>(null);
   // Bumped on every saved document draft (the template preview refreshes).
@@ -102,11 +70,20 @@ export function DocumentEditorPage({ id }: { id: string }) {
     }
   }
 
-  const update = (patch: DocumentEdition) => {
-    if (!editions) return;
-    const next = editions.map((e, i) => (i === index ? { ...e, ...patch } : e));
+  const fieldErrors = useMemo(() => {
+    const out: FieldErrors = {};
+    for (const p of placed) if (p.edition === index) (out[p.field] ??= []).push(`${p.finding.message} (${p.finding.code})`);
+    return out;
+  }, [placed, index]);
+
+  /** Sets one field of the edition shown; its findings from the last save are put away. */
+  const update = (path: string[], value: unknown) => {
+    if (!editions || !current) return;
+    const next = editions.map((e, i) => (i === index ? setIn(e, path, value) : e));
     setEditions(next);
     setRaw(JSON.stringify(next, null, 2));
+    const field = fieldOfPointer(formatPointer(path));
+    if (field) setPlaced((ps) => ps.filter((p) => !(p.edition === index && p.field === field)));
   };
 
   const save = async () => {
@@ -118,12 +95,15 @@ export function DocumentEditorPage({ id }: { id: string }) {
     try {
       const result = await client.saveDraft(id, body);
       setSaved(result);
+      setPlaced(placeFindings(id, result.editions, result.lint.findings).placed);
       setServerEditions(result.editions);
       setSavedTick((t) => t + 1);
       setEditions(result.editions);
       setRaw(JSON.stringify(result.editions, null, 2));
     } catch (e) {
+      // What the person typed stays in the form; findings with a pointer go beside their fields.
       setError(e);
+      setPlaced(e instanceof ApiError ? placeFindings(id, body, e.findings).placed : []);
     } finally {
       setBusy(false);
     }
@@ -139,6 +119,7 @@ export function DocumentEditorPage({ id }: { id: string }) {
       varsError = e instanceof Error ? e.message : String(e);
     }
   }
+  const schemaErrors = fieldErrors.variables;
 
   return (
     <div>
@@ -170,10 +151,15 @@ export function DocumentEditorPage({ id }: { id: string }) {
                 <label htmlFor="edition-pick" className="form-label small mb-0">
                   Edition
                 </label>
-                <select id="edition-pick" className="form-select form-select-sm" value={index} onChange={(e) => {
+                <select
+                  id="edition-pick"
+                  className="form-select form-select-sm"
+                  value={index}
+                  onChange={(e) => {
                     setIndex(Number(e.target.value));
                     setVarsDraft(null);
-                  }}>
+                  }}
+                >
                   {editions.map((e, i) => (
                     <option key={i} value={i}>
                       {String(e.edition ?? i + 1)}
@@ -196,16 +182,17 @@ export function DocumentEditorPage({ id }: { id: string }) {
             </>
           ) : current ? (
             <div className="row g-3">
-              <div className="col-lg-6">
+              <section className="col-xl-7" aria-label={`Fields of edition ${String(current.edition ?? '')} of ${id}`}>
                 {missing.length > 0 && (
                   <div className="alert alert-warning" role="status">
                     The server did not send {missing.join(', ')} for this edition: saving from the form could lose them. Use the JSON mode, or a server that
                     sends every edition field.
                   </div>
                 )}
-                <JsonSchemaForm label={`Edition ${String(current.edition ?? '')} of ${id}`} schema={EDITION_SCHEMA} formData={current} onChange={(d) => update(d as DocumentEdition)} />
-              </div>
-              <div className="col-lg-6">
+                <ErrorPanel error={codes.error} title="Loading the catalog's codes" onRetry={codes.reload} />
+                <EditionForm edition={current} codes={codes.data ?? null} errors={fieldErrors} onChange={update} />
+              </section>
+              <div className="col-xl-5">
                 <h2 className="h6">Variables schema (JSON Schema)</h2>
                 <CodeEditor
                   key={`${id}-${index}`}
@@ -221,6 +208,7 @@ export function DocumentEditorPage({ id }: { id: string }) {
                       const all = editions.map((e, i) => (i === index ? next : e));
                       setEditions(all);
                       setRaw(JSON.stringify(all, null, 2));
+                      setPlaced((ps) => ps.filter((p) => !(p.edition === index && p.field === 'variables')));
                     } catch {
                       // kept in varsDraft until it parses
                     }
@@ -229,20 +217,29 @@ export function DocumentEditorPage({ id }: { id: string }) {
                   className="editor-md"
                 />
                 {varsError && <p className="text-danger small">Not JSON: {varsError}</p>}
+                {schemaErrors && (
+                  <div className="invalid-feedback d-block">
+                    {schemaErrors.map((m, i) => (
+                      <div key={i}>{m}</div>
+                    ))}
+                  </div>
+                )}
+                <p className="small text-body-secondary mt-1 mb-0">The form an underwriter fills in from this schema is beside the preview below, with sample values.</p>
               </div>
             </div>
           ) : (
             <p>This document has no editions (the draft removes it).</p>
           )}
-          <div className="d-flex gap-2 mt-3">
+          <div className="d-flex gap-2 mt-3 align-items-center">
             <button type="button" className="btn btn-primary" disabled={busy || (rawMode ? !!rawError : missing.length > 0 || !!varsError)} onClick={() => void save()}>
               {busy ? 'Saving…' : 'Save draft'}
             </button>
+            {placed.some((p) => p.edition === index) && !rawMode && <span className="small text-danger">Lint findings are shown beside their fields.</span>}
           </div>
         </>
       )}
       <div className="mt-3" aria-live="polite">
-        <ErrorPanel error={error} title="Saving the draft" />
+        <ErrorPanel error={error} title="Saving the draft (your edits are kept)" />
         {saved && (
           <div className={`alert ${saved.lint.valid ? 'alert-success' : 'alert-warning'}`} role="status">
             Draft saved. {saved.lint.valid ? 'Lint finds no errors.' : 'Lint finds errors: publishing is refused until they are fixed.'}
@@ -262,7 +259,7 @@ export function DocumentEditorPage({ id }: { id: string }) {
             id={id}
             edition={sent.edition !== undefined && sent.edition !== null ? String(sent.edition) : undefined}
             path={sent.template}
-            variables={sent.variables}
+            variables={current?.variables ?? sent.variables}
             savedTick={savedTick}
           />
         </>
