@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { ApiError, type ExplainEntry, type Package } from '../api/client';
+import { ApiError, type Diagnostic, type ExplainEntry, type Package } from '../api/client';
 import { useAuth } from '../auth';
-import { CodeEditor } from '../components/CodeEditor';
+import { CodeEditor, type EditorDiagnostic } from '../components/CodeEditor';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { ExplainTable } from '../components/ExplainTable';
@@ -11,6 +11,8 @@ import { PdfViewer } from '../components/PdfViewer';
 import { exampleQuotes } from '../examples';
 import { applyFilters, prepare, type FilterDef } from '../filters/engine';
 import { describeJsonError, parseJson } from '../lib/json';
+import { jsonTree, locatePointer, type PointerLocation } from '../lib/jsonPointer';
+import { quotePointer } from '../lib/quotePointer';
 import { useFilterState } from '../lib/useFilterState';
 
 const explainFilters: FilterDef<ExplainEntry>[] = [
@@ -19,7 +21,9 @@ const explainFilters: FilterDef<ExplainEntry>[] = [
   { key: 'attached', label: 'Attached', kind: 'boolean', get: (e) => e.instances > 0 },
 ];
 
-function PackageView({ pkg }: { pkg: Package }) {
+type Locate = (d: Diagnostic) => PointerLocation | null;
+
+function PackageView({ pkg, locate, onPointer }: { pkg: Package; locate: Locate; onPointer: (d: Diagnostic) => void }) {
   const [state, setState] = useFilterState(explainFilters);
   const prepared = useMemo(() => prepare(explainFilters, pkg.explain), [pkg]);
   const result = useMemo(() => applyFilters(prepared, state), [prepared, state]);
@@ -44,7 +48,10 @@ function PackageView({ pkg }: { pkg: Package }) {
         {pkg.catalog.version !== undefined ? ` v${pkg.catalog.version}` : ''}:{' '}
         {pkg.valid ? <span className="badge text-bg-success">valid</span> : <span className="badge text-bg-danger">invalid</span>}
       </p>
-      <Findings findings={pkg.errors} caption="Errors" />
+      <Findings findings={pkg.errors} caption="Errors" onPointer={onPointer} canLocate={(d) => locate(d) !== null} />
+      {pkg.errors.some((d) => locate(d) !== null) && (
+        <p className="small text-body-secondary">Errors with a JSON Pointer are marked in the quote; press a pointer to go to its place.</p>
+      )}
       <h2 className="h5 mt-3">Documents ({pkg.documents.length})</h2>
       <DataTable caption="Package documents" columns={docColumns} rows={pkg.documents} rowKey={(d) => `${d.id}#${d.instance}`} empty="No documents." />
       <h2 className="h5 mt-3">Review ({pkg.review.length})</h2>
@@ -88,6 +95,27 @@ export function PreviewPage() {
   }
 
   const parsed = parseJson(text);
+  const [goto, setGoto] = useState<{ from: number; to: number; seq: number } | null>(null);
+
+  // The errors of the package (resolve) or of the refused render, each at the place in the quote its pointer designates.
+  const errors: Diagnostic[] = [...(pkg?.errors ?? []), ...(error instanceof ApiError && !pkg ? error.findings : [])];
+  const tree = useMemo(() => (parsed.ok ? jsonTree(text) : null), [text, parsed.ok]);
+  const locate: Locate = (d) => {
+    if (!parsed.ok || !tree) return null;
+    const pointer = quotePointer(d, parsed.value);
+    return pointer === null ? null : locatePointer(text, pointer, tree);
+  };
+  const diagnostics: EditorDiagnostic[] = [];
+  for (const d of errors) {
+    const at = locate(d);
+    if (!at) continue;
+    const where = at.exact ? '' : ` (missing: marked at ${at.pointer === '' ? 'the quote' : at.pointer})`;
+    diagnostics.push({ from: at.from, to: at.to, severity: d.severity === 'warning' ? 'warning' : 'error', message: `${d.code}: ${d.message}${where}` });
+  }
+  const showPointer = (d: Diagnostic) => {
+    const at = locate(d);
+    if (at) setGoto((g) => ({ from: at.anchor, to: at.exact ? at.to : at.anchor, seq: (g?.seq ?? 0) + 1 }));
+  };
 
   const run = async (what: 'resolve' | 'render') => {
     if (!parsed.ok) return;
@@ -132,7 +160,12 @@ export function PreviewPage() {
               </option>
             ))}
           </select>
-          <CodeEditor label="Quote JSON" value={text} onChange={setText} language="json" className="editor-lg" />
+          <CodeEditor label="Quote JSON" value={text} onChange={setText} language="json" className="editor-lg" diagnostics={diagnostics} goto={goto} />
+          {diagnostics.length > 0 && (
+            <p className="small text-danger mt-1 mb-0">
+              {diagnostics.length} error{diagnostics.length === 1 ? '' : 's'} marked in the quote (hover the marks, or press a pointer in the errors).
+            </p>
+          )}
           {!parsed.ok && (
             <p className="text-danger small mt-1" role="status">
               Not JSON: {describeJsonError(parsed.error)}
@@ -148,8 +181,13 @@ export function PreviewPage() {
           </div>
         </div>
         <div className="col-lg-7">
-          <ErrorPanel error={error} title={error instanceof ApiError && error.code === 'invalid_package' ? 'The quote is invalid' : undefined} />
-          {pkg && <PackageView pkg={pkg} />}
+          <ErrorPanel
+            error={error}
+            title={error instanceof ApiError && error.code === 'invalid_package' ? 'The quote is invalid' : undefined}
+            onPointer={showPointer}
+            canLocate={(d) => locate(d) !== null}
+          />
+          {pkg && <PackageView pkg={pkg} locate={locate} onPointer={showPointer} />}
           {!pkg && !error && <p className="text-body-secondary">Resolve the quote to see its package: documents, review, errors and explain.</p>}
         </div>
       </div>
