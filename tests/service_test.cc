@@ -354,6 +354,9 @@ TEST_P(ServiceTest, CatalogRoutes) {
   auto catalog = Json(client_->Get("/v1/catalog"));
   EXPECT_EQ(catalog["version"], 1);
   EXPECT_EQ(catalog["name"], "Acme Cyber");
+  EXPECT_EQ(catalog["jurisdictions"], nlohmann::json({"CA", "NY", "TX", "FL", "WA"})) << "the declared codes, used or not";
+  EXPECT_EQ(catalog["coverages"][1], nlohmann::json({{"code", "ransomware"}, {"label", "Ransomware and Cyber Extortion"}}));
+  EXPECT_EQ(catalog["rules"], 3);
   EXPECT_EQ(Json(client_->Get("/v1/catalog/documents"))["documents"].size(), 11u);
   EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-FORM-100"))["documents"].size(), 2u);
   EXPECT_EQ(client_->Get("/v1/catalog/documents/NOPE")->status, 404);

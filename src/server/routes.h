@@ -13,6 +13,7 @@
 #include <docgen/store.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -159,6 +160,16 @@ HttpResponse PutTemplateDraft(Api&, const Call&);
 HttpResponse DeleteTemplateDraft(Api&, const Call&);
 HttpResponse PreviewDraft(Api&, const Call&);
 }  // namespace handlers
+
+// What the job-like resources (/v1/jobs, /v1/validations) share.
+// The list filter of `kind` from ?status=&created_after=&created_before=&limit=, or why the query is refused.
+Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind);
+// Stores a new job (or finds the earlier one with the same Idempotency-Key)
+// and answers 202 with `to_json` of it and `Location: collection/ID`; a reused
+// key with another request is 409 idempotency_conflict. `created` hears of a
+// job that was really created (not replayed), to log and count it.
+HttpResponse AcceptJob(Api& api, const Call& call, const Job& job, const std::string& collection,
+                       nlohmann::ordered_json (*to_json)(const Job&), const std::function<void(const Job&)>& created);
 
 // A request body parsed as JSON (application/json, at most 64 levels deep),
 // or the 400/415 response that says why it is not.

@@ -211,6 +211,15 @@ HttpResponse GetCatalog(Api& api, const Call& call) {
   Result<LoadedCatalog> catalog = api.catalogs.Get(version->version);
   nlohmann::ordered_json body = VersionJson(*version);
   body["documents"] = catalog.ok() ? catalog->catalog->editions.size() : 0;
+  if (catalog.ok()) {  // the codes catalog.yaml declares: what applies_to and rules may name
+    const Catalog& c = *catalog->catalog;
+    body["products"] = c.products;
+    body["jurisdictions"] = c.jurisdictions;
+    body["agencies"] = c.agencies;
+    body["coverages"] = nlohmann::ordered_json::array();
+    for (const auto& coverage : c.coverages) body["coverages"].push_back({{"code", coverage.code}, {"label", coverage.label}});
+    body["rules"] = c.rules.size();
+  }
   return JsonResponse(200, body);
 }
 

@@ -98,47 +98,16 @@ HttpResponse CreateJob(Api& api, const Call& call) {
   job.catalog_version = catalog->version;
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
-  Result<CreatedJob> stored = api.store.CreateJob(job);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kConflict) {
-      return call.Fail(ApiError::FromStatus(stored.status()).WithCode("idempotency_conflict"));
-    }
-    api.log.Error("cannot store a job", call.LogFields({{"error", stored.status().ToString()}}));
-    return call.Fail(stored.status());
-  }
-  HttpResponse response = JsonResponse(202, JobToJson(stored->job));  // a replay answers as the original request did
-  if (stored->created) {
-    const nlohmann::json quote_id = job.quote.contains("quote_id") && job.quote["quote_id"].is_string() ? job.quote["quote_id"] : nlohmann::json("");
-    api.log.Info("job accepted", call.LogFields({{"job_id", stored->job.id}, {"quote_id", quote_id}}));
+  return AcceptJob(api, call, job, "/v1/jobs", &JobToJson, [&](const Job& created) {
+    api.log.Info("job accepted", call.LogFields({{"job_id", created.id}, {"quote_id", created.quote_id}}));
     api.metrics.Add("docgen_jobs_created_total", {});
-  } else {
-    response.SetHeader("Idempotent-Replayed", "true");
-  }
-  response.SetHeader("Location", "/v1/jobs/" + stored->job.id);
-  return response;
+  });
 }
 
 HttpResponse ListJobs(Api& api, const Call& call) {
-  JobFilter filter;
-  filter.kind = JobKind::kRender;  // validations are listed at /v1/validations
-  if (call.request.HasQuery("status")) {
-    filter.status = ParseJobStatus(call.request.Query("status"));
-    if (!filter.status) return call.Fail(Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled."));
-  }
-  auto number = [&](const char* name, int64_t& out) {
-    if (!call.request.HasQuery(name)) return true;
-    const std::string v = call.request.Query(name);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
-    out = std::stoll(v);
-    return true;
-  };
-  int64_t limit = 100;
-  if (!number("created_after", filter.created_after) || !number("created_before", filter.created_before) || !number("limit", limit)) {
-    return call.Fail(Status::InvalidArgument(
-        "created_after, created_before (milliseconds since the epoch) and limit must be whole numbers."));
-  }
-  filter.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
-  Result<std::vector<Job>> jobs = api.store.ListJobs(filter);
+  Result<JobFilter> filter = JobFilterFromQuery(call, JobKind::kRender);  // validations are listed at /v1/validations
+  if (!filter.ok()) return call.Fail(filter.status());
+  Result<std::vector<Job>> jobs = api.store.ListJobs(*filter);
   if (!jobs.ok()) return call.Fail(jobs.status());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& job : *jobs) list.push_back(JobToJson(job));
@@ -215,3 +184,49 @@ HttpResponse RetryJob(Api& api, const Call& call) {
 }
 
 }  // namespace docgen::handlers
+
+namespace docgen {
+
+Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind) {
+  JobFilter filter;
+  filter.kind = kind;
+  if (call.request.HasQuery("status")) {
+    filter.status = ParseJobStatus(call.request.Query("status"));
+    if (!filter.status) return Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled.");
+  }
+  auto number = [&](const char* name, int64_t& out) {
+    if (!call.request.HasQuery(name)) return true;
+    const std::string v = call.request.Query(name);
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoll(v);
+    return true;
+  };
+  int64_t limit = 100;
+  if (!number("created_after", filter.created_after) || !number("created_before", filter.created_before) || !number("limit", limit)) {
+    return Status::InvalidArgument("created_after, created_before (milliseconds since the epoch) and limit must be whole numbers.");
+  }
+  filter.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
+  return filter;
+}
+
+HttpResponse AcceptJob(Api& api, const Call& call, const Job& job, const std::string& collection,
+                       nlohmann::ordered_json (*to_json)(const Job&), const std::function<void(const Job&)>& created) {
+  Result<CreatedJob> stored = api.store.CreateJob(job);
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kConflict) {
+      return call.Fail(ApiError::FromStatus(stored.status()).WithCode("idempotency_conflict"));
+    }
+    api.log.Error("cannot store a job", call.LogFields({{"error", stored.status().ToString()}, {"kind", ToString(job.kind)}}));
+    return call.Fail(stored.status());
+  }
+  HttpResponse response = JsonResponse(202, to_json(stored->job));  // a replay answers as the original request did
+  if (stored->created) {
+    created(stored->job);
+  } else {
+    response.SetHeader("Idempotent-Replayed", "true");
+  }
+  response.SetHeader("Location", collection + "/" + stored->job.id);
+  return response;
+}
+
+}  // namespace docgen

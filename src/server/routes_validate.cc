@@ -79,33 +79,15 @@ HttpResponse CreateValidation(Api& api, const Call& call) {
   job.catalog_version = catalog->version;
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
-  Result<CreatedJob> stored = api.store.CreateJob(job);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kConflict) {
-      return call.Fail(ApiError::FromStatus(stored.status()).WithCode("idempotency_conflict"));
-    }
-    api.log.Error("cannot store a validation", call.LogFields({{"error", stored.status().ToString()}}));
-    return call.Fail(stored.status());
-  }
-  HttpResponse response = JsonResponse(202, ValidationToJson(stored->job));
-  if (stored->created) {
-    api.log.Info("validation accepted", call.LogFields({{"validation_id", stored->job.id}, {"policies", total}}));
-  } else {
-    response.SetHeader("Idempotent-Replayed", "true");
-  }
-  response.SetHeader("Location", "/v1/validations/" + stored->job.id);
-  return response;
+  return AcceptJob(api, call, job, "/v1/validations", &ValidationToJson, [&](const Job& created) {
+    api.log.Info("validation accepted", call.LogFields({{"validation_id", created.id}, {"policies", total}}));
+  });
 }
 
 HttpResponse ListValidations(Api& api, const Call& call) {
-  JobFilter filter;
-  filter.kind = JobKind::kValidate;
-  if (call.request.HasQuery("status")) {
-    filter.status = ParseJobStatus(call.request.Query("status"));
-    if (!filter.status) return call.Fail(Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled."));
-  }
-  filter.limit = 100;
-  Result<std::vector<Job>> jobs = api.store.ListJobs(filter);
+  Result<JobFilter> filter = JobFilterFromQuery(call, JobKind::kValidate);
+  if (!filter.ok()) return call.Fail(filter.status());
+  Result<std::vector<Job>> jobs = api.store.ListJobs(*filter);
   if (!jobs.ok()) return call.Fail(jobs.status());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& job : *jobs) list.push_back(ValidationToJson(job));

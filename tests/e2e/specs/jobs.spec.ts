@@ -14,6 +14,15 @@ test('a submitted job reaches succeeded on the jobs page and its PDF downloads',
   await page.getByRole('link', { name: 'Jobs' }).click();
   const row = page.getByRole('row', { name: new RegExp(job.id.slice(0, 12)) }).first();
   await expect(row).toContainText('succeeded', { timeout: 30_000 });
+  // 800 px wide: every column fits, the last one included (no sideways scrolling).
+  await page.setViewportSize({ width: 800, height: 900 });
+  const table = page.getByRole('table', { name: 'Jobs' });
+  const fit = await table.evaluate((t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
+  expect(fit.table).toBeLessThanOrEqual(fit.box);
+  const last = await table.getByRole('columnheader', { name: 'Webhook' }).boundingBox();
+  expect(last!.x + last!.width).toBeLessThanOrEqual(800);
+  await screenshot(page, 'jobs-800');
+  await page.setViewportSize({ width: 1280, height: 720 });
   await row.click();
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: /package\.pdf/i }).or(page.getByRole('button', { name: /package\.pdf/i })).first().click();

@@ -38,3 +38,20 @@ test('each example quote previews the same documents as docgen resolve', async (
   await screenshot(page, 'package-preview');
   await expectAccessible(page);
 });
+
+test("a package's errors are marked in the quote at their JSON Pointer, and a pointer moves the cursor there", async ({ page }) => {
+  await signIn(page, 'generator');
+  await page.getByRole('link', { name: 'Package preview' }).click();
+  await page.getByLabel(/example quote/i).selectOption({ label: 'unknown-codes' });
+  await page.getByRole('button', { name: /^Resolve/ }).click();
+  await expect(page.getByText('3 errors marked in the quote')).toBeVisible();
+  const editor = page.getByRole('textbox', { name: 'Quote JSON' });
+  // The values the pointers designate (/jurisdiction, /agency, /coverages/1/code) are underlined.
+  await expect(editor.locator('.cm-lintRange-error', { hasText: '"ZZ"' })).toBeVisible();
+  await expect(editor.locator('.cm-lintRange-error', { hasText: '"quantum"' })).toBeVisible();
+  await page.getByRole('button', { name: 'Show /coverages/1/code in the editor' }).click();
+  await expect(editor).toBeFocused();
+  await expect(editor.locator('.cm-activeLine')).toContainText('"quantum"');
+  await screenshot(page, 'package-preview-errors');
+  await expectAccessible(page);
+});

@@ -40,7 +40,7 @@ export function CodeChecklist({ legend, noneMeans, codes, value, onChange, allow
   };
   const invalid = errors.length > 0;
   return (
-    <fieldset className={`code-checklist border rounded p-2 h-100${invalid ? ' border-danger' : ''}`} aria-describedby={`${id}-help${invalid ? ` ${id}-err` : ''}`} aria-invalid={invalid || undefined} disabled={disabled}>
+    <fieldset className={`code-checklist border rounded p-2 h-100${invalid ? ' border-danger' : ''}`} aria-describedby={`${id}-help${invalid ? ` ${id}-err` : ''}`} disabled={disabled}>
       <legend className="fs-6 fw-semibold float-none w-auto px-1 mb-1">{legend}</legend>
       <p id={`${id}-help`} className="form-text mt-0 mb-1">
         {value.length === 0 ? `None checked: ${noneMeans}.` : `${value.length} checked.`}
@@ -50,7 +50,7 @@ export function CodeChecklist({ legend, noneMeans, codes, value, onChange, allow
         {options.map((o, i) => (
           <div className="form-check" key={o.code}>
             <input className={`form-check-input${invalid ? ' is-invalid' : ''}`} type="checkbox" id={`${id}-${i}`} checked={value.includes(o.code)} onChange={() => toggle(o.code)} />
-            <label className="form-check-label" htmlFor={`${id}-${i}`}>
+            <label className="form-check-label text-break" htmlFor={`${id}-${i}`}>
               {o.label ? (
                 <>
                   {o.label} <code className="small">{o.code}</code>

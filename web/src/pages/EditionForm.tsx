@@ -150,7 +150,7 @@ export function EditionForm({ edition, codes, errors, onChange }: Props) {
         <Errors id={`${id}-applies-err`} messages={appliesErrors} />
         <div className="row g-2">
           {LISTS.map((l) => (
-            <div key={l.key} className="col-sm-6 col-xl-3">
+            <div key={l.key} className="col-sm-6 col-xxl-3">
               {codes ? (
                 <CodeChecklist
                   legend={l.legend}
@@ -185,7 +185,7 @@ export function EditionForm({ edition, codes, errors, onChange }: Props) {
             </fieldset>
           </div>
           <div className="col-md-8">
-            <fieldset className="effective-window" aria-describedby={`${id}-eff-help${effErrors?.length ? ` ${id}-eff-err` : ''}`} aria-invalid={!!effErrors?.length || undefined}>
+            <fieldset className="effective-window" aria-describedby={`${id}-eff-help${effErrors?.length ? ` ${id}-eff-err` : ''}`}>
               <legend className="form-label small fw-semibold mb-0">Effective window</legend>
               <div className="d-flex flex-wrap gap-2 align-items-end">
                 <div>

@@ -218,9 +218,10 @@ export function JobsPage() {
   };
 
   const columns: Column<Job>[] = [
-    { key: 'id', header: 'Job', render: (j) => <code className="small">{j.id}</code> },
+    // Ids break anywhere and the times wrap, so that every column fits narrow windows (800 px) without scrolling sideways.
+    { key: 'id', header: 'Job', render: (j) => <code className="small">{j.id}</code>, className: 'jobs-id' },
     { key: 'status', header: 'Status', render: (j) => <StatusBadge status={j.status} />, sortValue: (j) => j.status },
-    { key: 'quote', header: 'Quote', render: (j) => j.quote_id ?? '', sortValue: (j) => j.quote_id ?? '' },
+    { key: 'quote', header: 'Quote', render: (j) => j.quote_id ?? '', sortValue: (j) => j.quote_id ?? '', className: 'text-nowrap' },
     { key: 'attempts', header: 'Attempts', render: (j) => `${j.attempts}/${j.max_attempts}`, className: 'text-end' },
     { key: 'created', header: 'Created', render: (j) => time(j.created_at), sortValue: (j) => j.created_at },
     { key: 'updated', header: 'Updated', render: (j) => time(j.updated_at), sortValue: (j) => j.updated_at },
