@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 
+#include "base/memory.h"
 #include "jobs/job_json.h"
 #include "jobs/webhook.h"
 #include "util/diagnostic_json.h"
@@ -114,6 +115,7 @@ Result<bool> JobRunner::RunOnce(const std::string& worker) {
   if (!job.ok()) return job.status();
   if (!*job) return false;
   Execute(**job, worker);
+  ReleaseFreeMemory();  // a job's quote and package can be large; the worker thread keeps nothing of them
   return true;
 }
 

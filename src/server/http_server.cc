@@ -10,6 +10,8 @@
 // client address.
 #include "server/http_server.h"
 
+#include "base/memory.h"
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -242,6 +244,9 @@ struct HttpServer::Impl {
     ++suspended;
     const bool queued = pool.Submit([this, connection, exchange] {
       exchange->response = dispatcher.Handle(exchange->request);
+      // What a large body was parsed into is free now: give it back, or the
+      // server keeps the peak of its largest request for good.
+      if (exchange->request.body.size() >= kLargeRequestBytes) ReleaseFreeMemory();
       Resume(connection, exchange);
     });
     if (!queued) {
@@ -263,8 +268,11 @@ struct HttpServer::Impl {
     return static_cast<Impl*>(cls)->OnRequest(connection, url, method, upload_data, upload_size, context);
   }
   static void OnCompletedCallback(void* cls, MHD_Connection* connection, void** context, MHD_RequestTerminationCode) {
-    delete static_cast<Exchange*>(*context);
+    auto* exchange = static_cast<Exchange*>(*context);
+    const bool large = exchange != nullptr && exchange->request.body.capacity() >= kLargeRequestBytes;
+    delete exchange;
     *context = nullptr;
+    if (large) ReleaseFreeMemory();  // the body was read on this connection thread
     static_cast<Impl*>(cls)->header_deadlines.Waiting(connection);  // kept alive: the next request's headers
   }
   static void OnConnectionCallback(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hostile clients against a real `docgen serve` on loopback (the hardening
-# issue's items 1, 2, 3, 5 and 10): each is reproduced and the bounded
+# issue's items 1, 2, 3, 5, 10 and 11): each is reproduced and the bounded
 # behaviour asserted, with the server's memory read from /proc and time
 # ceilings generous enough for a loaded CI machine.
 # Usage: http_test.sh DOCGEN SOURCE_DIR
@@ -205,6 +205,21 @@ for t in threads:
     t.join()
 check("10. /healthz answers while renders run", health == 200 and health_time < 5, "%s in %.1f s" % (health, health_time))
 check("10. renders beyond the cap get 429, the rest 200", set(results) <= {200, 429} and 200 in results, str(results))
+
+# 11. A large quote costs memory once per request, in proportion to its
+# size, and does not stay; listing jobs reads no quotes.
+big = json.loads(quote)
+big["extra"] = [{"k": i, "v": "x"} for i in range(40000)]
+body = json.dumps({"quote": big}).encode()  # just under max_body_bytes (1 MiB), 40,000 small objects
+base = rss_mb()
+statuses = [request("POST", "/v1/jobs", body, {"Content-Type": "application/json"})[0] for _ in range(8)]
+grown = rss_mb() - base
+check("11. eight 1 MB quotes are accepted as jobs", statuses == [202] * 8, str(statuses))
+check("11. ... and leave less than 100 MB behind", grown < 100, "+%.0f MB" % grown)
+base = rss_mb()
+status, listed = request("GET", "/v1/jobs?limit=5")
+check("11. listing those jobs reads none of their quotes", status == 200 and len(listed) < 8192 and rss_mb() - base < 20,
+      "%d, %d bytes, +%.0f MB" % (status, len(listed), rss_mb() - base))
 
 if failures:
     sys.exit(1)
