@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include "base/memory.h"
 #include "jobs/job_json.h"
@@ -115,7 +116,6 @@ Result<bool> JobRunner::RunOnce(const std::string& worker) {
   if (!job.ok()) return job.status();
   if (!*job) return false;
   Execute(**job, worker);
-  ReleaseFreeMemory();  // a job's quote and package can be large; the worker thread keeps nothing of them
   return true;
 }
 
@@ -332,11 +332,18 @@ void JobRunner::WorkerLoop(int index) {
     return std::string(hex);
   }();
   const std::string worker = options_.worker_prefix + "-" + run + "-" + std::to_string(index);
+  bool worked = false;  // since this thread last gave its free memory back
   while (!stopping_) {
     const uint64_t signal = store_.JobsSignal();  // before the claim: a job queued after it wakes the wait below
     Result<bool> ran = Guarded("worker", [&] { return RunOnce(worker); });
     if (!ran.ok()) log_.Error("cannot claim jobs", {{"worker", worker}, {"error", ran.status().ToString()}});
-    if (!ran.ok() || !*ran) store_.WaitForJobs(signal, options_.poll_ms);
+    if (ran.ok() && *ran) worked = true;
+    if (!ran.ok() || !*ran) {
+      // The queue is empty: what the last jobs (quotes, packages, PDFs) used
+      // goes back to the system instead of staying with an idle thread.
+      if (std::exchange(worked, false)) ReleaseFreeMemory();
+      store_.WaitForJobs(signal, options_.poll_ms);
+    }
   }
 }
 
