@@ -133,8 +133,8 @@ sed -n 1p "$POLICIES" | "$DOCGEN" validate --catalog "$CATALOG" - >/dev/null 2>&
 sed -n 1p "$POLICIES" | jq . >"$TMP/pretty.json"
 "$DOCGEN" validate --catalog "$CATALOG" "$TMP/pretty.json" >"$TMP/out" 2>/dev/null
 [ "$(wc -l <"$TMP/out")" -eq 1 ] || { echo "FAIL: a pretty-printed JSON object is not one policy"; failures=$((failures + 1)); }
-printf 'not json\n{"quote": {}}\n' | "$DOCGEN" validate --catalog "$CATALOG" - >"$TMP/out" 2>/dev/null; check "validate: malformed lines" 3 $?
-[ "$(grep -c invalid_policy "$TMP/out")" -eq 2 ] || { echo "FAIL: malformed lines are not invalid_policy results"; cat "$TMP/out"; failures=$((failures + 1)); }
+printf 'not json\n{"quote": {}}\n{"n": 1E999999999}\n' | "$DOCGEN" validate --catalog "$CATALOG" - >"$TMP/out" 2>/dev/null; check "validate: malformed lines" 3 $?
+[ "$(grep -c invalid_policy "$TMP/out")" -eq 3 ] || { echo "FAIL: malformed lines are not invalid_policy results"; cat "$TMP/out"; failures=$((failures + 1)); }
 "$DOCGEN" validate --catalog "$CATALOG" "$TMP/nope.jsonl" >/dev/null 2>"$TMP/err"; check "validate: missing file" 2 $?
 grep -q "cannot read policies file" "$TMP/err" || { echo "FAIL: missing policies file unclear"; failures=$((failures + 1)); }
 "$DOCGEN" validate --catalog "$TMP/broken" "$POLICIES" >"$TMP/out" 2>"$TMP/err"; check "validate: broken catalog" 2 $?

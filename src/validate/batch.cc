@@ -19,6 +19,8 @@ bool IncompleteJson(const std::string& line) {
     return parsed.is_discarded();  // never: a parse either succeeds or throws
   } catch (const nlohmann::json::parse_error& e) {
     return e.byte > line.size();  // the parser ran out of input, it did not meet a mistake
+  } catch (const nlohmann::json::exception&) {
+    return false;  // complete, but unreadable (a number out of range): one invalid line
   }
 }
 

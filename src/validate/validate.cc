@@ -220,6 +220,8 @@ PolicyResult ValidatePolicyText(const Catalog& catalog, std::string_view line) {
     policy = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
     return invalid("This line is not JSON (at character " + std::to_string(e.byte) + "): a policy must be one JSON object per line.");
+  } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large for a double
+    return invalid("This line holds a number too large to read: a policy must be one JSON object per line.");
   }
   return ValidatePolicy(catalog, policy);
 }
