@@ -37,6 +37,29 @@ const char* kWindowed =
     "id: WIN\ntitle: Windowed\nkind: form\nedition: '1'\n"
     "applies_to: {effective: {from: 2025-01-01, until: 2025-07-01}}\nattach: {new: yes}\n";
 
+// Catalog codes are bits: the first 64 of a list in one word, the rest in
+// more words; both halves behave the same.
+TEST(CodeSet, HoldsCodesBeyondTheFirstSixtyFour) {
+  docgen::CodeSet edition, quote;
+  for (int code : {3, 64, 130}) edition.Add(code);
+  EXPECT_TRUE(edition.Has(3));
+  EXPECT_TRUE(edition.Has(64));
+  EXPECT_TRUE(edition.Has(130));
+  EXPECT_FALSE(edition.Has(65));
+  EXPECT_FALSE(edition.Has(500));
+  EXPECT_FALSE(edition.Has(-1)) << "a code the catalog does not declare";
+  EXPECT_FALSE(edition.Intersects(quote));
+  quote.Add(130);
+  EXPECT_TRUE(edition.Intersects(quote));
+  EXPECT_FALSE(edition.SubsetOf(quote));
+  quote.Add(3);
+  quote.Add(64);
+  EXPECT_TRUE(edition.SubsetOf(quote));
+  quote.Add(7);
+  EXPECT_TRUE(edition.SubsetOf(quote)) << "a quote may have more codes";
+  EXPECT_FALSE(quote.SubsetOf(edition));
+}
+
 TEST(Eligibility, WindowStartIsInclusive) {
   auto catalog = Load(CatalogBuilder().Document("WIN", kWindowed));
   EXPECT_EQ(Ids(Resolve(*catalog, Quote("new", "2025-01-01"))), std::vector<std::string>{"WIN"});
