@@ -12,6 +12,7 @@
 #include "base/metrics.h"
 #include "jobs/catalog_files_json.h"
 #include "jobs/job_runner.h"
+#include "support/actor.h"
 #include "support/faulty_store.h"
 #include "support/files.h"
 
@@ -36,7 +37,7 @@ class JobRunnerTest : public ::testing::Test {
     catalogs_ = std::make_unique<CatalogVersions>(*faulty_);
     CatalogRead read = ReadCatalogDirectory((kExamples / "acme-cyber").string());
     ASSERT_TRUE(read.diagnostics.empty());
-    ASSERT_TRUE(real_->PublishCatalog({0, "sha256:test", "acme", clock_.NowMs(), "test", CatalogFilesToJson(read.files)}).ok());
+    ASSERT_TRUE(real_->PublishCatalog({0, "sha256:test", "acme", clock_.NowMs(), "test", CatalogFilesToJson(read.files)}, testing::By(clock_.NowMs())).ok());
   }
   void TearDown() override {
     runner_.reset();

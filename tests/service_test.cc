@@ -21,6 +21,7 @@
 
 #include "jobs/catalog_files_json.h"
 #include "jobs/webhook.h"
+#include "util/text.h"
 #include "server/service.h"
 
 namespace docgen {
@@ -395,6 +396,54 @@ TEST_P(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   for (const auto& d : resolved["documents"]) found |= d["id"] == "CY-END-150" && d["edition"] == "2025-01";
   EXPECT_TRUE(found) << resolved["documents"].dump();
   EXPECT_EQ(client_->Delete("/v1/catalog/drafts/documents/CY-END-150")->status, 404);
+}
+
+// Any published version can be read back: its documents, which files
+// changed (by digest) and each file's text, so a client can diff two versions.
+TEST_P(ServiceTest, EveryPublishedVersionKeepsItsDocumentsAndFiles) {
+  auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
+                          R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",
+                              "order": 150, "attach": {"new": "yes"}, "template": "templates/CY-END-150.md"})",
+                          "application/json");
+  ASSERT_EQ(put->status, 200) << put->body;
+  ASSERT_EQ(PostJson("/v1/catalog/versions", "{}")->status, 201);
+
+  auto edition_of = [](const nlohmann::json& list, const std::string& id) {
+    for (const auto& d : list["documents"]) {
+      if (d["id"] == id) return d["edition"].get<std::string>();
+    }
+    return std::string("none");
+  };
+  auto v1 = Json(client_->Get("/v1/catalog/documents?version=1"));
+  auto v2 = Json(client_->Get("/v1/catalog/documents?version=2"));
+  EXPECT_EQ(v1["version"], 1);
+  EXPECT_EQ(v2["version"], 2);
+  EXPECT_EQ(v1["documents"].size(), 11u);
+  EXPECT_EQ(edition_of(v1, "CY-END-150"), "2024-06");
+  EXPECT_EQ(edition_of(v2, "CY-END-150"), "2025-01");
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents"))["documents"], v2["documents"]) << "the current version is 2";
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/documents/CY-END-150?version=1"))["documents"][0]["edition"], "2024-06");
+  EXPECT_EQ(client_->Get("/v1/catalog/documents/NOPE?version=1")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/catalog/documents?version=9")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/catalog/documents?version=two")->status, 400);
+  EXPECT_EQ(client_->Get("/v1/catalog/documents?version=1&source=drafts")->status, 400);
+
+  auto d1 = Json(client_->Get("/v1/catalog/versions/1"));
+  auto d2 = Json(client_->Get("/v1/catalog/versions/2"));
+  ASSERT_EQ(d1["file_digests"].size(), d1["files"].size());
+  const std::string decl = "documents/CY-DEC.yaml", drafted = "documents/CY-END-150.yaml";
+  EXPECT_EQ(d1["file_digests"][decl], d2["file_digests"][decl]) << "an unchanged file keeps its digest";
+  EXPECT_NE(d1["file_digests"][drafted], d2["file_digests"][drafted]) << "the drafted document changed";
+
+  auto text = client_->Get("/v1/catalog/versions/1/files/" + drafted);
+  ASSERT_EQ(text->status, 200);
+  EXPECT_EQ(text->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(text->body, ReadFile(kExamples / "acme-cyber" / drafted));
+  EXPECT_EQ(Sha256Hex(text->body), d1["file_digests"][drafted]);
+  EXPECT_NE(client_->Get("/v1/catalog/versions/2/files/" + drafted)->body.find("2025-01"), std::string::npos);
+  EXPECT_EQ(client_->Get("/v1/catalog/versions/1/files/documents/NOPE.yaml")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/catalog/versions/1/files/../../etc/passwd")->status, 404);
+  EXPECT_EQ(client_->Get("/v1/catalog/versions/7/files/" + decl)->status, 404);
   EXPECT_EQ(client_->Put("/v1/catalog/drafts/documents/CY-DEC", R"({"id": "OTHER"})", "application/json")->status, 400);
 }
 
@@ -657,6 +706,7 @@ TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
       {"GET", "/v1/catalog/documents/CY-DEC", "", Role::kViewer},
       {"GET", "/v1/catalog/versions", "", Role::kViewer},
       {"GET", "/v1/catalog/versions/1", "", Role::kViewer},
+      {"GET", "/v1/catalog/versions/1/files/catalog.yaml", "", Role::kViewer},
       {"GET", "/v1/catalog/drafts:lint", "", Role::kAdmin},
       {"GET", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
       {"PUT", "/v1/catalog/drafts/documents/CY-DEC", "{}", Role::kAdmin},

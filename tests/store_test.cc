@@ -5,6 +5,7 @@
 #include <docgen/store.h>
 
 #include "store/blob_store.h"
+#include "support/actor.h"
 #include "store/pg_pool.h"
 #include "store/sqlite_backend.h"
 
@@ -82,9 +83,31 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return job.ok() ? *job : Job{};
   }
   CatalogVersion Publish(CatalogVersion version) {
-    Result<CatalogVersion> stored = store_->PublishCatalog(version);
+    Result<CatalogVersion> stored = store_->PublishCatalog(version, testing::By(version.created_at));
     EXPECT_TRUE(stored.ok()) << stored.status().ToString();
     return stored.ok() ? *stored : CatalogVersion{};
+  }
+
+  // Runs SQL straight on the database, behind the store's back.
+  void Raw(const std::string& sql) {
+    if (postgres()) {
+      pqxx::connection c(PostgresUrl());
+      pqxx::nontransaction(c).exec(sql);
+    } else {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
+      char* error = nullptr;
+      EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+      sqlite3_free(error);
+      sqlite3_close(db);
+    }
+  }
+  // Injects a failure: every `event` (INSERT, UPDATE, DELETE) on `table` fails
+  // inside the transaction that makes it.
+  void Refuse(const std::string& event, const std::string& table) {
+    Raw(postgres() ? "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; "
+                     "CREATE TRIGGER refuse BEFORE " + event + " ON " + table + " FOR EACH ROW EXECUTE FUNCTION refuse();"
+                   : "CREATE TRIGGER refuse BEFORE " + event + " ON " + table + " BEGIN SELECT RAISE(ABORT, 'refused'); END;");
   }
 
   fs::path dir_;
@@ -125,7 +148,7 @@ TEST_P(StoreTest, OnlyAClaimReadsTheQuote) {
   const Job got = Get("big");
   EXPECT_EQ(got.quote_id, "Q-big");
   EXPECT_EQ(got.quote, nlohmann::json::object()) << "GetJob read the quote";
-  EXPECT_EQ(store_->CancelJob("anonymous", 3000)->quote, nlohmann::json::object());
+  EXPECT_EQ(store_->CancelJob("anonymous", testing::By(3000))->quote, nlohmann::json::object());
   Result<std::optional<Job>> claimed = store_->ClaimJob("w", 3000, 9000);
   ASSERT_TRUE(claimed.ok() && *claimed);
   EXPECT_EQ((*claimed)->quote["padding"].get<std::string>().size(), size_t{1} << 20);  // the worker gets it
@@ -133,8 +156,8 @@ TEST_P(StoreTest, OnlyAClaimReadsTheQuote) {
 
 TEST_P(StoreTest, AMissingJobIsNotFound) {
   EXPECT_EQ(store_->GetJob("nope").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->CancelJob("nope", 1000).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->RetryJob("nope", 1000).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->CancelJob("nope", testing::By(1000)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->RetryJob("nope", testing::By(1000)).status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, AnIdempotencyKeyReturnsTheFirstJobAndRefusesADifferentRequest) {
@@ -217,7 +240,7 @@ TEST_P(StoreTest, JobsOfEachKindAreListedApartAndReportProgress) {
   EXPECT_TRUE(store_->ReportProgress("validation", "w1", {{"policies_done", 5}, {"policies_total", 12}}).ok());
   EXPECT_EQ(store_->ReportProgress("validation", "w2", {{"policies_done", 9}}).code(), StatusCode::kConflict);
   EXPECT_EQ(Get("validation").progress["policies_done"], 5);
-  ASSERT_TRUE(store_->CancelJob("validation", 4000).ok());
+  ASSERT_TRUE(store_->CancelJob("validation", testing::By(4000)).ok());
   EXPECT_EQ(store_->ReportProgress("validation", "w1", {{"policies_done", 6}}).code(), StatusCode::kConflict)
       << "a canceled job's worker learns it at its next report";
 }
@@ -278,30 +301,177 @@ TEST_P(StoreTest, AfterTenReleasesAnOutageCountsTheAttempt) {
   const Job job = Get("a");
   EXPECT_EQ(job.releases, kFreeReleases + 2);
   EXPECT_EQ(job.attempts, 2);  // the two releases beyond the free ones counted
-  ASSERT_TRUE(store_->CancelJob("a", 2000).ok());
-  ASSERT_TRUE(store_->RetryJob("a", 2100).ok());
+  ASSERT_TRUE(store_->CancelJob("a", testing::By(2000)).ok());
+  ASSERT_TRUE(store_->RetryJob("a", testing::By(2100)).ok());
   EXPECT_EQ(Get("a").releases, 0);  // a retry by hand starts afresh
+}
+
+// The whole audit log, oldest first, read two entries at a time (as
+// `docgen audit verify` pages through it), and what a walk of its chain says.
+struct AuditWalk {
+  std::vector<AuditEntry> entries;
+  std::string problem;  // "" when the chain holds
+};
+
+AuditWalk WalkAudit(Store& store) {
+  AuditWalk walk;
+  AuditChainVerifier verifier;
+  AuditFilter page;
+  page.after_seq = 0;
+  page.limit = 2;
+  while (true) {
+    Result<std::vector<AuditEntry>> entries = store.ListAudit(page);
+    EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+    if (!entries.ok() || entries->empty()) break;
+    for (const auto& e : *entries) {
+      verifier.Add(e);
+      walk.entries.push_back(e);
+    }
+    page.after_seq = entries->back().seq;
+  }
+  walk.problem = verifier.problem();
+  return walk;
+}
+
+std::vector<std::string> ActionsAndTargets(const AuditWalk& walk) {
+  std::vector<std::string> out;
+  for (const auto& e : walk.entries) out.push_back(e.action + " " + e.target);
+  return out;
+}
+
+TEST_P(StoreTest, EveryAuditedChangeWritesOneEntryAndRefusalsWriteNone) {
+  Create(NewJob("a"));
+  const Actor alice{"alice", "admin", "req-1", "", 1000};
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), alice).ok());
+  ASSERT_TRUE(store_->DeleteDraft("A", alice).ok());
+  EXPECT_EQ(store_->DeleteDraft("A", alice).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "# A", alice).ok());
+  ASSERT_TRUE(store_->DeleteTemplateDraft("templates/a.md", alice).ok());
+  ASSERT_TRUE(store_->PublishCatalog({0, "sha256:aa", "Acme", 1000, "alice", nlohmann::json::object()}, alice).ok());
+  ASSERT_TRUE(store_->PublishCatalog({0, "sha256:aa", "Acme", 1000, "alice", nlohmann::json::object()}, alice).ok());  // already current
+  ASSERT_TRUE(store_->CancelJob("a", alice).ok());
+  EXPECT_EQ(store_->CancelJob("a", alice).status().code(), StatusCode::kConflict);
+  ASSERT_TRUE(store_->RetryJob("a", alice).ok());
+  ASSERT_TRUE(store_->AppendAudit(CommandLineActor(2000, "left the team"), "token.revoke", "token:0123456789ab",
+                                  {{"subject", "bob"}}).ok());
+
+  AuditWalk walk = WalkAudit(*store_);
+  EXPECT_EQ(walk.problem, "");
+  EXPECT_EQ(ActionsAndTargets(walk), (std::vector<std::string>{
+                                         "draft.save document:A", "draft.delete document:A",
+                                         "template_draft.save template:templates/a.md", "template_draft.delete template:templates/a.md",
+                                         "catalog.publish catalog_version:1", "job.cancel job:a", "job.retry job:a",
+                                         "token.revoke token:0123456789ab"}));
+  for (size_t i = 0; i < walk.entries.size(); ++i) EXPECT_EQ(walk.entries[i].seq, static_cast<int64_t>(i + 1));
+  const AuditEntry& publish = walk.entries[4];
+  EXPECT_EQ(publish.actor.name, "alice");
+  EXPECT_EQ(publish.actor.role, "admin");
+  EXPECT_EQ(publish.actor.request_id, "req-1");
+  EXPECT_EQ(nlohmann::json::parse(publish.details)["digest"], "sha256:aa");
+  EXPECT_EQ(walk.entries[7].actor.role, "cli");
+  EXPECT_EQ(walk.entries[7].actor.reason, "left the team");
+}
+
+// A failure after the change but before the commit (here: writing its audit
+// entry) leaves neither the change nor the entry.
+TEST_P(StoreTest, AChangeAndItsAuditEntryCommitTogetherOrNotAtAll) {
+  Create(NewJob("a"));
+  ASSERT_TRUE(store_->PutDraft("kept", nlohmann::json::array(), testing::By(1000)).ok());
+  Refuse("INSERT", "audit_log");
+  EXPECT_FALSE(store_->PutDraft("A", nlohmann::json::array(), testing::By(1000)).ok());
+  EXPECT_FALSE(store_->DeleteDraft("kept", testing::By(1000)).ok());
+  EXPECT_FALSE(store_->PutTemplateDraft("templates/a.md", "# A", testing::By(1000)).ok());
+  EXPECT_FALSE(store_->CancelJob("a", testing::By(1000)).ok());
+  EXPECT_FALSE(store_->PublishCatalog({0, "sha256:aa", "Acme", 1000, "t", nlohmann::json::object()}, testing::By(1000)).ok());
+  EXPECT_FALSE(store_->AppendAudit(testing::By(1000), "token.create", "token:x", nlohmann::json::object()).ok());
+
+  EXPECT_EQ(store_->Drafts()->size(), 1u);
+  EXPECT_EQ(store_->Drafts()->count("kept"), 1u);
+  EXPECT_TRUE(store_->TemplateDrafts()->empty());
+  EXPECT_EQ(Get("a").status, JobStatus::kQueued);
+  EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);
+  EXPECT_EQ(WalkAudit(*store_).entries.size(), 1u);  // only the draft saved before
+}
+
+class AuditChainTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped()) return;
+    for (int i = 1; i <= 5; ++i) {
+      ASSERT_TRUE(store_->PutDraft("D" + std::to_string(i), nlohmann::json::array(), testing::By(1000 * i)).ok());
+    }
+    ASSERT_EQ(WalkAudit(*store_).problem, "");
+  }
+};
+
+TEST_P(AuditChainTest, AnEntryEditedInTheDatabaseIsNamed) {
+  Raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+  EXPECT_EQ(WalkAudit(*store_).problem, "entry 3 was changed after it was written (its hash does not match its content)");
+}
+
+TEST_P(AuditChainTest, AnEntryDeletedFromTheMiddleIsNamed) {
+  Raw("DELETE FROM audit_log WHERE seq = 3");
+  EXPECT_EQ(WalkAudit(*store_).problem, "entry 3 is missing: it was removed from the log");
+}
+
+// Entries 3-5 moved up one, and a forged entry 3 that links correctly to
+// entry 2: the old entry 3 (now 4) no longer follows it.
+TEST_P(AuditChainTest, AnEntryInsertedInTheMiddleIsNamed) {
+  const AuditEntry second = WalkAudit(*store_).entries[1];
+  Raw("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3");
+  Raw("UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000");
+  AuditEntry forged;
+  forged.seq = 3;
+  forged.actor = {"mallory", "admin", "", "", 2500};
+  forged.action = "draft.save";
+  forged.target = "document:X";
+  forged.details = "{}";
+  forged.prev_hash = second.hash;
+  forged.hash = AuditHash(forged);
+  Raw("INSERT INTO audit_log (seq, at, actor, role, action, target, request_id, reason, details, prev_hash, hash) VALUES "
+      "(3, 2500, 'mallory', 'admin', 'draft.save', 'document:X', '', '', '{}', '" + forged.prev_hash + "', '" + forged.hash + "')");
+  EXPECT_EQ(WalkAudit(*store_).problem,
+            "entry 4 does not follow entry 3 (its prev_hash differs): an entry was inserted or replaced here");
+}
+
+TEST_P(AuditChainTest, ListsNewestFirstWithFiltersAndPages) {
+  ASSERT_TRUE(store_->DeleteDraft("D1", {"bob", "admin", "", "", 9000}).ok());
+  AuditFilter filter;
+  filter.limit = 2;
+  auto page = *store_->ListAudit(filter);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].seq, 6);
+  EXPECT_EQ(page[1].seq, 5);
+  filter.before_seq = page[1].seq;  // the next page
+  page = *store_->ListAudit(filter);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].seq, 4);
+
+  AuditFilter by_actor;
+  by_actor.actor = "bob";
+  EXPECT_EQ(store_->ListAudit(by_actor)->size(), 1u);
+  AuditFilter by_action;
+  by_action.action = "draft.save";
+  EXPECT_EQ(store_->ListAudit(by_action)->size(), 5u);
+  AuditFilter by_target;
+  by_target.target = "document:D1";
+  EXPECT_EQ(store_->ListAudit(by_target)->size(), 2u);
+  AuditFilter window;
+  window.since = 2000;
+  window.until = 4000;  // entries at 2000 and 3000
+  auto in_window = *store_->ListAudit(window);
+  ASSERT_EQ(in_window.size(), 2u);
+  EXPECT_EQ(in_window[0].actor.at, 3000);
 }
 
 // A failure inside the transaction that publishes drafts leaves neither the
 // new version nor the cleared drafts.
 TEST_P(StoreTest, PublishingDraftsIsOneTransaction) {
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), testing::By(1000)).ok());
   const auto snapshot = *store_->Drafts();
-  const std::string refuse =
-      postgres() ? "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; "
-                   "CREATE TRIGGER refuse_delete BEFORE DELETE ON catalog_drafts FOR EACH ROW EXECUTE FUNCTION refuse();"
-                 : "CREATE TRIGGER refuse_delete BEFORE DELETE ON catalog_drafts BEGIN SELECT RAISE(ABORT, 'refused'); END;";
-  if (postgres()) {
-    pqxx::connection c(PostgresUrl());
-    pqxx::nontransaction(c).exec(refuse);
-  } else {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, refuse.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
-  Result<CatalogVersion> published = store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {});
+  Refuse("DELETE", "catalog_drafts");
+  Result<CatalogVersion> published = store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {}, testing::By(1000));
   EXPECT_FALSE(published.ok());
   EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);  // no version without its drafts cleared
   EXPECT_EQ(store_->Drafts()->size(), 1u);
@@ -310,25 +480,13 @@ TEST_P(StoreTest, PublishingDraftsIsOneTransaction) {
 // Template drafts are cleared in the same transaction: a failure clearing
 // them leaves no version and every draft (documents and templates) in place.
 TEST_P(StoreTest, PublishingTemplateDraftsIsTheSameTransaction) {
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), 1000).ok());
-  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "# A\n", 1000).ok());
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array(), testing::By(1000)).ok());
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "# A\n", testing::By(1000)).ok());
   const auto documents = *store_->Drafts();
   const auto templates = *store_->TemplateDrafts();
-  const std::string refuse =
-      postgres() ? "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql; "
-                   "CREATE TRIGGER refuse_delete BEFORE DELETE ON template_drafts FOR EACH ROW EXECUTE FUNCTION refuse();"
-                 : "CREATE TRIGGER refuse_delete BEFORE DELETE ON template_drafts BEGIN SELECT RAISE(ABORT, 'refused'); END;";
-  if (postgres()) {
-    pqxx::connection c(PostgresUrl());
-    pqxx::nontransaction(c).exec(refuse);
-  } else {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, refuse.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
+  Refuse("DELETE", "template_drafts");
   Result<CatalogVersion> published =
-      store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, documents, templates);
+      store_->PublishDrafts({0, "sha256:dd", "Acme", 1000, "test", nlohmann::json::object()}, documents, templates, testing::By(1000));
   EXPECT_FALSE(published.ok());
   EXPECT_EQ(*store_->CurrentCatalogVersion(), 0);
   EXPECT_EQ(store_->Drafts()->size(), 1u);
@@ -337,22 +495,22 @@ TEST_P(StoreTest, PublishingTemplateDraftsIsTheSameTransaction) {
 
 TEST_P(StoreTest, TemplateDraftsArePerPathAndClearedByPublishingInOneTransaction) {
   const std::string text = "---\nfooter: \"{{page}}\"\n---\n# Caf\u00e9 \u2014 {{doc.title}}\n";  // UTF-8 kept as sent
-  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", text, 1000).ok());
-  ASSERT_TRUE(store_->PutTemplateDraft("templates/b.md", "B", 1000).ok());
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", text, testing::By(1000)).ok());
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/b.md", "B", testing::By(1000)).ok());
   auto drafts = *store_->TemplateDrafts();
   ASSERT_EQ(drafts.size(), 2u);
   EXPECT_EQ(drafts["templates/a.md"].text, text);
   EXPECT_EQ(drafts["templates/a.md"].updated_at, 1000);
-  EXPECT_TRUE(store_->DeleteTemplateDraft("templates/b.md").ok());
-  EXPECT_EQ(store_->DeleteTemplateDraft("templates/b.md").code(), StatusCode::kNotFound);
-  ASSERT_TRUE(store_->PutDraft("D", nlohmann::json::array(), 1000).ok());
+  EXPECT_TRUE(store_->DeleteTemplateDraft("templates/b.md", testing::By(1000)).ok());
+  EXPECT_EQ(store_->DeleteTemplateDraft("templates/b.md", testing::By(1000)).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->PutDraft("D", nlohmann::json::array(), testing::By(1000)).ok());
   const auto documents = *store_->Drafts();
   const auto snapshot = *store_->TemplateDrafts();
-  ASSERT_TRUE(store_->PutTemplateDraft("templates/c.md", "C", 1000).ok());       // saved after the snapshot
-  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "edited", 1000).ok());  // edited after it, at the same time
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/c.md", "C", testing::By(1000)).ok());       // saved after the snapshot
+  ASSERT_TRUE(store_->PutTemplateDraft("templates/a.md", "edited", testing::By(1000)).ok());  // edited after it, at the same time
   EXPECT_GT(store_->TemplateDrafts()->at("templates/a.md").updated_at, 1000);    // updated_at still moved
   Result<CatalogVersion> v =
-      store_->PublishDrafts({0, "sha256:ee", "Acme", 1000, "test", nlohmann::json::object()}, documents, snapshot);
+      store_->PublishDrafts({0, "sha256:ee", "Acme", 1000, "test", nlohmann::json::object()}, documents, snapshot, testing::By(1000));
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(v->version, 1);
   EXPECT_TRUE(store_->Drafts()->empty());  // the document draft went with it
@@ -364,20 +522,20 @@ TEST_P(StoreTest, TemplateDraftsArePerPathAndClearedByPublishingInOneTransaction
 
 TEST_P(StoreTest, CancelAndRetrySayWhyTheyAreRefused) {
   Create(NewJob("a"));
-  Result<Job> canceled = store_->CancelJob("a", 1100);
+  Result<Job> canceled = store_->CancelJob("a", testing::By(1100));
   ASSERT_TRUE(canceled.ok());
   EXPECT_EQ(canceled->status, JobStatus::kCanceled);
-  Status again = store_->CancelJob("a", 1200).status();
+  Status again = store_->CancelJob("a", testing::By(1200)).status();
   EXPECT_EQ(again.code(), StatusCode::kConflict);
   EXPECT_NE(again.message().find("is canceled"), std::string::npos) << again.message();
   EXPECT_EQ(Claim("w", 1300, 9000), "");
-  Result<Job> retried = store_->RetryJob("a", 1400);
+  Result<Job> retried = store_->RetryJob("a", testing::By(1400));
   ASSERT_TRUE(retried.ok());
   EXPECT_EQ(retried->status, JobStatus::kQueued);
   Result<std::optional<Job>> job = store_->ClaimJob("w", 1500, 9000);
   ASSERT_TRUE(job.ok() && *job);
   EXPECT_EQ((*job)->attempts, 1);
-  EXPECT_EQ(store_->RetryJob("a", 1600).status().code(), StatusCode::kConflict);  // running: nothing to retry
+  EXPECT_EQ(store_->RetryJob("a", testing::By(1600)).status().code(), StatusCode::kConflict);  // running: nothing to retry
 }
 
 TEST_P(StoreTest, FinishedJobsWithACallbackWaitForTheirWebhook) {
@@ -404,7 +562,7 @@ TEST_P(StoreTest, AWebhookAttemptForAnEarlierFinishDoesNotTouchARetriedJob) {
   Claim("w", 1000, 9000);
   ASSERT_TRUE(store_->FailJob("a", "w", nlohmann::json::array(), 2000).ok());
   ASSERT_TRUE(*store_->ClaimWebhook(2000, 32000));
-  EXPECT_TRUE(store_->RetryJob("a", 2100).ok());  // while the delivery is in flight
+  EXPECT_TRUE(store_->RetryJob("a", testing::By(2100)).ok());  // while the delivery is in flight
   ASSERT_TRUE(store_->RecordWebhookAttempt("a", {1, 2200, 500, "HTTP 500", 2000}, false, false, 2300).ok());
   EXPECT_EQ(Get("a").webhook_state, "");  // not "pending" for a queued job
   EXPECT_FALSE(*store_->ClaimWebhook(9999, 40000));
@@ -430,15 +588,15 @@ TEST_P(StoreTest, PublishingTheSameCatalogTwiceKeepsOneVersion) {
 }
 
 TEST_P(StoreTest, DraftsArePerDocumentAndClearedByPublishingInOneTransaction) {
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), 1000).ok());
-  ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok());
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}}}), testing::By(1000)).ok());
+  ASSERT_TRUE(store_->PutDraft("B", nlohmann::json::array(), testing::By(1000)).ok());
   EXPECT_EQ(store_->Drafts()->size(), 2u);
-  EXPECT_TRUE(store_->DeleteDraft("B").ok());
-  EXPECT_EQ(store_->DeleteDraft("B").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->DeleteDraft("B", testing::By(1000)).ok());
+  EXPECT_EQ(store_->DeleteDraft("B", testing::By(1000)).code(), StatusCode::kNotFound);
   auto snapshot = *store_->Drafts();
-  ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), 1000).ok());  // saved after the snapshot
-  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), 1000).ok());  // edited after it
-  Result<CatalogVersion> v = store_->PublishDrafts({0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {});
+  ASSERT_TRUE(store_->PutDraft("C", nlohmann::json::array(), testing::By(1000)).ok());  // saved after the snapshot
+  ASSERT_TRUE(store_->PutDraft("A", nlohmann::json::array({{{"id", "A"}, {"edition", "2"}}}), testing::By(1000)).ok());  // edited after it
+  Result<CatalogVersion> v = store_->PublishDrafts({0, "sha256:cc", "Acme", 1000, "test", nlohmann::json::object()}, snapshot, {}, testing::By(1000));
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->version, 1);
   auto left = *store_->Drafts();
@@ -602,7 +760,7 @@ TEST_P(StoreTest, DatabasesOfTheFirstSqliteSchemasAreAdoptedKeepingTheirJobs) {
     EXPECT_EQ(*store_->CurrentCatalogVersion(), 1);
     EXPECT_EQ(Publish({0, "sha256:bb", "Acme", 2000, "test", nlohmann::json::object()}).version, 2);
     EXPECT_EQ(store_->Drafts()->size(), version >= 2 ? 1u : 0u);  // drafts kept
-    EXPECT_TRUE(store_->PutDraft("B", nlohmann::json::array(), 1000).ok());
+    EXPECT_TRUE(store_->PutDraft("B", nlohmann::json::array(), testing::By(1000)).ok());
     store_.reset();
     opened = OpenSqliteStore(db.string());  // and opening it again changes nothing
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -676,6 +834,8 @@ TEST(StoreErrorMappingTest, PostgresOutagesAreUnavailableAndOnlyUniqueKeysConfli
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, AuditChainTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Durable state of the service behind one interface: generation jobs with
-// leases, webhook deliveries, and published catalog versions and drafts.
+// leases, webhook deliveries, published catalog versions and drafts, and the
+// audit log.
 // The SQLite backend is the embedded default; the PostgreSQL backend lets
 // many docgen processes share one queue. Both are one implementation of the
 // statements (src/store/sql_store.cc) over a backend that supplies only what
@@ -20,6 +21,7 @@
 //   kInternal     anything else (a bug, a corrupt database); see the message
 #pragma once
 
+#include <docgen/audit.h>
 #include <docgen/status.h>
 
 #include <cstdint>
@@ -164,11 +166,16 @@ class Store {
   virtual uint64_t JobsSignal() = 0;
   virtual void WaitForJobs(uint64_t seen, int64_t timeout_ms) = 0;
 
-  // Cancel a queued or running job; retry a failed or canceled one. Returns
-  // the job as it is afterwards; kNotFound, or kConflict when its state
-  // does not allow it.
-  virtual Result<Job> CancelJob(const std::string& id, int64_t now) = 0;
-  virtual Result<Job> RetryJob(const std::string& id, int64_t now) = 0;
+  // Audited changes (docgen/audit.h): each takes the Actor who makes it
+  // (its `at` is the time of the change) and writes the change and its audit
+  // entry in one transaction: both or neither. A call that changes nothing
+  // (refused, not found) writes no entry.
+
+  // Cancel a queued or running job ("job.cancel"); retry a failed or
+  // canceled one ("job.retry"). Returns the job as it is afterwards;
+  // kNotFound, or kConflict when its state does not allow it.
+  virtual Result<Job> CancelJob(const std::string& id, const Actor& by) = 0;
+  virtual Result<Job> RetryJob(const std::string& id, const Actor& by) = 0;
 
   // Webhooks: claims one job whose delivery is due; records an attempt.
   virtual Result<std::optional<Job>> ClaimWebhook(int64_t now, int64_t lease_until) = 0;
@@ -176,29 +183,40 @@ class Store {
                                       int64_t next_at) = 0;
   virtual Result<std::vector<WebhookAttempt>> WebhookAttempts(const std::string& id) = 0;
 
-  // Catalog versions: publish (the digest of the current version returns it;
-  // an older digest becomes a new current version: a rollback). Returns the
-  // version as stored: its number, and its creation when it already existed.
-  virtual Result<CatalogVersion> PublishCatalog(const CatalogVersion& version) = 0;
+  // Catalog versions: publish ("catalog.publish"; the digest of the current
+  // version returns it and changes nothing; an older digest becomes a new
+  // current version: a rollback). Returns the version as stored: its number,
+  // and its creation when it already existed.
+  virtual Result<CatalogVersion> PublishCatalog(const CatalogVersion& version, const Actor& by) = 0;
   virtual Result<CatalogVersion> GetCatalogVersion(int64_t version) = 0;  // 0: the current one; kNotFound
   virtual Result<int64_t> CurrentCatalogVersion() = 0;  // 0 when none; cheap (no files)
   virtual Result<std::vector<CatalogVersion>> ListCatalogVersions() = 0;  // newest first, without files
 
   // Catalog drafts: per document id, the editions that will replace that
   // id's editions in the next version ([] removes the document).
-  virtual Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) = 0;
-  virtual Status DeleteDraft(const std::string& id) = 0;  // kNotFound when there is none
+  // "draft.save" and "draft.delete".
+  virtual Status PutDraft(const std::string& id, const nlohmann::json& editions, const Actor& by) = 0;
+  virtual Status DeleteDraft(const std::string& id, const Actor& by) = 0;  // kNotFound when there is none
   virtual Result<std::map<std::string, Draft>> Drafts() = 0;
   // Template drafts: per catalog-relative path, the text that will replace
-  // (or add) that template file in the next version.
-  virtual Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) = 0;
-  virtual Status DeleteTemplateDraft(const std::string& path) = 0;  // kNotFound when there is none
+  // (or add) that template file in the next version. "template_draft.save"
+  // and "template_draft.delete".
+  virtual Status PutTemplateDraft(const std::string& path, const std::string& text, const Actor& by) = 0;
+  virtual Status DeleteTemplateDraft(const std::string& path, const Actor& by) = 0;  // kNotFound when there is none
   virtual Result<std::map<std::string, TemplateDraft>> TemplateDrafts() = 0;
   // Publishes `version` and clears the document drafts of `published` and
   // the template drafts of `published_templates` that were not edited since
   // they were read, in one transaction.
   virtual Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
-                                               const std::map<std::string, TemplateDraft>& published_templates) = 0;
+                                               const std::map<std::string, TemplateDraft>& published_templates,
+                                               const Actor& by) = 0;
+
+  // The audit log. AppendAudit records a change made outside the store (a
+  // token created or revoked in the token file) and returns the entry.
+  // ListAudit: newest first, or oldest first with filter.after_seq >= 0.
+  virtual Result<AuditEntry> AppendAudit(const Actor& by, const std::string& action, const std::string& target,
+                                         const nlohmann::json& details) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
 
   // Deletes jobs finished before `before` (and their webhook attempts);
   // returns how many jobs.

@@ -42,6 +42,7 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/catalog/versions", "listCatalogVersions", kViewer, false, false, ListCatalogVersions},
       {"POST", "/v1/catalog/versions", "publishCatalogVersion", kAdmin, false, false, PublishCatalogVersion},
       {"GET", "/v1/catalog/versions/{n}", "getCatalogVersion", kViewer, false, false, GetCatalogVersion},
+      {"GET", "/v1/catalog/versions/{n}/files/{path*}", "getCatalogVersionFile", kViewer, false, false, GetCatalogVersionFile},
       {"GET", "/v1/catalog/drafts:lint", "lintDrafts", kAdmin, false, false, LintDrafts},
       {"GET", "/v1/catalog/drafts/documents/{id}", "getDraft", kAdmin, false, false, GetDraft},
       {"PUT", "/v1/catalog/drafts/documents/{id}", "putDraft", kAdmin, false, false, PutDraft},

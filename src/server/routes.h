@@ -94,6 +94,8 @@ struct Call {
   const std::string& Param(const std::string& name) const { return params.at(name); }
   HttpResponse Fail(const ApiError& error) const { return ErrorResponse(error, request_id); }
   HttpResponse Fail(const Status& status) const { return Fail(ApiError::FromStatus(status)); }
+  // The caller as the audit log names them, at `now`.
+  Actor By(int64_t now) const { return {subject, ToString(role), request_id, "", now}; }
   // Fields every log line about this request carries.
   nlohmann::json LogFields(nlohmann::json fields = nlohmann::json::object()) const;
 };
@@ -151,6 +153,7 @@ HttpResponse GetCatalogDocument(Api&, const Call&);
 HttpResponse ListCatalogVersions(Api&, const Call&);
 HttpResponse PublishCatalogVersion(Api&, const Call&);
 HttpResponse GetCatalogVersion(Api&, const Call&);
+HttpResponse GetCatalogVersionFile(Api&, const Call&);
 HttpResponse LintDrafts(Api&, const Call&);
 HttpResponse GetDraft(Api&, const Call&);
 HttpResponse PutDraft(Api&, const Call&);

@@ -12,6 +12,7 @@
 #include "jobs/job_json.h"
 #include "server/routes.h"
 #include "util/diagnostic_json.h"
+#include "util/text.h"
 
 namespace docgen::handlers {
 namespace {
@@ -123,11 +124,37 @@ struct SourcedCatalog {
   std::optional<HttpResponse> error;
 };
 
+// The version a ?version=N query names (0: none given), or the 404 that says
+// there is no such version.
+std::optional<int64_t> VersionNumber(const std::string& n) {
+  static const std::regex kNumber("[1-9][0-9]{0,17}");
+  if (!std::regex_match(n, kNumber)) return std::nullopt;
+  return std::stoll(n);
+}
+
+HttpResponse NoVersion(const Call& call, const std::string& n) {
+  return call.Fail(Status::NotFound("There is no catalog version " + n.substr(0, 32) + "."));
+}
+
 SourcedCatalog CatalogFor(Api& api, const Call& call) {
   SourcedCatalog out;
   out.source = call.request.HasQuery("source") ? call.request.Query("source") : "current";
   if (out.source == "current") {
-    Result<LoadedCatalog> current = api.catalogs.Get(0);
+    int64_t wanted = 0;  // the current version
+    if (call.request.HasQuery("version")) {
+      std::optional<int64_t> n = VersionNumber(call.request.Query("version"));
+      if (!n) {
+        out.error = call.Fail(Status::InvalidArgument("\"version\" is a published catalog version number (1, 2, ...)."));
+        return out;
+      }
+      Result<CatalogVersion> exists = api.store.GetCatalogVersion(*n);
+      if (!exists.ok()) {
+        out.error = exists.status().code() == StatusCode::kNotFound ? NoVersion(call, call.request.Query("version")) : call.Fail(exists.status());
+        return out;
+      }
+      wanted = *n;
+    }
+    Result<LoadedCatalog> current = api.catalogs.Get(wanted);
     if (!current.ok()) {
       out.error = CatalogFailure(call, current.status());
     } else {
@@ -138,6 +165,10 @@ SourcedCatalog CatalogFor(Api& api, const Call& call) {
   }
   if (out.source != "drafts") {
     out.error = call.Fail(Status::InvalidArgument("\"source\" is current (the default) or drafts."));
+    return out;
+  }
+  if (call.request.HasQuery("version")) {
+    out.error = call.Fail(Status::InvalidArgument("\"version\" names a published version; the drafts have none yet: leave it out with source=drafts."));
     return out;
   }
   Result<DraftCatalog> drafted = DraftFiles(api);
@@ -238,19 +269,61 @@ HttpResponse ListCatalogVersions(Api& api, const Call& call) {
   return JsonResponse(200, {{"versions", list}});
 }
 
-HttpResponse GetCatalogVersion(Api& api, const Call& call) {
+// The published version the {n} parameter names, or the response that says why not.
+struct NamedVersion {
+  std::optional<CatalogVersion> version;
+  HttpResponse error;
+};
+
+NamedVersion VersionParam(Api& api, const Call& call) {
   const std::string& n = call.Param("n");
-  static const std::regex kNumber("[1-9][0-9]{0,17}");
-  if (!std::regex_match(n, kNumber)) return call.Fail(Status::NotFound("There is no catalog version " + n.substr(0, 32) + "."));
-  Result<CatalogVersion> v = api.store.GetCatalogVersion(std::stoll(n));
-  if (!v.ok()) return call.Fail(v.status().code() == StatusCode::kNotFound ? Status::NotFound("There is no catalog version " + n + ".") : v.status());
+  std::optional<int64_t> number = VersionNumber(n);
+  if (!number) return {std::nullopt, NoVersion(call, n)};
+  Result<CatalogVersion> v = api.store.GetCatalogVersion(*number);
+  if (!v.ok()) return {std::nullopt, v.status().code() == StatusCode::kNotFound ? NoVersion(call, n) : call.Fail(v.status())};
+  return {std::move(*v), {}};
+}
+
+HttpResponse GetCatalogVersion(Api& api, const Call& call) {
+  NamedVersion named = VersionParam(api, call);
+  if (!named.version) return named.error;
+  const CatalogVersion& v = *named.version;
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
-  if (v->files.is_object()) {
-    for (const auto& [path, unused] : v->files.items()) files.push_back(path);
+  nlohmann::ordered_json digests = nlohmann::ordered_json::object();
+  if (v.files.is_object()) {
+    for (const auto& [path, content] : v.files.items()) {
+      files.push_back(path);
+      // Text files are strings; other files {"base64": ...}: either way the
+      // digest changes exactly when the file does.
+      digests[path] = Sha256Hex(content.is_string() ? content.get_ref<const std::string&>() : content.dump());
+    }
   }
-  nlohmann::ordered_json body = VersionJson(*v);
+  nlohmann::ordered_json body = VersionJson(v);
   body["files"] = files;
+  body["file_digests"] = digests;
   return JsonResponse(200, body);
+}
+
+HttpResponse GetCatalogVersionFile(Api& api, const Call& call) {
+  NamedVersion named = VersionParam(api, call);
+  if (!named.version) return named.error;
+  const std::string& path = call.Param("path");
+  const nlohmann::json& files = named.version->files;
+  auto file = files.is_object() ? files.find(path) : files.end();
+  if (!files.is_object() || file == files.end()) {
+    return call.Fail(Status::NotFound("Catalog version " + call.Param("n") + " has no file " + path.substr(0, 256) + "."));
+  }
+  HttpResponse response;
+  response.status = 200;
+  if (file->is_string()) {
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = file->get<std::string>();
+  } else {
+    CatalogFiles decoded = CatalogFilesFromJson(nlohmann::json{{path, *file}});
+    response.content_type = "application/octet-stream";
+    response.body = decoded.begin()->second;
+  }
+  return response;
 }
 
 // Publishes the drafts ({} or no body), or a whole catalog given as
@@ -288,8 +361,8 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
   version.created_at = api.clock.NowMs();
   version.created_by = call.subject.empty() ? "api" : call.subject;
   version.files = CatalogFilesToJson(*files);
-  Result<CatalogVersion> stored = source == "drafts" ? api.store.PublishDrafts(version, published_drafts, published_templates)
-                                                     : api.store.PublishCatalog(version);
+  Result<CatalogVersion> stored = source == "drafts" ? api.store.PublishDrafts(version, published_drafts, published_templates, call.By(version.created_at))
+                                                     : api.store.PublishCatalog(version, call.By(version.created_at));
   if (!stored.ok()) return call.Fail(stored.status());
   api.log.Info("catalog published", call.LogFields({{"version", stored->version}, {"digest", stored->digest}, {"source", source}}));
   nlohmann::ordered_json body = VersionJson(*stored);
@@ -334,7 +407,7 @@ HttpResponse PutDraft(Api& api, const Call& call) {
     if (edition["id"] != id) return call.Fail(Status::InvalidArgument("The edition's id must be " + id + ", as in the path."));
   }
   if (Result<DraftCatalog> before = DraftFiles(api); !before.ok()) return DraftFailure(call, before.status());
-  if (Status saved = api.store.PutDraft(id, editions, api.clock.NowMs()); !saved.ok()) return call.Fail(saved);
+  if (Status saved = api.store.PutDraft(id, editions, call.By(api.clock.NowMs())); !saved.ok()) return call.Fail(saved);
   api.log.Info("catalog draft saved", call.LogFields({{"document", id}, {"editions", editions.size()}}));
   Result<DraftCatalog> after = DraftFiles(api);
   if (!after.ok()) return DraftFailure(call, after.status());
@@ -346,7 +419,7 @@ HttpResponse PutDraft(Api& api, const Call& call) {
 HttpResponse DeleteDraft(Api& api, const Call& call) {
   const std::string& id = call.Param("id");
   if (!ValidDocumentId(id)) return NoDocument(call, "draft for");
-  Status deleted = api.store.DeleteDraft(id);
+  Status deleted = api.store.DeleteDraft(id, call.By(api.clock.NowMs()));
   if (deleted.code() == StatusCode::kNotFound) return NoDocument(call, "draft for");
   if (!deleted.ok()) return call.Fail(deleted);
   api.log.Info("catalog draft deleted", call.LogFields({{"document", id}}));
@@ -383,7 +456,7 @@ HttpResponse PutTemplateDraft(Api& api, const Call& call) {
   }
   if (text.find('\0') != std::string::npos) return call.Fail(Status::InvalidArgument("A template's text has no NUL characters."));
   if (Result<DraftCatalog> before = DraftFiles(api); !before.ok()) return DraftFailure(call, before.status());
-  if (Status saved = api.store.PutTemplateDraft(path, text, api.clock.NowMs()); !saved.ok()) return call.Fail(saved);
+  if (Status saved = api.store.PutTemplateDraft(path, text, call.By(api.clock.NowMs())); !saved.ok()) return call.Fail(saved);
   api.log.Info("template draft saved", call.LogFields({{"template", path}, {"bytes", text.size()}}));
   Result<DraftCatalog> after = DraftFiles(api);
   if (!after.ok()) return DraftFailure(call, after.status());
@@ -395,7 +468,7 @@ HttpResponse PutTemplateDraft(Api& api, const Call& call) {
 HttpResponse DeleteTemplateDraft(Api& api, const Call& call) {
   if (auto bad = BadTemplatePath(call)) return *bad;
   const std::string& path = call.Param("path");
-  Status deleted = api.store.DeleteTemplateDraft(path);
+  Status deleted = api.store.DeleteTemplateDraft(path, call.By(api.clock.NowMs()));
   if (deleted.code() == StatusCode::kNotFound) return call.Fail(Status::NotFound("There is no draft for " + path + "."));
   if (!deleted.ok()) return call.Fail(deleted);
   api.log.Info("template draft deleted", call.LogFields({{"template", path}}));

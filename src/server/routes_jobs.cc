@@ -168,7 +168,7 @@ HttpResponse ListJobWebhooks(Api& api, const Call& call) {
 HttpResponse CancelJob(Api& api, const Call& call) {
   Result<Job> job = FindJob(api, call);
   if (!job.ok()) return call.Fail(job.status());
-  Result<Job> canceled = api.store.CancelJob(job->id, api.clock.NowMs());
+  Result<Job> canceled = api.store.CancelJob(job->id, call.By(api.clock.NowMs()));
   if (!canceled.ok()) return call.Fail(canceled.status());
   api.log.Info("job canceled", call.LogFields({{"job_id", job->id}}));
   return JsonResponse(200, JobToJson(*canceled));
@@ -177,7 +177,7 @@ HttpResponse CancelJob(Api& api, const Call& call) {
 HttpResponse RetryJob(Api& api, const Call& call) {
   Result<Job> job = FindJob(api, call);
   if (!job.ok()) return call.Fail(job.status());
-  Result<Job> retried = api.store.RetryJob(job->id, api.clock.NowMs());
+  Result<Job> retried = api.store.RetryJob(job->id, call.By(api.clock.NowMs()));
   if (!retried.ok()) return call.Fail(retried.status());
   api.log.Info("job retried by request", call.LogFields({{"job_id", job->id}}));
   return JsonResponse(202, JobToJson(*retried));

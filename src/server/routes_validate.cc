@@ -122,7 +122,7 @@ HttpResponse GetValidationResults(Api& api, const Call& call) {
 HttpResponse CancelValidation(Api& api, const Call& call) {
   Result<Job> job = FindValidation(api, call);
   if (!job.ok()) return call.Fail(job.status());
-  Result<Job> canceled = api.store.CancelJob(job->id, api.clock.NowMs());
+  Result<Job> canceled = api.store.CancelJob(job->id, call.By(api.clock.NowMs()));
   if (!canceled.ok()) return call.Fail(canceled.status());
   api.log.Info("validation canceled", call.LogFields({{"validation_id", job->id}}));
   return JsonResponse(200, ValidationToJson(*canceled));

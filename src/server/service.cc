@@ -203,7 +203,8 @@ struct Service::Impl {
     version.created_at = clock.NowMs();
     version.created_by = "docgen serve --catalog";
     version.files = CatalogFilesToJson(read.files);
-    Result<CatalogVersion> published = store->PublishCatalog(version);
+    Result<CatalogVersion> published =
+        store->PublishCatalog(version, CommandLineActor(version.created_at, "docgen serve --catalog " + options.catalog_dir));
     if (!published.ok()) return published.status().Context("cannot publish the catalog");
     log.Info("catalog version current", {{"version", published->version}, {"digest", published->digest}});
     return Status::Ok();

@@ -27,6 +27,7 @@ int64_t AdvisoryKey(SqlLock lock) {
     case SqlLock::kMigrations: return 0x646f6367656e01;
     case SqlLock::kReaper: return 0x646f6367656e02;
     case SqlLock::kCatalog: return 0x646f6367656e03;
+    case SqlLock::kAudit: return 0x646f6367656e04;
   }
   return 0x646f6367656e00;
 }

@@ -85,6 +85,25 @@ const char* const kMigrations[] = {
     ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'render';
     ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}';
     )sql",
+    // 6: the audit log (append-only, hash-chained; written with the change it records)
+    R"sql(
+    CREATE TABLE audit_log (
+      seq BIGINT PRIMARY KEY,
+      at BIGINT NOT NULL,
+      actor TEXT NOT NULL,
+      role TEXT NOT NULL,
+      action TEXT NOT NULL,
+      target TEXT NOT NULL,
+      request_id TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      details TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_at ON audit_log (at);
+    CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+    CREATE INDEX audit_log_action ON audit_log (action, seq);
+    )sql",
 };
 
 }  // namespace

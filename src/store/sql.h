@@ -39,7 +39,7 @@ struct SqlResult {
 };
 
 // Locks held until the transaction ends.
-enum class SqlLock { kMigrations, kReaper, kCatalog };
+enum class SqlLock { kMigrations, kReaper, kCatalog, kAudit };
 
 // How long a call may wait for the database.
 enum class Patience {

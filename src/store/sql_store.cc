@@ -263,13 +263,14 @@ Result<int> SqlStore::ReapExpiredLeases(int64_t now) {
 uint64_t SqlStore::JobsSignal() { return backend_->JobsSignal(); }
 void SqlStore::WaitForJobs(uint64_t seen, int64_t timeout_ms) { backend_->WaitForJobs(seen, timeout_ms); }
 
-Result<Job> SqlStore::ChangeJobState(const std::string& id, int64_t now, const std::string& update, const char* refusal,
-                                     bool wake_workers) {
+Result<Job> SqlStore::ChangeJobState(const std::string& id, const Actor& by, const char* action, const std::string& update,
+                                     const char* refusal, bool wake_workers) {
   std::optional<Job> job;
   Status status = Write([&](SqlSession& s) -> Status {
-    const SqlResult changed = s.Exec(update + " RETURNING " + kListedJobColumns, {id, now});
+    const SqlResult changed = s.Exec(update + " RETURNING " + kListedJobColumns, {id, by.at});
     job = FirstJob(changed);
     if (job) {
+      AuditIn(s, by, action, "job:" + id, {{"kind", ToString(job->kind)}, {"status", ToString(job->status)}});
       if (wake_workers) s.WakeWorkersOnCommit();
       return Status::Ok();
     }
@@ -281,15 +282,15 @@ Result<Job> SqlStore::ChangeJobState(const std::string& id, int64_t now, const s
   return std::move(*job);
 }
 
-Result<Job> SqlStore::CancelJob(const std::string& id, int64_t now) {
-  return ChangeJobState(id, now,
+Result<Job> SqlStore::CancelJob(const std::string& id, const Actor& by) {
+  return ChangeJobState(id, by, "job.cancel",
                         "UPDATE jobs SET status = 'canceled', lease_owner = '', lease_until = 0, updated_at = $2, finished_at = $2 "
                         "WHERE id = $1 AND status IN ('queued', 'running')",
                         " and cannot be canceled", false);
 }
 
-Result<Job> SqlStore::RetryJob(const std::string& id, int64_t now) {
-  return ChangeJobState(id, now,
+Result<Job> SqlStore::RetryJob(const std::string& id, const Actor& by) {
+  return ChangeJobState(id, by, "job.retry",
                         "UPDATE jobs SET status = 'queued', attempts = 0, releases = 0, run_after = $2, updated_at = $2, finished_at = 0, "
                         "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
                         "; only failed or canceled jobs can be retried", true);
@@ -345,7 +346,7 @@ Result<std::vector<WebhookAttempt>> SqlStore::WebhookAttempts(const std::string&
 // Only the current version counts as "the same": publishing an older catalog
 // again (a rollback) makes it current as a new version. The lock makes
 // concurrent publishers take turns.
-CatalogVersion SqlStore::PublishIn(SqlSession& s, const CatalogVersion& version) {
+CatalogVersion SqlStore::PublishIn(SqlSession& s, const CatalogVersion& version, const Actor& by) {
   s.Lock(SqlLock::kCatalog);
   CatalogVersion stored = version;
   const SqlResult current =
@@ -359,13 +360,15 @@ CatalogVersion SqlStore::PublishIn(SqlSession& s, const CatalogVersion& version)
   stored.version = current.rows.empty() ? 1 : current.rows[0].Int(0) + 1;
   s.Exec("INSERT INTO catalog_versions (version, digest, name, created_at, created_by, files) VALUES ($1, $2, $3, $4, $5, $6)",
          {stored.version, stored.digest, stored.name, stored.created_at, stored.created_by, stored.files.dump()});
+  AuditIn(s, by, "catalog.publish", "catalog_version:" + std::to_string(stored.version),
+          {{"version", stored.version}, {"digest", stored.digest}, {"name", stored.name}});
   return stored;
 }
 
-Result<CatalogVersion> SqlStore::PublishCatalog(const CatalogVersion& version) {
+Result<CatalogVersion> SqlStore::PublishCatalog(const CatalogVersion& version, const Actor& by) {
   CatalogVersion stored;
   Status status = Write([&](SqlSession& s) {
-    stored = PublishIn(s, version);
+    stored = PublishIn(s, version, by);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -373,11 +376,12 @@ Result<CatalogVersion> SqlStore::PublishCatalog(const CatalogVersion& version) {
 }
 
 Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
-                                               const std::map<std::string, TemplateDraft>& published_templates) {
+                                               const std::map<std::string, TemplateDraft>& published_templates,
+                                               const Actor& by) {
   CatalogVersion stored;
   // One transaction: the version and the clearing of its drafts happen together.
   Status status = Write([&](SqlSession& s) {
-    stored = PublishIn(s, version);
+    stored = PublishIn(s, version, by);
     // Only the drafts that went into this version: an edit saved meanwhile stays a draft.
     for (const auto& [id, draft] : published) {
       s.Exec("DELETE FROM catalog_drafts WHERE id = $1 AND updated_at = $2", {id, draft.updated_at});
@@ -432,22 +436,23 @@ Result<std::vector<CatalogVersion>> SqlStore::ListCatalogVersions() {
   return versions;
 }
 
-Status SqlStore::PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) {
+Status SqlStore::PutDraft(const std::string& id, const nlohmann::json& editions, const Actor& by) {
   return Write([&](SqlSession& s) {
     // updated_at only moves forward, so a publish can tell an edit made after its snapshot.
     s.Exec("INSERT INTO catalog_drafts (id, editions, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
            "editions = excluded.editions, updated_at = CASE WHEN excluded.updated_at > catalog_drafts.updated_at "
            "THEN excluded.updated_at ELSE catalog_drafts.updated_at + 1 END",
-           {id, editions.dump(), now});
+           {id, editions.dump(), by.at});
+    AuditIn(s, by, "draft.save", "document:" + id, {{"editions", editions.is_array() ? editions.size() : 0}});
     return Status::Ok();
   });
 }
 
-Status SqlStore::DeleteDraft(const std::string& id) {
+Status SqlStore::DeleteDraft(const std::string& id, const Actor& by) {
   return Write([&](SqlSession& s) {
-    return s.Exec("DELETE FROM catalog_drafts WHERE id = $1", {id}).affected == 1
-               ? Status::Ok()
-               : Status::NotFound("there is no draft for " + id);
+    if (s.Exec("DELETE FROM catalog_drafts WHERE id = $1", {id}).affected != 1) return Status::NotFound("there is no draft for " + id);
+    AuditIn(s, by, "draft.delete", "document:" + id, nlohmann::json::object());
+    return Status::Ok();
   });
 }
 
@@ -464,22 +469,25 @@ Result<std::map<std::string, Draft>> SqlStore::Drafts() {
   return drafts;
 }
 
-Status SqlStore::PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) {
+Status SqlStore::PutTemplateDraft(const std::string& path, const std::string& text, const Actor& by) {
   return Write([&](SqlSession& s) {
     // As PutDraft: updated_at only moves forward.
     s.Exec("INSERT INTO template_drafts (path, text, updated_at) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET "
            "text = excluded.text, updated_at = CASE WHEN excluded.updated_at > template_drafts.updated_at "
            "THEN excluded.updated_at ELSE template_drafts.updated_at + 1 END",
-           {path, text, now});
+           {path, text, by.at});
+    AuditIn(s, by, "template_draft.save", "template:" + path, {{"bytes", text.size()}});
     return Status::Ok();
   });
 }
 
-Status SqlStore::DeleteTemplateDraft(const std::string& path) {
+Status SqlStore::DeleteTemplateDraft(const std::string& path, const Actor& by) {
   return Write([&](SqlSession& s) {
-    return s.Exec("DELETE FROM template_drafts WHERE path = $1", {path}).affected == 1
-               ? Status::Ok()
-               : Status::NotFound("there is no draft for " + path);
+    if (s.Exec("DELETE FROM template_drafts WHERE path = $1", {path}).affected != 1) {
+      return Status::NotFound("there is no draft for " + path);
+    }
+    AuditIn(s, by, "template_draft.delete", "template:" + path, nlohmann::json::object());
+    return Status::Ok();
   });
 }
 
@@ -494,6 +502,75 @@ Result<std::map<std::string, TemplateDraft>> SqlStore::TemplateDrafts() {
   });
   if (!status.ok()) return status;
   return drafts;
+}
+
+// The lock makes appenders take turns (PostgreSQL; SQLite writers already
+// do), so that each entry follows the one before it.
+AuditEntry SqlStore::AuditIn(SqlSession& s, const Actor& by, const std::string& action, const std::string& target,
+                             const nlohmann::json& details) {
+  s.Lock(SqlLock::kAudit);
+  AuditEntry entry;
+  const SqlResult last = s.Exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  entry.seq = last.rows.empty() ? 1 : last.rows[0].Int(0) + 1;
+  entry.prev_hash = last.rows.empty() ? "" : last.rows[0].Text(1);
+  entry.actor = by;
+  entry.action = action;
+  entry.target = target;
+  entry.details = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  entry.hash = AuditHash(entry);
+  s.Exec("INSERT INTO audit_log (seq, at, actor, role, action, target, request_id, reason, details, prev_hash, hash) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         {entry.seq, by.at, by.name, by.role, action, target, by.request_id, by.reason, entry.details, entry.prev_hash,
+          entry.hash});
+  return entry;
+}
+
+Result<AuditEntry> SqlStore::AppendAudit(const Actor& by, const std::string& action, const std::string& target,
+                                         const nlohmann::json& details) {
+  AuditEntry entry;
+  Status status = Write([&](SqlSession& s) {
+    entry = AuditIn(s, by, action, target, details);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return entry;
+}
+
+Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& filter) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<SqlParam> params;
+  auto add = [&](const std::string& condition, SqlParam value) {
+    params.push_back(std::move(value));
+    where += " AND " + condition + " $" + std::to_string(params.size());
+  };
+  if (!filter.actor.empty()) add("actor =", filter.actor);
+  if (!filter.action.empty()) add("action =", filter.action);
+  if (!filter.target.empty()) add("target =", filter.target);
+  if (filter.since > 0) add("at >=", filter.since);
+  if (filter.until > 0) add("at <", filter.until);
+  const bool ascending = filter.after_seq >= 0;
+  if (ascending) add("seq >", filter.after_seq);
+  if (!ascending && filter.before_seq > 0) add("seq <", filter.before_seq);
+  params.push_back(int64_t{filter.limit});
+  const std::string sql = "SELECT seq, at, actor, role, request_id, reason, action, target, details, prev_hash, hash FROM audit_log " +
+                          where + " ORDER BY seq " + (ascending ? "ASC" : "DESC") + " LIMIT $" + std::to_string(params.size());
+  std::vector<AuditEntry> entries;
+  Status status = Read([&](SqlSession& s) {
+    entries.clear();
+    for (const auto& r : s.Exec(sql, params).rows) {
+      AuditEntry& e = entries.emplace_back();
+      e.seq = r.Int(0);
+      e.actor = {r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Int(1)};
+      e.action = r.Text(6);
+      e.target = r.Text(7);
+      e.details = r.Text(8);
+      e.prev_hash = r.Text(9);
+      e.hash = r.Text(10);
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return entries;
 }
 
 Result<int> SqlStore::PruneJobs(int64_t before) {

@@ -30,24 +30,27 @@ class SqlStore final : public Store {
   Result<int> ReapExpiredLeases(int64_t now) override;
   uint64_t JobsSignal() override;
   void WaitForJobs(uint64_t seen, int64_t timeout_ms) override;
-  Result<Job> CancelJob(const std::string& id, int64_t now) override;
-  Result<Job> RetryJob(const std::string& id, int64_t now) override;
+  Result<Job> CancelJob(const std::string& id, const Actor& by) override;
+  Result<Job> RetryJob(const std::string& id, const Actor& by) override;
   Result<std::optional<Job>> ClaimWebhook(int64_t now, int64_t lease_until) override;
   Status RecordWebhookAttempt(const std::string& id, const WebhookAttempt& attempt, bool delivered, bool give_up,
                               int64_t next_at) override;
   Result<std::vector<WebhookAttempt>> WebhookAttempts(const std::string& id) override;
-  Result<CatalogVersion> PublishCatalog(const CatalogVersion& version) override;
+  Result<CatalogVersion> PublishCatalog(const CatalogVersion& version, const Actor& by) override;
   Result<CatalogVersion> GetCatalogVersion(int64_t version) override;
   Result<int64_t> CurrentCatalogVersion() override;
   Result<std::vector<CatalogVersion>> ListCatalogVersions() override;
-  Status PutDraft(const std::string& id, const nlohmann::json& editions, int64_t now) override;
-  Status DeleteDraft(const std::string& id) override;
+  Status PutDraft(const std::string& id, const nlohmann::json& editions, const Actor& by) override;
+  Status DeleteDraft(const std::string& id, const Actor& by) override;
   Result<std::map<std::string, Draft>> Drafts() override;
-  Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) override;
-  Status DeleteTemplateDraft(const std::string& path) override;
+  Status PutTemplateDraft(const std::string& path, const std::string& text, const Actor& by) override;
+  Status DeleteTemplateDraft(const std::string& path, const Actor& by) override;
   Result<std::map<std::string, TemplateDraft>> TemplateDrafts() override;
   Result<CatalogVersion> PublishDrafts(const CatalogVersion& version, const std::map<std::string, Draft>& published,
-                                       const std::map<std::string, TemplateDraft>& published_templates) override;
+                                       const std::map<std::string, TemplateDraft>& published_templates, const Actor& by) override;
+  Result<AuditEntry> AppendAudit(const Actor& by, const std::string& action, const std::string& target,
+                                 const nlohmann::json& details) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) override;
   Result<int> PruneJobs(int64_t before) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override;
@@ -60,9 +63,13 @@ class SqlStore final : public Store {
                 const nlohmann::json& result, int64_t now);
   // Runs `update` ($1 id, $2 now); when it changes no row, says why: no such
   // job (kNotFound) or its state (kConflict, "job ID is STATE" + refusal).
-  Result<Job> ChangeJobState(const std::string& id, int64_t now, const std::string& update, const char* refusal,
-                             bool wake_workers);
-  static CatalogVersion PublishIn(SqlSession& s, const CatalogVersion& version);
+  Result<Job> ChangeJobState(const std::string& id, const Actor& by, const char* action, const std::string& update,
+                             const char* refusal, bool wake_workers);
+  // Publishes in `s`; a new version is audited as "catalog.publish".
+  static CatalogVersion PublishIn(SqlSession& s, const CatalogVersion& version, const Actor& by);
+  // Appends the entry of a change made in `s` (same transaction).
+  static AuditEntry AuditIn(SqlSession& s, const Actor& by, const std::string& action, const std::string& target,
+                            const nlohmann::json& details);
 
   std::unique_ptr<SqlBackend> backend_;
 };

@@ -18,6 +18,7 @@
 #include "auth/failure_limiter.h"
 #include "jobs/catalog_files_json.h"
 #include "jobs/catalog_versions.h"
+#include "support/actor.h"
 
 namespace docgen {
 namespace {
@@ -166,7 +167,7 @@ class CatalogVersionsTest : public ::testing::Test {
     version.created_at = 1000 + n;
     version.created_by = "test";
     version.files = CatalogFilesToJson(files);
-    auto published = store_->PublishCatalog(version);
+    auto published = store_->PublishCatalog(version, testing::By(version.created_at));
     EXPECT_TRUE(published.ok());
     return published.ok() ? published->version : 0;
   }

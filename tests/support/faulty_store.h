@@ -73,8 +73,8 @@ class FaultyStore final : public Store {
   Result<int> ReapExpiredLeases(int64_t now) override { return Pass("ReapExpiredLeases", [&] { return inner_.ReapExpiredLeases(now); }); }
   uint64_t JobsSignal() override { return inner_.JobsSignal(); }
   void WaitForJobs(uint64_t seen, int64_t timeout_ms) override { inner_.WaitForJobs(seen, timeout_ms); }
-  Result<Job> CancelJob(const std::string& id, int64_t now) override { return Pass("CancelJob", [&] { return inner_.CancelJob(id, now); }); }
-  Result<Job> RetryJob(const std::string& id, int64_t now) override { return Pass("RetryJob", [&] { return inner_.RetryJob(id, now); }); }
+  Result<Job> CancelJob(const std::string& id, const Actor& by) override { return Pass("CancelJob", [&] { return inner_.CancelJob(id, by); }); }
+  Result<Job> RetryJob(const std::string& id, const Actor& by) override { return Pass("RetryJob", [&] { return inner_.RetryJob(id, by); }); }
   Result<std::optional<Job>> ClaimWebhook(int64_t now, int64_t until) override {
     return Pass("ClaimWebhook", [&] { return inner_.ClaimWebhook(now, until); });
   }
@@ -84,30 +84,37 @@ class FaultyStore final : public Store {
   Result<std::vector<WebhookAttempt>> WebhookAttempts(const std::string& id) override {
     return Pass("WebhookAttempts", [&] { return inner_.WebhookAttempts(id); });
   }
-  Result<CatalogVersion> PublishCatalog(const CatalogVersion& v) override { return Pass("PublishCatalog", [&] { return inner_.PublishCatalog(v); }); }
+  Result<CatalogVersion> PublishCatalog(const CatalogVersion& v, const Actor& by) override {
+    return Pass("PublishCatalog", [&] { return inner_.PublishCatalog(v, by); });
+  }
   Result<CatalogVersion> GetCatalogVersion(int64_t v) override { return Pass("GetCatalogVersion", [&] { return inner_.GetCatalogVersion(v); }); }
   Result<int64_t> CurrentCatalogVersion() override { return Pass("CurrentCatalogVersion", [&] { return inner_.CurrentCatalogVersion(); }); }
   Result<std::vector<CatalogVersion>> ListCatalogVersions() override {
     return Pass("ListCatalogVersions", [&] { return inner_.ListCatalogVersions(); });
   }
-  Status PutDraft(const std::string& id, const nlohmann::json& e, int64_t now) override {
-    return PassStatus("PutDraft", [&] { return inner_.PutDraft(id, e, now); });
+  Status PutDraft(const std::string& id, const nlohmann::json& e, const Actor& by) override {
+    return PassStatus("PutDraft", [&] { return inner_.PutDraft(id, e, by); });
   }
-  Status DeleteDraft(const std::string& id) override { return PassStatus("DeleteDraft", [&] { return inner_.DeleteDraft(id); }); }
+  Status DeleteDraft(const std::string& id, const Actor& by) override { return PassStatus("DeleteDraft", [&] { return inner_.DeleteDraft(id, by); }); }
   Result<std::map<std::string, Draft>> Drafts() override { return Pass("Drafts", [&] { return inner_.Drafts(); }); }
-  Status PutTemplateDraft(const std::string& path, const std::string& text, int64_t now) override {
-    return PassStatus("PutTemplateDraft", [&] { return inner_.PutTemplateDraft(path, text, now); });
+  Status PutTemplateDraft(const std::string& path, const std::string& text, const Actor& by) override {
+    return PassStatus("PutTemplateDraft", [&] { return inner_.PutTemplateDraft(path, text, by); });
   }
-  Status DeleteTemplateDraft(const std::string& path) override {
-    return PassStatus("DeleteTemplateDraft", [&] { return inner_.DeleteTemplateDraft(path); });
+  Status DeleteTemplateDraft(const std::string& path, const Actor& by) override {
+    return PassStatus("DeleteTemplateDraft", [&] { return inner_.DeleteTemplateDraft(path, by); });
   }
   Result<std::map<std::string, TemplateDraft>> TemplateDrafts() override {
     return Pass("TemplateDrafts", [&] { return inner_.TemplateDrafts(); });
   }
   Result<CatalogVersion> PublishDrafts(const CatalogVersion& v, const std::map<std::string, Draft>& p,
-                                       const std::map<std::string, TemplateDraft>& t) override {
-    return Pass("PublishDrafts", [&] { return inner_.PublishDrafts(v, p, t); });
+                                       const std::map<std::string, TemplateDraft>& t, const Actor& by) override {
+    return Pass("PublishDrafts", [&] { return inner_.PublishDrafts(v, p, t, by); });
   }
+  Result<AuditEntry> AppendAudit(const Actor& by, const std::string& action, const std::string& target,
+                                 const nlohmann::json& details) override {
+    return Pass("AppendAudit", [&] { return inner_.AppendAudit(by, action, target, details); });
+  }
+  Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& f) override { return Pass("ListAudit", [&] { return inner_.ListAudit(f); }); }
   Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
   Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override { return Pass("CountJobs", [&] { return inner_.CountJobs(); }); }

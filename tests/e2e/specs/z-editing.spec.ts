@@ -1,7 +1,9 @@
 // Editing: a template draft with its preview and lint errors at their
-// line, a document draft's field diff, the versions page after a publish,
-// and a document edited through the editor's controls from a lint error to
-// a published version. This file runs last (files run in name order, one at
+// line, a document draft's field diff, the versions page after a publish
+// (one version's documents and files; two versions compared: the fields and
+// files changed, a file's line diff), and a document edited through the
+// editor's controls from a lint error to a published version, compared with
+// the version before. This file runs last (files run in name order, one at
 // a time): it publishes the drafts it made, which changes the catalog.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -74,10 +76,17 @@ test('versions', async ({ page, request }) => {
   await table.locator('tbody tr').nth(1).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: /Files \(\d+\)/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Documents of version 1' })).toContainText('CY-END-300');
   await expect(page).toHaveURL(/v=1/);
   await table.locator('tbody tr').nth(0).click();
   await expect(page.getByRole('heading', { name: 'Version 1 → 2' })).toBeVisible();
   await expect(page.getByText('templates/NEW-ONE.md')).toBeVisible();
+  // What the drafts published: the drafted document's fields, and the drafted template's lines (loaded when expanded).
+  const fields = page.getByRole('table', { name: 'Fields of CY-END-300 changed from version 1 to version 2' });
+  await expect(fields).toContainText('Changed title');
+  await expect(fields).toContainText('999');
+  await page.locator('summary', { hasText: 'templates/CY-END-101.md' }).click();
+  await expect(page.getByRole('region', { name: 'Changes to templates/CY-END-101.md from version 1 to version 2' })).toContainText('Added line.');
   await screenshot(page, 'versions');
   await expectAccessible(page);
   await page.reload();
@@ -156,6 +165,19 @@ test('document editor: attach and applies_to through the controls, a lint error 
   const versions = page.getByRole('table', { name: 'Catalog versions' });
   await expect(versions.locator('tbody tr')).toHaveCount(versionsBefore + 1);
   await expect(versions).toContainText(String(versionsBefore + 1));
+  // Compared with the version before (newest first: select both rows): the edited fields, and the template's new line.
+  await versions.locator('tbody tr').nth(0).click();
+  await versions.locator('tbody tr').nth(1).click();
+  await expect(page.getByRole('heading', { name: `Version ${versionsBefore} → ${versionsBefore + 1}` })).toBeVisible();
+  const changed = page.getByRole('table', { name: `Fields of ${id} changed from version ${versionsBefore} to version ${versionsBefore + 1}` });
+  await expect(changed).toContainText(title);
+  await expect(changed).toContainText('applies_to');
+  await page.locator('summary', { hasText: `templates/${id}.md` }).click();
+  await expect(page.getByRole('region', { name: `Changes to templates/${id}.md from version ${versionsBefore} to version ${versionsBefore + 1}` })).toContainText(
+    'Title: {{doc.title}}',
+  );
+  await screenshot(page, 'versions-compared');
+  await expectAccessible(page);
   const published = (await (await api(request, 'viewer', 'GET', `/v1/catalog/documents/${id}`)).json()).documents[0];
   expect(published.title).toBe(title);
   expect(published.attach.renewal).toBe('copy');

@@ -132,13 +132,38 @@ describe('API client: versions, template drafts and previews', () => {
     expect(calls.map((c) => c.url)).toEqual(['/v1/catalog/documents/CY-DEC?source=drafts', '/v1/catalog/documents/CY-DEC', '/v1/catalog/documents?source=drafts']);
   });
 
-  it('lists versions and one version', async () => {
+  it('asks for the editions of a published version with version=N', async () => {
+    const { client, calls } = clientWith(() => reply(200, { version: 3, source: 'current', documents: [{ id: 'A', edition: '1' }] }));
+    await expect(client.documents(undefined, 3)).resolves.toMatchObject({ version: 3, documents: [{ id: 'A' }] });
+    await client.documents();
+    expect(calls.map((c) => c.url)).toEqual(['/v1/catalog/documents?version=3', '/v1/catalog/documents']);
+  });
+
+  it('lists versions and one version with the digests of its files', async () => {
     const { client, calls } = clientWith((url) =>
-      url.endsWith('/versions') ? reply(200, { versions: [] }) : reply(200, { version: 3, name: 'n', digest: 'd', created_at: 't', files: ['a'] }),
+      url.endsWith('/versions')
+        ? reply(200, { versions: [] })
+        : reply(200, { version: 3, name: 'n', digest: 'd', created_at: 't', files: ['a'], file_digests: { a: 'e3b0' } }),
     );
     await client.versions();
-    await expect(client.version(3)).resolves.toMatchObject({ files: ['a'] });
+    await expect(client.version(3)).resolves.toMatchObject({ files: ['a'], file_digests: { a: 'e3b0' } });
     expect(calls.map((c) => c.url)).toEqual(['/v1/catalog/versions', '/v1/catalog/versions/3']);
+  });
+
+  it('reads a file of a version as text, keeping the slashes of its path; null for a binary file', async () => {
+    const { client, calls } = clientWith((url) =>
+      url.endsWith('.png')
+        ? new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { 'Content-Type': 'application/octet-stream' } })
+        : new Response('# Title\n', { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }),
+    );
+    await expect(client.versionFile(2, 'templates/a b.md')).resolves.toBe('# Title\n');
+    expect(calls[0]?.url).toBe('/v1/catalog/versions/2/files/templates/a%20b.md');
+    await expect(client.versionFile(2, 'assets/logo.png')).resolves.toBeNull();
+  });
+
+  it('turns a missing file of a version into a 404 ApiError', async () => {
+    const { client } = clientWith(() => reply(404, { error: { code: 'not_found', message: 'Catalog version 2 has no file x.md.', request_id: 'r' } }));
+    await expect(client.versionFile(2, 'x.md')).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('returns the preview PDF, or throws the diagnostics of a 422', async () => {

@@ -88,6 +88,8 @@ export interface CatalogVersionDetail {
   created_by?: string;
   /** Catalog-relative paths of the version's files. */
   files: string[];
+  /** SHA-256 (hex) of each file's content, by path: a file differs between two versions exactly when its digests do. */
+  file_digests: Record<string, string>;
 }
 
 export interface CatalogSummary {
@@ -344,8 +346,8 @@ export function buildQuery(query: Query | undefined): string {
 
 const enc = encodeURIComponent;
 
-/** A template path (`templates/cy-dec.md`) for the URL: each part encoded, the slashes kept. */
-export function templateUrlPath(path: string): string {
+/** A catalog-relative path (`templates/cy-dec.md`) for the URL: each part encoded, the slashes kept. */
+export function catalogUrlPath(path: string): string {
   return path.split('/').map(enc).join('/');
 }
 
@@ -458,14 +460,28 @@ export function createClient(options: ClientOptions) {
     },
 
     catalog: (signal?: AbortSignal) => json<CatalogSummary>('GET', '/v1/catalog', { signal }),
-    /** The editions of the current version, or (source 'drafts') of the version publishing the drafts would make. */
-    documents: (signal?: AbortSignal, source?: CatalogSource) =>
-      json<CatalogDocumentList>('GET', `/v1/catalog/documents${buildQuery({ source: source === 'drafts' ? source : undefined })}`, { signal }),
+    /** The editions of the current version, of the version publishing the drafts would make ('drafts'), or of published version N (a number). */
+    documents: (signal?: AbortSignal, source?: CatalogSource | number) =>
+      json<CatalogDocumentList>(
+        'GET',
+        `/v1/catalog/documents${buildQuery(typeof source === 'number' ? { version: source } : { source: source === 'drafts' ? source : undefined })}`,
+        { signal },
+      ),
     /** The editions of one id, with `templates`; source 'drafts' applies the drafts (422 lint_failed when they have lint errors). */
     document: (id: string, signal?: AbortSignal, source?: CatalogSource) =>
       json<CatalogDocumentList>('GET', `/v1/catalog/documents/${enc(id)}${buildQuery({ source: source === 'drafts' ? source : undefined })}`, { signal }),
     versions: (signal?: AbortSignal) => json<{ versions: CatalogVersion[] }>('GET', '/v1/catalog/versions', { signal }),
     version: (n: number, signal?: AbortSignal) => json<CatalogVersionDetail>('GET', `/v1/catalog/versions/${enc(String(n))}`, { signal }),
+    /** A file of published version n as it was published: its text, or null when the server sends it as binary (images); 404 when the version has no such file. */
+    versionFile: async (n: number, path: string, signal?: AbortSignal): Promise<string | null> => {
+      const response = await okResponse('GET', `/v1/catalog/versions/${enc(String(n))}/files/${catalogUrlPath(path)}`, {
+        signal,
+        accept: 'text/plain, application/octet-stream',
+      });
+      if ((response.headers.get('Content-Type') ?? 'text/plain').startsWith('text/')) return response.text();
+      await response.body?.cancel();
+      return null;
+    },
 
     listJobs: (query: ListJobsQuery, signal?: AbortSignal) =>
       json<{ jobs: Job[] }>('GET', `/v1/jobs${buildQuery(query as Query)}`, { signal }),
@@ -490,10 +506,10 @@ export function createClient(options: ClientOptions) {
       json<DraftSaved>('PUT', `/v1/catalog/drafts/documents/${enc(id)}`, { body: editions }),
     deleteDraft: (id: string) => json<void>('DELETE', `/v1/catalog/drafts/documents/${enc(id)}`),
     getTemplateDraft: (path: string, signal?: AbortSignal) =>
-      json<TemplateDraft>('GET', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`, { signal }),
+      json<TemplateDraft>('GET', `/v1/catalog/drafts/templates/${catalogUrlPath(path)}`, { signal }),
     saveTemplateDraft: (path: string, text: string) =>
-      json<TemplateDraftSaved>('PUT', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`, { body: { text } }),
-    deleteTemplateDraft: (path: string) => json<void>('DELETE', `/v1/catalog/drafts/templates/${templateUrlPath(path)}`),
+      json<TemplateDraftSaved>('PUT', `/v1/catalog/drafts/templates/${catalogUrlPath(path)}`, { body: { text } }),
+    deleteTemplateDraft: (path: string) => json<void>('DELETE', `/v1/catalog/drafts/templates/${catalogUrlPath(path)}`),
     /** The PDF of one document with the drafts applied; 422 throws an ApiError whose `findings` are the diagnostics (file/line or pointer). */
     previewDraft: (request: PreviewRequest, signal?: AbortSignal) =>
       binary('POST', '/v1/catalog/drafts:preview', { body: request, signal, accept: 'application/pdf' }),

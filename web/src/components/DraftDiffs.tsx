@@ -2,19 +2,13 @@
 // between the current editions and the drafted ones; per drafted template,
 // a line diff against the published text.
 import { ApiError, type ApiClient, type CatalogDocument, type DocumentEdition } from '../api/client';
-import { editionChanges, type FieldChange } from '../lib/diff';
+import { editionChanges } from '../lib/diff';
 import { useAsync } from '../lib/hooks';
 import { ErrorPanel } from './ErrorPanel';
+import { FieldDiffTable } from './FieldDiffTable';
 import { LineDiff } from './LineDiff';
 
 const notFound = (e: unknown) => e instanceof ApiError && e.status === 404;
-
-function Value({ value }: { value: unknown }) {
-  if (value === undefined) return <span className="text-body-secondary fst-italic">absent</span>;
-  if (typeof value === 'string') return <code>{value}</code>;
-  if (value === null || typeof value !== 'object') return <code>{JSON.stringify(value)}</code>;
-  return <pre className="field-value">{JSON.stringify(value, null, 2)}</pre>;
-}
 
 /** The editions of an id before (current version; none for a new id) and after the drafts. */
 async function editionsOf(client: ApiClient, id: string, signal: AbortSignal): Promise<{ current: DocumentEdition[]; draft: DocumentEdition[] }> {
@@ -51,40 +45,16 @@ export function DocumentDraftDiff({ client, id }: { client: ApiClient; id: strin
         <>
           {diff.data.isNew && <p className="small mb-1">A new document: the current version has no {id}.</p>}
           {diff.data.removed && <p className="small mb-1">The draft removes {id} from the catalog.</p>}
-          <FieldTable id={id} changes={diff.data.changes} />
+          <FieldDiffTable
+            changes={diff.data.changes}
+            caption={`Fields of ${id} changed by the draft`}
+            before="Current"
+            after="Draft"
+            empty={`The draft changes no field of ${id}.`}
+          />
         </>
       )}
     </div>
-  );
-}
-
-function FieldTable({ id, changes }: { id: string; changes: FieldChange[] }) {
-  if (changes.length === 0) return <p className="small text-body-secondary mb-0">The draft changes no field of {id}.</p>;
-  const multi = new Set(changes.map((c) => c.edition)).size > 1 || changes.some((c) => c.field === '(edition)');
-  return (
-    <table className="table table-sm align-top mb-0 field-diff">
-      <caption className="visually-hidden">Fields of {id} changed by the draft</caption>
-      <thead>
-        <tr>
-          {multi && <th scope="col">Edition</th>}
-          <th scope="col">Field</th>
-          <th scope="col">Current</th>
-          <th scope="col">Draft</th>
-        </tr>
-      </thead>
-      <tbody>
-        {changes.map((c) => (
-          <tr key={`${c.edition}/${c.field}`}>
-            {multi && <td>{c.edition}</td>}
-            <th scope="row" className="fw-normal">
-              <code>{c.field === '(edition)' ? `edition ${c.edition}` : c.field}</code>
-            </th>
-            <td>{c.field === '(edition)' ? (c.current ? 'present' : <span className="text-body-secondary fst-italic">absent</span>) : <Value value={c.current} />}</td>
-            <td>{c.field === '(edition)' ? (c.draft ? 'present' : <span className="text-body-secondary fst-italic">absent</span>) : <Value value={c.draft} />}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

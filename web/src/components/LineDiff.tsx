@@ -1,8 +1,25 @@
 import { useMemo } from 'react';
 import { lineDiff, withContext } from '../lib/diff';
 
-/** A line diff of two texts (removed lines "−", added "+"), unchanged runs collapsed to `context` lines around each change. */
-export function LineDiff({ before, after, label, context = 3 }: { before: string; after: string; label: string; context?: number }) {
+const DRAFT_SIDES = ['Current', 'Draft'] as const;
+
+/**
+ * A line diff of two texts (removed lines "−", added "+"), unchanged runs collapsed to `context` lines around each change.
+ * `sides` names the two texts in the line-number column headings ("Current line", "Draft line").
+ */
+export function LineDiff({
+  before,
+  after,
+  label,
+  context = 3,
+  sides = DRAFT_SIDES,
+}: {
+  before: string;
+  after: string;
+  label: string;
+  context?: number;
+  sides?: readonly [string, string];
+}) {
   const chunks = useMemo(() => withContext(lineDiff(before, after), context), [before, after, context]);
   const changed = chunks.some((c) => c.kind === 'lines' && c.lines.some((l) => l.op !== 'same'));
   if (!changed) return <p className="small text-body-secondary mb-0">{label}: no changes.</p>;
@@ -13,8 +30,8 @@ export function LineDiff({ before, after, label, context = 3 }: { before: string
         <caption className="visually-hidden">{label}</caption>
         <thead className="visually-hidden">
           <tr>
-            <th scope="col">Current line</th>
-            <th scope="col">Draft line</th>
+            <th scope="col">{sides[0]} line</th>
+            <th scope="col">{sides[1]} line</th>
             <th scope="col">Change</th>
             <th scope="col">Text</th>
           </tr>

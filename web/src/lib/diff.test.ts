@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editionChanges, fileChanges, lineDiff, stableJson, withContext, type DiffLine } from './diff';
+import { documentChanges, editionChanges, lineDiff, stableJson, versionChanges, withContext, type DiffLine } from './diff';
 
 const ops = (d: DiffLine[]) => d.map((l) => `${l.op === 'same' ? ' ' : l.op === 'add' ? '+' : '-'}${l.text}`);
 
@@ -75,12 +75,74 @@ describe('editionChanges', () => {
   });
 });
 
-describe('fileChanges', () => {
-  it('lists the added and removed files', () => {
-    expect(fileChanges(['catalog.yaml', 'documents/A.yaml', 'templates/A.md'], ['catalog.yaml', 'documents/B.yaml', 'templates/A.md'])).toEqual({
-      added: ['documents/B.yaml'],
-      removed: ['documents/A.yaml'],
-      kept: 2,
+describe('documentChanges', () => {
+  const a2024 = { id: 'A', edition: '2024', title: 'A' };
+  const b2024 = { id: 'B', edition: '2024', title: 'B' };
+  const c2025 = { id: 'C', edition: '2025', title: 'C' };
+
+  it('lists the ids added and removed, with their editions, sorted by id', () => {
+    const d2024 = { id: 'D', edition: '2024' };
+    const d2025 = { id: 'D', edition: '2025' };
+    expect(documentChanges([c2025, a2024], [d2025, a2024, d2024])).toEqual({
+      added: [{ id: 'D', editions: ['2025', '2024'] }],
+      removed: [{ id: 'C', editions: ['2025'] }],
+      changed: [],
+      unchanged: 1,
     });
+  });
+
+  it('gives the field changes of the ids in both, editions added and removed among them', () => {
+    const from = [a2024, b2024];
+    const to = [{ ...a2024, title: 'A2', order: 10 }, b2024, { id: 'B', edition: '2025', title: 'B' }];
+    expect(documentChanges(from, to)).toEqual({
+      added: [],
+      removed: [],
+      changed: [
+        {
+          id: 'A',
+          changes: [
+            { edition: '2024', field: 'title', current: 'A', draft: 'A2' },
+            { edition: '2024', field: 'order', current: undefined, draft: 10 },
+          ],
+        },
+        { id: 'B', changes: [{ edition: '2025', field: '(edition)', current: undefined, draft: 'present' }] },
+      ],
+      unchanged: 0,
+    });
+  });
+
+  it('finds nothing changed between equal catalogs, whatever the order of editions and keys', () => {
+    expect(documentChanges([a2024, b2024], [{ title: 'B', edition: '2024', id: 'B' }, a2024])).toEqual({ added: [], removed: [], changed: [], unchanged: 2 });
+    expect(documentChanges([], [])).toEqual({ added: [], removed: [], changed: [], unchanged: 0 });
+  });
+});
+
+describe('versionChanges', () => {
+  const v1 = {
+    files: ['catalog.yaml', 'documents/A.yaml', 'templates/A.md', 'templates/B.md'],
+    file_digests: { 'catalog.yaml': 'c1', 'documents/A.yaml': 'a1', 'templates/A.md': 'ta1', 'templates/B.md': 'tb1' },
+  };
+
+  it('lists the files added, removed and changed (by digest), sorted', () => {
+    const v2 = {
+      files: ['templates/C.md', 'templates/A.md', 'catalog.yaml', 'documents/B.yaml', 'templates/B.md'],
+      file_digests: { 'catalog.yaml': 'c1', 'documents/B.yaml': 'b1', 'templates/A.md': 'ta2', 'templates/B.md': 'tb2', 'templates/C.md': 'tc1' },
+    };
+    expect(versionChanges(v1, v2)).toEqual({
+      added: ['documents/B.yaml', 'templates/C.md'],
+      removed: ['documents/A.yaml'],
+      changed: ['templates/A.md', 'templates/B.md'],
+      unchanged: 1,
+    });
+  });
+
+  it('finds nothing changed between a version and itself', () => {
+    expect(versionChanges(v1, v1)).toEqual({ added: [], removed: [], changed: [], unchanged: 4 });
+  });
+
+  it('counts a file without a digest as changed: it may differ', () => {
+    const noDigests = { files: v1.files, file_digests: {} };
+    expect(versionChanges(v1, noDigests).changed).toEqual(v1.files);
+    expect(versionChanges(noDigests, v1).unchanged).toBe(0);
   });
 });

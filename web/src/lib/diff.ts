@@ -1,5 +1,6 @@
 // Pure diffs for the Drafts and Versions pages: lines of two texts (LCS),
-// fields of two lists of editions, and the files of two catalog versions.
+// fields of two lists of editions (per id for two catalog versions), and the
+// files of two catalog versions.
 
 export interface DiffLine {
   op: 'same' | 'add' | 'del';
@@ -117,8 +118,9 @@ export interface FieldChange {
   edition: string;
   /** The field, or '(edition)' when the whole edition is added or removed. */
   field: string;
-  /** undefined: absent. */
+  /** The value before (the current editions, or the older version's); undefined: absent. */
   current: unknown;
+  /** The value after (the drafted editions, or the newer version's); undefined: absent. */
   draft: unknown;
 }
 
@@ -149,11 +151,79 @@ export function editionChanges(current: readonly Edition[], draft: readonly Edit
   return changes;
 }
 
-/** The files of version `to` that `from` lacks (added) and those of `from` that `to` lacks (removed), sorted. */
-export function fileChanges(from: readonly string[], to: readonly string[]): { added: string[]; removed: string[]; kept: number } {
-  const a = new Set(from);
-  const b = new Set(to);
-  const added = [...b].filter((f) => !a.has(f)).sort();
-  const removed = [...a].filter((f) => !b.has(f)).sort();
-  return { added, removed, kept: b.size - added.length };
+/** Groups editions by their `id`, in the order met. */
+function byId(editions: readonly Edition[]): Map<string, Edition[]> {
+  const ids = new Map<string, Edition[]>();
+  for (const e of editions) {
+    const id = typeof e.id === 'string' ? e.id : String(e.id ?? '');
+    const list = ids.get(id);
+    if (list) list.push(e);
+    else ids.set(id, [e]);
+  }
+  return ids;
+}
+
+export interface DocumentChanges {
+  /** The ids of `to` that `from` lacks, with their editions; sorted by id. */
+  added: { id: string; editions: string[] }[];
+  /** The ids of `from` that `to` lacks, with their editions; sorted by id. */
+  removed: { id: string; editions: string[] }[];
+  /** The ids of both whose editions differ: editions added or removed and fields changed (see editionChanges); sorted by id. */
+  changed: { id: string; changes: FieldChange[] }[];
+  /** How many ids both have with equal editions. */
+  unchanged: number;
+}
+
+/** What changes between the document editions of two catalog versions, id by id. */
+export function documentChanges(from: readonly Edition[], to: readonly Edition[]): DocumentChanges {
+  const before = byId(from);
+  const after = byId(to);
+  const result: DocumentChanges = { added: [], removed: [], changed: [], unchanged: 0 };
+  for (const id of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const b = before.get(id);
+    const a = after.get(id);
+    if (!b && a) result.added.push({ id, editions: a.map(editionKey) });
+    else if (b && !a) result.removed.push({ id, editions: b.map(editionKey) });
+    else if (b && a) {
+      const changes = editionChanges(b, a);
+      if (changes.length > 0) result.changed.push({ id, changes });
+      else result.unchanged++;
+    }
+  }
+  return result;
+}
+
+/** The files of a catalog version: their paths and the digest of each (GET /v1/catalog/versions/{n}). */
+export interface VersionFiles {
+  files: readonly string[];
+  file_digests: Readonly<Record<string, string>>;
+}
+
+export interface FileChanges {
+  /** The files of `to` that `from` lacks, sorted. */
+  added: string[];
+  /** The files of `from` that `to` lacks, sorted. */
+  removed: string[];
+  /** The files of both whose digests differ (or that lack a digest: they may differ), sorted. */
+  changed: string[];
+  /** How many files both have with the same digest. */
+  unchanged: number;
+}
+
+/** The files added, removed and changed from catalog version `from` to version `to`. */
+export function versionChanges(from: VersionFiles, to: VersionFiles): FileChanges {
+  const a = new Set(from.files);
+  const b = new Set(to.files);
+  const both = [...b].filter((f) => a.has(f));
+  const changed = both.filter((f) => {
+    const x = from.file_digests[f];
+    const y = to.file_digests[f];
+    return x === undefined || y === undefined || x !== y;
+  });
+  return {
+    added: [...b].filter((f) => !a.has(f)).sort(),
+    removed: [...a].filter((f) => !b.has(f)).sort(),
+    changed: changed.sort(),
+    unchanged: both.length - changed.length,
+  };
 }

@@ -1,16 +1,13 @@
 import { useMemo } from 'react';
-import type { CatalogVersion, CatalogVersionDetail } from '../api/client';
+import type { CatalogVersion } from '../api/client';
 import { useAuth } from '../auth';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { fileChanges } from '../lib/diff';
+import { formatTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import { useSearchParams } from '../lib/router';
-
-function when(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
+import { VersionComparison } from './VersionComparison';
+import { VersionDetail } from './VersionDetail';
 
 /** The selected versions of the query (`?v=3` or `?v=3&v=5`): at most two, distinct, in the order picked. */
 export function selectedVersions(params: URLSearchParams): number[] {
@@ -22,35 +19,27 @@ export function selectedVersions(params: URLSearchParams): number[] {
   return out.slice(-2);
 }
 
-function FileList({ files, label }: { files: readonly string[]; label: string }) {
-  if (files.length === 0) return <p className="small text-body-secondary">{label}: none.</p>;
-  return (
-    <>
-      <h3 className="h6">
-        {label} ({files.length})
-      </h3>
-      <ul className="list-unstyled small mb-3">
-        {files.map((f) => (
-          <li key={f}>
-            <code>{f}</code>
-          </li>
-        ))}
-      </ul>
-    </>
-  );
+/** What the selection shows, in words (announced when it changes). */
+export function selectionStatus(selected: readonly number[]): string {
+  const [a, b] = selected;
+  if (a === undefined) return 'No version selected.';
+  if (b === undefined) return `Version ${a} selected: select another to compare them.`;
+  return `Comparing version ${Math.min(a, b)} with version ${Math.max(a, b)}.`;
 }
+
+const columns: Column<CatalogVersion>[] = [
+  { key: 'version', header: 'Version', render: (v) => v.version, sortValue: (v) => v.version },
+  { key: 'name', header: 'Name', render: (v) => v.name, sortValue: (v) => v.name },
+  { key: 'created_at', header: 'Published', render: (v) => formatTime(v.created_at), sortValue: (v) => v.created_at },
+  { key: 'created_by', header: 'By', render: (v) => v.created_by ?? '', sortValue: (v) => v.created_by ?? '' },
+  { key: 'digest', header: 'Digest', render: (v) => <code className="small">{v.digest.slice(0, 19)}…</code> },
+];
 
 export function VersionsPage() {
   const { client } = useAuth();
   const [params, setParams] = useSearchParams();
   const versions = useAsync((signal) => client.versions(signal), [client]);
   const selected = selectedVersions(params);
-  const key = selected.join(',');
-  const details = useAsync(
-    (signal) => Promise.all(selected.map((n) => client.version(n, signal))),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [client, key],
-  );
 
   const setSelected = (next: number[]) => {
     const q = new URLSearchParams([...params].filter(([k]) => k !== 'v'));
@@ -62,70 +51,35 @@ export function VersionsPage() {
     setSelected(selected.includes(v.version) ? selected.filter((n) => n !== v.version) : [...selected, v.version].slice(-2));
 
   const rows = useMemo(() => [...(versions.data?.versions ?? [])].sort((a, b) => b.version - a.version), [versions.data]);
-  const columns: Column<CatalogVersion>[] = [
-    { key: 'version', header: 'Version', render: (v) => v.version, sortValue: (v) => v.version },
-    { key: 'name', header: 'Name', render: (v) => v.name, sortValue: (v) => v.name },
-    { key: 'created_at', header: 'Published', render: (v) => when(v.created_at), sortValue: (v) => v.created_at },
-    { key: 'created_by', header: 'By', render: (v) => v.created_by ?? '', sortValue: (v) => v.created_by ?? '' },
-    { key: 'digest', header: 'Digest', render: (v) => <code className="small">{v.digest.slice(0, 19)}…</code> },
-  ];
-
-  const loaded = details.data && details.data.length === selected.length && details.data.every((d, i) => d.version === selected[i]) ? details.data : null;
-  let comparison: { from: CatalogVersionDetail; to: CatalogVersionDetail; added: string[]; removed: string[]; kept: number } | null = null;
-  if (loaded && loaded.length === 2) {
-    const [a, b] = loaded as [CatalogVersionDetail, CatalogVersionDetail];
-    const [from, to] = a.version < b.version ? [a, b] : [b, a];
-    comparison = { from, to, ...fileChanges(from.files, to.files) };
-  }
+  const [first, second] = selected;
+  const pair = first !== undefined && second !== undefined ? { from: Math.min(first, second), to: Math.max(first, second) } : null;
 
   return (
     <div>
       <h1 className="h3">Catalog versions</h1>
       <p className="text-body-secondary">
-        Every published version, newest first. Select a version to see its files; select a second one to see which files were added and removed between them.
+        Every published version, newest first. Select a version to see its documents and files; select a second one to compare them: the documents and
+        files added, removed and changed from the older to the newer.
       </p>
       <ErrorPanel error={versions.error} title="Loading the versions" onRetry={versions.reload} />
       <div className="row g-3">
-        <div className="col-lg-7">
+        <div className="col-xl-5">
           {versions.data && (
             <DataTable caption="Catalog versions" columns={columns} rows={rows} rowKey={(v) => String(v.version)} selectedKeys={selected.map(String)} onSelect={toggle} empty="No version has been published yet." />
           )}
           {versions.loading && !versions.data && <p aria-busy="true">Loading…</p>}
         </div>
-        <section className="col-lg-5" aria-label="Selected versions" aria-live="polite">
-          {selected.length === 0 && <p className="text-body-secondary">No version selected.</p>}
+        <section className="col-xl-7" aria-label="Selected versions">
+          <p className="small text-body-secondary mb-2" aria-live="polite">
+            {selectionStatus(selected)}
+          </p>
           {selected.length > 0 && (
             <button type="button" className="btn btn-sm btn-outline-secondary mb-2" onClick={() => setSelected([])}>
               Clear the selection
             </button>
           )}
-          <ErrorPanel error={details.error} title="Loading the selected versions" onRetry={details.reload} />
-          {selected.length > 0 && !loaded && !details.error && <p aria-busy="true">Loading…</p>}
-          {loaded && loaded.length === 1 && loaded[0] && (
-            <>
-              <h2 className="h5">
-                Version {loaded[0].version} <small className="text-body-secondary">{loaded[0].name}</small>
-              </h2>
-              <p className="small mb-2">
-                Published {when(loaded[0].created_at)}
-                {loaded[0].created_by ? ` by ${loaded[0].created_by}` : ''} · digest <code>{loaded[0].digest}</code>
-              </p>
-              <FileList files={[...loaded[0].files].sort()} label="Files" />
-            </>
-          )}
-          {comparison && (
-            <>
-              <h2 className="h5">
-                Version {comparison.from.version} → {comparison.to.version}
-              </h2>
-              <p className="small">
-                {comparison.added.length} added, {comparison.removed.length} removed, {comparison.kept} in both
-                {comparison.from.digest !== comparison.to.digest ? ' (files in both may differ in content: the file lists do not say)' : ' (same digest)'}.
-              </p>
-              <FileList files={comparison.added} label={`Added in ${comparison.to.version}`} />
-              <FileList files={comparison.removed} label={`Removed in ${comparison.to.version}`} />
-            </>
-          )}
+          {first !== undefined && second === undefined && <VersionDetail key={first} client={client} version={first} />}
+          {pair && <VersionComparison key={`${pair.from}-${pair.to}`} client={client} from={pair.from} to={pair.to} />}
         </section>
       </div>
     </div>
