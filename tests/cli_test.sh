@@ -150,7 +150,36 @@ sed -i 's/expect: violation/expect: pass/' "$TMP/failing/rules/"*.yaml
 "$DOCGEN" validator test --catalog "$TMP/failing" >"$TMP/out" 2>&1; check "validator test: a failing test" 3 $?
 grep -q "^FAIL  " "$TMP/out" || { echo "FAIL: a failing rule test is not marked FAIL"; cat "$TMP/out"; failures=$((failures + 1)); }
 
-for cmd in "" "catalog" "catalog lint" "resolve" "render" "validate" "validator test" "serve" "worker"; do
+# Tokens and the audit log (SPEC §10): every token change is an entry; the
+# chain check names an entry edited behind docgen's back.
+DATA=$TMP/data
+"$DOCGEN" token create --role admin --subject alice --reason "on call" --data "$DATA" >"$TMP/token" 2>/dev/null; check "token create" 0 $?
+grep -q '^dg_' "$TMP/token" || { echo "FAIL: token create prints no token"; failures=$((failures + 1)); }
+"$DOCGEN" token create --role viewer --subject bob --data "$DATA" >/dev/null 2>&1; check "token create (second)" 0 $?
+"$DOCGEN" token create --role boss --subject carol --data "$DATA" >/dev/null 2>"$TMP/err"; check "token create: bad role" 2 $?
+"$DOCGEN" token list --data "$DATA" --format json >"$TMP/out"; check "token list" 0 $?
+[ "$(jq -r '[.tokens[].subject] | join(",")' "$TMP/out")" = "alice,bob" ] || { echo "FAIL: token list"; cat "$TMP/out"; failures=$((failures + 1)); }
+grep -q "$(cat "$TMP/token")" "$TMP/out" "$DATA/tokens.json" && { echo "FAIL: a token is shown or stored in clear"; failures=$((failures + 1)); }
+"$DOCGEN" token revoke bob --data "$DATA" >/dev/null 2>&1; check "token revoke without --reason" 2 $?
+"$DOCGEN" token revoke bob --reason "left the team" --data "$DATA" >"$TMP/out" 2>&1; check "token revoke" 0 $?
+"$DOCGEN" token revoke bob --reason "again" --data "$DATA" >/dev/null 2>"$TMP/err"; check "token revoke: no such token" 2 $?
+grep -q 'no token' "$TMP/err" || { echo "FAIL: revoking an unknown token is unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
+"$DOCGEN" audit export --data "$DATA" >"$TMP/out"; check "audit export" 0 $?
+[ "$(jq -r '.action + " " + .actor + " " + (.reason // "")' "$TMP/out" | tr '\n' '|')" = "token.create cli:$(id -un) on call|token.create cli:$(id -un) |token.revoke cli:$(id -un) left the team|" ] ||
+  { echo "FAIL: audit export"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" audit export --data "$DATA" --action token.revoke >"$TMP/out"; check "audit export --action" 0 $?
+[ "$(wc -l <"$TMP/out")" -eq 1 ] || { echo "FAIL: audit export --action does not filter"; failures=$((failures + 1)); }
+"$DOCGEN" audit export --data "$DATA" --since yesterday >/dev/null 2>&1; check "audit export: bad --since" 2 $?
+"$DOCGEN" audit verify --data "$DATA" >"$TMP/out"; check "audit verify" 0 $?
+grep -q "intact: 3 entries" "$TMP/out" || { echo "FAIL: audit verify"; cat "$TMP/out"; failures=$((failures + 1)); }
+sqlite3 "$DATA/docgen.sqlite" "UPDATE audit_log SET reason = 'routine' WHERE seq = 3"
+"$DOCGEN" audit verify --data "$DATA" >"$TMP/out"; check "audit verify: an edited entry" 3 $?
+grep -q "entry 3 was changed" "$TMP/out" || { echo "FAIL: audit verify does not name the edited entry"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" audit verify --data "$TMP/no-data" >/dev/null 2>"$TMP/err"; check "audit verify: no database" 2 $?
+[ -e "$TMP/no-data" ] && { echo "FAIL: audit verify made a data folder"; failures=$((failures + 1)); }
+
+for cmd in "" "catalog" "catalog lint" "resolve" "render" "validate" "validator test" "serve" "worker" \
+           "token create" "token list" "token revoke" "audit verify" "audit export"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }

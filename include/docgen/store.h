@@ -218,6 +218,12 @@ class Store {
                                          const nlohmann::json& details) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) = 0;
 
+  // When each token (by its token file id) was last seen on a request:
+  // recorded by the server (at most once a minute per token), read by
+  // `docgen token list`.
+  virtual Status RecordTokenUse(const std::string& token_id, int64_t at) = 0;
+  virtual Result<std::map<std::string, int64_t>> TokenLastUsed() = 0;
+
   // Deletes jobs finished before `before` (and their webhook attempts);
   // returns how many jobs.
   virtual Result<int> PruneJobs(int64_t before) = 0;

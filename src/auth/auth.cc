@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
@@ -309,6 +310,7 @@ struct Authenticator::Impl {
       const std::string stored = entry["sha256"].get<std::string>();
       if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
         result.outcome = AuthResult::Outcome::kOk;
+        result.token_id = stored.substr(0, 12);
         result.subject = entry.contains("subject") && entry["subject"].is_string() ? entry["subject"].get<std::string>() : "";
         if (result.subject.empty()) result.subject = "token:" + hash.substr(0, 16);  // never the empty caller
         result.role = ParseRole(entry.contains("role") && entry["role"].is_string() ? entry["role"].get<std::string>() : "")
@@ -559,14 +561,110 @@ bool WriteAll(int fd, const std::string& text) {
   return true;
 }
 
+// A token file entry's string field ("" when absent or not a string: the file may be edited by hand).
+std::string TextField(const nlohmann::json& entry, const char* key) {
+  auto it = entry.find(key);
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+TokenInfo InfoOf(const nlohmann::json& entry) {
+  TokenInfo info;
+  info.id = TextField(entry, "sha256").substr(0, 12);
+  info.subject = TextField(entry, "subject");
+  info.role = TextField(entry, "role");
+  info.created_at = entry.contains("created_at") && entry["created_at"].is_number_integer() ? entry["created_at"].get<int64_t>() : 0;
+  return info;
+}
+
+// Reads the token file ({} when there is none), or says why it cannot.
+std::optional<nlohmann::json> ReadTokenFile(const std::string& file, std::string* error) {
+  nlohmann::json j = nlohmann::json::object();
+  if (std::ifstream in(file); in) {
+    j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object()) {
+      *error = file + " is not a docgen token file";
+      return std::nullopt;
+    }
+  }
+  if (!j.contains("tokens") || !j["tokens"].is_array()) j["tokens"] = nlohmann::json::array();
+  return j;
+}
+
+// Replaces the file's content: a unique temporary file (mkstemp, 0600) in
+// the same folder, fsynced, renamed over it, and the folder fsynced.
+bool ReplaceFile(const std::string& file, const std::string& text, std::string* error) {
+  const std::filesystem::path path(file);
+  std::string temporary = file + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) {
+    *error = "cannot write " + file + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, text) && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  ok = ok && ::rename(temporary.c_str(), file.c_str()) == 0;
+  if (!ok) {
+    *error = "cannot write " + file + ": " + std::strerror(errno);
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {  // the rename survives a crash
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return true;
+}
+
+// Changes the token file under an exclusive flock on a sibling lock file
+// (FILE.lock; the token file itself is replaced by rename, so it cannot carry
+// the lock), so concurrent `docgen token` runs each see the other's change:
+// reads it, lets `change` edit it (false: nothing to write), writes it, and
+// then, still under the lock, lets `record` record the change (the audit
+// log). When `record` fails, the old file is put back: the change is made
+// and recorded, or neither. A running server reads the file on its next request.
+bool UpdateTokenFile(const std::string& file, const std::function<bool(nlohmann::json&, std::string*)>& change,
+                     const std::function<bool(std::string*)>& record, std::string* error) {
+  const std::filesystem::path path(file);
+  MakePrivateDirectories(path.parent_path());
+  const std::string lock_path = file + ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) {
+    *error = "cannot open " + lock_path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // releases the flock
+  } unlock{lock_fd};
+  while (::flock(lock_fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      *error = "cannot lock " + lock_path + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  std::optional<nlohmann::json> j = ReadTokenFile(file, error);
+  if (!j) return false;
+  const std::string before = j->dump(2) + "\n";
+  if (!change(*j, error) || !ReplaceFile(file, j->dump(2) + "\n", error)) return false;
+  if (!record || record(error)) return true;
+  std::string ignored;
+  if (existed) {
+    ReplaceFile(file, before, &ignored);
+  } else {
+    std::filesystem::remove(path, ec);
+  }
+  return false;
+}
+
 }  // namespace
 
-// Concurrent `docgen token create` runs add every token: the
-// read-modify-write holds an exclusive flock on a sibling lock file (FILE.lock;
-// the token file itself is replaced by rename, so it cannot carry the lock),
-// and writes a unique temporary file (mkstemp, 0600) in the same folder,
-// fsynced, then renamed over the file.
-std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error) {
+std::string TokenId(const std::string& token) { return HashHex(token).substr(0, 12); }
+
+std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error,
+                                       const TokenFileRecorder& record) {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     *error = "no randomness available";
@@ -578,59 +676,56 @@ std::optional<std::string> CreateToken(const std::string& file, Role role, const
     if (c == '/') c = '_';
   }
   while (!token.empty() && token.back() == '=') token.pop_back();
-
-  const std::filesystem::path path(file);
-  MakePrivateDirectories(path.parent_path());
-  const std::string lock_path = file + ".lock";
-  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0) {
-    *error = "cannot open " + lock_path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  struct Unlock {
-    int fd;
-    ~Unlock() { ::close(fd); }  // releases the flock
-  } unlock{lock_fd};
-  while (::flock(lock_fd, LOCK_EX) != 0) {
-    if (errno != EINTR) {
-      *error = "cannot lock " + lock_path + ": " + std::strerror(errno);
-      return std::nullopt;
-    }
-  }
-
-  nlohmann::json j = nlohmann::json::object();
-  if (std::ifstream in(file); in) {
-    j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_object()) {
-      *error = file + " is not a docgen token file";
-      return std::nullopt;
-    }
-  }
-  if (!j.contains("tokens") || !j["tokens"].is_array()) j["tokens"] = nlohmann::json::array();
-  j["tokens"].push_back({{"sha256", HashHex(token)}, {"subject", subject}, {"role", ToString(role)},
-                         {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
-                                            std::chrono::system_clock::now().time_since_epoch()).count()}});
-  std::string temporary = file + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) {
-    *error = "cannot write " + file + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  const std::string text = j.dump(2) + "\n";
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, text) && ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  ok = ok && ::rename(temporary.c_str(), file.c_str()) == 0;
-  if (!ok) {
-    *error = "cannot write " + file + ": " + std::strerror(errno);
-    ::unlink(temporary.c_str());
-    return std::nullopt;
-  }
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {  // the rename survives a crash
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  nlohmann::json entry = {{"sha256", HashHex(token)}, {"subject", subject}, {"role", ToString(role)},
+                          {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch()).count()}};
+  const bool written = UpdateTokenFile(
+      file,
+      [&](nlohmann::json& j, std::string*) {
+        j["tokens"].push_back(entry);
+        return true;
+      },
+      record ? [&](std::string* why) { return record({InfoOf(entry)}, why); } : std::function<bool(std::string*)>(), error);
+  if (!written) return std::nullopt;
   return token;
+}
+
+std::optional<std::vector<TokenInfo>> ListTokens(const std::string& file, std::string* error) {
+  std::optional<nlohmann::json> j = ReadTokenFile(file, error);
+  if (!j) return std::nullopt;
+  std::vector<TokenInfo> out;
+  for (const auto& entry : (*j)["tokens"]) {
+    if (entry.is_object()) out.push_back(InfoOf(entry));
+  }
+  return out;
+}
+
+std::optional<std::vector<TokenInfo>> RevokeTokens(const std::string& file, const std::string& subject_or_id, std::string* error,
+                                                   const TokenFileRecorder& record) {
+  std::vector<TokenInfo> revoked;
+  const bool written = UpdateTokenFile(
+      file,
+      [&](nlohmann::json& j, std::string* why) {
+        nlohmann::json kept = nlohmann::json::array();
+        for (const auto& entry : j["tokens"]) {
+          const bool match = entry.is_object() && !subject_or_id.empty() &&
+                             (TextField(entry, "subject") == subject_or_id || InfoOf(entry).id == subject_or_id);
+          if (match) {
+            revoked.push_back(InfoOf(entry));
+          } else {
+            kept.push_back(entry);
+          }
+        }
+        if (revoked.empty()) {
+          *why = "no token in " + file + " has the subject or id \"" + subject_or_id + "\" (docgen token list shows them)";
+          return false;
+        }
+        j["tokens"] = std::move(kept);
+        return true;
+      },
+      record ? [&](std::string* why) { return record(revoked, why); } : std::function<bool(std::string*)>(), error);
+  if (!written) return std::nullopt;
+  return revoked;
 }
 
 }  // namespace docgen

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -33,6 +34,7 @@ struct AuthResult {
   Outcome outcome = Outcome::kUnauthorized;
   std::string subject;
   Role role = Role::kNone;
+  std::string token_id;         // the token file's id of the token (TokenId); "" for introspected tokens
   int retry_after_seconds = 0;  // kUnavailable, kRateLimited
   std::string reason;           // for logs and error messages; never the token
 };
@@ -81,7 +83,29 @@ class Authenticator {
 };
 
 // The local token file: {"tokens": [{"sha256", "subject", "role", "created_at"}]}.
+// A token's id is the start of its hash (12 hex digits): it names the token
+// in lists, logs and the audit log without revealing it.
+std::string TokenId(const std::string& token);
+struct TokenInfo {
+  std::string id;
+  std::string subject;
+  std::string role;
+  int64_t created_at = 0;  // seconds since the epoch; 0 when unknown
+};
+// Records a change to the token file (the audit log): called with the tokens
+// created or revoked once the new file is in place, under the file's lock.
+// When it fails (false, with why), the old file is put back and the change
+// fails: a change is made and recorded, or neither.
+using TokenFileRecorder = std::function<bool(const std::vector<TokenInfo>& changed, std::string* error)>;
 // Creates a token, stores its hash, returns the token (shown once).
-std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error);
+std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error,
+                                       const TokenFileRecorder& record = nullptr);
+// The tokens of the file (none when there is no file); nullopt and `error` when it cannot be read.
+std::optional<std::vector<TokenInfo>> ListTokens(const std::string& file, std::string* error);
+// Removes every token whose subject or id is `subject_or_id` and returns
+// them; a server reading the file refuses them from its next request on.
+// nullopt and `error` when none matches or the file cannot be changed.
+std::optional<std::vector<TokenInfo>> RevokeTokens(const std::string& file, const std::string& subject_or_id, std::string* error,
+                                                   const TokenFileRecorder& record = nullptr);
 
 }  // namespace docgen

@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "cli/admin_commands.h"
 #include "cli/validate_commands.h"
 #include "config/settings.h"
 #include "util/diagnostic_json.h"
@@ -261,25 +262,6 @@ int ServeCommand(const docgen::SettingsFlags& flags) {
   return kExitOk;
 }
 
-int TokenCreateCommand(const std::string& role_name, const std::string& subject, const std::string& data, const std::string& file) {
-  auto role = docgen::ParseRole(role_name);
-  if (!role || subject.empty()) {
-    std::cerr << "docgen: --role must be viewer, generator or admin, and --subject a name\n";
-    return kExitInvalid;
-  }
-  const std::string path = !file.empty() ? file : (std::filesystem::path(data) / "tokens.json").string();
-  std::string error;
-  auto token = docgen::CreateToken(path, *role, subject, &error);
-  if (!token) {
-    std::cerr << "docgen: " << error << "\n";
-    return kExitFailure;
-  }
-  std::cout << *token << "\n";
-  std::cerr << "docgen: token for " << subject << " (" << role_name << ") stored as a hash in " << path
-            << "; this is the only time it is shown\n";
-  return kExitOk;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -333,14 +315,7 @@ int main(int argc, char** argv) {
   docgen::SettingsFlags worker_flags;
   docgen::AddSettingFlags(*worker, /*worker_only=*/true, worker_flags);
 
-  auto* token = app.add_subcommand("token", "Manage API tokens of the local token file.");
-  token->require_subcommand(1);
-  auto* token_create = token->add_subcommand("create", "Create a token; print it once and store only its hash.");
-  std::string token_role, token_subject, token_data = "data", token_file;
-  token_create->add_option("--role", token_role, "viewer, generator or admin")->required();
-  token_create->add_option("--subject", token_subject, "Who or what uses the token")->required();
-  token_create->add_option("--data", token_data, "The data folder of docgen serve (default ./data)");
-  token_create->add_option("--token-file", token_file, "The token file (default DATA/tokens.json)");
+  docgen::cli::AdminCommands admin(app);  // audit, token
 
   try {
     app.parse(argc, argv);
@@ -357,7 +332,7 @@ int main(int argc, char** argv) {
     if (validator_test->parsed()) status = docgen::cli::ValidatorTestCommand(validator_catalog, validator_rule);
     if (serve->parsed()) status = ServeCommand(serve_flags);
     if (worker->parsed()) status = ServeCommand(worker_flags);
-    if (token_create->parsed()) status = TokenCreateCommand(token_role, token_subject, token_data, token_file);
+    if (std::optional<int> ran = admin.Run()) status = *ran;
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -1,5 +1,6 @@
 #include "jobs/job_json.h"
 
+#include <cstdio>
 #include <ctime>
 
 namespace docgen {
@@ -79,6 +80,43 @@ nlohmann::ordered_json ValidationToJson(const Job& job) {
   }
   if (job.status == JobStatus::kFailed || (job.status == JobStatus::kQueued && job.attempts > 0)) j["errors"] = job.errors;
   j["links"] = {{"self", "/v1/validations/" + job.id}, {"results", "/v1/validations/" + job.id + "/results"}};
+  return j;
+}
+
+std::optional<int64_t> ParseIsoTime(const std::string& text) {
+  if (!text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos) return std::stoll(text);
+  std::tm utc{};
+  int millis = 0, end = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &utc.tm_year, &utc.tm_mon, &utc.tm_mday, &end) != 3) return std::nullopt;
+  std::string rest = text.substr(static_cast<size_t>(end));
+  if (!rest.empty()) {  // a time of day, in UTC
+    int more = 0;
+    if (std::sscanf(rest.c_str(), "T%2d:%2d:%2d%n", &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &more) != 3) return std::nullopt;
+    rest.erase(0, static_cast<size_t>(more));
+    if (!rest.empty() && rest[0] == '.') {
+      if (std::sscanf(rest.c_str(), ".%3d%n", &millis, &more) != 1) return std::nullopt;
+      rest.erase(0, static_cast<size_t>(more));
+    }
+    if (rest != "Z" && rest != "+00:00") return std::nullopt;
+  }
+  if (utc.tm_year < 1970 || utc.tm_mon < 1 || utc.tm_mon > 12 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 ||
+      utc.tm_min > 59 || utc.tm_sec > 60) {
+    return std::nullopt;
+  }
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  return static_cast<int64_t>(::timegm(&utc)) * 1000 + millis;
+}
+
+nlohmann::ordered_json AuditEntryToJson(const AuditEntry& e) {
+  nlohmann::ordered_json j = {{"seq", e.seq},           {"at", IsoTime(e.actor.at)},     {"actor", e.actor.name},
+                              {"role", e.actor.role},   {"action", e.action},            {"target", e.target},
+                              {"request_id", e.actor.request_id}};
+  if (!e.actor.reason.empty()) j["reason"] = e.actor.reason;
+  j["details"] = nlohmann::ordered_json::parse(e.details, nullptr, false);
+  if (j["details"].is_discarded()) j["details"] = e.details;  // as stored, when it is not JSON (an edited entry)
+  j["prev_hash"] = e.prev_hash;
+  j["hash"] = e.hash;
   return j;
 }
 

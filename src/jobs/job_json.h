@@ -1,16 +1,25 @@
-// The job as the API shows it (SPEC §6). Pure.
+// Jobs and audit entries as the API shows them (SPEC §6, §10). Pure.
 #pragma once
 
 #include <docgen/store.h>
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string>
+
 namespace docgen {
 
 std::string IsoTime(int64_t epoch_ms);
+// Milliseconds since the epoch from "2026-11-30", "2026-11-30T17:05:00Z" (or
+// with .mmm, or +00:00) or a number of milliseconds; nullopt otherwise.
+std::optional<int64_t> ParseIsoTime(const std::string& text);
 nlohmann::ordered_json JobToJson(const Job& job);
 // A batch validation (SPEC §7) as GET /v1/validations/{id} shows it: status,
 // progress (policies done of the total), and the summary once it succeeded.
 nlohmann::ordered_json ValidationToJson(const Job& job);
+// {"seq", "at", "actor", "role", "action", "target", "request_id", "reason"?,
+//  "details", "prev_hash", "hash"}: one line of `docgen audit export`.
+nlohmann::ordered_json AuditEntryToJson(const AuditEntry& entry);
 
 }  // namespace docgen

@@ -162,11 +162,26 @@ std::optional<HttpResponse> Dispatcher::Authorize(const Route& route, Call& call
   }
   call.subject = auth.subject;
   call.role = auth.role;
+  if (!auth.token_id.empty()) NoteTokenUse(auth.token_id);
   if (static_cast<int>(auth.role) < static_cast<int>(route.role)) {
     return call.Fail(ApiError{403, "forbidden",
                               std::string("This needs the ") + ToString(route.role) + " role; the token has " + ToString(auth.role) + "."});
   }
   return std::nullopt;
+}
+
+void Dispatcher::NoteTokenUse(const std::string& token_id) const {
+  constexpr int64_t kEvery = 60 * 1000;
+  const int64_t now = api_.clock.NowMs();
+  {
+    std::lock_guard lock(token_uses_mutex_);
+    int64_t& last = token_uses_[token_id];
+    if (last != 0 && now - last < kEvery) return;
+    last = now;
+  }
+  if (Status recorded = api_.store.RecordTokenUse(token_id, now); !recorded.ok()) {
+    api_.log.Warn("could not record a token's use", {{"token_id", token_id}, {"error", recorded.message()}});
+  }
 }
 
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {

@@ -6,8 +6,10 @@
 // labelled with the route's pattern. Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <regex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -41,9 +43,15 @@ class Dispatcher {
   void Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
               double seconds) const;
 
+  // Records when a token-file token was used (for `docgen token list`), at
+  // most once a minute per token.
+  void NoteTokenUse(const std::string& token_id) const;
+
   Api& api_;
   const StaticFiles* ui_;
   std::vector<Compiled> routes_;
+  mutable std::mutex token_uses_mutex_;
+  mutable std::unordered_map<std::string, int64_t> token_uses_;  // token id -> when last recorded (bounded: the token file's tokens)
 };
 
 }  // namespace docgen

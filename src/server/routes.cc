@@ -51,6 +51,9 @@ const std::vector<Route>& RouteTable() {
       {"PUT", "/v1/catalog/drafts/templates/{path*}", "putTemplateDraft", kAdmin, false, false, PutTemplateDraft},
       {"DELETE", "/v1/catalog/drafts/templates/{path*}", "deleteTemplateDraft", kAdmin, false, false, DeleteTemplateDraft},
       {"POST", "/v1/catalog/drafts:preview", "previewDraft", kAdmin, false, false, PreviewDraft},
+
+      {"GET", "/v1/audit", "listAudit", kAdmin, false, false, ListAudit},
+      {"GET", "/v1/audit:verify", "verifyAudit", kAdmin, false, false, VerifyAudit},
   };
   return kRoutes;
 }

@@ -162,6 +162,8 @@ HttpResponse GetTemplateDraft(Api&, const Call&);
 HttpResponse PutTemplateDraft(Api&, const Call&);
 HttpResponse DeleteTemplateDraft(Api&, const Call&);
 HttpResponse PreviewDraft(Api&, const Call&);
+HttpResponse ListAudit(Api&, const Call&);
+HttpResponse VerifyAudit(Api&, const Call&);
 }  // namespace handlers
 
 // What the job-like resources (/v1/jobs, /v1/validations) share.

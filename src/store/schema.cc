@@ -85,7 +85,7 @@ const char* const kMigrations[] = {
     ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'render';
     ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}';
     )sql",
-    // 6: the audit log (append-only, hash-chained; written with the change it records)
+    // 6: the audit log (append-only, hash-chained; written with the change it records), and when each token was last used
     R"sql(
     CREATE TABLE audit_log (
       seq BIGINT PRIMARY KEY,
@@ -103,6 +103,10 @@ const char* const kMigrations[] = {
     CREATE INDEX audit_log_at ON audit_log (at);
     CREATE INDEX audit_log_actor ON audit_log (actor, seq);
     CREATE INDEX audit_log_action ON audit_log (action, seq);
+    CREATE TABLE token_use (
+      token_id TEXT PRIMARY KEY,
+      last_used_at BIGINT NOT NULL
+    );
     )sql",
 };
 

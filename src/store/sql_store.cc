@@ -573,6 +573,27 @@ Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& filter) {
   return entries;
 }
 
+Status SqlStore::RecordTokenUse(const std::string& token_id, int64_t at) {
+  return Write([&](SqlSession& s) {
+    s.Exec("INSERT INTO token_use (token_id, last_used_at) VALUES ($1, $2) ON CONFLICT (token_id) DO UPDATE SET "
+           "last_used_at = CASE WHEN excluded.last_used_at > token_use.last_used_at THEN excluded.last_used_at "
+           "ELSE token_use.last_used_at END",
+           {token_id, at});
+    return Status::Ok();
+  });
+}
+
+Result<std::map<std::string, int64_t>> SqlStore::TokenLastUsed() {
+  std::map<std::string, int64_t> out;
+  Status status = Read([&](SqlSession& s) {
+    out.clear();
+    for (const auto& r : s.Exec("SELECT token_id, last_used_at FROM token_use").rows) out[r.Text(0)] = r.Int(1);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
 Result<int> SqlStore::PruneJobs(int64_t before) {
   int deleted = 0;
   Status status = Write([&](SqlSession& s) {

@@ -51,6 +51,8 @@ class SqlStore final : public Store {
   Result<AuditEntry> AppendAudit(const Actor& by, const std::string& action, const std::string& target,
                                  const nlohmann::json& details) override;
   Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  Status RecordTokenUse(const std::string& token_id, int64_t at) override;
+  Result<std::map<std::string, int64_t>> TokenLastUsed() override;
   Result<int> PruneJobs(int64_t before) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override;

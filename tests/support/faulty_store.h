@@ -115,6 +115,10 @@ class FaultyStore final : public Store {
     return Pass("AppendAudit", [&] { return inner_.AppendAudit(by, action, target, details); });
   }
   Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& f) override { return Pass("ListAudit", [&] { return inner_.ListAudit(f); }); }
+  Status RecordTokenUse(const std::string& id, int64_t at) override {
+    return PassStatus("RecordTokenUse", [&] { return inner_.RecordTokenUse(id, at); });
+  }
+  Result<std::map<std::string, int64_t>> TokenLastUsed() override { return Pass("TokenLastUsed", [&] { return inner_.TokenLastUsed(); }); }
   Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
   Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override { return Pass("CountJobs", [&] { return inner_.CountJobs(); }); }

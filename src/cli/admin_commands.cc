@@ -1,0 +1,209 @@
+#include "cli/admin_commands.h"
+
+#include <docgen/store.h>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "auth/auth.h"
+#include "jobs/job_json.h"
+
+namespace docgen::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitInvalid = 2;
+constexpr int kExitBroken = 3;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int Fail(const Status& status) {
+  std::cerr << "docgen: " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? kExitInvalid : kExitFailure;
+}
+
+// The store of a data folder or database. Reading needs an existing one (a
+// typo in --data must not make an empty database that then "verifies");
+// creating a token may come first, before docgen serve made the data folder.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data, const std::string& database, bool create = false) {
+  if (IsPostgresUrl(database)) return OpenPostgresStore(database, 1);
+  const std::string path = database.empty() ? (std::filesystem::path(data) / "docgen.sqlite").string() : database;
+  std::error_code ec;
+  if (create && database.empty() && !std::filesystem::exists(data, ec)) {
+    std::filesystem::create_directories(data, ec);
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);  // as docgen serve makes it: 0700
+  }
+  if (!create && !std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound("there is no docgen database at " + path +
+                            " (--data names the data folder of docgen serve; --database a PostgreSQL URL or SQLite file)");
+  }
+  return OpenSqliteStore(path);
+}
+
+std::string TokenFile(const std::string& data, const std::string& file) {
+  return !file.empty() ? file : (std::filesystem::path(data) / "tokens.json").string();
+}
+
+// Records a token change in the audit log of the data folder's database.
+TokenFileRecorder AuditTokens(Store& store, const char* action, const std::string& reason) {
+  return [&store, action, reason](const std::vector<TokenInfo>& changed, std::string* error) {
+    for (const auto& t : changed) {
+      Result<AuditEntry> entry =
+          store.AppendAudit(CommandLineActor(NowMs(), reason), action, "token:" + t.id, {{"subject", t.subject}, {"role", t.role}});
+      if (!entry.ok()) {
+        *error = "cannot record the change in the audit log (" + entry.status().message() + "); the token file is unchanged";
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+}  // namespace
+
+AdminCommands::AdminCommands(CLI::App& app) {
+  auto where = [this](CLI::App* command, bool tokens) {
+    command->add_option("--data", where_.data, "The data folder of docgen serve (default ./data)");
+    command->add_option("--database", where_.database, "A PostgreSQL URL, or a SQLite file (default DATA/docgen.sqlite)");
+    if (tokens) command->add_option("--token-file", where_.token_file, "The token file (default DATA/tokens.json)");
+  };
+  auto* audit = app.add_subcommand("audit", "Read and check the audit log (SPEC §10).");
+  audit->require_subcommand(1);
+  verify_ = audit->add_subcommand("verify", "Walk the audit log's hash chain; name the first entry changed, removed or inserted (exit 3).");
+  where(verify_, false);
+  export_ = audit->add_subcommand("export", "Print audit log entries as JSON Lines, oldest first.");
+  where(export_, false);
+  export_->add_option("--since", since_, "From this time on (2026-11-30, 2026-11-30T17:05:00Z or ms since the epoch)");
+  export_->add_option("--until", until_, "Before this time");
+  export_->add_option("--actor", actor_, "Only this actor's entries");
+  export_->add_option("--action", action_, "Only entries of this action (catalog.publish, token.revoke, ...)");
+
+  auto* token = app.add_subcommand("token", "Manage API tokens of the local token file; changes are audited.");
+  token->require_subcommand(1);
+  create_ = token->add_subcommand("create", "Create a token; print it once and store only its hash.");
+  create_->add_option("--role", role_, "viewer, generator or admin")->required();
+  create_->add_option("--subject", subject_, "Who or what uses the token")->required();
+  create_->add_option("--reason", reason_, "Why (kept in the audit log)");
+  where(create_, true);
+  list_ = token->add_subcommand("list", "List the tokens: id, subject, role, created, last used (never the token).");
+  list_->add_option("--format", format_, "text or json")->check(CLI::IsMember({"text", "json"}));
+  where(list_, true);
+  revoke_ = token->add_subcommand("revoke", "Revoke the tokens of a subject, or one token by id; refused from the next request on.");
+  revoke_->add_option("SUBJECT_OR_ID", subject_, "A subject (every token of it) or a token id from docgen token list")->required();
+  revoke_->add_option("--reason", reason_, "Why (kept in the audit log)")->required();
+  where(revoke_, true);
+}
+
+std::optional<int> AdminCommands::Run() {
+  const Where& w = where_;
+  if (verify_->parsed()) {
+    Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database);
+    if (!store.ok()) return Fail(store.status());
+    AuditChainVerifier verifier;
+    AuditFilter page;
+    page.after_seq = 0;
+    page.limit = 1000;
+    while (verifier.ok()) {
+      Result<std::vector<AuditEntry>> entries = (*store)->ListAudit(page);
+      if (!entries.ok()) return Fail(entries.status());
+      if (entries->empty()) break;
+      for (const auto& e : *entries) verifier.Add(e);
+      page.after_seq = entries->back().seq;
+    }
+    if (!verifier.ok()) {
+      std::cout << "audit log BROKEN: " << verifier.problem() << " (the " << verifier.entries()
+                << " entries before it are intact)\n";
+      return kExitBroken;
+    }
+    std::cout << "audit log intact: " << verifier.entries() << " entries"
+              << (verifier.entries() > 0 ? ", head " + verifier.head() : "") << "\n";
+    return kExitOk;
+  }
+  if (export_->parsed()) {
+    AuditFilter filter;
+    filter.actor = actor_;
+    filter.action = action_;
+    for (auto [text, out] : {std::pair{&since_, &filter.since}, {&until_, &filter.until}}) {
+      if (text->empty()) continue;
+      std::optional<int64_t> at = ParseIsoTime(*text);
+      if (!at) return Fail(Status::InvalidArgument("--since and --until take 2026-11-30, 2026-11-30T17:05:00Z or ms since the epoch, not \"" + *text + "\""));
+      *out = *at;
+    }
+    Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database);
+    if (!store.ok()) return Fail(store.status());
+    filter.after_seq = 0;
+    filter.limit = 1000;
+    while (true) {
+      Result<std::vector<AuditEntry>> entries = (*store)->ListAudit(filter);
+      if (!entries.ok()) return Fail(entries.status());
+      if (entries->empty()) break;
+      for (const auto& e : *entries) std::cout << AuditEntryToJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      filter.after_seq = entries->back().seq;
+    }
+    return kExitOk;
+  }
+  if (create_->parsed()) {
+    std::optional<Role> role = ParseRole(role_);
+    if (!role || role == Role::kNone || subject_.empty()) return Fail(Status::InvalidArgument("--role must be viewer, generator or admin, and --subject a name"));
+    Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database, /*create=*/true);
+    if (!store.ok()) return Fail(store.status().Context("the audit log is needed to create a token"));
+    const std::string file = TokenFile(w.data, w.token_file);
+    std::string error;
+    std::optional<std::string> token = CreateToken(file, *role, subject_, &error, AuditTokens(**store, "token.create", reason_));
+    if (!token) return Fail(Status::Internal(error));
+    std::cout << *token << "\n";
+    std::cerr << "docgen: token " << TokenId(*token) << " for " << subject_ << " (" << role_ << ") stored as a hash in " << file
+              << "; this is the only time it is shown\n";
+    return kExitOk;
+  }
+  if (list_->parsed()) {
+    std::string error;
+    std::optional<std::vector<TokenInfo>> tokens = ListTokens(TokenFile(w.data, w.token_file), &error);
+    if (!tokens) return Fail(Status::InvalidArgument(error));
+    std::map<std::string, int64_t> used;
+    if (Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database); store.ok()) {
+      if (auto last = (*store)->TokenLastUsed(); last.ok()) used = std::move(*last);
+    }
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& t : *tokens) {
+      const int64_t last = used.count(t.id) ? used[t.id] : 0;
+      list.push_back({{"id", t.id}, {"subject", t.subject}, {"role", t.role}, {"created_at", IsoTime(t.created_at * 1000)},
+                      {"last_used_at", last > 0 ? nlohmann::ordered_json(IsoTime(last)) : nlohmann::ordered_json()}});
+    }
+    if (format_ == "json") {
+      std::cout << nlohmann::ordered_json{{"tokens", list}}.dump(2) << "\n";
+      return kExitOk;
+    }
+    std::cout << "ID            ROLE       CREATED                   LAST USED                 SUBJECT\n";
+    for (const auto& t : list) {
+      auto cell = [](const nlohmann::ordered_json& v, size_t width) {
+        std::string text = v.is_string() ? v.get<std::string>() : "never";
+        if (text.empty()) text = "unknown";
+        return text + std::string(text.size() < width ? width - text.size() : 1, ' ');
+      };
+      std::cout << cell(t["id"], 14) << cell(t["role"], 11) << cell(t["created_at"], 26) << cell(t["last_used_at"], 26)
+                << t["subject"].get<std::string>() << "\n";
+    }
+    return kExitOk;
+  }
+  if (revoke_->parsed()) {
+    if (reason_.empty()) return Fail(Status::InvalidArgument("--reason says why the token is revoked (kept in the audit log)"));
+    Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database);
+    if (!store.ok()) return Fail(store.status().Context("the audit log is needed to revoke a token"));
+    std::string error;
+    std::optional<std::vector<TokenInfo>> revoked =
+        RevokeTokens(TokenFile(w.data, w.token_file), subject_, &error, AuditTokens(**store, "token.revoke", reason_));
+    if (!revoked) return Fail(Status::InvalidArgument(error));
+    for (const auto& t : *revoked) std::cout << "revoked " << t.id << " (" << t.subject << ", " << t.role << ")\n";
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace docgen::cli
