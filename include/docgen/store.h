@@ -79,7 +79,42 @@ struct JobFilter {
   std::optional<JobStatus> status;
   int64_t created_after = 0;   // inclusive; 0: no bound
   int64_t created_before = 0;  // exclusive; 0: no bound
-  int limit = 100;
+  int64_t catalog_version = 0; // 0: any
+  int limit = 100;             // ListJobs: at most 1,000
+};
+
+// One change of a registered operation (SPEC §10).
+struct OpStep {
+  enum class Kind {
+    kRetryJob,   // queue failed or canceled job `job_id` again
+    kCopyJob,    // a new job `new_job_id` with job `job_id`'s input, on the current catalog version
+    kPruneJobs,  // delete jobs finished before `number` (ms), as retention does
+    kRepublish,  // make catalog version `number` current again
+  };
+  Kind kind = Kind::kRetryJob;
+  std::string job_id;
+  std::string new_job_id;
+  int64_t number = 0;
+};
+
+// A run of a registered operation. Its plan (the steps, as the operation
+// wrote them; opaque to the store) is fixed when the run is made: a dry run
+// is stored finished with the plan of what a run would do.
+struct OpRun {
+  std::string id;
+  std::string operation;
+  nlohmann::json params = nlohmann::json::object();
+  bool dry_run = false;
+  Actor by;                     // who made the run, when (by.at) and why (by.reason)
+  std::string status;           // queued, running, succeeded, failed
+  nlohmann::json plan = nlohmann::json::array();
+  int64_t steps_done = 0;
+  std::vector<std::string> outcomes;  // what each applied step did, in step order (GetOpRun only)
+  std::string error;            // why it failed
+  std::string lease_owner;
+  int64_t lease_until = 0;
+  int64_t updated_at = 0;
+  int64_t finished_at = 0;
 };
 
 struct WebhookAttempt {
@@ -223,6 +258,26 @@ class Store {
   // `docgen token list`.
   virtual Status RecordTokenUse(const std::string& token_id, int64_t at) = 0;
   virtual Result<std::map<std::string, int64_t>> TokenLastUsed() = 0;
+
+  // Registered operations. CreateOpRun stores a run ("ops.run" audited in
+  // the same transaction; a dry run is stored succeeded). ClaimOpRun takes
+  // run `id` ("" : the oldest) when it is queued, or running with an expired
+  // lease (its process died): a claimed run resumes where it stopped.
+  virtual Result<OpRun> CreateOpRun(const OpRun& run) = 0;
+  virtual Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& worker, int64_t now,
+                                                  int64_t lease_until) = 0;
+  // Applies step `step` (0-based) of a run the worker holds and extends its
+  // lease: the change and its record in one transaction, so a step is
+  // applied at most once. Returns what it did, or nullopt when an earlier
+  // attempt applied it; kConflict when the worker no longer holds the run.
+  virtual Result<std::optional<std::string>> ApplyOpStep(const std::string& run_id, int64_t step, const OpStep& change,
+                                                         const std::string& worker, int64_t now, int64_t lease_until) = 0;
+  // Ends a held run: succeeded when `error` is empty, else failed.
+  virtual Status FinishOpRun(const std::string& id, const std::string& worker, const std::string& error, int64_t now) = 0;
+  virtual Result<OpRun> GetOpRun(const std::string& id) = 0;  // with its outcomes; kNotFound
+  virtual Result<std::vector<OpRun>> ListOpRuns(int limit) = 0;  // newest first, without outcomes
+  // The ids of the jobs a filter selects, newest first, up to filter.limit (no cap: operations plan with it).
+  virtual Result<std::vector<std::string>> JobIds(const JobFilter& filter) = 0;
 
   // Deletes jobs finished before `before` (and their webhook attempts);
   // returns how many jobs.

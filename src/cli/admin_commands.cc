@@ -7,9 +7,15 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <thread>
+
+#include <unistd.h>
 
 #include "auth/auth.h"
+#include "base/clock.h"
 #include "jobs/job_json.h"
+#include "jobs/operations.h"
+#include "util/text.h"
 
 namespace docgen::cli {
 namespace {
@@ -18,6 +24,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitInvalid = 2;
 constexpr int kExitBroken = 3;
+constexpr int64_t kLeaseMs = 30000;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -65,6 +72,46 @@ TokenFileRecorder AuditTokens(Store& store, const char* action, const std::strin
   };
 }
 
+// "12/40 steps" on a terminal, redrawn in place.
+void ShowProgress(int64_t done, int64_t total) {
+  if (::isatty(STDERR_FILENO) == 0) return;
+  std::cerr << "\r" << done << "/" << total << " steps" << (done == total ? "\n" : "") << std::flush;
+}
+
+// A finished run's outcomes (or a dry run's plan) and its verdict.
+int Report(const OpRun& run) {
+  if (run.dry_run) {
+    for (const auto& step : run.plan) std::cout << "would " << step.value("description", "") << "\n";
+    std::cout << "dry run " << run.id << " of " << run.operation << ": " << run.plan.size() << " steps; nothing was changed\n";
+    return kExitOk;
+  }
+  for (const auto& outcome : run.outcomes) std::cout << outcome << "\n";
+  std::cout << "run " << run.id << " of " << run.operation << " " << run.status << ": " << run.steps_done << " of "
+            << run.plan.size() << " steps" << (run.error.empty() ? "" : " (" + run.error + ")") << "\n";
+  return run.status == "succeeded" ? kExitOk : kExitFailure;
+}
+
+// Runs run `id` in this process when it can claim it; else waits for the
+// process that holds it (docgen serve) to finish it.
+int Drive(Store& store, const std::string& id) {
+  const SystemClock clock;
+  const std::string worker = "cli-" + std::to_string(::getpid()) + "-" + RandomHex(4);
+  for (int64_t wait_ms = 100;; wait_ms = std::min<int64_t>(wait_ms * 2, 2000)) {
+    const int64_t now = clock.NowMs();
+    Result<std::optional<OpRun>> claimed = store.ClaimOpRun(id, worker, now, now + kLeaseMs);
+    if (!claimed.ok()) return Fail(claimed.status());
+    if (*claimed) {
+      Status ran = ExecuteOpRun(store, **claimed, worker, clock, kLeaseMs, nullptr, ShowProgress);
+      if (!ran.ok() && ran.code() != StatusCode::kInternal) return Fail(ran.Context("the run stopped; docgen ops resume " + id + " goes on"));
+    }
+    Result<OpRun> run = store.GetOpRun(id);
+    if (!run.ok()) return Fail(run.status());
+    if (run->status == "succeeded" || run->status == "failed") return Report(*run);
+    ShowProgress(run->steps_done, static_cast<int64_t>(run->plan.size()));  // another process runs it
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& app) {
@@ -98,6 +145,75 @@ AdminCommands::AdminCommands(CLI::App& app) {
   revoke_->add_option("SUBJECT_OR_ID", subject_, "A subject (every token of it) or a token id from docgen token list")->required();
   revoke_->add_option("--reason", reason_, "Why (kept in the audit log)")->required();
   where(revoke_, true);
+
+  auto* ops = app.add_subcommand("ops", "Registered operations: one-off maintenance, recorded and resumable (SPEC §10).");
+  ops->require_subcommand(1);
+  ops_list_ = ops->add_subcommand("list", "List the operations and their parameters.");
+  ops_run_ = ops->add_subcommand("run", "Run an operation (a dry run first says exactly what it would change).");
+  ops_run_->add_option("NAME", operation_, "The operation (docgen ops list)")->required();
+  ops_run_->add_option("--reason", reason_, "Why it runs (required; kept with the run and in the audit log)")->required();
+  ops_run_->add_option("--param", params_, "A parameter as KEY=VALUE (repeat for more)");
+  ops_run_->add_flag("--dry-run", dry_run_, "Change nothing; list what a run would change");
+  where(ops_run_, false);
+  ops_runs_ = ops->add_subcommand("runs", "List the runs, or show one run with its steps.");
+  ops_runs_->add_option("ID", run_id_, "A run's id: show it whole");
+  where(ops_runs_, false);
+  ops_resume_ = ops->add_subcommand("resume", "Finish runs whose process stopped (docgen serve resumes them by itself).");
+  ops_resume_->add_option("ID", run_id_, "Only this run");
+  where(ops_resume_, false);
+}
+
+int AdminCommands::RunOperation() {
+  const Operation* op = FindOperation(operation_);
+  if (op == nullptr) return Fail(Status::InvalidArgument("there is no operation " + operation_ + " (docgen ops list shows them)"));
+  Result<nlohmann::json> params = OpParamsFromPairs(*op, params_);
+  if (!params.ok()) return Fail(params.status());
+  Result<std::unique_ptr<Store>> store = OpenStore(where_.data, where_.database);
+  if (!store.ok()) return Fail(store.status());
+  Result<OpRun> run = StartOperation(**store, op->name, *params, dry_run_, CommandLineActor(NowMs(), reason_));
+  if (!run.ok()) return Fail(run.status().code() == StatusCode::kInvalidArgument
+                                 ? Status::InvalidArgument(op->name + ": " + run.status().message())
+                                 : run.status());
+  if (run->dry_run) return Report(*run);
+  std::cerr << "docgen: run " << run->id << " of " << run->operation << ": " << run->plan.size() << " steps\n";
+  return Drive(**store, run->id);
+}
+
+int AdminCommands::ShowRuns() {
+  Result<std::unique_ptr<Store>> store = OpenStore(where_.data, where_.database);
+  if (!store.ok()) return Fail(store.status());
+  if (!run_id_.empty()) {
+    Result<OpRun> run = (*store)->GetOpRun(run_id_);
+    if (!run.ok()) return Fail(run.status());
+    std::cout << OpRunToJson(*run, true).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kExitOk;
+  }
+  Result<std::vector<OpRun>> runs = (*store)->ListOpRuns(100);
+  if (!runs.ok()) return Fail(runs.status());
+  for (const auto& run : *runs) {
+    std::cout << run.id << "  " << IsoTime(run.by.at) << "  " << run.operation << (run.dry_run ? " (dry run)" : "") << "  "
+              << run.status << "  " << run.steps_done << "/" << run.plan.size() << "  " << run.by.name << ": " << run.by.reason << "\n";
+  }
+  return kExitOk;
+}
+
+int AdminCommands::Resume() {
+  Result<std::unique_ptr<Store>> store = OpenStore(where_.data, where_.database);
+  if (!store.ok()) return Fail(store.status());
+  Result<std::vector<OpRun>> runs = (*store)->ListOpRuns(1000);
+  if (!runs.ok()) return Fail(runs.status());
+  int status = kExitOk, resumed = 0;
+  const int64_t now = NowMs();
+  for (const auto& run : *runs) {
+    const bool stalled = run.status == "queued" || (run.status == "running" && run.lease_until <= now);
+    if ((!run_id_.empty() && run.id != run_id_) || !stalled) continue;
+    ++resumed;
+    std::cerr << "docgen: resuming run " << run.id << " of " << run.operation << " at step " << run.steps_done + 1 << " of "
+              << run.plan.size() << "\n";
+    status = std::max(status, Drive(**store, run.id));
+  }
+  if (resumed == 0) std::cout << "no run waits to be resumed" << (run_id_.empty() ? "" : " with id " + run_id_) << "\n";
+  return status;
 }
 
 std::optional<int> AdminCommands::Run() {
@@ -192,6 +308,22 @@ std::optional<int> AdminCommands::Run() {
     }
     return kExitOk;
   }
+  if (ops_list_->parsed()) {
+    for (const auto& op : Operations()) {
+      std::cout << op.name << ": " << op.summary << "\n";
+      const nlohmann::json& required = op.params_schema.contains("required") ? op.params_schema["required"] : nlohmann::json::array();
+      for (const auto& [name, schema] : op.params_schema["properties"].items()) {
+        const bool needed = std::find(required.begin(), required.end(), name) != required.end();
+        std::cout << "  --param " << name << "=" << (schema.value("type", "") == "integer" ? "N" : "VALUE")
+                  << (needed ? " (required)" : "") << "  " << schema.value("title", "")
+                  << (schema.contains("default") ? " (default " + schema["default"].dump() + ")" : "") << "\n";
+      }
+    }
+    return kExitOk;
+  }
+  if (ops_run_->parsed()) return RunOperation();
+  if (ops_runs_->parsed()) return ShowRuns();
+  if (ops_resume_->parsed()) return Resume();
   if (revoke_->parsed()) {
     if (reason_.empty()) return Fail(Status::InvalidArgument("--reason says why the token is revoked (kept in the audit log)"));
     Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database);

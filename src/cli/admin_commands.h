@@ -1,12 +1,13 @@
-// `docgen audit verify|export` and `docgen token create|list|revoke`
-// (SPEC §10): the commands an operator runs against a data folder (the
-// embedded SQLite default) or a shared database. Token changes are recorded
-// in the audit log with the operator as "cli:USER".
+// `docgen audit verify|export`, `docgen token create|list|revoke` and
+// `docgen ops list|run|runs|resume` (SPEC §10): the commands an operator
+// runs against a data folder (the embedded SQLite default) or a shared
+// database. Changes are recorded in the audit log with the operator as "cli:USER".
 // Exit status: 0 success, 3 the audit chain is broken, 2 invalid input, 1 anything else.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -16,7 +17,7 @@ namespace docgen::cli {
 
 class AdminCommands {
  public:
-  // Adds the `audit` and `token` subcommands to `app`.
+  // Adds the `audit`, `token` and `ops` subcommands to `app`.
   explicit AdminCommands(CLI::App& app);
   // The exit status of the command that was parsed; nullopt when it was none of these.
   std::optional<int> Run();
@@ -32,6 +33,16 @@ class AdminCommands {
   CLI::App* create_ = nullptr;
   CLI::App* list_ = nullptr;
   CLI::App* revoke_ = nullptr;
+  CLI::App* ops_list_ = nullptr;
+  CLI::App* ops_run_ = nullptr;
+  CLI::App* ops_runs_ = nullptr;
+  CLI::App* ops_resume_ = nullptr;
+  std::string operation_, run_id_;
+  std::vector<std::string> params_;
+  bool dry_run_ = false;
+  int RunOperation();
+  int ShowRuns();
+  int Resume();
   Where where_;
   std::string since_, until_, actor_, action_;
   std::string role_, subject_, reason_, format_ = "text";

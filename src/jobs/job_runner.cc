@@ -15,6 +15,7 @@
 
 #include "base/memory.h"
 #include "jobs/job_json.h"
+#include "jobs/operations.h"
 #include "jobs/webhook.h"
 #include "util/diagnostic_json.h"
 #include "util/text.h"
@@ -84,6 +85,8 @@ JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, 
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
   metrics_.Describe("docgen_pages_rendered_total", Metrics::Type::kCounter, "PDF pages rendered.");
   metrics_.Describe("docgen_policies_validated_total", Metrics::Type::kCounter, "Policies validated by batch validation jobs.");
+  metrics_.Describe("docgen_operation_runs_total", Metrics::Type::kCounter,
+                    "Registered operation runs this process ran, by operation and whether they finished or stopped to be resumed.");
   metrics_.Describe("docgen_validation_findings_total", Metrics::Type::kCounter,
                     "Findings of batch validation jobs, by finding code.");
   metrics_.Describe("docgen_webhook_deliveries_total", Metrics::Type::kCounter, "Webhook delivery attempts, by outcome.");
@@ -98,6 +101,7 @@ void JobRunner::Start() {
   threads_.emplace_back([this] { ReaperLoop(); });
   // Separate from the reaper, and several: a slow receiver holds up neither.
   for (int i = 0; i < std::max(1, options_.webhook_threads); ++i) threads_.emplace_back([this] { WebhookLoop(); });
+  threads_.emplace_back([this] { OperationsLoop(); });
 }
 
 void JobRunner::Stop() {
@@ -500,6 +504,39 @@ void JobRunner::ReaperLoop() {
     Result<int> reaped = Guarded("reaper", [&] { return ReapOnce(); });
     if (!reaped.ok()) log_.Error("reaper pass failed", {{"error", reaped.status().ToString()}});
     for (int64_t slept = 0; slept < std::max<int64_t>(options_.lease_ms / 2, 100) && !stopping_; slept += options_.poll_ms) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
+    }
+  }
+}
+
+Result<bool> JobRunner::RunOneOperation(const std::string& worker) {
+  const int64_t now = clock_.NowMs();
+  Result<std::optional<OpRun>> run = store_.ClaimOpRun("", worker, now, now + options_.lease_ms);
+  if (!run.ok()) return run.status();
+  if (!*run) return false;
+  const OpRun& claimed = **run;
+  const nlohmann::json ids = {{"run_id", claimed.id}, {"operation", claimed.operation}, {"worker", worker}};
+  log_.Info(claimed.steps_done > 0 ? "operation run resumed" : "operation run started", ids);
+  Status ran = ExecuteOpRun(store_, claimed, worker, clock_, options_.lease_ms, &stopping_);
+  nlohmann::json fields = ids;
+  if (!ran.ok()) fields["error"] = ran.message();
+  if (ran.ok()) {
+    log_.Info("operation run finished", fields);
+  } else {
+    log_.Warn("operation run stopped; it resumes when claimed again", fields);
+  }
+  metrics_.Add("docgen_operation_runs_total", {{"operation", claimed.operation}, {"outcome", ran.ok() ? "finished" : "stopped"}});
+  return true;
+}
+
+void JobRunner::OperationsLoop() {
+  const std::string worker = options_.worker_prefix + "-ops-" + RandomHex(8);
+  const int64_t pause_ms = std::clamp<int64_t>(options_.poll_ms * 5, 50, 1000);  // each look is a (small) write
+  while (!stopping_) {
+    Result<bool> ran = Guarded("operations", [&] { return RunOneOperation(worker); });
+    if (!ran.ok()) log_.Error("cannot claim operation runs", {{"error", ran.status().ToString()}});
+    if (ran.ok() && *ran) continue;
+    for (int64_t slept = 0; slept < pause_ms && !stopping_; slept += options_.poll_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
     }
   }

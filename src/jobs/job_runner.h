@@ -80,6 +80,9 @@ class JobRunner {
   // Delivers one due webhook (or sets it aside a moment when its host has
   // webhook_per_host deliveries in flight); false when none was due.
   Result<bool> DeliverOneWebhook();
+  // Claims one operation run that is queued, or whose process died, and
+  // runs it to its end (jobs/operations.h); false when none was waiting.
+  Result<bool> RunOneOperation(const std::string& worker);
 
  private:
   void Execute(const Job& job, const std::string& worker);
@@ -99,6 +102,7 @@ class JobRunner {
   void WorkerLoop(int index);
   void ReaperLoop();
   void WebhookLoop();
+  void OperationsLoop();
   Status DeliverWebhook(const Job& job);  // one attempt, recorded
 
   Store& store_;

@@ -54,6 +54,10 @@ const std::vector<Route>& RouteTable() {
 
       {"GET", "/v1/audit", "listAudit", kAdmin, false, false, ListAudit},
       {"GET", "/v1/audit:verify", "verifyAudit", kAdmin, false, false, VerifyAudit},
+      {"GET", "/v1/ops", "listOperations", kAdmin, false, false, ListOperations},
+      {"POST", "/v1/ops/{name}:run", "runOperation", kAdmin, false, false, RunOperation},
+      {"GET", "/v1/ops/runs", "listOperationRuns", kAdmin, false, false, ListOperationRuns},
+      {"GET", "/v1/ops/runs/{id}", "getOperationRun", kAdmin, false, false, GetOperationRun},
   };
   return kRoutes;
 }

@@ -164,6 +164,10 @@ HttpResponse DeleteTemplateDraft(Api&, const Call&);
 HttpResponse PreviewDraft(Api&, const Call&);
 HttpResponse ListAudit(Api&, const Call&);
 HttpResponse VerifyAudit(Api&, const Call&);
+HttpResponse ListOperations(Api&, const Call&);
+HttpResponse RunOperation(Api&, const Call&);
+HttpResponse ListOperationRuns(Api&, const Call&);
+HttpResponse GetOperationRun(Api&, const Call&);
 }  // namespace handlers
 
 // What the job-like resources (/v1/jobs, /v1/validations) share.

@@ -108,6 +108,35 @@ const char* const kMigrations[] = {
       last_used_at BIGINT NOT NULL
     );
     )sql",
+    // 7: registered operations: each run, and each step it applied (at most once)
+    R"sql(
+    CREATE TABLE ops_runs (
+      id TEXT PRIMARY KEY,
+      operation TEXT NOT NULL,
+      params TEXT NOT NULL,
+      dry_run INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      role TEXT NOT NULL,
+      request_id TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      status TEXT NOT NULL,
+      plan TEXT NOT NULL,
+      error TEXT NOT NULL DEFAULT '',
+      lease_owner TEXT NOT NULL DEFAULT '',
+      lease_until BIGINT NOT NULL DEFAULT 0,
+      created_at BIGINT NOT NULL,
+      updated_at BIGINT NOT NULL,
+      finished_at BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX ops_runs_created ON ops_runs (created_at);
+    CREATE TABLE ops_steps (
+      run_id TEXT NOT NULL,
+      step INTEGER NOT NULL,
+      outcome TEXT NOT NULL,
+      at BIGINT NOT NULL,
+      PRIMARY KEY (run_id, step)
+    );
+    )sql",
 };
 
 }  // namespace

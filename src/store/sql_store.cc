@@ -138,9 +138,11 @@ Result<Job> SqlStore::GetJob(const std::string& id) {
   return std::move(*job);
 }
 
-Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
+namespace {
+
+// The WHERE clause of a job filter, its parameters appended to `params`.
+std::string JobWhere(const JobFilter& filter, std::vector<SqlParam>& params) {
   std::string where = "WHERE 1 = 1";
-  std::vector<SqlParam> params;
   auto bind = [&](const char* condition, SqlParam value) {
     params.push_back(std::move(value));
     where += std::string(" AND ") + condition + " $" + std::to_string(params.size());
@@ -149,6 +151,30 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
   if (filter.status) bind("status =", std::string(ToString(*filter.status)));
   if (filter.created_after > 0) bind("created_at >=", filter.created_after);
   if (filter.created_before > 0) bind("created_at <", filter.created_before);
+  if (filter.catalog_version > 0) bind("catalog_version =", filter.catalog_version);
+  return where;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SqlStore::JobIds(const JobFilter& filter) {
+  std::vector<SqlParam> params;
+  std::string where = JobWhere(filter, params);
+  params.push_back(int64_t{std::max(filter.limit, 1)});
+  where += " ORDER BY created_at DESC, id LIMIT $" + std::to_string(params.size());
+  std::vector<std::string> ids;
+  Status status = Read([&](SqlSession& s) {
+    ids.clear();
+    for (const auto& row : s.Exec("SELECT id FROM jobs " + where, params).rows) ids.push_back(row.Text(0));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
+  std::vector<SqlParam> params;
+  std::string where = JobWhere(filter, params);
   params.push_back(int64_t{std::clamp(filter.limit, 1, 1000)});
   where += " ORDER BY created_at DESC, id LIMIT $" + std::to_string(params.size());
   std::vector<Job> jobs;
@@ -289,11 +315,13 @@ Result<Job> SqlStore::CancelJob(const std::string& id, const Actor& by) {
                         " and cannot be canceled", false);
 }
 
+// A failed or canceled job back in the queue ($1 id, $2 now), as new.
+constexpr const char* kRetryJobSql =
+    "UPDATE jobs SET status = 'queued', attempts = 0, releases = 0, run_after = $2, updated_at = $2, finished_at = 0, "
+    "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')";
+
 Result<Job> SqlStore::RetryJob(const std::string& id, const Actor& by) {
-  return ChangeJobState(id, by, "job.retry",
-                        "UPDATE jobs SET status = 'queued', attempts = 0, releases = 0, run_after = $2, updated_at = $2, finished_at = 0, "
-                        "errors = '[]', webhook_state = '', webhook_attempts = 0 WHERE id = $1 AND status IN ('failed', 'canceled')",
-                        "; only failed or canceled jobs can be retried", true);
+  return ChangeJobState(id, by, "job.retry", kRetryJobSql, "; only failed or canceled jobs can be retried", true);
 }
 
 Result<std::optional<Job>> SqlStore::ClaimWebhook(int64_t now, int64_t lease_until) {
@@ -594,12 +622,16 @@ Result<std::map<std::string, int64_t>> SqlStore::TokenLastUsed() {
   return out;
 }
 
+int SqlStore::PruneIn(SqlSession& s, int64_t before) {
+  const char* finished = "finished_at > 0 AND finished_at < $1 AND webhook_state != 'pending'";
+  s.Exec(std::string("DELETE FROM webhook_attempts WHERE job_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});
+  return static_cast<int>(s.Exec(std::string("DELETE FROM jobs WHERE ") + finished, {before}).affected);
+}
+
 Result<int> SqlStore::PruneJobs(int64_t before) {
   int deleted = 0;
   Status status = Write([&](SqlSession& s) {
-    const char* finished = "finished_at > 0 AND finished_at < $1 AND webhook_state != 'pending'";
-    s.Exec(std::string("DELETE FROM webhook_attempts WHERE job_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});
-    deleted = static_cast<int>(s.Exec(std::string("DELETE FROM jobs WHERE ") + finished, {before}).affected);
+    deleted = PruneIn(s, before);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -639,6 +671,178 @@ Status SqlStore::Ping() {
     s.Exec("SELECT 1");
     return Status::Ok();
   }, Patience::kOnce);
+}
+
+// Registered operations.
+
+namespace {
+
+constexpr const char* kOpRunColumns =
+    "id, operation, params, dry_run, actor, role, request_id, reason, status, plan, error, lease_owner, lease_until, "
+    "created_at, updated_at, finished_at, (SELECT COUNT(*) FROM ops_steps WHERE run_id = ops_runs.id)";
+
+OpRun ReadOpRun(const SqlRow& r) {
+  OpRun run;
+  run.id = r.Text(0);
+  run.operation = r.Text(1);
+  run.params = ParseStoredJson(r.Text(2));
+  run.dry_run = r.Int(3) != 0;
+  run.by = {r.Text(4), r.Text(5), r.Text(6), r.Text(7), r.Int(13)};
+  run.status = r.Text(8);
+  run.plan = ParseStoredJson(r.Text(9));
+  run.error = r.Text(10);
+  run.lease_owner = r.Text(11);
+  run.lease_until = r.Int(12);
+  run.updated_at = r.Int(14);
+  run.finished_at = r.Int(15);
+  run.steps_done = r.Int(16);
+  return run;
+}
+
+std::optional<OpRun> FirstOpRun(const SqlResult& r) {
+  if (r.rows.empty()) return std::nullopt;
+  return ReadOpRun(r.rows[0]);
+}
+
+}  // namespace
+
+Result<OpRun> SqlStore::CreateOpRun(const OpRun& run) {
+  OpRun stored = run;
+  stored.status = run.dry_run ? "succeeded" : "queued";
+  stored.updated_at = run.by.at;
+  stored.finished_at = run.dry_run ? run.by.at : 0;
+  Status status = Write([&](SqlSession& s) {
+    s.Exec("INSERT INTO ops_runs (id, operation, params, dry_run, actor, role, request_id, reason, status, plan, created_at, "
+           "updated_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+           {stored.id, stored.operation, stored.params.dump(), int64_t{stored.dry_run}, run.by.name, run.by.role, run.by.request_id,
+            run.by.reason, stored.status, stored.plan.dump(), run.by.at, stored.finished_at});
+    AuditIn(s, run.by, run.dry_run ? "ops.dry_run" : "ops.run", "ops_run:" + run.id,
+            {{"operation", run.operation}, {"params", run.params}, {"steps", run.plan.size()}});
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+Result<std::optional<OpRun>> SqlStore::ClaimOpRun(const std::string& id, const std::string& worker, int64_t now,
+                                                  int64_t lease_until) {
+  std::optional<OpRun> run;
+  Status status = Write([&](SqlSession& s) {
+    const std::string claimable = "(status = 'queued' OR (status = 'running' AND lease_until <= $3))";
+    const std::string pick = id.empty() ? "(SELECT id FROM ops_runs WHERE " + claimable + " ORDER BY created_at LIMIT 1" +
+                                              backend_->SkipLockedRows() + ")"
+                                        : "$4";
+    std::vector<SqlParam> params = {worker, lease_until, now};
+    if (!id.empty()) params.push_back(id);
+    run = FirstOpRun(s.Exec("UPDATE ops_runs SET status = 'running', lease_owner = $1, lease_until = $2, updated_at = $3 "
+                            "WHERE id = " + pick + " AND " + claimable + " RETURNING " + kOpRunColumns,
+                            params));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return run;
+}
+
+std::string SqlStore::ApplyIn(SqlSession& s, const OpStep& change, const Actor& by, int64_t now) {
+  switch (change.kind) {
+    case OpStep::Kind::kRetryJob: {
+      if (s.Exec(kRetryJobSql, {change.job_id, now}).affected == 1) {
+        s.WakeWorkersOnCommit();
+        return "queued job " + change.job_id + " again";
+      }
+      const SqlResult current = s.Exec("SELECT status FROM jobs WHERE id = $1", {change.job_id});
+      return current.rows.empty() ? "skipped: job " + change.job_id + " no longer exists"
+                                  : "skipped: job " + change.job_id + " is " + current.rows[0].Text(0) + " now";
+    }
+    case OpStep::Kind::kCopyJob: {
+      const SqlResult source = s.Exec("SELECT kind, progress FROM jobs WHERE id = $1", {change.job_id});
+      if (source.rows.empty()) return "skipped: job " + change.job_id + " no longer exists";
+      nlohmann::json progress = nlohmann::json::object();  // a fresh start, but a validation keeps its total
+      const nlohmann::json old = ParseStoredJson(source.rows[0].Text(1));
+      if (old.is_object() && old.contains("policies_total")) progress["policies_total"] = old["policies_total"];
+      s.Exec("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
+             "run_after, created_at, updated_at, quote_id, kind, progress) SELECT $1, NULL, request_hash, 'queued', quote, "
+             "callback_url, (SELECT COALESCE(MAX(version), 0) FROM catalog_versions), max_attempts, $2, $2, $2, quote_id, kind, $3 "
+             "FROM jobs WHERE id = $4",
+             {change.new_job_id, now, progress.dump(), change.job_id});
+      s.WakeWorkersOnCommit();
+      return "created job " + change.new_job_id + " from job " + change.job_id;
+    }
+    case OpStep::Kind::kPruneJobs:
+      return "deleted " + std::to_string(PruneIn(s, change.number)) + " finished jobs";
+    case OpStep::Kind::kRepublish: {
+      const SqlResult r = s.Exec(std::string("SELECT ") + kVersionColumns + ", files FROM catalog_versions WHERE version = $1",
+                                 {change.number});
+      if (r.rows.empty()) return "skipped: there is no catalog version " + std::to_string(change.number);
+      CatalogVersion version = ReadVersion(r.rows[0], true);
+      version.created_at = now;
+      version.created_by = by.name;
+      const CatalogVersion current = PublishIn(s, version, by);
+      return current.version == change.number || current.created_at != now
+                 ? "catalog version " + std::to_string(change.number) + " is current already"
+                 : "catalog version " + std::to_string(current.version) + " is current: the files of version " +
+                       std::to_string(change.number);
+    }
+  }
+  return "skipped: unknown step";
+}
+
+Result<std::optional<std::string>> SqlStore::ApplyOpStep(const std::string& run_id, int64_t step, const OpStep& change,
+                                                         const std::string& worker, int64_t now, int64_t lease_until) {
+  std::optional<std::string> outcome;
+  Status status = Write([&](SqlSession& s) -> Status {
+    outcome.reset();
+    const SqlResult held = s.Exec("UPDATE ops_runs SET lease_until = $3, updated_at = $4 WHERE id = $1 AND lease_owner = $2 AND "
+                                  "status = 'running' RETURNING actor, role, request_id, reason",
+                                  {run_id, worker, lease_until, now});
+    if (held.rows.empty()) return Status::Conflict("operation run " + run_id + " is no longer held by " + worker);
+    if (!s.Exec("SELECT 1 FROM ops_steps WHERE run_id = $1 AND step = $2", {run_id, step}).rows.empty()) {
+      return Status::Ok();  // applied by an earlier attempt
+    }
+    const Actor by{held.rows[0].Text(0), held.rows[0].Text(1), held.rows[0].Text(2), held.rows[0].Text(3), now};
+    outcome = ApplyIn(s, change, by, now);
+    s.Exec("INSERT INTO ops_steps (run_id, step, outcome, at) VALUES ($1, $2, $3, $4)", {run_id, step, *outcome, now});
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+Status SqlStore::FinishOpRun(const std::string& id, const std::string& worker, const std::string& error, int64_t now) {
+  return Write([&](SqlSession& s) {
+    const SqlResult r = s.Exec("UPDATE ops_runs SET status = $3, error = $4, lease_owner = '', lease_until = 0, updated_at = $5, "
+                               "finished_at = $5 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                               {id, worker, std::string(error.empty() ? "succeeded" : "failed"), error, now});
+    return r.affected == 1 ? Status::Ok() : Status::Conflict("operation run " + id + " is no longer held by " + worker);
+  });
+}
+
+Result<OpRun> SqlStore::GetOpRun(const std::string& id) {
+  std::optional<OpRun> run;
+  Status status = Read([&](SqlSession& s) {
+    run = FirstOpRun(s.Exec(std::string("SELECT ") + kOpRunColumns + " FROM ops_runs WHERE id = $1", {id}));
+    if (!run) return Status::NotFound("there is no operation run " + id);
+    for (const auto& r : s.Exec("SELECT outcome FROM ops_steps WHERE run_id = $1 ORDER BY step", {id}).rows) {
+      run->outcomes.push_back(r.Text(0));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*run);
+}
+
+Result<std::vector<OpRun>> SqlStore::ListOpRuns(int limit) {
+  std::vector<OpRun> runs;
+  Status status = Read([&](SqlSession& s) {
+    runs.clear();
+    for (const auto& r : s.Exec(std::string("SELECT ") + kOpRunColumns + " FROM ops_runs ORDER BY created_at DESC, id LIMIT $1",
+                                {int64_t{std::clamp(limit, 1, 1000)}}).rows) {
+      runs.push_back(ReadOpRun(r));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return runs;
 }
 
 }  // namespace docgen

@@ -53,6 +53,14 @@ class SqlStore final : public Store {
   Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) override;
   Status RecordTokenUse(const std::string& token_id, int64_t at) override;
   Result<std::map<std::string, int64_t>> TokenLastUsed() override;
+  Result<OpRun> CreateOpRun(const OpRun& run) override;
+  Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& worker, int64_t now, int64_t lease_until) override;
+  Result<std::optional<std::string>> ApplyOpStep(const std::string& run_id, int64_t step, const OpStep& change,
+                                                 const std::string& worker, int64_t now, int64_t lease_until) override;
+  Status FinishOpRun(const std::string& id, const std::string& worker, const std::string& error, int64_t now) override;
+  Result<OpRun> GetOpRun(const std::string& id) override;
+  Result<std::vector<OpRun>> ListOpRuns(int limit) override;
+  Result<std::vector<std::string>> JobIds(const JobFilter& filter) override;
   Result<int> PruneJobs(int64_t before) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override;
@@ -69,6 +77,9 @@ class SqlStore final : public Store {
                              const char* refusal, bool wake_workers);
   // Publishes in `s`; a new version is audited as "catalog.publish".
   static CatalogVersion PublishIn(SqlSession& s, const CatalogVersion& version, const Actor& by);
+  static int PruneIn(SqlSession& s, int64_t before);
+  // The change of one operation step, in `s`; returns what it did.
+  static std::string ApplyIn(SqlSession& s, const OpStep& change, const Actor& by, int64_t now);
   // Appends the entry of a change made in `s` (same transaction).
   static AuditEntry AuditIn(SqlSession& s, const Actor& by, const std::string& action, const std::string& target,
                             const nlohmann::json& details);

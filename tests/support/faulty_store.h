@@ -119,6 +119,20 @@ class FaultyStore final : public Store {
     return PassStatus("RecordTokenUse", [&] { return inner_.RecordTokenUse(id, at); });
   }
   Result<std::map<std::string, int64_t>> TokenLastUsed() override { return Pass("TokenLastUsed", [&] { return inner_.TokenLastUsed(); }); }
+  Result<OpRun> CreateOpRun(const OpRun& run) override { return Pass("CreateOpRun", [&] { return inner_.CreateOpRun(run); }); }
+  Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& w, int64_t now, int64_t until) override {
+    return Pass("ClaimOpRun", [&] { return inner_.ClaimOpRun(id, w, now, until); });
+  }
+  Result<std::optional<std::string>> ApplyOpStep(const std::string& run, int64_t step, const OpStep& change, const std::string& w,
+                                                 int64_t now, int64_t until) override {
+    return Pass("ApplyOpStep", [&] { return inner_.ApplyOpStep(run, step, change, w, now, until); });
+  }
+  Status FinishOpRun(const std::string& id, const std::string& w, const std::string& error, int64_t now) override {
+    return PassStatus("FinishOpRun", [&] { return inner_.FinishOpRun(id, w, error, now); });
+  }
+  Result<OpRun> GetOpRun(const std::string& id) override { return Pass("GetOpRun", [&] { return inner_.GetOpRun(id); }); }
+  Result<std::vector<OpRun>> ListOpRuns(int limit) override { return Pass("ListOpRuns", [&] { return inner_.ListOpRuns(limit); }); }
+  Result<std::vector<std::string>> JobIds(const JobFilter& f) override { return Pass("JobIds", [&] { return inner_.JobIds(f); }); }
   Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
   Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override { return Pass("CountJobs", [&] { return inner_.CountJobs(); }); }
