@@ -178,8 +178,28 @@ grep -q "entry 3 was changed" "$TMP/out" || { echo "FAIL: audit verify does not 
 "$DOCGEN" audit verify --data "$TMP/no-data" >/dev/null 2>"$TMP/err"; check "audit verify: no database" 2 $?
 [ -e "$TMP/no-data" ] && { echo "FAIL: audit verify made a data folder"; failures=$((failures + 1)); }
 
+# Registered operations (SPEC §10): a dry run says what a run would change;
+# parameters and reasons are checked; runs are recorded and audited.
+"$DOCGEN" ops list >"$TMP/out"; check "ops list" 0 $?
+grep -q '^republish: ' "$TMP/out" && grep -q -- '--param version=N (required)' "$TMP/out" || { echo "FAIL: ops list"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" ops run prune --data "$DATA" --param older_than_days=7 >/dev/null 2>&1; check "ops run without --reason" 2 $?
+"$DOCGEN" ops run prune --reason disk --data "$DATA" --param days=7 >/dev/null 2>"$TMP/err"; check "ops run: unknown parameter" 2 $?
+grep -q 'prune has no such parameter (it takes older_than_days)' "$TMP/err" || { echo "FAIL: unknown parameter unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
+"$DOCGEN" ops run republish --reason rollback --data "$DATA" --param version=9 >/dev/null 2>"$TMP/err"; check "ops run: no such version" 2 $?
+grep -q '/params/version: there is no catalog version 9' "$TMP/err" || { echo "FAIL: a bad version is unclear"; cat "$TMP/err"; failures=$((failures + 1)); }
+"$DOCGEN" ops run defragment --reason x --data "$DATA" >/dev/null 2>&1; check "ops run: unknown operation" 2 $?
+"$DOCGEN" ops run prune --reason "disk full" --param older_than_days=7 --dry-run --data "$DATA" >"$TMP/out"; check "ops run --dry-run" 0 $?
+grep -q '^would delete the jobs finished before ' "$TMP/out" && grep -q 'nothing was changed' "$TMP/out" || { echo "FAIL: dry run output"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" ops run prune --reason "disk full" --param older_than_days=7 --data "$DATA" >"$TMP/out" 2>/dev/null; check "ops run" 0 $?
+grep -q '^deleted 0 finished jobs$' "$TMP/out" && grep -q 'succeeded: 1 of 1 steps' "$TMP/out" || { echo "FAIL: run output"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" ops runs --data "$DATA" >"$TMP/out"; check "ops runs" 0 $?
+[ "$(grep -c ' prune' "$TMP/out")" -eq 2 ] || { echo "FAIL: ops runs lists the dry run and the run"; cat "$TMP/out"; failures=$((failures + 1)); }
+"$DOCGEN" ops resume --data "$DATA" >"$TMP/out"; check "ops resume: nothing to resume" 0 $?
+"$DOCGEN" audit export --data "$DATA" --action ops.run | jq -e '.reason == "disk full" and .details.params.older_than_days == 7' >/dev/null ||
+  { echo "FAIL: the run is not audited with its reason and parameters"; failures=$((failures + 1)); }
+
 for cmd in "" "catalog" "catalog lint" "resolve" "render" "validate" "validator test" "serve" "worker" \
-           "token create" "token list" "token revoke" "audit verify" "audit export"; do
+           "token create" "token list" "token revoke" "audit verify" "audit export" "ops list" "ops run" "ops runs" "ops resume"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }

@@ -495,6 +495,51 @@ TEST_P(ServiceTest, ChangesThroughTheApiAreAuditedWithTheCallerAndTheRequest) {
   EXPECT_EQ(verified["head"], log["entries"][0]["hash"]);
 }
 
+// Registered operations through the API: a dry run says what a run would
+// change and changes nothing; a run is queued, run by the server's workers,
+// and recorded with its reason.
+TEST_P(ServiceTest, OperationsDryRunThenRunThroughTheApi) {
+  auto ops = Json(client_->Get("/v1/ops"));
+  ASSERT_EQ(ops["operations"].size(), 5u);
+  EXPECT_EQ(ops["operations"][0]["name"], "retry-failed");
+  EXPECT_EQ(ops["operations"][0]["params_schema"]["required"], nlohmann::json({"since"}));
+
+  auto job = Json(PostJson("/v1/jobs", R"({"quote": {"quote_id": 123}})"));  // fails: not a valid quote
+  ASSERT_EQ(WaitForJob(job["id"])["status"], "failed");
+  const std::string body = R"({"reason": "the catalog was fixed", "params": {"since": "2020-01-01"}, "dry_run": true})";
+  auto dry = PostJson("/v1/ops/retry-failed:run", body);
+  ASSERT_EQ(dry->status, 200) << dry->body;
+  EXPECT_EQ(Json(dry)["status"], "succeeded");
+  EXPECT_EQ(Json(dry)["plan"], nlohmann::json({"queue again job " + job["id"].get<std::string>()}));
+  EXPECT_EQ(Json(client_->Get("/v1/jobs/" + job["id"].get<std::string>()))["status"], "failed") << "a dry run changes nothing";
+
+  auto run = PostJson("/v1/ops/retry-failed:run", R"({"reason": "the catalog was fixed", "params": {"since": "2020-01-01"}})");
+  ASSERT_EQ(run->status, 202) << run->body;
+  const std::string location = run->get_header_value("Location");
+  nlohmann::json state;
+  for (int i = 0; i < 500; ++i) {
+    state = Json(client_->Get(location));
+    if (state["status"] == "succeeded" || state["status"] == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(state["status"], "succeeded") << state.dump();
+  EXPECT_EQ(state["outcomes"], nlohmann::json({"queued job " + job["id"].get<std::string>() + " again"}));
+  EXPECT_EQ(state["actor"], "test-admin");
+  EXPECT_EQ(state["reason"], "the catalog was fixed");
+  EXPECT_EQ(Json(client_->Get("/v1/ops/runs"))["runs"].size(), 2u);
+  EXPECT_EQ(Json(client_->Get("/v1/audit?action=ops.run"))["entries"].size(), 1u);
+
+  auto no_reason = PostJson("/v1/ops/retry-failed:run", R"({"params": {"since": "2020-01-01"}})");
+  EXPECT_EQ(no_reason->status, 400);
+  EXPECT_TRUE(Json(no_reason)["error"]["message"].get<std::string>().starts_with("/reason: ")) << no_reason->body;
+  auto bad_param = PostJson("/v1/ops/prune:run", R"({"reason": "x", "params": {"older_than_days": "ten"}})");
+  EXPECT_EQ(bad_param->status, 400);
+  EXPECT_TRUE(Json(bad_param)["error"]["message"].get<std::string>().starts_with("/params/older_than_days: ")) << bad_param->body;
+  EXPECT_EQ(PostJson("/v1/ops/defragment:run", R"({"reason": "x"})")->status, 404);
+  EXPECT_EQ(PostJson("/v1/ops/prune:run", R"({"reason": "x", "force": true})")->status, 400);
+  EXPECT_EQ(client_->Get("/v1/ops/runs/op_000000000000000000000000")->status, 404);
+}
+
 // A token revoked in the token file is refused from the very next request.
 TEST_P(ServiceTest, ARevokedTokenFailsAtOnce) {
   httplib::Client viewer("127.0.0.1", service_->port());
@@ -770,6 +815,9 @@ TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
       {"GET", "/v1/catalog/versions/1/files/catalog.yaml", "", Role::kViewer},
       {"GET", "/v1/audit", "", Role::kAdmin},
       {"GET", "/v1/audit:verify", "", Role::kAdmin},
+      {"GET", "/v1/ops", "", Role::kAdmin},
+      {"POST", "/v1/ops/prune:run", R"({"reason": "role check", "dry_run": true})", Role::kAdmin},
+      {"GET", "/v1/ops/runs", "", Role::kAdmin},
       {"GET", "/v1/catalog/drafts:lint", "", Role::kAdmin},
       {"GET", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
       {"PUT", "/v1/catalog/drafts/documents/CY-DEC", "{}", Role::kAdmin},

@@ -465,6 +465,134 @@ TEST_P(AuditChainTest, ListsNewestFirstWithFiltersAndPages) {
   EXPECT_EQ(in_window[0].actor.at, 3000);
 }
 
+// Registered operations: a run's steps are applied at most once, by the
+// worker that holds the run; a run whose worker died is claimed again and
+// goes on from the first step not applied.
+class OpRunTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped()) return;
+    for (const char* id : {"a", "b"}) {
+      Create(NewJob(id));
+      ASSERT_EQ(Claim("w", 1000, 5000), id);
+      ASSERT_TRUE(store_->FailJob(id, "w", nlohmann::json::array(), 1100).ok());
+    }
+  }
+  OpRun NewRun(bool dry_run = false) {
+    OpRun run;
+    run.id = "op_1";
+    run.operation = "retry-failed";
+    run.params = {{"since", "1970-01-01"}};
+    run.dry_run = dry_run;
+    run.by = {"alice", "admin", "req-9", "after the outage", 2000};
+    run.plan = nlohmann::json::array({{{"description", "queue a"}}, {{"description", "queue b"}}});
+    return run;
+  }
+  static OpStep Retry(const std::string& job) {
+    OpStep step;
+    step.kind = OpStep::Kind::kRetryJob;
+    step.job_id = job;
+    return step;
+  }
+};
+
+TEST_P(OpRunTest, AStepIsAppliedOnceByTheWorkerThatHoldsTheRun) {
+  ASSERT_TRUE(store_->CreateOpRun(NewRun()).ok());
+  EXPECT_EQ(store_->ApplyOpStep("op_1", 0, Retry("a"), "w1", 2100, 9000).status().code(), StatusCode::kConflict) << "not claimed yet";
+  auto claimed = store_->ClaimOpRun("op_1", "w1", 2100, 9000);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_EQ((*claimed)->status, "running");
+  EXPECT_FALSE(*store_->ClaimOpRun("", "w2", 2200, 9000)) << "held: no one else gets it";
+
+  auto first = store_->ApplyOpStep("op_1", 0, Retry("a"), "w1", 2300, 9000);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(**first, "queued job a again");
+  EXPECT_EQ(Get("a").status, JobStatus::kQueued);
+  ASSERT_EQ(Claim("w", 2400, 9000), "a");  // it runs, and fails again
+  ASSERT_TRUE(store_->FailJob("a", "w", nlohmann::json::array(), 2500).ok());
+  auto again = store_->ApplyOpStep("op_1", 0, Retry("a"), "w1", 2600, 9000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again) << "step 0 was applied before";
+  EXPECT_EQ(Get("a").status, JobStatus::kFailed) << "not queued a second time";
+  EXPECT_EQ(store_->ApplyOpStep("op_1", 1, Retry("b"), "w2", 2700, 9000).status().code(), StatusCode::kConflict) << "w2 does not hold it";
+}
+
+TEST_P(OpRunTest, ARunWhoseWorkerDiedIsResumedAtItsFirstStepNotApplied) {
+  ASSERT_TRUE(store_->CreateOpRun(NewRun()).ok());
+  ASSERT_TRUE(*store_->ClaimOpRun("", "w1", 2100, 3000));
+  ASSERT_TRUE(store_->ApplyOpStep("op_1", 0, Retry("a"), "w1", 2200, 3000).ok());  // lease until 3000; then w1 dies
+  EXPECT_FALSE(*store_->ClaimOpRun("", "w2", 2900, 9000)) << "the lease still runs";
+  auto resumed = store_->ClaimOpRun("", "w2", 3000, 9000);
+  ASSERT_TRUE(resumed.ok() && *resumed);
+  EXPECT_EQ((*resumed)->steps_done, 1);
+  EXPECT_EQ(store_->ApplyOpStep("op_1", 1, Retry("b"), "w1", 3100, 9000).status().code(), StatusCode::kConflict) << "w1 lost it";
+  ASSERT_TRUE(store_->ApplyOpStep("op_1", 1, Retry("b"), "w2", 3100, 9000).ok());
+  ASSERT_TRUE(store_->FinishOpRun("op_1", "w2", "", 3200).ok());
+  EXPECT_EQ(store_->FinishOpRun("op_1", "w2", "", 3300).code(), StatusCode::kConflict) << "finished once";
+
+  OpRun done = *store_->GetOpRun("op_1");
+  EXPECT_EQ(done.status, "succeeded");
+  EXPECT_EQ(done.steps_done, 2);
+  EXPECT_EQ(done.outcomes, (std::vector<std::string>{"queued job a again", "queued job b again"}));
+  EXPECT_EQ(done.by.reason, "after the outage");
+  EXPECT_EQ(done.finished_at, 3200);
+  EXPECT_EQ(store_->GetOpRun("op_2").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(OpRunTest, ADryRunIsStoredFinishedAndEveryRunIsAudited) {
+  OpRun dry = NewRun(true);
+  dry.id = "op_dry";
+  ASSERT_EQ(store_->CreateOpRun(dry)->status, "succeeded");
+  ASSERT_EQ(store_->CreateOpRun(NewRun())->status, "queued");
+  EXPECT_FALSE(*store_->ClaimOpRun("op_dry", "w", 2100, 9000)) << "a dry run is never run";
+  auto runs = *store_->ListOpRuns(10);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(ActionsAndTargets(WalkAudit(*store_)), (std::vector<std::string>{"ops.dry_run ops_run:op_dry", "ops.run ops_run:op_1"}));
+}
+
+// The change of a step and its record commit together: a failure recording
+// the step leaves the job as it was.
+TEST_P(OpRunTest, AStepAndItsRecordCommitTogetherOrNotAtAll) {
+  ASSERT_TRUE(store_->CreateOpRun(NewRun()).ok());
+  ASSERT_TRUE(*store_->ClaimOpRun("op_1", "w1", 2100, 9000));
+  Refuse("INSERT", "ops_steps");
+  EXPECT_FALSE(store_->ApplyOpStep("op_1", 0, Retry("a"), "w1", 2200, 9000).ok());
+  EXPECT_EQ(Get("a").status, JobStatus::kFailed);
+  EXPECT_EQ(store_->GetOpRun("op_1")->steps_done, 0);
+}
+
+TEST_P(OpRunTest, StepsCopyJobsPruneAndRepublish) {
+  ASSERT_TRUE(store_->CreateOpRun(NewRun()).ok());
+  ASSERT_TRUE(*store_->ClaimOpRun("op_1", "w1", 2100, 9000));
+  Publish({0, "sha256:v1", "Acme", 1000, "t", {{"catalog.yaml", "one"}}});
+  Publish({0, "sha256:v2", "Acme", 1000, "t", {{"catalog.yaml", "two"}}});
+  OpStep copy;
+  copy.kind = OpStep::Kind::kCopyJob;
+  copy.job_id = "a";
+  copy.new_job_id = "a2";
+  EXPECT_EQ(**store_->ApplyOpStep("op_1", 0, copy, "w1", 2200, 9000), "created job a2 from job a");
+  const Job a2 = Get("a2");
+  EXPECT_EQ(a2.status, JobStatus::kQueued);
+  EXPECT_EQ(a2.catalog_version, 2) << "on the current version";
+  EXPECT_EQ(a2.quote_id, "Q-a");
+
+  OpStep republish;
+  republish.kind = OpStep::Kind::kRepublish;
+  republish.number = 1;
+  EXPECT_EQ(**store_->ApplyOpStep("op_1", 1, republish, "w1", 2300, 9000),
+            "catalog version 3 is current: the files of version 1");
+  EXPECT_EQ(store_->GetCatalogVersion(0)->digest, "sha256:v1");
+  EXPECT_EQ(store_->GetCatalogVersion(0)->created_by, "alice");
+
+  OpStep prune;
+  prune.kind = OpStep::Kind::kPruneJobs;
+  prune.number = 1200;  // a and b failed at 1100
+  EXPECT_EQ(**store_->ApplyOpStep("op_1", 2, prune, "w1", 2400, 9000), "deleted 2 finished jobs");  // a and b, failed at 1100
+  EXPECT_EQ(store_->GetJob("b").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Get("a2").status, JobStatus::kQueued) << "the copy is not finished: it stays";
+}
+
 // A failure inside the transaction that publishes drafts leaves neither the
 // new version nor the cleared drafts.
 TEST_P(StoreTest, PublishingDraftsIsOneTransaction) {
@@ -834,6 +962,8 @@ TEST(StoreErrorMappingTest, PostgresOutagesAreUnavailableAndOnlyUniqueKeysConfli
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, OpRunTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 INSTANTIATE_TEST_SUITE_P(Backends, AuditChainTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });

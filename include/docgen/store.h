@@ -107,7 +107,8 @@ struct OpRun {
   bool dry_run = false;
   Actor by;                     // who made the run, when (by.at) and why (by.reason)
   std::string status;           // queued, running, succeeded, failed
-  nlohmann::json plan = nlohmann::json::array();
+  nlohmann::json plan = nlohmann::json::array();  // ClaimOpRun, GetOpRun, CreateOpRun only
+  int64_t steps = 0;                              // the plan's length
   int64_t steps_done = 0;
   std::vector<std::string> outcomes;  // what each applied step did, in step order (GetOpRun only)
   std::string error;            // why it failed

@@ -87,7 +87,7 @@ int Report(const OpRun& run) {
   }
   for (const auto& outcome : run.outcomes) std::cout << outcome << "\n";
   std::cout << "run " << run.id << " of " << run.operation << " " << run.status << ": " << run.steps_done << " of "
-            << run.plan.size() << " steps" << (run.error.empty() ? "" : " (" + run.error + ")") << "\n";
+            << run.steps << " steps" << (run.error.empty() ? "" : " (" + run.error + ")") << "\n";
   return run.status == "succeeded" ? kExitOk : kExitFailure;
 }
 
@@ -107,7 +107,7 @@ int Drive(Store& store, const std::string& id) {
     Result<OpRun> run = store.GetOpRun(id);
     if (!run.ok()) return Fail(run.status());
     if (run->status == "succeeded" || run->status == "failed") return Report(*run);
-    ShowProgress(run->steps_done, static_cast<int64_t>(run->plan.size()));  // another process runs it
+    ShowProgress(run->steps_done, run->steps);  // another process runs it
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
 }
@@ -192,7 +192,7 @@ int AdminCommands::ShowRuns() {
   if (!runs.ok()) return Fail(runs.status());
   for (const auto& run : *runs) {
     std::cout << run.id << "  " << IsoTime(run.by.at) << "  " << run.operation << (run.dry_run ? " (dry run)" : "") << "  "
-              << run.status << "  " << run.steps_done << "/" << run.plan.size() << "  " << run.by.name << ": " << run.by.reason << "\n";
+              << run.status << "  " << run.steps_done << "/" << run.steps << "  " << run.by.name << ": " << run.by.reason << "\n";
   }
   return kExitOk;
 }
@@ -209,7 +209,7 @@ int AdminCommands::Resume() {
     if ((!run_id_.empty() && run.id != run_id_) || !stalled) continue;
     ++resumed;
     std::cerr << "docgen: resuming run " << run.id << " of " << run.operation << " at step " << run.steps_done + 1 << " of "
-              << run.plan.size() << "\n";
+              << run.steps << "\n";
     status = std::max(status, Drive(**store, run.id));
   }
   if (resumed == 0) std::cout << "no run waits to be resumed" << (run_id_.empty() ? "" : " with id " + run_id_) << "\n";

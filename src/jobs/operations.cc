@@ -224,7 +224,7 @@ Result<OpRun> StartOperation(Store& store, const std::string& name, const nlohma
 
 Status ExecuteOpRun(Store& store, const OpRun& run, const std::string& worker, const Clock& clock, int64_t lease_ms,
                     const std::atomic<bool>* stop, const std::function<void(int64_t, int64_t)>& progress) {
-  const int64_t total = static_cast<int64_t>(run.plan.size());
+  const int64_t total = run.steps;
   // Steps are applied in order, so those done are the first steps_done.
   for (int64_t i = run.steps_done; i < total; ++i) {
     if (stop != nullptr && *stop) return Status::Unavailable("stopped; the run is resumed when its lease ends");
@@ -257,7 +257,7 @@ nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps) {
                               {"dry_run", run.dry_run}, {"actor", run.by.name},       {"role", run.by.role},
                               {"reason", run.by.reason}, {"status", run.status},      {"created_at", IsoTime(run.by.at)}};
   if (run.finished_at > 0) j["finished_at"] = IsoTime(run.finished_at);
-  j["steps"] = run.plan.size();
+  j["steps"] = run.steps;
   j["steps_done"] = run.steps_done;
   if (!run.error.empty()) j["error"] = run.error;
   if (with_steps) {

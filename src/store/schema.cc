@@ -120,7 +120,7 @@ const char* const kMigrations[] = {
       request_id TEXT NOT NULL,
       reason TEXT NOT NULL,
       status TEXT NOT NULL,
-      plan TEXT NOT NULL,
+      steps INTEGER NOT NULL,
       error TEXT NOT NULL DEFAULT '',
       lease_owner TEXT NOT NULL DEFAULT '',
       lease_until BIGINT NOT NULL DEFAULT 0,
@@ -129,6 +129,11 @@ const char* const kMigrations[] = {
       finished_at BIGINT NOT NULL DEFAULT 0
     );
     CREATE INDEX ops_runs_created ON ops_runs (created_at);
+    -- apart from the run, whose row changes at every step: a plan can be megabytes
+    CREATE TABLE ops_plans (
+      run_id TEXT PRIMARY KEY,
+      plan TEXT NOT NULL
+    );
     CREATE TABLE ops_steps (
       run_id TEXT NOT NULL,
       step INTEGER NOT NULL,

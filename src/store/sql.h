@@ -28,6 +28,7 @@ class SqlRow {
   explicit SqlRow(std::vector<std::string> values) : values_(std::move(values)) {}
   const std::string& Text(size_t column) const { return values_.at(column); }
   int64_t Int(size_t column) const;
+  size_t size() const { return values_.size(); }
 
  private:
   std::vector<std::string> values_;

@@ -677,9 +677,11 @@ Status SqlStore::Ping() {
 
 namespace {
 
+// The plan, from its own table, only where it is needed (a claim, one run).
 constexpr const char* kOpRunColumns =
-    "id, operation, params, dry_run, actor, role, request_id, reason, status, plan, error, lease_owner, lease_until, "
+    "id, operation, params, dry_run, actor, role, request_id, reason, status, steps, error, lease_owner, lease_until, "
     "created_at, updated_at, finished_at, (SELECT COUNT(*) FROM ops_steps WHERE run_id = ops_runs.id)";
+constexpr const char* kOpRunPlanColumn = ", (SELECT plan FROM ops_plans WHERE run_id = ops_runs.id)";
 
 OpRun ReadOpRun(const SqlRow& r) {
   OpRun run;
@@ -689,7 +691,8 @@ OpRun ReadOpRun(const SqlRow& r) {
   run.dry_run = r.Int(3) != 0;
   run.by = {r.Text(4), r.Text(5), r.Text(6), r.Text(7), r.Int(13)};
   run.status = r.Text(8);
-  run.plan = ParseStoredJson(r.Text(9));
+  run.steps = r.Int(9);
+  if (r.size() > 17) run.plan = ParseStoredJson(r.Text(17));
   run.error = r.Text(10);
   run.lease_owner = r.Text(11);
   run.lease_until = r.Int(12);
@@ -712,10 +715,12 @@ Result<OpRun> SqlStore::CreateOpRun(const OpRun& run) {
   stored.updated_at = run.by.at;
   stored.finished_at = run.dry_run ? run.by.at : 0;
   Status status = Write([&](SqlSession& s) {
-    s.Exec("INSERT INTO ops_runs (id, operation, params, dry_run, actor, role, request_id, reason, status, plan, created_at, "
+    stored.steps = static_cast<int64_t>(run.plan.size());
+    s.Exec("INSERT INTO ops_runs (id, operation, params, dry_run, actor, role, request_id, reason, status, steps, created_at, "
            "updated_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
            {stored.id, stored.operation, stored.params.dump(), int64_t{stored.dry_run}, run.by.name, run.by.role, run.by.request_id,
-            run.by.reason, stored.status, stored.plan.dump(), run.by.at, stored.finished_at});
+            run.by.reason, stored.status, stored.steps, run.by.at, stored.finished_at});
+    s.Exec("INSERT INTO ops_plans (run_id, plan) VALUES ($1, $2)", {stored.id, stored.plan.dump()});
     AuditIn(s, run.by, run.dry_run ? "ops.dry_run" : "ops.run", "ops_run:" + run.id,
             {{"operation", run.operation}, {"params", run.params}, {"steps", run.plan.size()}});
     return Status::Ok();
@@ -735,7 +740,7 @@ Result<std::optional<OpRun>> SqlStore::ClaimOpRun(const std::string& id, const s
     std::vector<SqlParam> params = {worker, lease_until, now};
     if (!id.empty()) params.push_back(id);
     run = FirstOpRun(s.Exec("UPDATE ops_runs SET status = 'running', lease_owner = $1, lease_until = $2, updated_at = $3 "
-                            "WHERE id = " + pick + " AND " + claimable + " RETURNING " + kOpRunColumns,
+                            "WHERE id = " + pick + " AND " + claimable + " RETURNING " + kOpRunColumns + kOpRunPlanColumn,
                             params));
     return Status::Ok();
   });
@@ -820,7 +825,7 @@ Status SqlStore::FinishOpRun(const std::string& id, const std::string& worker, c
 Result<OpRun> SqlStore::GetOpRun(const std::string& id) {
   std::optional<OpRun> run;
   Status status = Read([&](SqlSession& s) {
-    run = FirstOpRun(s.Exec(std::string("SELECT ") + kOpRunColumns + " FROM ops_runs WHERE id = $1", {id}));
+    run = FirstOpRun(s.Exec(std::string("SELECT ") + kOpRunColumns + kOpRunPlanColumn + " FROM ops_runs WHERE id = $1", {id}));
     if (!run) return Status::NotFound("there is no operation run " + id);
     for (const auto& r : s.Exec("SELECT outcome FROM ops_steps WHERE run_id = $1 ORDER BY step", {id}).rows) {
       run->outcomes.push_back(r.Text(0));
