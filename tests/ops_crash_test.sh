@@ -24,11 +24,7 @@ start() {
   "$DOCGEN" serve --listen "127.0.0.1:$PORT" --data "$TMP/data" --catalog "$SRC/examples/acme-cyber" \
     --config "$TMP/config.yaml" >>"$TMP/server.log" 2>&1 &
   PID=$!
-  for _ in $(seq 100); do
-    curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "server did not start"
+  wait_http "$URL/healthz" || fail "server did not start"
 }
 run() { curl -sf -H "Authorization: Bearer $TOKEN" "$URL/v1/ops/runs/$RUN"; }
 

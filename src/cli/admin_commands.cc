@@ -11,19 +11,17 @@
 
 #include <unistd.h>
 
+#include "cli/exit_codes.h"
 #include "auth/auth.h"
 #include "base/clock.h"
 #include "jobs/job_json.h"
 #include "jobs/operations.h"
 #include "util/text.h"
 
+
 namespace docgen::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
-constexpr int kExitBroken = 3;
 constexpr int64_t kLeaseMs = 30000;
 
 int64_t NowMs() {
@@ -235,7 +233,7 @@ std::optional<int> AdminCommands::Run() {
     if (!verifier.ok()) {
       std::cout << "audit log BROKEN: " << verifier.problem() << " (the " << verifier.entries()
                 << " entries before it are intact)\n";
-      return kExitBroken;
+      return kExitFound;
     }
     std::cout << "audit log intact: " << verifier.entries() << " entries"
               << (verifier.entries() > 0 ? ", head " + verifier.head() : "") << "\n";

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/admin_commands.h"
+#include "cli/exit_codes.h"
 #include "cli/validate_commands.h"
 #include "config/settings.h"
 #include "util/diagnostic_json.h"
@@ -24,9 +25,9 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
+using docgen::cli::kExitFailure;
+using docgen::cli::kExitInvalid;
+using docgen::cli::kExitOk;
 
 std::string Dump(const nlohmann::ordered_json& j) {
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

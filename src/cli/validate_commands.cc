@@ -12,15 +12,13 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/exit_codes.h"
 #include "validate/batch.h"
+
 
 namespace docgen::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
-constexpr int kExitFindings = 3;
 
 std::shared_ptr<const Catalog> LoadOrExplain(const std::string& dir) {
   CatalogLoad load = LoadCatalogDirectory(dir);
@@ -125,7 +123,7 @@ int ValidateCommand(const ValidateArgs& args) {
   }
   const std::string summary = SummaryText(outcome.summary, seconds);
   (args.format == "summary" ? std::cout : std::cerr) << summary << std::flush;
-  return outcome.summary.with_errors > 0 ? kExitFindings : kExitOk;
+  return outcome.summary.with_errors > 0 ? kExitFound : kExitOk;
 }
 
 int ValidatorTestCommand(const std::string& catalog_dir, const std::string& rule) {
@@ -153,7 +151,7 @@ int ValidatorTestCommand(const std::string& catalog_dir, const std::string& rule
   }
   std::cout << outcomes.size() << " tests of " << (rule.empty() ? std::to_string(catalog->rules.size()) + " rules" : "rule " + rule)
             << ": " << (outcomes.size() - static_cast<size_t>(failed)) << " passed, " << failed << " failed\n";
-  return failed > 0 ? kExitFindings : kExitOk;
+  return failed > 0 ? kExitFound : kExitOk;
 }
 
 }  // namespace docgen::cli

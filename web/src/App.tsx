@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { canGenerate, isAdmin, useAuth } from './auth';
 import { Link, useLocation } from './lib/router';
+import { AuditPage } from './pages/AuditPage';
 import { DocumentsPage } from './pages/DocumentsPage';
 import { JobsPage } from './pages/JobsPage';
 import { SignInPage } from './pages/SignInPage';
@@ -11,6 +12,7 @@ const PreviewPage = lazy(() => import('./pages/PreviewPage').then((m) => ({ defa
 const DraftsPage = lazy(() => import('./pages/DraftsPage').then((m) => ({ default: m.DraftsPage })));
 const ValidatorPage = lazy(() => import('./pages/ValidatorPage').then((m) => ({ default: m.ValidatorPage })));
 const DocumentEditorPage = lazy(() => import('./pages/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })));
+const OperationsPage = lazy(() => import('./pages/OperationsPage').then((m) => ({ default: m.OperationsPage })));
 
 function NotAllowed({ need }: { need: string }) {
   return (
@@ -35,6 +37,8 @@ export function App() {
   else if (page === 'preview') content = canGenerate(role) ? <PreviewPage /> : <NotAllowed need="generator" />;
   else if (page === 'validator') content = <ValidatorPage />;
   else if (page === 'drafts') content = isAdmin(role) ? <DraftsPage /> : <NotAllowed need="admin" />;
+  else if (page === 'audit') content = isAdmin(role) ? <AuditPage /> : <NotAllowed need="admin" />;
+  else if (page === 'operations') content = isAdmin(role) ? <OperationsPage /> : <NotAllowed need="admin" />;
   else content = <p>There is no such page.</p>;
 
   const nav: { to: string; label: string; show: boolean }[] = [
@@ -44,6 +48,8 @@ export function App() {
     { to: 'preview', label: 'Package preview', show: canGenerate(role) },
     { to: 'validator', label: 'Validator', show: true },
     { to: 'drafts', label: 'Drafts', show: isAdmin(role) },
+    { to: 'audit', label: 'Audit log', show: isAdmin(role) },
+    { to: 'operations', label: 'Operations', show: isAdmin(role) },
   ];
 
   return (

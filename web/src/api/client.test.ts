@@ -217,3 +217,58 @@ describe('API client: versions, template drafts and previews', () => {
     await expect(client.validationResults('val_1')).rejects.toMatchObject({ status: 409, code: 'not_ready' });
   });
 });
+
+describe('API client: audit log', () => {
+  const entry = { seq: 7, at: '2026-11-30T17:05:00.000Z', actor: 'alice', role: 'admin', action: 'draft.delete', target: 'document:X', request_id: 'req_7', details: {}, prev_hash: 'sha256:6', hash: 'sha256:7' };
+
+  it('lists entries with the filters and the page in the query', async () => {
+    const { client, calls } = clientWith(() => reply(200, { entries: [entry], next_before: 7 }));
+    const page = await client.listAudit({ actor: 'alice', action: 'draft.delete', target: 'document:X', since: 5, until: '2026-12-01', before: 9, limit: 1 });
+    expect(calls[0]?.url).toBe('/v1/audit?actor=alice&action=draft.delete&target=document%3AX&since=5&until=2026-12-01&before=9&limit=1');
+    expect(page).toEqual({ entries: [entry], next_before: 7 });
+  });
+
+  it('reads one entry as the one-entry page below it, null when there is none', async () => {
+    const { client, calls } = clientWith(() => reply(200, { entries: [entry] }));
+    await expect(client.auditEntry(7)).resolves.toEqual(entry);
+    expect(calls[0]?.url).toBe('/v1/audit?before=8&limit=1');
+    // Entry 9 does not exist: the page below 10 starts with 7.
+    await expect(client.auditEntry(9)).resolves.toBeNull();
+  });
+
+  it('verifies the chain, and names a refusal for other roles', async () => {
+    const { client, calls } = clientWith(() => reply(200, { valid: false, entries: 2, head: 'sha256:2', problem: 'entry 3 was changed' }));
+    await expect(client.verifyAudit()).resolves.toMatchObject({ valid: false, problem: 'entry 3 was changed' });
+    expect(calls[0]?.url).toBe('/v1/audit:verify');
+    const viewer = clientWith(() => reply(403, { error: { code: 'forbidden', message: 'This needs the admin role', request_id: 'r' } }));
+    await expect(viewer.client.verifyAudit()).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('lists operations and runs, and reads one run', async () => {
+    const { client, calls } = clientWith((url) =>
+      reply(200, url === '/v1/ops' ? { operations: [{ name: 'prune', summary: 's', params_schema: { type: 'object' } }] } : url.startsWith('/v1/ops/runs?') ? { runs: [] } : { id: 'op_1' }),
+    );
+    await expect(client.operations()).resolves.toEqual({ operations: [{ name: 'prune', summary: 's', params_schema: { type: 'object' } }] });
+    await expect(client.listOpRuns(50)).resolves.toEqual({ runs: [] });
+    await client.listOpRuns();
+    await expect(client.opRun('op_1')).resolves.toEqual({ id: 'op_1' });
+    expect(calls.map((c) => c.url)).toEqual(['/v1/ops', '/v1/ops/runs?limit=50', '/v1/ops/runs', '/v1/ops/runs/op_1']);
+  });
+
+  it('runs an operation with its reason, parameters and dry_run; a 400 keeps the pointer in the message', async () => {
+    const { client, calls } = clientWith((_url, init) =>
+      JSON.parse(String(init.body)).reason === ''
+        ? reply(400, { error: { code: 'invalid_request', message: '/reason: say why this operation runs', request_id: 'r' } })
+        : reply(202, { id: 'op_2', status: 'queued' }),
+    );
+    await expect(client.runOperation('retry-failed', { reason: 'outage', params: { since: '2026-11-30' }, dry_run: false })).resolves.toMatchObject({ status: 'queued' });
+    expect(calls[0]?.url).toBe('/v1/ops/retry-failed:run');
+    expect(calls[0]?.init.method).toBe('POST');
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ reason: 'outage', params: { since: '2026-11-30' }, dry_run: false });
+    await expect(client.runOperation('prune', { reason: '', params: {}, dry_run: true })).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_request',
+      message: '/reason: say why this operation runs',
+    });
+  });
+});

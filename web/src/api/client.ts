@@ -266,6 +266,108 @@ export interface Validation {
   links: { self: string; results: string };
 }
 
+/** The audited actions (GET /v1/audit?action=). */
+export const AUDIT_ACTIONS = [
+  'draft.save',
+  'draft.delete',
+  'template_draft.save',
+  'template_draft.delete',
+  'catalog.publish',
+  'job.cancel',
+  'job.retry',
+  'token.create',
+  'token.revoke',
+  'ops.run',
+  'ops.dry_run',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One change a person made (SPEC §10), chained to the entry before it by `prev_hash`. */
+export interface AuditEntry {
+  /** 1, 2, 3, ... with no gaps. */
+  seq: number;
+  /** ISO time of the change. */
+  at: string;
+  /** The token's subject, or `cli:USER` for the command line. */
+  actor: string;
+  /** The token's role, or `cli`. */
+  role: string;
+  action: AuditAction | string;
+  /** `document:ID`, `template:PATH`, `catalog_version:N`, `job:ID`, `token:ID`, `ops_run:ID`. */
+  target: string;
+  /** The API request that made the change; empty from the command line. */
+  request_id: string;
+  reason?: string;
+  details: Record<string, unknown>;
+  /** The previous entry's hash; empty for the first. */
+  prev_hash: string;
+  /** `sha256:` and 64 hex digits. */
+  hash: string;
+}
+
+/** A page of the audit log, newest first; a full page has `next_before` (the `before` of the next, older page). */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_before?: number;
+}
+
+/** GET /v1/audit:verify: the hash chain walked oldest first. */
+export interface AuditVerification {
+  valid: boolean;
+  /** Entries checked and found intact (before the first problem). */
+  entries: number;
+  /** The hash of the last intact entry ('' when the log is empty). */
+  head: string;
+  /** Which entry does not follow and how, when not valid. */
+  problem?: string;
+}
+
+/** A JSON Schema object, as the server sends it (an operation's parameters). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A registered operation (GET /v1/ops): one-off maintenance with the JSON Schema of its parameters. */
+export interface Operation {
+  name: string;
+  summary: string;
+  params_schema: JsonSchema;
+}
+
+export type OpRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export const OP_RUN_STATUSES: readonly OpRunStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+
+/** A run of an operation; a dry run is stored succeeded, having changed nothing. */
+export interface OpRun {
+  /** `op_` and 24 hex digits. */
+  id: string;
+  operation: string;
+  params: Record<string, unknown>;
+  dry_run: boolean;
+  actor: string;
+  role: string;
+  reason: string;
+  status: OpRunStatus;
+  created_at: string;
+  finished_at?: string;
+  /** Steps in the plan. */
+  steps: number;
+  /** Steps applied so far (in plan order). */
+  steps_done: number;
+  /** Why the run failed. */
+  error?: string;
+  /** What each step changes, or would change (one run and the run response only). */
+  plan?: string[];
+  /** What each applied step did, in order (one run only). */
+  outcomes?: string[];
+}
+
+/** POST /v1/ops/{name}:run. */
+export interface OpRunRequest {
+  /** Why the operation runs (not blank): kept with the run and in the audit log. */
+  reason: string;
+  params: Record<string, unknown>;
+  dry_run: boolean;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -355,6 +457,20 @@ export interface ListJobsQuery {
   status?: JobStatus;
   created_after?: number;
   created_before?: number;
+  limit?: number;
+}
+
+export interface ListAuditQuery {
+  /** Exact matches. */
+  actor?: string;
+  action?: AuditAction;
+  target?: string;
+  /** At or after / before: ms since the epoch, a date (`2026-11-30`) or a UTC time (`2026-11-30T17:05:00Z`). */
+  since?: number | string;
+  until?: number | string;
+  /** Entries with a smaller seq (the `next_before` of the page before). */
+  before?: number;
+  /** 1-1000 (default 100). */
   limit?: number;
 }
 
@@ -514,6 +630,26 @@ export function createClient(options: ClientOptions) {
     previewDraft: (request: PreviewRequest, signal?: AbortSignal) =>
       binary('POST', '/v1/catalog/drafts:preview', { body: request, signal, accept: 'application/pdf' }),
     publishDrafts: () => json<PublishedVersion>('POST', '/v1/catalog/versions', { body: {} }),
+
+    /** The audit log (admin), newest first. */
+    listAudit: (query: ListAuditQuery, signal?: AbortSignal) => json<AuditPage>('GET', `/v1/audit${buildQuery(query as Query)}`, { signal }),
+    /** One audit entry by its seq (the one-entry page below seq + 1); null when there is no such entry. */
+    auditEntry: async (seq: number, signal?: AbortSignal): Promise<AuditEntry | null> => {
+      const page = await json<AuditPage>('GET', `/v1/audit${buildQuery({ before: seq + 1, limit: 1 })}`, { signal });
+      const entry = page.entries[0];
+      return entry && entry.seq === seq ? entry : null;
+    },
+    /** Walks the audit log's hash chain (admin). */
+    verifyAudit: (signal?: AbortSignal) => json<AuditVerification>('GET', '/v1/audit:verify', { signal }),
+
+    /** The registered operations (admin). */
+    operations: (signal?: AbortSignal) => json<{ operations: Operation[] }>('GET', '/v1/ops', { signal }),
+    /** A dry run (200, with its plan, nothing changed) or a run (202, queued: a server worker runs it). 400 names the field first: `/params/since: ...`, `/reason: ...`. */
+    runOperation: (name: string, request: OpRunRequest) => json<OpRun>('POST', `/v1/ops/${enc(name)}:run`, { body: request }),
+    /** Runs newest first, without plan and outcomes (limit 1-1000, default 100). */
+    listOpRuns: (limit?: number, signal?: AbortSignal) => json<{ runs: OpRun[] }>('GET', `/v1/ops/runs${buildQuery({ limit })}`, { signal }),
+    /** One run with its plan and outcomes. */
+    opRun: (id: string, signal?: AbortSignal) => json<OpRun>('GET', `/v1/ops/runs/${enc(id)}`, { signal }),
 
     /** The result of one policy, sent as the JSON text given; a body that is JSON but not a policy answers 422 with the result too (invalid_policy findings). */
     validatePolicy: (policyJson: string, signal?: AbortSignal) =>

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import type { RJSFSchema, UiSchema } from '@rjsf/utils';
+import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 
 export interface JsonSchemaFormProps<T = unknown> {
   schema: RJSFSchema;
@@ -11,6 +11,10 @@ export interface JsonSchemaFormProps<T = unknown> {
   disabled?: boolean;
   /** Accessible name of the form. */
   label: string;
+  /** Messages from elsewhere (the server's answer) shown beside their fields: `{since: {__errors: [...]}}`; `__errors` at the top for the whole form. */
+  extraErrors?: ErrorSchema<T>;
+  /** The list of every error above the form (default true); off when each message beside its field says enough. */
+  errorList?: boolean;
 }
 
 // rjsf and ajv are loaded on first use.

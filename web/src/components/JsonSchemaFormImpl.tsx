@@ -32,18 +32,19 @@ const validator = {
   reset: () => ajv.reset?.(),
 } as unknown as ValidatorType<unknown, RJSFSchema>;
 
-export default function JsonSchemaFormImpl({ schema, uiSchema, formData, onChange, onSubmit, submitLabel, disabled, label }: JsonSchemaFormProps<unknown>) {
+export default function JsonSchemaFormImpl({ schema, uiSchema, formData, onChange, onSubmit, submitLabel, disabled, label, extraErrors, errorList = true }: JsonSchemaFormProps<unknown>) {
   return (
-    <div className="rjsf-host">
+    // rjsf does not pass aria-label on to its <form>: the group around it carries the name.
+    <div className="rjsf-host" role="group" aria-label={label}>
       <Form
         schema={schema}
         uiSchema={{ 'ui:submitButtonOptions': { submitText: submitLabel ?? 'Save', norender: !onSubmit }, ...uiSchema }}
         formData={formData}
         validator={validator}
         disabled={disabled}
-        aria-label={label}
+        extraErrors={extraErrors}
         noHtml5Validate
-        showErrorList="top"
+        showErrorList={errorList ? 'top' : false}
         onChange={(e) => onChange(e.formData)}
         onSubmit={(e) => onSubmit?.(e.formData)}
       />

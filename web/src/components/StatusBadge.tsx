@@ -1,4 +1,4 @@
-// The status of a job or a batch validation (queued, running, succeeded, failed, canceled).
+// The status of a job, a batch validation or an operation run (queued, running, succeeded, failed, canceled).
 const STATUS_CLASS: Record<string, string> = {
   queued: 'text-bg-secondary',
   running: 'text-bg-primary',

@@ -24,6 +24,8 @@ export interface MultiFilter<Row> extends FilterBase {
   options?: readonly string[];
   /** Shows a value (default: the value itself). */
   format?: (value: string) => string;
+  /** Also sent to the server as this query parameter when exactly one value is picked (several are filtered among the rows it returns). See serverQuery.ts. */
+  param?: string;
 }
 
 export interface TextFilter<Row> extends FilterBase {
@@ -31,17 +33,23 @@ export interface TextFilter<Row> extends FilterBase {
   /** The text searched (case-insensitive, every word must occur). */
   get: (row: Row) => string | readonly string[] | undefined | null;
   placeholder?: string;
+  /** Also sent to the server as this query parameter (the text, trimmed). */
+  param?: string;
 }
 
 export interface BooleanFilter<Row> extends FilterBase {
   kind: 'boolean';
   get: (row: Row) => boolean | undefined | null;
+  /** Also sent to the server as this query parameter (`true` / `false`). */
+  param?: string;
 }
 
 export interface TimeRangeFilter<Row> extends FilterBase {
   kind: 'timeRange';
   /** Milliseconds since the epoch. */
   get: (row: Row) => number | undefined | null;
+  /** Also sent to the server: `from` and `to` as milliseconds since the epoch in these query parameters. */
+  param?: { from: string; to: string };
 }
 
 export type FilterDef<Row> = MultiFilter<Row> | TextFilter<Row> | BooleanFilter<Row> | TimeRangeFilter<Row>;
@@ -83,7 +91,7 @@ export interface Prepared<Row> {
   defs: readonly FilterDef<Row>[];
   /** cells[d][r]: the normalized value of filter d for row r (text lowercased). */
   cells: Cell[][];
-  /** Whether some row has the field (a filter on a field no row has is disabled). */
+  /** Whether some row has the field, or the server applies the filter (a filter on a field no row has is disabled). */
   available: boolean[];
   /** Multi-select options per filter, sorted. */
   options: string[][];
@@ -121,7 +129,8 @@ export function prepare<Row>(defs: readonly FilterDef<Row>[], rows: readonly Row
       if (def.kind === 'multi' && Array.isArray(cell)) for (const v of cell as readonly string[]) seen.add(v);
     }
     cells.push(column);
-    available.push(some || (def.kind === 'multi' && (def.options?.length ?? 0) > 0));
+    // A filter the server applies stays usable when it leaves no row (else it could not be changed back).
+    available.push(some || def.param !== undefined || (def.kind === 'multi' && (def.options?.length ?? 0) > 0));
     options.push(def.kind === 'multi' ? (def.options ? [...def.options, ...[...seen].filter((v) => !def.options?.includes(v)).sort()] : [...seen].sort()) : []);
   }
   return { rows, defs, cells, available, options };

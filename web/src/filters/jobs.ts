@@ -1,16 +1,19 @@
 // The Jobs page's filters. status and created are also sent to the server
-// (GET /v1/jobs?status=&created_after=&created_before=); the same filters
-// run on the rows it returns, so several statuses work too.
-import { JOB_STATUSES, type Job, type ListJobsQuery } from '../api/client';
-import { timeToMs, type FilterDef, type FilterState, type TimeRange } from './engine';
+// (GET /v1/jobs?status=&created_after=&created_before=, see serverQuery.ts);
+// the same filters run on the rows it returns, so several statuses work too.
+import type { Job, ListJobsQuery } from '../api/client';
+import { JOB_STATUSES } from '../api/client';
+import type { FilterDef, FilterState } from './engine';
+import { serverQuery } from './serverQuery';
 
 export const jobFilters: FilterDef<Job>[] = [
-  { key: 'status', label: 'Status', kind: 'multi', options: JOB_STATUSES, get: (j) => j.status },
+  { key: 'status', label: 'Status', kind: 'multi', options: JOB_STATUSES, param: 'status', get: (j) => j.status },
   {
     key: 'created',
     label: 'Created',
     kind: 'timeRange',
     description: 'Created at or after "from" and before "to" (local time)',
+    param: { from: 'created_after', to: 'created_before' },
     get: (j) => {
       const ms = Date.parse(j.created_at);
       return Number.isNaN(ms) ? undefined : ms;
@@ -21,15 +24,6 @@ export const jobFilters: FilterDef<Job>[] = [
 
 /** The server-side part of the filters: one status goes to the server, several are filtered here. */
 export function jobsQuery(state: FilterState, limit = 200): ListJobsQuery {
-  const query: ListJobsQuery = { limit };
-  const status = state.status;
-  if (Array.isArray(status) && status.length === 1) query.status = status[0] as ListJobsQuery['status'];
-  const created = state.created as TimeRange | undefined;
-  if (created && typeof created === 'object') {
-    const after = timeToMs(created.from);
-    const before = timeToMs(created.to);
-    if (after !== undefined) query.created_after = after;
-    if (before !== undefined) query.created_before = before;
-  }
-  return query;
+  // The status comes from the URL: the server refuses one that is not a job status.
+  return { limit, ...serverQuery(jobFilters, state) } as ListJobsQuery;
 }

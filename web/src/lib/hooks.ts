@@ -39,6 +39,16 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
   return { data, error, loading, reload };
 }
 
+/** `value`, once it has stayed the same for `ms` (e.g. typed filters before they are sent to the server); the first value at once. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
 /** Calls `tick` every `ms` while the tab is visible (and at once when it becomes visible again). */
 export function usePolling(tick: () => void, ms: number, enabled: boolean) {
   const ref = useRef(tick);
@@ -66,6 +76,15 @@ export function usePolling(tick: () => void, ms: number, enabled: boolean) {
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [ms, enabled]);
+}
+
+/** Calls `onChange` when `value` changes after it was first known (e.g. the status of the item followed, to refresh the list that shows it too). */
+export function useOnChange<T>(value: T | undefined, onChange: () => void) {
+  const last = useRef(value);
+  useEffect(() => {
+    if (last.current !== undefined && value !== last.current) onChange();
+    last.current = value;
+  }, [value, onChange]);
 }
 
 /** Saves a Blob under a file name (object URL, revoked afterwards). */

@@ -60,6 +60,30 @@ export function useSearchParams(): [URLSearchParams, (next: URLSearchParams, opt
   return [params, set];
 }
 
+/**
+ * The item selected on a page, kept in one query parameter (`?job=ID`):
+ * its value (null when none), a toggle (selecting the selected item
+ * deselects it) and a way to deselect; the other parameters stay, and no
+ * history entry is added.
+ */
+export function useSelectedParam(name: string): [string | null, (value: string) => void, () => void] {
+  const [params, setParams] = useSearchParams();
+  const selected = params.get(name);
+  const key = params.toString();
+  const write = useCallback(
+    (value: string | null) => {
+      const next = new URLSearchParams(key);
+      if (value === null) next.delete(name);
+      else next.set(name, value);
+      setParams(next, { replace: true });
+    },
+    [key, name, setParams],
+  );
+  const toggle = useCallback((value: string) => write(selected === value ? null : value), [selected, write]);
+  const clear = useCallback(() => write(null), [write]);
+  return [selected, toggle, clear];
+}
+
 export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   return (
     <a

@@ -11,6 +11,7 @@ import { applyFilters, prepare } from '../filters/engine';
 import { jobFilters, jobsQuery } from '../filters/jobs';
 import { formatTime as time } from '../lib/format';
 import { POLL_MS, saveBlob, useAsync, usePolling } from '../lib/hooks';
+import { useSelectedParam } from '../lib/router';
 import { useFilterState } from '../lib/useFilterState';
 
 const finished = (j: Job) => j.status === 'succeeded' || j.status === 'failed' || j.status === 'canceled';
@@ -199,7 +200,7 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
 
 export function JobsPage() {
   const { client } = useAuth();
-  const [state, setState, params, setParams] = useFilterState(jobFilters);
+  const [state, setState] = useFilterState(jobFilters);
   const [live, setLive] = useState(true);
   const query = jobsQuery(state);
   const queryKey = JSON.stringify(query);
@@ -208,14 +209,7 @@ export function JobsPage() {
   const rows = jobs.data?.jobs;
   const prepared = useMemo(() => prepare(jobFilters, rows ?? []), [rows]);
   const result = useMemo(() => applyFilters(prepared, state), [prepared, state]);
-  const selected = params.get('job');
-
-  const select = (j: Job) => {
-    const next = new URLSearchParams(params);
-    if (selected === j.id) next.delete('job');
-    else next.set('job', j.id);
-    setParams(next, { replace: true });
-  };
+  const [selected, toggle, deselect] = useSelectedParam('job');
 
   const columns: Column<Job>[] = [
     // Ids break anywhere and the times wrap, so that every column fits narrow windows (800 px) without scrolling sideways.
@@ -248,12 +242,12 @@ export function JobsPage() {
       <div className="row">
         <div className={selected ? 'col-xl-7' : 'col-12'}>
           <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="jobs" />
-          {rows && <DataTable caption="Jobs" columns={columns} rows={result.rows} rowKey={(j) => j.id} selectedKey={selected} onSelect={select} empty="No job matches." />}
+          {rows && <DataTable caption="Jobs" columns={columns} rows={result.rows} rowKey={(j) => j.id} selectedKey={selected} onSelect={(j) => toggle(j.id)} empty="No job matches." />}
         </div>
         {selected && (
           <div className="col-xl-5">
             <JobDetails key={selected} id={selected} onChanged={jobs.reload} />
-            <button type="button" className="btn btn-sm btn-outline-secondary mt-2" onClick={() => setParams(new URLSearchParams([...params].filter(([k]) => k !== 'job')), { replace: true })}>
+            <button type="button" className="btn btn-sm btn-outline-secondary mt-2" onClick={deselect}>
               Close details
             </button>
           </div>

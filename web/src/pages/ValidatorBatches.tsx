@@ -6,10 +6,11 @@ import { canGenerate, useAuth } from '../auth';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { Findings } from '../components/Findings';
+import { Progress } from '../components/Progress';
 import { isActive, StatusBadge } from '../components/StatusBadge';
 import { exampleBatch } from '../examples';
 import { formatTime } from '../lib/format';
-import { POLL_MS, saveBlob, useAsync, usePolling } from '../lib/hooks';
+import { POLL_MS, saveBlob, useAsync, useOnChange, usePolling } from '../lib/hooks';
 import { useSearchParams } from '../lib/router';
 import { groupByCode, parseResults, splitPolicies, type FindingGroup, type FindingRow, type PolicyLine } from '../lib/validation';
 import { PolicyReport } from './PolicyReport';
@@ -21,16 +22,9 @@ const submitted = new Map<string, string>();
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function Progress({ v }: { v: Validation }) {
+function BatchProgress({ v }: { v: Validation }) {
   const { policies_done: done, policies_total: total } = v.progress;
-  return (
-    <span className="d-inline-flex align-items-center gap-2">
-      <progress className="batch-progress" value={done} max={Math.max(total, 1)} aria-label={`Progress of ${v.id}: ${done} of ${total} policies`} />
-      <span className="small">
-        {done}/{total}
-      </span>
-    </span>
-  );
+  return <Progress done={done} total={total} label={`Progress of ${v.id}: ${done} of ${total} policies`} />;
 }
 
 function summaryText(v: Validation): string {
@@ -320,11 +314,7 @@ function BatchDetails({ id, onChanged }: { id: string; onChanged: () => void }) 
   usePolling(validation.reload, POLL_MS, !!v && isActive(v.status));
 
   // The list shows the status too: refresh it when this one changes.
-  const lastStatus = useRef(v?.status);
-  useEffect(() => {
-    if (lastStatus.current !== undefined && v?.status !== lastStatus.current) onChanged();
-    lastStatus.current = v?.status;
-  }, [v?.status, onChanged]);
+  useOnChange(v?.status, onChanged);
 
   const cancel = async () => {
     setBusy(true);
@@ -354,7 +344,7 @@ function BatchDetails({ id, onChanged }: { id: string; onChanged: () => void }) 
             <dl className="row small mb-2">
               <dt className="col-sm-3">Progress</dt>
               <dd className="col-sm-9">
-                <Progress v={v} />
+                <BatchProgress v={v} />
               </dd>
               {v.catalog_version !== undefined && (
                 <>
@@ -467,7 +457,7 @@ export function ValidatorBatches() {
   const columns: Column<Validation>[] = [
     { key: 'id', header: 'Batch', render: (v) => <code className="small">{v.id}</code> },
     { key: 'status', header: 'Status', render: (v) => <StatusBadge status={v.status} />, sortValue: (v) => v.status },
-    { key: 'progress', header: 'Progress', render: (v) => <Progress v={v} />, sortValue: (v) => v.progress.percent },
+    { key: 'progress', header: 'Progress', render: (v) => <BatchProgress v={v} />, sortValue: (v) => v.progress.percent },
     { key: 'created', header: 'Created', render: (v) => formatTime(v.created_at), sortValue: (v) => v.created_at ?? '' },
     { key: 'policies', header: 'Policies', render: (v) => v.summary?.policies ?? v.progress.policies_total, className: 'text-end' },
     { key: 'summary', header: 'Summary', render: summaryText },
