@@ -4,6 +4,8 @@
 // from where an earlier attempt stopped.
 #include "jobs/operations.h"
 
+#include "jobs/job_json.h"
+
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -176,6 +178,20 @@ TEST_P(OperationsTest, ARunGoesOnFromWhereAnEarlierAttemptStopped) {
   EXPECT_EQ(done.status, "succeeded");
   EXPECT_EQ(done.outcomes, (std::vector<std::string>{"queued job failed-1 again", "queued job failed-2 again"}));
   EXPECT_EQ(store_->GetJob("failed-1")->status, JobStatus::kFailed) << "step 1 was not applied a second time";
+}
+
+// The times an operator types: --since, ?since=, params "since"/"until".
+TEST(ParseIsoTimeTest, DatesUtcTimesAndMillisecondsAreReadEverythingElseIsNot) {
+  EXPECT_EQ(ParseIsoTime("1970-01-02"), 86400000);
+  EXPECT_EQ(ParseIsoTime("2026-11-30T17:05:00Z"), 1796058300000);
+  EXPECT_EQ(ParseIsoTime("2026-11-30T17:05:00.250Z"), 1796058300250);
+  EXPECT_EQ(ParseIsoTime("2026-11-30T17:05:00+00:00"), 1796058300000);
+  EXPECT_EQ(ParseIsoTime("1796058300000"), 1796058300000);
+  EXPECT_EQ(ParseIsoTime(IsoTime(1796058300250)), 1796058300250) << "what docgen prints, it reads";
+  for (const char* bad : {"", "yesterday", "2026-11-30T17:05:00", "2026-11-30T17:05:00+01:00", "2026-02-31", "2026-13-01",
+                          "2026-11-30 17:05", "1969-12-31", "2026-11-30Tnoon", "2026-11-30T17:05:00Zjunk"}) {
+    EXPECT_EQ(ParseIsoTime(bad), std::nullopt) << bad;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OperationsTest, ::testing::Values("sqlite", "postgres"),

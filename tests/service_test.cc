@@ -540,6 +540,19 @@ TEST_P(ServiceTest, OperationsDryRunThenRunThroughTheApi) {
   EXPECT_EQ(client_->Get("/v1/ops/runs/op_000000000000000000000000")->status, 404);
 }
 
+// The server notes when each token-file token was last used (what
+// `docgen token list` shows), once a minute per token at the most.
+TEST_P(ServiceTest, TheLastUseOfATokenIsRecorded) {
+  ASSERT_EQ(client_->Get("/v1/jobs")->status, 200);
+  const char* postgres = std::getenv("DOCGEN_TEST_POSTGRES");
+  auto store = GetParam() == "sqlite" ? OpenSqliteStore((data_ / "docgen.sqlite").string()) : OpenPostgresStore(postgres, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto used = (*store)->TokenLastUsed();
+  ASSERT_TRUE(used.ok());
+  EXPECT_EQ(used->count(TokenId(tokens_[Role::kAdmin])), 1u);
+  EXPECT_EQ(used->count(TokenId(tokens_[Role::kViewer])), 0u) << "never used";
+}
+
 // A token revoked in the token file is refused from the very next request.
 TEST_P(ServiceTest, ARevokedTokenFailsAtOnce) {
   httplib::Client viewer("127.0.0.1", service_->port());

@@ -105,7 +105,10 @@ std::optional<int64_t> ParseIsoTime(const std::string& text) {
   }
   utc.tm_year -= 1900;
   utc.tm_mon -= 1;
-  return static_cast<int64_t>(::timegm(&utc)) * 1000 + millis;
+  const std::tm asked = utc;
+  const std::time_t seconds = ::timegm(&utc);  // normalises: 2026-02-31 would become 2026-03-03
+  if (utc.tm_mday != asked.tm_mday || utc.tm_mon != asked.tm_mon) return std::nullopt;
+  return static_cast<int64_t>(seconds) * 1000 + millis;
 }
 
 nlohmann::ordered_json AuditEntryToJson(const AuditEntry& e) {
