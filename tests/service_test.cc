@@ -438,6 +438,7 @@ TEST_P(ServiceTest, EveryPublishedVersionKeepsItsDocumentsAndFiles) {
   auto text = client_->Get("/v1/catalog/versions/1/files/" + drafted);
   ASSERT_EQ(text->status, 200);
   EXPECT_EQ(text->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(text->get_header_value("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(text->body, ReadFile(kExamples / "acme-cyber" / drafted));
   EXPECT_EQ(Sha256Hex(text->body), d1["file_digests"][drafted]);
   EXPECT_NE(client_->Get("/v1/catalog/versions/2/files/" + drafted)->body.find("2025-01"), std::string::npos);
@@ -527,6 +528,11 @@ TEST_P(ServiceTest, OperationsDryRunThenRunThroughTheApi) {
   EXPECT_EQ(state["actor"], "test-admin");
   EXPECT_EQ(state["reason"], "the catalog was fixed");
   EXPECT_EQ(Json(client_->Get("/v1/ops/runs"))["runs"].size(), 2u);
+  auto page = Json(client_->Get(location + "?offset=1&limit=5"));  // a plan can be long: shown a page at a time
+  EXPECT_EQ(page["steps"], 1);
+  EXPECT_EQ(page["steps_offset"], 1);
+  EXPECT_EQ(page["plan"], nlohmann::json::array());
+  EXPECT_EQ(client_->Get(location + "?limit=0")->status, 400);
   EXPECT_EQ(Json(client_->Get("/v1/audit?action=ops.run"))["entries"].size(), 1u);
 
   auto no_reason = PostJson("/v1/ops/retry-failed:run", R"({"params": {"since": "2020-01-01"}})");
@@ -831,6 +837,7 @@ TEST_P(ServiceTest, EveryRouteEnforcesItsRole) {
       {"GET", "/v1/ops", "", Role::kAdmin},
       {"POST", "/v1/ops/prune:run", R"({"reason": "role check", "dry_run": true})", Role::kAdmin},
       {"GET", "/v1/ops/runs", "", Role::kAdmin},
+      {"GET", "/v1/ops/runs/op_000000000000000000000000", "", Role::kAdmin},
       {"GET", "/v1/catalog/drafts:lint", "", Role::kAdmin},
       {"GET", "/v1/catalog/drafts/documents/CY-DEC", "", Role::kAdmin},
       {"PUT", "/v1/catalog/drafts/documents/CY-DEC", "{}", Role::kAdmin},

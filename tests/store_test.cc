@@ -382,9 +382,17 @@ TEST_P(StoreTest, AChangeAndItsAuditEntryCommitTogetherOrNotAtAll) {
   EXPECT_FALSE(store_->DeleteDraft("kept", testing::By(1000)).ok());
   EXPECT_FALSE(store_->PutTemplateDraft("templates/a.md", "# A", testing::By(1000)).ok());
   EXPECT_FALSE(store_->CancelJob("a", testing::By(1000)).ok());
+  EXPECT_FALSE(store_->PublishDrafts({0, "sha256:bb", "Acme", 1000, "t", nlohmann::json::object()}, *store_->Drafts(), {},
+                                     testing::By(1000)).ok());
   EXPECT_FALSE(store_->PublishCatalog({0, "sha256:aa", "Acme", 1000, "t", nlohmann::json::object()}, testing::By(1000)).ok());
   EXPECT_FALSE(store_->AppendAudit(testing::By(1000), "token.create", "token:x", nlohmann::json::object()).ok());
+  OpRun run;
+  run.id = "op_1";
+  run.operation = "prune";
+  run.by = testing::By(1000);
+  EXPECT_FALSE(store_->CreateOpRun(run).ok());
 
+  EXPECT_EQ(store_->ListOpRuns(10)->size(), 0u);
   EXPECT_EQ(store_->Drafts()->size(), 1u);
   EXPECT_EQ(store_->Drafts()->count("kept"), 1u);
   EXPECT_TRUE(store_->TemplateDrafts()->empty());
@@ -516,6 +524,8 @@ TEST_P(OpRunTest, AStepIsAppliedOnceByTheWorkerThatHoldsTheRun) {
   EXPECT_FALSE(*again) << "step 0 was applied before";
   EXPECT_EQ(Get("a").status, JobStatus::kFailed) << "not queued a second time";
   EXPECT_EQ(store_->ApplyOpStep("op_1", 1, Retry("b"), "w2", 2700, 9000).status().code(), StatusCode::kConflict) << "w2 does not hold it";
+  EXPECT_EQ(store_->ApplyOpStep("op_1", 2, Retry("b"), "w1", 2700, 9000).status().code(), StatusCode::kInvalidArgument)
+      << "the plan has 2 steps";
 }
 
 TEST_P(OpRunTest, ARunWhoseWorkerDiedIsResumedAtItsFirstStepNotApplied) {
@@ -563,7 +573,9 @@ TEST_P(OpRunTest, AStepAndItsRecordCommitTogetherOrNotAtAll) {
 }
 
 TEST_P(OpRunTest, StepsCopyJobsPruneAndRepublish) {
-  ASSERT_TRUE(store_->CreateOpRun(NewRun()).ok());
+  OpRun three = NewRun();
+  three.plan.push_back({{"description", "prune"}});
+  ASSERT_TRUE(store_->CreateOpRun(three).ok());
   ASSERT_TRUE(*store_->ClaimOpRun("op_1", "w1", 2100, 9000));
   Publish({0, "sha256:v1", "Acme", 1000, "t", {{"catalog.yaml", "one"}}});
   Publish({0, "sha256:v2", "Acme", 1000, "t", {{"catalog.yaml", "two"}}});

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <list>
 #include <map>
 #include <mutex>
@@ -643,19 +644,17 @@ bool UpdateTokenFile(const std::string& file, const std::function<bool(nlohmann:
       return false;
     }
   }
-  std::error_code ec;
-  const bool existed = std::filesystem::exists(path, ec);
+  std::optional<std::string> before;  // the file's bytes, to put back
+  if (std::ifstream in(file, std::ios::binary); in) before = std::string(std::istreambuf_iterator<char>(in), {});
   std::optional<nlohmann::json> j = ReadTokenFile(file, error);
   if (!j) return false;
-  const std::string before = j->dump(2) + "\n";
   if (!change(*j, error) || !ReplaceFile(file, j->dump(2) + "\n", error)) return false;
   if (!record || record(error)) return true;
-  std::string ignored;
-  if (existed) {
-    ReplaceFile(file, before, &ignored);
-  } else {
-    std::filesystem::remove(path, ec);
-  }
+  std::string undo_error;
+  std::error_code ec;
+  const bool undone = before ? ReplaceFile(file, *before, &undo_error) : std::filesystem::remove(file, ec);
+  *error += undone ? "; the token file is unchanged" : "; and the token file could not be put back (" +
+                                                           (before ? undo_error : ec.message()) + "): check " + file;
   return false;
 }
 

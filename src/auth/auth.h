@@ -94,8 +94,10 @@ struct TokenInfo {
 };
 // Records a change to the token file (the audit log): called with the tokens
 // created or revoked once the new file is in place, under the file's lock.
-// When it fails (false, with why), the old file is put back and the change
-// fails: a change is made and recorded, or neither.
+// When it fails (false, with why), the old bytes are put back and the change
+// fails: a change is made and recorded, or neither. (The file is not in the
+// database's transaction: a crash between the two leaves the change without
+// its entry.)
 using TokenFileRecorder = std::function<bool(const std::vector<TokenInfo>& changed, std::string* error)>;
 // Creates a token, stores its hash, returns the token (shown once).
 std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error,

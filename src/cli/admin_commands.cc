@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -55,18 +56,16 @@ std::string TokenFile(const std::string& data, const std::string& file) {
   return !file.empty() ? file : (std::filesystem::path(data) / "tokens.json").string();
 }
 
-// Records a token change in the audit log of the data folder's database.
+// Records a token change in the audit log: one entry for the whole change
+// (one transaction), naming the token, or the subject when it had several.
 TokenFileRecorder AuditTokens(Store& store, const char* action, const std::string& reason) {
   return [&store, action, reason](const std::vector<TokenInfo>& changed, std::string* error) {
-    for (const auto& t : changed) {
-      Result<AuditEntry> entry =
-          store.AppendAudit(CommandLineActor(NowMs(), reason), action, "token:" + t.id, {{"subject", t.subject}, {"role", t.role}});
-      if (!entry.ok()) {
-        *error = "cannot record the change in the audit log (" + entry.status().message() + "); the token file is unchanged";
-        return false;
-      }
-    }
-    return true;
+    nlohmann::json tokens = nlohmann::json::array();
+    for (const auto& t : changed) tokens.push_back({{"id", t.id}, {"subject", t.subject}, {"role", t.role}});
+    const std::string target = changed.size() == 1 ? "token:" + changed[0].id : "subject:" + changed.at(0).subject;
+    Result<AuditEntry> entry = store.AppendAudit(CommandLineActor(NowMs(), reason), action, target, {{"tokens", tokens}});
+    if (!entry.ok()) *error = "cannot record the change in the audit log (" + entry.status().message() + ")";
+    return entry.ok();
   };
 }
 
@@ -113,9 +112,13 @@ int Drive(Store& store, const std::string& id) {
 }  // namespace
 
 AdminCommands::AdminCommands(CLI::App& app) {
+  // As docgen serve reads them: the flags, else DOCGEN_DATA and DOCGEN_DATABASE.
+  if (const char* data = std::getenv("DOCGEN_DATA"); data != nullptr && *data != '\0') where_.data = data;
+  if (const char* database = std::getenv("DOCGEN_DATABASE"); database != nullptr) where_.database = database;
   auto where = [this](CLI::App* command, bool tokens) {
-    command->add_option("--data", where_.data, "The data folder of docgen serve (default ./data)");
-    command->add_option("--database", where_.database, "A PostgreSQL URL, or a SQLite file (default DATA/docgen.sqlite)");
+    command->add_option("--data", where_.data, "The data folder of docgen serve (default DOCGEN_DATA, else ./data)");
+    command->add_option("--database", where_.database,
+                        "A PostgreSQL URL, or a SQLite file (default DOCGEN_DATABASE, else DATA/docgen.sqlite)");
     if (tokens) command->add_option("--token-file", where_.token_file, "The token file (default DATA/tokens.json)");
   };
   auto* audit = app.add_subcommand("audit", "Read and check the audit log (SPEC §10).");
@@ -281,8 +284,13 @@ std::optional<int> AdminCommands::Run() {
     std::optional<std::vector<TokenInfo>> tokens = ListTokens(TokenFile(w.data, w.token_file), &error);
     if (!tokens) return Fail(Status::InvalidArgument(error));
     std::map<std::string, int64_t> used;
-    if (Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database); store.ok()) {
-      if (auto last = (*store)->TokenLastUsed(); last.ok()) used = std::move(*last);
+    Result<std::unique_ptr<Store>> store = OpenStore(w.data, w.database);
+    Result<std::map<std::string, int64_t>> uses =
+        store.ok() ? (*store)->TokenLastUsed() : Result<std::map<std::string, int64_t>>(store.status());
+    if (uses.ok()) {
+      used = std::move(*uses);
+    } else {
+      std::cerr << "docgen: when the tokens were last used is unknown: " << uses.status().message() << "\n";
     }
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const auto& t : *tokens) {

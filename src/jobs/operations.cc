@@ -225,6 +225,11 @@ Result<OpRun> StartOperation(Store& store, const std::string& name, const nlohma
 Status ExecuteOpRun(Store& store, const OpRun& run, const std::string& worker, const Clock& clock, int64_t lease_ms,
                     const std::atomic<bool>* stop, const std::function<void(int64_t, int64_t)>& progress) {
   const int64_t total = run.steps;
+  if (!run.plan.is_array() || static_cast<int64_t>(run.plan.size()) != total) {
+    const std::string why = "its stored plan cannot be read";
+    Status finished = store.FinishOpRun(run.id, worker, why, clock.NowMs());
+    return finished.ok() ? Status::Internal(why) : finished;
+  }
   // Steps are applied in order, so those done are the first steps_done.
   for (int64_t i = run.steps_done; i < total; ++i) {
     if (stop != nullptr && *stop) return Status::Unavailable("stopped; the run is resumed when its lease ends");
@@ -252,7 +257,7 @@ Status ExecuteOpRun(Store& store, const OpRun& run, const std::string& worker, c
   return store.FinishOpRun(run.id, worker, "", clock.NowMs());
 }
 
-nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps) {
+nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps, size_t offset, size_t limit) {
   nlohmann::ordered_json j = {{"id", run.id},           {"operation", run.operation}, {"params", run.params},
                               {"dry_run", run.dry_run}, {"actor", run.by.name},       {"role", run.by.role},
                               {"reason", run.by.reason}, {"status", run.status},      {"created_at", IsoTime(run.by.at)}};
@@ -261,9 +266,11 @@ nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps) {
   j["steps_done"] = run.steps_done;
   if (!run.error.empty()) j["error"] = run.error;
   if (with_steps) {
+    j["steps_offset"] = offset;
     j["plan"] = nlohmann::ordered_json::array();
-    for (const auto& step : run.plan) j["plan"].push_back(step.value("description", ""));
-    j["outcomes"] = run.outcomes;
+    for (size_t i = offset; i < run.plan.size() && i < offset + limit; ++i) j["plan"].push_back(run.plan[i].value("description", ""));
+    j["outcomes"] = nlohmann::ordered_json::array();
+    for (size_t i = offset; i < run.outcomes.size() && i < offset + limit; ++i) j["outcomes"].push_back(run.outcomes[i]);
   }
   return j;
 }

@@ -53,7 +53,9 @@ Status ExecuteOpRun(Store& store, const OpRun& run, const std::string& worker, c
 
 // As the API shows it: {"id", "operation", "params", "dry_run", "actor",
 // "role", "reason", "status", "created_at", "finished_at"?, "steps": n,
-// "steps_done", "plan": [descriptions]?, "outcomes": [...]?, "error"?}.
-nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps);
+// "steps_done", "error"?}; with steps, also the descriptions of the plan's
+// steps and the outcomes of those applied, from step `offset` on, at most
+// `limit` of each ("steps_offset": offset): a plan may have 100,000 steps.
+nlohmann::ordered_json OpRunToJson(const OpRun& run, bool with_steps, size_t offset = 0, size_t limit = 1000);
 
 }  // namespace docgen

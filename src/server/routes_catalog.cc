@@ -147,16 +147,12 @@ SourcedCatalog CatalogFor(Api& api, const Call& call) {
         out.error = call.Fail(Status::InvalidArgument("\"version\" is a published catalog version number (1, 2, ...)."));
         return out;
       }
-      Result<CatalogVersion> exists = api.store.GetCatalogVersion(*n);
-      if (!exists.ok()) {
-        out.error = exists.status().code() == StatusCode::kNotFound ? NoVersion(call, call.request.Query("version")) : call.Fail(exists.status());
-        return out;
-      }
       wanted = *n;
     }
-    Result<LoadedCatalog> current = api.catalogs.Get(wanted);
+    Result<LoadedCatalog> current = api.catalogs.Get(wanted);  // cached per version
     if (!current.ok()) {
-      out.error = CatalogFailure(call, current.status());
+      out.error = wanted != 0 && current.status().code() == StatusCode::kNotFound ? NoVersion(call, call.request.Query("version"))
+                                                                                  : CatalogFailure(call, current.status());
     } else {
       out.catalog = current->catalog;
       out.version = current->version;
@@ -315,14 +311,17 @@ HttpResponse GetCatalogVersionFile(Api& api, const Call& call) {
   }
   HttpResponse response;
   response.status = 200;
+  response.SetHeader("X-Content-Type-Options", "nosniff");  // a template is shown as text, never run as a page
   if (file->is_string()) {
     response.content_type = "text/plain; charset=utf-8";
     response.body = file->get<std::string>();
-  } else {
-    CatalogFiles decoded = CatalogFilesFromJson(nlohmann::json{{path, *file}});
-    response.content_type = "application/octet-stream";
-    response.body = decoded.begin()->second;
+    return response;
   }
+  CatalogFiles decoded = CatalogFilesFromJson(nlohmann::json{{path, *file}});
+  if (decoded.empty()) return call.Fail(Status::Internal("catalog version " + call.Param("n") + " stores " + path + " in a form that cannot be read"));
+  response.content_type = "application/octet-stream";
+  response.SetHeader("Content-Disposition", "attachment");
+  response.body = std::move(decoded.begin()->second);
   return response;
 }
 

@@ -60,6 +60,17 @@ HttpResponse ListOperationRuns(Api& api, const Call& call) {
 }
 
 HttpResponse GetOperationRun(Api& api, const Call& call) {
+  auto whole = [&](const char* name, size_t low, size_t high, size_t fallback) -> std::optional<size_t> {
+    if (!call.request.HasQuery(name)) return fallback;
+    const std::string v = call.request.Query(name);
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const size_t n = std::stoul(v);
+    return n >= low && n <= high ? std::optional<size_t>(n) : std::nullopt;
+  };
+  const std::optional<size_t> offset = whole("offset", 0, 100000000, 0), limit = whole("limit", 1, 10000, 1000);
+  if (!offset || !limit) {
+    return call.Fail(Status::InvalidArgument("\"offset\" (from 0) and \"limit\" (1 to 10000) choose which steps of the plan are shown."));
+  }
   static const std::regex kId("op_[0-9a-f]{24}");
   const std::string& id = call.Param("id");
   if (!std::regex_match(id, kId)) return call.Fail(Status::NotFound("There is no operation run " + id.substr(0, 64) + "."));
@@ -67,7 +78,7 @@ HttpResponse GetOperationRun(Api& api, const Call& call) {
   if (!run.ok()) {
     return call.Fail(run.status().code() == StatusCode::kNotFound ? Status::NotFound("There is no operation run " + id + ".") : run.status());
   }
-  return JsonResponse(200, OpRunToJson(*run, true));
+  return JsonResponse(200, OpRunToJson(*run, true, *offset, *limit));
 }
 
 }  // namespace docgen::handlers

@@ -93,8 +93,8 @@ Status SqlStore::Read(const std::function<Status(SqlSession&)>& body, Patience p
   return backend_->Run(Access::kRead, patience, body);
 }
 
-Status SqlStore::Write(const std::function<Status(SqlSession&)>& body) {
-  return backend_->Run(Access::kWrite, Patience::kRetry, body);
+Status SqlStore::Write(const std::function<Status(SqlSession&)>& body, Patience patience) {
+  return backend_->Run(Access::kWrite, patience, body);
 }
 
 Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
@@ -160,7 +160,7 @@ std::string JobWhere(const JobFilter& filter, std::vector<SqlParam>& params) {
 Result<std::vector<std::string>> SqlStore::JobIds(const JobFilter& filter) {
   std::vector<SqlParam> params;
   std::string where = JobWhere(filter, params);
-  params.push_back(int64_t{std::max(filter.limit, 1)});
+  params.emplace_back(std::in_place_type<int64_t>, std::max(filter.limit, 1));
   where += " ORDER BY created_at DESC, id LIMIT $" + std::to_string(params.size());
   std::vector<std::string> ids;
   Status status = Read([&](SqlSession& s) {
@@ -175,7 +175,7 @@ Result<std::vector<std::string>> SqlStore::JobIds(const JobFilter& filter) {
 Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter) {
   std::vector<SqlParam> params;
   std::string where = JobWhere(filter, params);
-  params.push_back(int64_t{std::clamp(filter.limit, 1, 1000)});
+  params.emplace_back(std::in_place_type<int64_t>, std::clamp(filter.limit, 1, 1000));
   where += " ORDER BY created_at DESC, id LIMIT $" + std::to_string(params.size());
   std::vector<Job> jobs;
   Status status = Read([&](SqlSession& s) {
@@ -408,14 +408,21 @@ Result<CatalogVersion> SqlStore::PublishDrafts(const CatalogVersion& version, co
                                                const Actor& by) {
   CatalogVersion stored;
   // One transaction: the version and the clearing of its drafts happen together.
+  // Draft rows are locked before the audit lock, in the order PutDraft takes
+  // them: two transactions never wait for each other's locks.
   Status status = Write([&](SqlSession& s) {
-    stored = PublishIn(s, version, by);
     // Only the drafts that went into this version: an edit saved meanwhile stays a draft.
+    int64_t cleared = 0;
     for (const auto& [id, draft] : published) {
-      s.Exec("DELETE FROM catalog_drafts WHERE id = $1 AND updated_at = $2", {id, draft.updated_at});
+      cleared += s.Exec("DELETE FROM catalog_drafts WHERE id = $1 AND updated_at = $2", {id, draft.updated_at}).affected;
     }
     for (const auto& [path, draft] : published_templates) {
-      s.Exec("DELETE FROM template_drafts WHERE path = $1 AND updated_at = $2", {path, draft.updated_at});
+      cleared += s.Exec("DELETE FROM template_drafts WHERE path = $1 AND updated_at = $2", {path, draft.updated_at}).affected;
+    }
+    stored = PublishIn(s, version, by);
+    if (stored.created_at != version.created_at && cleared > 0) {  // the catalog was current already: only drafts were cleared
+      AuditIn(s, by, "catalog.publish", "catalog_version:" + std::to_string(stored.version),
+              {{"version", stored.version}, {"digest", stored.digest}, {"unchanged", true}, {"drafts_cleared", cleared}});
     }
     return Status::Ok();
   });
@@ -579,7 +586,7 @@ Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& filter) {
   const bool ascending = filter.after_seq >= 0;
   if (ascending) add("seq >", filter.after_seq);
   if (!ascending && filter.before_seq > 0) add("seq <", filter.before_seq);
-  params.push_back(int64_t{filter.limit});
+  params.emplace_back(std::in_place_type<int64_t>, std::clamp(filter.limit, 1, 1000));
   const std::string sql = "SELECT seq, at, actor, role, request_id, reason, action, target, details, prev_hash, hash FROM audit_log " +
                           where + " ORDER BY seq " + (ascending ? "ASC" : "DESC") + " LIMIT $" + std::to_string(params.size());
   std::vector<AuditEntry> entries;
@@ -602,13 +609,14 @@ Result<std::vector<AuditEntry>> SqlStore::ListAudit(const AuditFilter& filter) {
 }
 
 Status SqlStore::RecordTokenUse(const std::string& token_id, int64_t at) {
+  // One attempt: it is noted on a request's way, which must not wait for the database.
   return Write([&](SqlSession& s) {
     s.Exec("INSERT INTO token_use (token_id, last_used_at) VALUES ($1, $2) ON CONFLICT (token_id) DO UPDATE SET "
            "last_used_at = CASE WHEN excluded.last_used_at > token_use.last_used_at THEN excluded.last_used_at "
            "ELSE token_use.last_used_at END",
            {token_id, at});
     return Status::Ok();
-  });
+  }, Patience::kOnce);
 }
 
 Result<std::map<std::string, int64_t>> SqlStore::TokenLastUsed() {
@@ -798,9 +806,12 @@ Result<std::optional<std::string>> SqlStore::ApplyOpStep(const std::string& run_
   Status status = Write([&](SqlSession& s) -> Status {
     outcome.reset();
     const SqlResult held = s.Exec("UPDATE ops_runs SET lease_until = $3, updated_at = $4 WHERE id = $1 AND lease_owner = $2 AND "
-                                  "status = 'running' RETURNING actor, role, request_id, reason",
+                                  "status = 'running' RETURNING actor, role, request_id, reason, steps",
                                   {run_id, worker, lease_until, now});
     if (held.rows.empty()) return Status::Conflict("operation run " + run_id + " is no longer held by " + worker);
+    if (step < 0 || step >= held.rows[0].Int(4)) {
+      return Status::InvalidArgument("operation run " + run_id + " has no step " + std::to_string(step));
+    }
     if (!s.Exec("SELECT 1 FROM ops_steps WHERE run_id = $1 AND step = $2", {run_id, step}).rows.empty()) {
       return Status::Ok();  // applied by an earlier attempt
     }

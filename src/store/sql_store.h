@@ -68,7 +68,7 @@ class SqlStore final : public Store {
 
  private:
   Status Read(const std::function<Status(SqlSession&)>& body, Patience patience = Patience::kRetry);
-  Status Write(const std::function<Status(SqlSession&)>& body);
+  Status Write(const std::function<Status(SqlSession&)>& body, Patience patience = Patience::kRetry);
   Status Finish(const std::string& id, const std::string& worker, const char* status, const nlohmann::json& errors,
                 const nlohmann::json& result, int64_t now);
   // Runs `update` ($1 id, $2 now); when it changes no row, says why: no such
