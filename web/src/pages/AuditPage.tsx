@@ -8,6 +8,7 @@ import { Actor } from '../components/Actor';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { FilterBar } from '../components/FilterBar';
+import { ListWithDetails } from '../components/ListWithDetails';
 import { auditFilters, auditQuery } from '../filters/audit';
 import { applyFilters, prepare } from '../filters/engine';
 import { parseSeq, targetLink, verificationSummary } from '../lib/audit';
@@ -198,41 +199,41 @@ export function AuditPage() {
       </p>
       <VerificationBanner verification={verify.data} error={verify.error} loading={verify.loading} onRetry={verify.reload} />
       <ErrorPanel error={newest.error} title="Loading the audit log" onRetry={newest.reload} />
-      <div className="row">
-        <div className={selected ? 'col-xl-7' : 'col-12'}>
-          <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="loaded entries" />
-          {rows && (
-            <DataTable
-              caption="Audit log entries"
-              columns={columns}
-              rows={result.rows}
-              rowKey={(e) => String(e.seq)}
-              selectedKey={selected}
-              onSelect={(e) => toggle(String(e.seq))}
-              empty="No entry matches."
-            />
-          )}
-          <ErrorPanel error={olderError} title="Loading older entries" onRetry={() => void loadOlder()} />
-          {rows && nextBefore !== undefined && (
-            <button type="button" className="btn btn-sm btn-outline-secondary" disabled={loadingOlder} onClick={() => void loadOlder()}>
-              {loadingOlder ? 'Loading older entries…' : 'Load older entries'}
-            </button>
-          )}
-          {rows && rows.length > 0 && nextBefore === undefined && <p className="small text-body-secondary">No older entries.</p>}
-        </div>
-        {selected && (
-          <div className="col-xl-5">
-            {seq === null ? (
+      <ListWithDetails
+        list={
+          <>
+            <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="loaded entries" />
+            {rows && (
+              <DataTable
+                caption="Audit log entries"
+                columns={columns}
+                rows={result.rows}
+                rowKey={(e) => String(e.seq)}
+                selectedKey={selected}
+                onSelect={(e) => toggle(String(e.seq))}
+                empty="No entry matches."
+              />
+            )}
+            <ErrorPanel error={olderError} title="Loading older entries" onRetry={() => void loadOlder()} />
+            {rows && nextBefore !== undefined && (
+              <button type="button" className="btn btn-sm btn-outline-secondary" disabled={loadingOlder} onClick={() => void loadOlder()}>
+                {loadingOlder ? 'Loading older entries…' : 'Load older entries'}
+              </button>
+            )}
+            {rows && rows.length > 0 && nextBefore === undefined && <p className="small text-body-secondary">No older entries.</p>}
+          </>
+        }
+        details={
+          selected ? (
+            seq === null ? (
               <p className="alert alert-warning">“{selected}” is not an entry number.</p>
             ) : (
               <EntryDetails key={seq} seq={seq} loaded={rows?.find((e) => e.seq === seq)} />
-            )}
-            <button type="button" className="btn btn-sm btn-outline-secondary mt-2" onClick={deselect}>
-              Close details
-            </button>
-          </div>
-        )}
-      </div>
+            )
+          ) : null
+        }
+        onClose={deselect}
+      />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { canGenerate, isAdmin, useAuth } from '../auth';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { FilterBar } from '../components/FilterBar';
+import { ListWithDetails } from '../components/ListWithDetails';
 import { Findings } from '../components/Findings';
 import { PdfViewer } from '../components/PdfViewer';
 import { StatusBadge } from '../components/StatusBadge';
@@ -239,20 +240,16 @@ export function JobsPage() {
       </div>
       <p className="text-body-secondary small">Newest first; up to 200 jobs matching the status and time filters.</p>
       <ErrorPanel error={jobs.error} title="Loading jobs" onRetry={jobs.reload} />
-      <div className="row">
-        <div className={selected ? 'col-xl-7' : 'col-12'}>
-          <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="jobs" />
-          {rows && <DataTable caption="Jobs" columns={columns} rows={result.rows} rowKey={(j) => j.id} selectedKey={selected} onSelect={(j) => toggle(j.id)} empty="No job matches." />}
-        </div>
-        {selected && (
-          <div className="col-xl-5">
-            <JobDetails key={selected} id={selected} onChanged={jobs.reload} />
-            <button type="button" className="btn btn-sm btn-outline-secondary mt-2" onClick={deselect}>
-              Close details
-            </button>
-          </div>
-        )}
-      </div>
+      <ListWithDetails
+        list={
+          <>
+            <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="jobs" />
+            {rows && <DataTable caption="Jobs" columns={columns} rows={result.rows} rowKey={(j) => j.id} selectedKey={selected} onSelect={(j) => toggle(j.id)} empty="No job matches." />}
+          </>
+        }
+        details={selected ? <JobDetails key={selected} id={selected} onChanged={jobs.reload} /> : null}
+        onClose={deselect}
+      />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { Actor } from '../components/Actor';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { FilterBar } from '../components/FilterBar';
+import { ListWithDetails } from '../components/ListWithDetails';
 import { isActive, StatusBadge } from '../components/StatusBadge';
 import { applyFilters, prepare } from '../filters/engine';
 import { OP_RUNS_LIMIT, opRunFilters } from '../filters/operations';
@@ -76,30 +77,26 @@ export function OperationsPage() {
           and outcomes.
         </p>
         <ErrorPanel error={runs.error} title="Loading the runs" onRetry={reloadRuns} />
-        <div className="row">
-          <div className={selected ? 'col-xl-7' : 'col-12'}>
-            <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="runs" />
-            {rows && (
-              <DataTable
-                caption="Operation runs"
-                columns={columns}
-                rows={result.rows}
-                rowKey={(r) => r.id}
-                selectedKey={selected}
-                onSelect={(r) => toggle(r.id)}
-                empty="No run matches."
-              />
-            )}
-          </div>
-          {selected && (
-            <div className="col-xl-5">
-              <OpRunDetails key={selected} id={selected} onChanged={reloadRuns} />
-              <button type="button" className="btn btn-sm btn-outline-secondary mt-2" onClick={deselect}>
-                Close details
-              </button>
-            </div>
-          )}
-        </div>
+        <ListWithDetails
+          list={
+            <>
+              <FilterBar prepared={prepared} result={result} state={state} onChange={setState} noun="runs" />
+              {rows && (
+                <DataTable
+                  caption="Operation runs"
+                  columns={columns}
+                  rows={result.rows}
+                  rowKey={(r) => r.id}
+                  selectedKey={selected}
+                  onSelect={(r) => toggle(r.id)}
+                  empty="No run matches."
+                />
+              )}
+            </>
+          }
+          details={selected ? <OpRunDetails key={selected} id={selected} onChanged={reloadRuns} /> : null}
+          onClose={deselect}
+        />
       </section>
     </div>
   );
