@@ -16,6 +16,7 @@ PACKAGES="
   chromium
   liburiparser-dev
   libmimalloc-dev
+  libsimdjson-dev
 "
 
 missing=""

@@ -14,6 +14,7 @@
 #include <new>
 #include <set>
 
+#include "schema/flat_schema.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -357,6 +358,8 @@ struct VariablesSchema::Impl {
   // Nothing but annotations (and type: object): every object is valid as it
   // is. Most documents have such a schema; they skip valijson altogether.
   bool accepts_any_object = false;
+  // A flat object of typed properties: a valid instance needs no valijson.
+  std::optional<FlatSchema> flat;
 };
 
 VariablesSchema::VariablesSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -400,6 +403,7 @@ std::shared_ptr<const VariablesSchema> VariablesSchema::Compile(const nlohmann::
   static const std::set<std::string> kAnnotations = {"type", "title", "description", "$schema", "$id", "$comment", "examples"};
   impl->accepts_any_object = true;
   for (const auto& [key, unused] : schema.items()) impl->accepts_any_object = impl->accepts_any_object && kAnnotations.count(key) > 0;
+  impl->flat = FlatSchema::From(schema);
   return std::shared_ptr<const VariablesSchema>(new VariablesSchema(std::move(impl)));
 }
 
@@ -409,10 +413,19 @@ void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
   FillDefaults(impl_->source, impl_->source, instance, 0, seen);
 }
 
+std::vector<VariablesSchema::Violation> VariablesSchema::ValidateWithDefaults(const nlohmann::json& instance) const {
+  if (impl_->accepts_any_object && instance.is_object()) return {};
+  if (impl_->flat && impl_->flat->Accepts(instance)) return {};
+  nlohmann::json filled = instance;
+  ApplyDefaults(filled);
+  return Validate(filled);
+}
+
 bool VariablesSchema::HasProperty(const std::string& name) const { return impl_->property_names.count(name) > 0; }
 
 std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
   if (impl_->accepts_any_object && instance.is_object()) return {};
+  if (impl_->flat && impl_->flat->Accepts(instance)) return {};
   if (impl_->uses_format) {
     if (std::string path = FirstOverlongString(instance, ""); !path.empty()) {
       return {{path == "/" ? "" : path, "Variable " + path + " is longer than 10,000 characters, too long to check."}};

@@ -34,6 +34,10 @@ class VariablesSchema {
   // Every violation, not just the first; empty when `instance` is valid.
   std::vector<Violation> Validate(const nlohmann::json& instance) const;
 
+  // Validate() of a copy of `instance` with ApplyDefaults() filled in (no
+  // copy when the schema accepts any object).
+  std::vector<Violation> ValidateWithDefaults(const nlohmann::json& instance) const;
+
   // True when the schema declares top-level property `name`.
   bool HasProperty(const std::string& name) const;
 

@@ -1,8 +1,11 @@
 #include "validate/batch.h"
 
+#include "validate/policy_reader.h"
+
 #include <algorithm>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace docgen {
@@ -24,8 +27,16 @@ bool IncompleteJson(const std::string& line) {
   }
 }
 
-std::string ResultLine(const Catalog& catalog, const std::string& line, ValidationSummary& summary) {
-  PolicyResult result = ValidatePolicyText(catalog, line);
+// Lines of the input, and what the validator says of each.
+struct Chunk {
+  std::vector<std::string> lines;
+  std::vector<std::string> results;             // one per line
+  std::vector<ValidationSummary> summaries;     // one per thread
+  long long bytes = 0;                          // of the input, blank lines included
+};
+
+std::string ResultLine(const Catalog& catalog, const std::string& line, PolicyReader& reader, ValidationSummary& summary) {
+  PolicyResult result = ValidatePolicyText(catalog, line, reader);
   summary.Add(result);
   return PolicyResultToJson(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -53,43 +64,59 @@ BatchOutcome ValidateBatch(const Catalog& catalog, std::istream& in, std::ostrea
   const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
   BatchOutcome outcome;
   BatchProgress progress;
-  std::vector<std::string> lines;
-  std::vector<std::string> results;
-  std::string line;
   bool first = true;
-  while (in) {
+  // Up to chunk_lines policies (blank lines skipped); empty at the end of the input.
+  auto read = [&](Chunk& chunk) {
+    chunk.lines.clear();
+    chunk.bytes = 0;
+    std::string line;
+    while (chunk.lines.size() < options.chunk_lines && std::getline(in, line)) {
+      chunk.bytes += static_cast<long long>(line.size()) + 1;
+      if (Blank(line)) continue;
+      if (first && IncompleteJson(line)) {  // one JSON object over many lines
+        std::string rest(std::istreambuf_iterator<char>(in), {});
+        chunk.bytes += static_cast<long long>(rest.size());
+        line += "\n" + rest;
+      }
+      first = false;
+      chunk.lines.push_back(std::move(line));
+    }
+    chunk.results.assign(chunk.lines.size(), std::string());
+    chunk.summaries.assign(static_cast<size_t>(threads), ValidationSummary());
+  };
+  auto write = [&](const Chunk& chunk) {
+    for (const auto& s : chunk.summaries) outcome.summary.Merge(s);
+    for (const auto& r : chunk.results) out << r << '\n';
+    progress.policies = outcome.summary.policies;
+    progress.bytes_read += chunk.bytes;
+    if (options.progress && !chunk.lines.empty()) options.progress(progress);
+  };
+  // The threads validate one chunk while this one writes the chunk before
+  // and reads the chunk after: three chunks in memory at most.
+  std::vector<PolicyReader> readers(static_cast<size_t>(threads));
+  Chunk validated, current, next;
+  read(current);
+  while (!current.lines.empty()) {
     if (options.stop != nullptr && options.stop->load()) {
       outcome.stopped = true;
       break;
     }
-    lines.clear();
-    while (lines.size() < options.chunk_lines && std::getline(in, line)) {
-      progress.bytes_read += static_cast<long long>(line.size()) + 1;
-      if (Blank(line)) continue;
-      if (first && IncompleteJson(line)) {  // one JSON object over many lines
-        std::string rest(std::istreambuf_iterator<char>(in), {});
-        progress.bytes_read += static_cast<long long>(rest.size());
-        line += "\n" + rest;
-      }
-      first = false;
-      lines.push_back(std::move(line));
-    }
-    if (lines.empty()) break;
-    results.assign(lines.size(), std::string());
-    std::vector<ValidationSummary> summaries(static_cast<size_t>(threads));
-    auto work = [&](size_t t) {
-      for (size_t i = t; i < lines.size(); i += static_cast<size_t>(threads)) results[i] = ResultLine(catalog, lines[i], summaries[t]);
-    };
     {
-      std::vector<std::jthread> helpers;
-      for (int t = 1; t < threads && static_cast<size_t>(t) < lines.size(); ++t) helpers.emplace_back(work, t);
-      work(0);
+      std::vector<std::jthread> workers;
+      for (int t = 0; t < threads && static_cast<size_t>(t) < current.lines.size(); ++t) {
+        workers.emplace_back([&, t] {
+          for (size_t i = static_cast<size_t>(t); i < current.lines.size(); i += static_cast<size_t>(threads)) {
+            current.results[i] = ResultLine(catalog, current.lines[i], readers[static_cast<size_t>(t)], current.summaries[static_cast<size_t>(t)]);
+          }
+        });
+      }
+      write(validated);
+      read(next);
     }
-    for (const auto& s : summaries) outcome.summary.Merge(s);
-    for (const auto& r : results) out << r << '\n';
-    progress.policies = outcome.summary.policies;
-    if (options.progress) options.progress(progress);
+    validated = std::exchange(current, std::move(next));
+    next = Chunk();
   }
+  write(validated);
   out.flush();
   return outcome;
 }

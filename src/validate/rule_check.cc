@@ -69,7 +69,7 @@ bool RuleApplies(const Rule& rule, const Package& package, const nlohmann::json&
 }
 
 void CheckRule(const Rule& rule, const Catalog& catalog, const Package& package, const nlohmann::json& quote,
-               const std::set<std::string, std::less<>>& carried, std::vector<Finding>& out) {
+               const std::unordered_set<std::string_view>& carried, std::vector<Finding>& out) {
   if (!RuleApplies(rule, package, quote)) return;
   auto violation = [&](std::string message) -> Finding& {
     Finding& f = out.emplace_back();

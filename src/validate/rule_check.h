@@ -5,8 +5,9 @@
 #include <docgen/rule.h>
 #include <docgen/validate.h>
 
-#include <set>
+#include <unordered_set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,6 @@ bool RuleApplies(const Rule& rule, const Package& package, const nlohmann::json&
 // The rule's violations (none when it does not apply). `carried` holds the
 // ids the policy carries, in any edition.
 void CheckRule(const Rule& rule, const Catalog& catalog, const Package& package, const nlohmann::json& quote,
-               const std::set<std::string, std::less<>>& carried, std::vector<Finding>& out);
+               const std::unordered_set<std::string_view>& carried, std::vector<Finding>& out);
 
 }  // namespace docgen

@@ -10,25 +10,25 @@
 #include <docgen/validate.h>
 
 #include <algorithm>
-#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "schema/variables_schema.h"
 #include "util/diagnostic_json.h"
 #include "util/text.h"
+#include "validate/policy_reader.h"
 #include "validate/policy_shape.h"
+#include "validate/policy_view.h"
 #include "validate/rule_check.h"
 
 namespace docgen {
 namespace {
 
-constexpr int kMaxPolicyNesting = 64;
-
 std::string Plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 // One document id as the comparison sees it.
 struct IdGroup {
-  std::string id;
+  std::string_view id;
   std::string title;
   size_t expected = 0;                        // instances in the package
   const DocumentEdition* package_edition = nullptr;
@@ -41,14 +41,15 @@ class Comparison {
  public:
   Comparison(const Catalog& catalog, const Package& package) : catalog_(catalog), package_(package) {}
 
-  void Run(const nlohmann::json& documents, std::vector<Finding>& out) {
+  void Run(const std::vector<CarriedDocument>& documents, std::vector<Finding>& out) {
+    index_.reserve(package_.documents.size() + documents.size());
     for (const auto& doc : package_.documents) {
       IdGroup& group = Group(doc.id);
       ++group.expected;
       group.package_edition = doc.edition_ref;
       group.title = doc.title;
     }
-    for (const auto& entry : documents) CheckInstance(entry);
+    for (const auto& doc : documents) CheckInstance(doc);
     for (auto& group : groups_) {
       if (group.known) CountFinding(group, out);
       for (auto& f : group.instance_findings) out.push_back(std::move(f));
@@ -56,48 +57,32 @@ class Comparison {
   }
 
  private:
-  IdGroup& Group(const std::string& id) {
+  IdGroup& Group(std::string_view id) {
     auto [it, inserted] = index_.try_emplace(id, groups_.size());
     if (inserted) groups_.emplace_back().id = id;
     return groups_[it->second];
   }
 
-  std::string Named(const IdGroup& group) const { return group.title.empty() ? group.id : group.id + " (" + group.title + ")"; }
+  std::string Named(const IdGroup& group) const {
+    return group.title.empty() ? std::string(group.id) : std::string(group.id) + " (" + group.title + ")";
+  }
 
-  void CheckInstance(const nlohmann::json& entry) {
-    const std::string& id = entry["id"].get_ref<const std::string&>();
-    const std::string& edition = entry["edition"].get_ref<const std::string&>();
-    IdGroup& group = Group(id);
-    auto editions = catalog_.EditionsOf(id);
-    if (editions.empty()) {
-      group.known = false;
-      Finding& f = Add(group, "unknown_document");
-      f.message = "The policy carries document " + id + ", which the catalog does not have.";
-      f.extra["edition"] = edition;
-      return;
-    }
-    if (group.title.empty()) group.title = editions.back().title;
+  void CheckInstance(const CarriedDocument& doc) {
+    IdGroup& group = Group(doc.id);
+    // Most instances carry the package's own edition: no catalog lookup.
+    const bool as_package = group.package_edition != nullptr && group.package_edition->edition == doc.edition && !group.title.empty();
+    const DocumentEdition* carried = as_package ? group.package_edition : Edition(group, doc);
+    if (carried == nullptr) return;
     const int instance = static_cast<int>(++group.found);
-    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition& e) { return e.edition == edition; });
-    if (it == editions.end()) {
-      std::vector<std::string> known;
-      for (const auto& e : editions) known.push_back(e.edition);
-      Finding& f = Add(group, "unknown_edition");
-      f.message = "The policy carries edition \"" + edition + "\" of " + Named(group) +
-                  ", but the catalog has no such edition (it has " + Join(known) + ").";
-      f.extra["edition"] = edition;
-      return;
-    }
-    if (group.package_edition != nullptr && group.package_edition->edition != edition) {
+    if (group.package_edition != nullptr && group.package_edition->edition != doc.edition) {
       Finding& f = Add(group, "stale_edition");
-      f.message = "The policy carries edition " + edition + " of " + Named(group) + ", but on the effective date " +
-                  package_.facts.effective_date + " the edition in force is " + group.package_edition->edition + ".";
-      f.extra["edition"] = edition;
+      f.message = "The policy carries edition " + std::string(doc.edition) + " of " + Named(group) +
+                  ", but on the effective date " + package_.facts.effective_date + " the edition in force is " +
+                  group.package_edition->edition + ".";
+      f.extra["edition"] = doc.edition;
       f.extra["expected_edition"] = group.package_edition->edition;
     }
-    nlohmann::json variables = entry.contains("variables") ? entry["variables"] : nlohmann::json::object();
-    it->schema->ApplyDefaults(variables);
-    for (auto& violation : it->schema->Validate(variables)) {
+    for (auto& violation : carried->schema->ValidateWithDefaults(doc.variables != nullptr ? *doc.variables : no_variables_)) {
       Finding& f = Add(group, "invalid_variables");
       f.path = violation.path;
       f.instance = instance;
@@ -106,17 +91,41 @@ class Comparison {
     }
   }
 
+  // The catalog's edition that `doc` carries; null (and the finding) when
+  // the catalog has no such document or edition.
+  const DocumentEdition* Edition(IdGroup& group, const CarriedDocument& doc) {
+    auto editions = catalog_.EditionsOf(doc.id);
+    if (editions.empty()) {
+      group.known = false;
+      Finding& f = Add(group, "unknown_document");
+      f.message = "The policy carries document " + std::string(doc.id) + ", which the catalog does not have.";
+      f.extra["edition"] = doc.edition;
+      return nullptr;
+    }
+    if (group.title.empty()) group.title = editions.back().title;
+    auto it = std::find_if(editions.begin(), editions.end(), [&](const DocumentEdition& e) { return e.edition == doc.edition; });
+    if (it != editions.end()) return &*it;
+    ++group.found;
+    std::vector<std::string> known;
+    for (const auto& e : editions) known.push_back(e.edition);
+    Finding& f = Add(group, "unknown_edition");
+    f.message = "The policy carries edition \"" + std::string(doc.edition) + "\" of " + Named(group) +
+                ", but the catalog has no such edition (it has " + Join(known) + ").";
+    f.extra["edition"] = doc.edition;
+    return nullptr;
+  }
+
   Finding& Add(IdGroup& group, const char* code) {
     Finding& f = group.instance_findings.emplace_back();
     f.code = code;
-    f.document = group.id;
+    f.document = std::string(group.id);
     return f;
   }
 
   void CountFinding(const IdGroup& group, std::vector<Finding>& out) const {
     if (group.expected == group.found) return;
     Finding f;
-    f.document = group.id;
+    f.document = std::string(group.id);
     f.extra["expected"] = group.expected;
     f.extra["found"] = group.found;
     if (group.expected > group.found) {
@@ -135,8 +144,9 @@ class Comparison {
 
   const Catalog& catalog_;
   const Package& package_;
+  const nlohmann::json no_variables_ = nlohmann::json::object();
   std::vector<IdGroup> groups_;  // package ids in package order, then the policy's other ids
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string_view, size_t> index_;
 };
 
 void Finish(PolicyResult& result) {
@@ -144,29 +154,28 @@ void Finish(PolicyResult& result) {
                            [](const Finding& f) { return f.severity == Severity::kError; });
 }
 
-}  // namespace
-
-PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy) {
-  return ValidatePolicy(catalog, policy, catalog.rules);
-}
-
-PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy, std::span<const Rule> rules) {
+PolicyResult Begin(const Catalog& catalog) {
   PolicyResult result;
   result.catalog_name = catalog.name;
   result.catalog_digest = catalog.digest;
-  if (policy.is_object()) result.policy_id = policy.value("policy_id", nlohmann::json());
-  auto problems = CheckPolicyShape(policy);
-  if (!problems.empty()) {
-    for (auto& problem : problems) {
-      Finding& f = result.findings.emplace_back();
-      f.code = "invalid_policy";
-      f.path = std::move(problem.path);
-      f.message = std::move(problem.message);
-    }
-    Finish(result);
-    return result;
-  }
-  const nlohmann::json& quote = policy["quote"];
+  return result;
+}
+
+PolicyResult Invalid(const Catalog& catalog, std::string message) {
+  PolicyResult result = Begin(catalog);
+  result.ok = false;
+  Finding& f = result.findings.emplace_back();
+  f.code = "invalid_policy";
+  f.path = "";
+  f.message = std::move(message);
+  return result;
+}
+
+// Everything after the shape check, on a well-formed policy.
+PolicyResult Validate(const Catalog& catalog, const PolicyView& policy, std::span<const Rule> rules) {
+  PolicyResult result = Begin(catalog);
+  if (policy.policy_id != nullptr) result.policy_id = *policy.policy_id;
+  const nlohmann::json& quote = *policy.quote;
   // Only ids, editions and errors are compared: no explain words, and the
   // package's own variables are not checked (the policy's are, below).
   ResolveOptions options;
@@ -192,36 +201,65 @@ PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy
     f.message = "Resolving the policy's quote reports an error: " + error.message;
     f.extra["details"] = DiagnosticToJson(error);
   }
-  Comparison(catalog, package).Run(policy["documents"], result.findings);
-  std::set<std::string, std::less<>> carried;
-  for (const auto& entry : policy["documents"]) carried.insert(entry["id"].get<std::string>());
-  for (const Rule& rule : rules) CheckRule(rule, catalog, package, quote, carried, result.findings);
+  Comparison(catalog, package).Run(policy.documents, result.findings);
+  if (!rules.empty()) {
+    std::unordered_set<std::string_view> carried(policy.documents.size());
+    for (const auto& doc : policy.documents) carried.insert(doc.id);
+    for (const Rule& rule : rules) CheckRule(rule, catalog, package, quote, carried, result.findings);
+  }
   Finish(result);
   return result;
 }
 
-PolicyResult ValidatePolicyText(const Catalog& catalog, std::string_view line) {
-  auto invalid = [&](std::string message) {
-    PolicyResult result;
-    result.catalog_name = catalog.name;
-    result.catalog_digest = catalog.digest;
-    result.ok = false;
-    Finding& f = result.findings.emplace_back();
-    f.code = "invalid_policy";
-    f.path = "";
-    f.message = std::move(message);
+}  // namespace
+
+PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy) {
+  return ValidatePolicy(catalog, policy, catalog.rules);
+}
+
+PolicyResult ValidatePolicy(const Catalog& catalog, const nlohmann::json& policy, std::span<const Rule> rules) {
+  auto problems = CheckPolicyShape(policy);
+  if (!problems.empty()) {
+    PolicyResult result = Begin(catalog);
+    if (policy.is_object()) result.policy_id = policy.value("policy_id", nlohmann::json());
+    for (auto& problem : problems) {
+      Finding& f = result.findings.emplace_back();
+      f.code = "invalid_policy";
+      f.path = std::move(problem.path);
+      f.message = std::move(problem.message);
+    }
+    Finish(result);
     return result;
-  };
+  }
+  PolicyView view;
+  if (auto id = policy.find("policy_id"); id != policy.end()) view.policy_id = &*id;
+  view.quote = &policy["quote"];
+  for (const auto& entry : policy["documents"]) {
+    auto variables = entry.find("variables");
+    view.documents.push_back({entry["id"].get_ref<const std::string&>(), entry["edition"].get_ref<const std::string&>(),
+                              variables == entry.end() ? nullptr : &*variables});
+  }
+  return Validate(catalog, view, rules);
+}
+
+PolicyResult ValidatePolicyText(const Catalog& catalog, std::string_view line) {
+  PolicyReader reader;
+  return ValidatePolicyText(catalog, line, reader);
+}
+
+PolicyResult ValidatePolicyText(const Catalog& catalog, std::string_view line, PolicyReader& reader) {
+  if (const PolicyView* policy = reader.Read(line)) return Validate(catalog, *policy, catalog.rules);
   if (JsonNestingDepth(line) > kMaxPolicyNesting) {
-    return invalid("The policy nests deeper than " + std::to_string(kMaxPolicyNesting) + " levels.");
+    return Invalid(catalog, "The policy nests deeper than " + std::to_string(kMaxPolicyNesting) + " levels.");
   }
   nlohmann::json policy;
   try {
     policy = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
-    return invalid("This line is not JSON (at character " + std::to_string(e.byte) + "): a policy must be one JSON object per line.");
+    return Invalid(catalog, "This line is not JSON (at character " + std::to_string(e.byte) +
+                                "): a policy must be one JSON object per line.");
   } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large for a double
-    return invalid("This line holds a number too large to read: a policy must be one JSON object per line.");
+    return Invalid(catalog, "This line holds a number too large to read: a policy must be one JSON object per line.");
   }
   return ValidatePolicy(catalog, policy);
 }
