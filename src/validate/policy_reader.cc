@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <new>
+#include <optional>
 #include <string>
 
 #include <simdjson.h>
