@@ -17,6 +17,7 @@ PACKAGES="
   liburiparser-dev
   libmimalloc-dev
   libsimdjson-dev
+  prometheus
 "
 
 missing=""

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "util/text.h"
+
 namespace docgen {
 namespace {
 
@@ -26,11 +28,8 @@ std::string LabelText(const Labels& labels, const std::string& extra_name = "", 
   return out.empty() ? "" : "{" + out + "}";
 }
 
-std::string Number(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
+// Bucket bounds are matched as text (le="0.1") by rules and dashboards.
+std::string Number(double v) { return ShortestNumber(v); }
 
 }  // namespace
 

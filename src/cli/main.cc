@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/admin_commands.h"
+#include "cli/slo_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/validate_commands.h"
 #include "config/settings.h"
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
   docgen::AddSettingFlags(*worker, /*worker_only=*/true, worker_flags);
 
   docgen::cli::AdminCommands admin(app);  // audit, token
+  docgen::cli::SloCommands slo(app);
 
   try {
     app.parse(argc, argv);
@@ -334,6 +336,7 @@ int main(int argc, char** argv) {
     if (serve->parsed()) status = ServeCommand(serve_flags);
     if (worker->parsed()) status = ServeCommand(worker_flags);
     if (std::optional<int> ran = admin.Run()) status = *ran;
+    if (std::optional<int> ran = slo.Run()) status = *ran;
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -416,6 +416,15 @@ class ConfigFileReader {
         errors_.push_back(At(key_node.Mark()) + key + " is set twice (first on line " + std::to_string(previous->second) + ")");
         continue;
       }
+      if (key == "slos") {  // a list, not a setting: read whole
+        Result<std::vector<Slo>> slos = ParseSlos(value, path_);
+        if (slos.ok()) {
+          options_.slos = std::move(*slos);
+        } else {
+          state_.Refuse("slos", slos.status().message());
+        }
+        continue;
+      }
       if (IsGroup(key)) {
         if (value.IsNull()) continue;  // "auth:" with nothing under it
         if (!value.IsMap()) {

@@ -76,7 +76,11 @@ JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, 
       clock_(clock),
       options_(std::move(options)),
       resolve_host_(options_.resolve_host ? options_.resolve_host : SystemResolver()) {
-  metrics_.Describe("docgen_jobs_finished_total", Metrics::Type::kCounter, "Jobs that reached a final state, by status.");
+  metrics_.Describe("docgen_jobs_finished_total", Metrics::Type::kCounter,
+                    "Jobs that reached a final state, by outcome: succeeded, invalid (the caller's input, never retried) "
+                    "or failed (docgen's fault: attempts used up).");
+  metrics_.Describe("docgen_job_errors_total", Metrics::Type::kCounter,
+                    "Jobs that ended invalid or failed, by outcome and error code (the first error's).");
   metrics_.Describe("docgen_job_attempts_total", Metrics::Type::kCounter,
                     "Job runs, by outcome (released: cut short by a database or blob folder outage, not counted as an attempt).");
   metrics_.Describe("docgen_job_duration_seconds", Metrics::Type::kHistogram, "Time from claim to result of a job run.",
@@ -134,13 +138,18 @@ void JobRunner::Transient(const Job& job, const std::string& worker, const std::
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
   if (!recorded.ok()) return;  // lease lost or canceled meanwhile
   if (last) {
-    metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+    Finished("failed", "transient_failure");
     log_.Error("job failed after its last attempt", ids);
   } else {
     nlohmann::json fields = ids;
     fields["retry_in_ms"] = delay;
     log_.Warn("job attempt failed; will retry", fields);
   }
+}
+
+void JobRunner::Finished(const char* outcome, const std::string& code) {
+  metrics_.Add("docgen_jobs_finished_total", {{"outcome", outcome}});
+  if (!code.empty()) metrics_.Add("docgen_job_errors_total", {{"outcome", outcome}, {"code", code}});
 }
 
 void JobRunner::Release(const Job& job, const std::string& worker, const Status& outage) {
@@ -155,7 +164,7 @@ void JobRunner::Release(const Job& job, const std::string& worker, const Status&
                                                     outage.message()}}};
     const Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
     if (failed.ok()) {
-      metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+      Finished("failed", "unavailable");
       log_.Error("job failed: its attempts were used up by outages", {{"job_id", job.id}, {"releases", job.releases}});
     }
     if (failed.code() != StatusCode::kUnavailable) return;
@@ -189,7 +198,7 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
     if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
     metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
     if (!failed.ok()) return;  // lease lost or canceled
-    metrics_.Add("docgen_jobs_finished_total", {{"status", "failed"}});
+    Finished("invalid", errors.empty() ? "invalid_input" : errors.front().code);
     nlohmann::json fields = ids;
     fields["errors"] = errors.size();
     log_.Info(what, fields);
@@ -293,7 +302,7 @@ void JobRunner::Complete(const Job& job, const std::string& worker, const nlohma
     return;
   }
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
-  metrics_.Add("docgen_jobs_finished_total", {{"status", "succeeded"}});
+  Finished("succeeded", "");
   metrics_.Observe("docgen_job_duration_seconds", {}, seconds);
   nlohmann::json fields = ids;
   if (job.kind == JobKind::kValidate && result.contains("summary")) {

@@ -93,6 +93,8 @@ class JobRunner {
   // Marks a job done (or gives it back after an outage), with its metrics and log line.
   void Complete(const Job& job, const std::string& worker, const nlohmann::json& result, const nlohmann::json& ids,
                 std::chrono::steady_clock::time_point started);
+  // Counts a job that reached its final state; `code` is its first error's ("" when it succeeded).
+  void Finished(const char* outcome, const std::string& code);
   // The attempt was cut short by an outage: give it back (retrying while
   // the lease lasts), or leave the job to the reaper.
   void Release(const Job& job, const std::string& worker, const Status& outage);

@@ -24,6 +24,7 @@
 #include "jobs/catalog_files_json.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
+#include "slo/slo.h"
 #include "util/diagnostic_json.h"
 
 namespace docgen {
@@ -145,7 +146,7 @@ struct Service::Impl {
                      "Times the shared database became unreachable (lost) and reachable again (restored).");
     metrics.Describe("docgen_http_requests_total", Metrics::Type::kCounter, "HTTP requests, by method, route and status.");
     metrics.Describe("docgen_http_request_duration_seconds", Metrics::Type::kHistogram, "HTTP request latency, by method and route.",
-                     {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
+                     HttpLatencyBuckets());  // latency SLOs count the requests within one of these bounds
     metrics.Describe("docgen_jobs", Metrics::Type::kGauge, "Jobs in the store, by status.");
     metrics.Describe("docgen_queue_depth", Metrics::Type::kGauge, "Jobs waiting to run.");
     metrics.Describe("docgen_jobs_created_total", Metrics::Type::kCounter, "Jobs accepted.");

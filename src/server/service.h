@@ -10,10 +10,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/auth.h"
 #include "base/clock.h"
 #include "jobs/job_runner.h"
+#include "slo/slo.h"
 
 namespace docgen {
 
@@ -34,6 +36,7 @@ struct ServiceOptions {
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
   RunnerOptions runner;
   AuthOptions auth;                 // token_file defaults to DATA/tokens.json
+  std::vector<Slo> slos = DefaultSlos();  // the config file's `slos:` replaces them
 };
 
 class Service {

@@ -34,6 +34,10 @@ size_t FirstInvalidUtf8(std::string_view text);
 // Nesting depth of JSON text ([ and { outside strings), without parsing it.
 int JsonNestingDepth(std::string_view text);
 
+// The shortest text that reads back as `value` ("0.1", "2.5", "1e-05"), and
+// "+Inf", "-Inf", "NaN" as Prometheus writes them.
+std::string ShortestNumber(double value);
+
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);
 
