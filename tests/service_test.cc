@@ -171,6 +171,30 @@ TEST_P(ServiceTest, HealthReadinessMetricsAndOpenApi) {
   }
 }
 
+TEST_P(ServiceTest, SlosCountThisProcesssEventsWithoutPrometheus) {
+  ASSERT_EQ(PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "new-ca-basic.json"))->status, 200);
+  ASSERT_EQ(PostJson("/v1/packages:resolve", "{not json")->status, 400);
+  httplib::Client viewer("127.0.0.1", service_->port());
+  viewer.set_bearer_token_auth(tokens_[Role::kViewer]);
+  auto answer = viewer.Get("/v1/slos");
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  const auto body = Json(answer);
+  std::map<std::string, nlohmann::json> slos;
+  for (const auto& slo : body["slos"]) slos[slo["name"]] = slo;
+  ASSERT_EQ(slos.size(), 4u) << body.dump();
+  const auto& resolve = slos["resolve-fast"];
+  EXPECT_EQ(resolve["total"], 2);  // both resolves, the refused one too (it was answered, fast)
+  EXPECT_EQ(resolve["indicator"]["good"],
+            "docgen_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/packages:resolve\",le=\"0.1\"}");
+  EXPECT_FALSE(resolve["burn_rates"]["5m"].is_null());
+  const auto& api = slos["api-available"];
+  EXPECT_GE(api["total"].get<int>(), 2);
+  EXPECT_EQ(api["good"], api["total"]);  // no 5xx
+  EXPECT_EQ(api["error_budget_left"], 1.0);
+  EXPECT_TRUE(slos["jobs-succeed"]["compliance"].is_null());  // no job finished yet
+  EXPECT_EQ(httplib::Client("127.0.0.1", service_->port()).Get("/v1/slos")->status, 401);
+}
+
 TEST_P(ServiceTest, ResolveAndRenderSynchronously) {
   auto ok = PostJson("/v1/packages:resolve", ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
   EXPECT_EQ(ok->status, 200);

@@ -129,6 +129,22 @@ TEST_P(StoreTest, CreatedJobsAreQueuedAndListedNewestFirst) {
   EXPECT_EQ(store_->ListJobs(filter)->size(), 0u);
 }
 
+TEST_P(StoreTest, SloMinutesAddUpAcrossProcessesAndArePruned) {
+  ASSERT_TRUE(store_->AddSloMinutes({{"jobs-succeed", 10, 9, 10}, {"jobs-succeed", 11, 5, 5}, {"api-available", 10, 1, 2}}).ok());
+  ASSERT_TRUE(store_->AddSloMinutes({{"jobs-succeed", 10, 1, 3}}).ok());  // another process's counts of the same minute
+  ASSERT_TRUE(store_->AddSloMinutes({}).ok());
+  auto all = store_->ListSloMinutes(0);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[1].slo, "jobs-succeed");
+  EXPECT_EQ((*all)[1].minute, 10);
+  EXPECT_EQ((*all)[1].good, 10);
+  EXPECT_EQ((*all)[1].total, 13);
+  EXPECT_EQ(store_->ListSloMinutes(11)->size(), 1u);
+  EXPECT_EQ(*store_->PruneSloMinutes(11), 2);
+  EXPECT_EQ(store_->ListSloMinutes(0)->size(), 1u);
+}
+
 // GET /v1/jobs shows only the quote's quote_id: a listing must not read
 // every listed job's quote (up to max_body_bytes each).
 TEST_P(StoreTest, OnlyAClaimReadsTheQuote) {

@@ -155,6 +155,14 @@ struct CreatedJob {
 // Attempts a job may give back after outages before they count.
 inline constexpr int kFreeReleases = 10;
 
+// One SLO's events in one minute (minute = milliseconds since the epoch / 60,000).
+struct SloMinute {
+  std::string slo;
+  int64_t minute = 0;
+  int64_t good = 0;
+  int64_t total = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -259,6 +267,14 @@ class Store {
   // `docgen token list`.
   virtual Status RecordTokenUse(const std::string& token_id, int64_t at) = 0;
   virtual Result<std::map<std::string, int64_t>> TokenLastUsed() = 0;
+
+  // Good and total events of each SLO per minute, for GET /v1/slos without
+  // Prometheus. AddSloMinutes adds to what is there (every process adds its
+  // own counts); ListSloMinutes gives the minutes >= since_minute;
+  // PruneSloMinutes drops the minutes < before_minute.
+  virtual Status AddSloMinutes(const std::vector<SloMinute>& counts) = 0;
+  virtual Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) = 0;
+  virtual Result<int> PruneSloMinutes(int64_t before_minute) = 0;
 
   // Registered operations. CreateOpRun stores a run ("ops.run" audited in
   // the same transaction; a dry run is stored succeeded). ClaimOpRun takes

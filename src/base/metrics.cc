@@ -43,8 +43,11 @@ void Metrics::Describe(const std::string& name, Type type, const std::string& he
 }
 
 void Metrics::Add(const std::string& name, const Labels& labels, double by) {
-  std::lock_guard lock(mutex_);
-  families_[name].series[labels].value += by;
+  {
+    std::lock_guard lock(mutex_);
+    families_[name].series[labels].value += by;
+  }
+  if (listener_ != nullptr) listener_->Counted(name, labels, by);
 }
 
 void Metrics::Set(const std::string& name, const Labels& labels, double value) {
@@ -53,18 +56,21 @@ void Metrics::Set(const std::string& name, const Labels& labels, double value) {
 }
 
 void Metrics::Observe(const std::string& name, const Labels& labels, double value) {
-  std::lock_guard lock(mutex_);
-  Family& f = families_[name];
-  Series& s = f.series[labels];
-  if (s.counts.empty()) s.counts.assign(f.buckets.size(), 0);
-  for (size_t i = 0; i < f.buckets.size(); ++i) {
-    if (value <= f.buckets[i]) {
-      ++s.counts[i];
-      break;
+  {
+    std::lock_guard lock(mutex_);
+    Family& f = families_[name];
+    Series& s = f.series[labels];
+    if (s.counts.empty()) s.counts.assign(f.buckets.size(), 0);
+    for (size_t i = 0; i < f.buckets.size(); ++i) {
+      if (value <= f.buckets[i]) {
+        ++s.counts[i];
+        break;
+      }
     }
+    s.sum += value;
+    ++s.count;
   }
-  s.sum += value;
-  ++s.count;
+  if (listener_ != nullptr) listener_->Observed(name, labels, value);
 }
 
 std::string Metrics::Render() const {

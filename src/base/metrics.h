@@ -11,8 +11,20 @@ namespace docgen {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+// Told of every counter increment and histogram observation, after the
+// metrics have it (the SLO meter counts good and total events this way).
+class MetricsListener {
+ public:
+  virtual ~MetricsListener() = default;
+  virtual void Counted(const std::string& name, const Labels& labels, double by) = 0;
+  virtual void Observed(const std::string& name, const Labels& labels, double value) = 0;
+};
+
 class Metrics {
  public:
+  // Set once, before any thread records; null: none.
+  void Listen(MetricsListener* listener) { listener_ = listener; }
+
   enum class Type { kCounter, kGauge, kHistogram };
   // Declares a metric once; `buckets` for histograms (upper bounds, base units).
   void Describe(const std::string& name, Type type, const std::string& help, std::vector<double> buckets = {});
@@ -38,6 +50,7 @@ class Metrics {
   };
   mutable std::mutex mutex_;
   std::map<std::string, Family> families_;
+  MetricsListener* listener_ = nullptr;
 };
 
 }  // namespace docgen

@@ -58,6 +58,8 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/v1/ops/{name}:run", "runOperation", kAdmin, false, false, RunOperation},
       {"GET", "/v1/ops/runs", "listOperationRuns", kAdmin, false, false, ListOperationRuns},
       {"GET", "/v1/ops/runs/{id}", "getOperationRun", kAdmin, false, false, GetOperationRun},
+
+      {"GET", "/v1/slos", "listSlos", kViewer, false, false, ListSlos},
   };
   return kRoutes;
 }

@@ -31,6 +31,8 @@
 
 namespace docgen {
 
+class SloMeter;
+
 struct ServiceOptions;
 class Renderer;
 
@@ -79,6 +81,7 @@ struct Api {
   const Clock& clock;
   const std::atomic<bool>& ready;  // started and not shutting down
   WorkSlots& render_slots;         // synchronous renders in progress
+  SloMeter& slo_meter;             // this process's SLO events not yet stored
 };
 
 // One request as a handler sees it: the request, its path parameters by
@@ -168,6 +171,7 @@ HttpResponse ListOperations(Api&, const Call&);
 HttpResponse RunOperation(Api&, const Call&);
 HttpResponse ListOperationRuns(Api&, const Call&);
 HttpResponse GetOperationRun(Api&, const Call&);
+HttpResponse ListSlos(Api&, const Call&);
 }  // namespace handlers
 
 // What the job-like resources (/v1/jobs, /v1/validations) share.

@@ -25,6 +25,8 @@
 #include "server/dispatcher.h"
 #include "server/http_server.h"
 #include "slo/slo.h"
+#include "slo/slo_meter.h"
+#include "slo/slo_report.h"
 #include "util/diagnostic_json.h"
 
 namespace docgen {
@@ -119,6 +121,7 @@ struct Service::Impl {
   const Clock& clock;
   Log log;
   Metrics metrics;
+  std::unique_ptr<SloMeter> slo_meter;  // before the store: what records metrics stops first
   std::unique_ptr<Store> store;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<CatalogVersions> catalogs;
@@ -298,8 +301,24 @@ struct Service::Impl {
     }
     maintenance = std::thread([this] {
       std::unique_lock lock(maintenance_mutex);
-      while (!maintenance_cv.wait_for(lock, std::chrono::minutes(10), [this] { return stopping; })) PruneOnce(3600, 3600);
+      for (int minute = 1; !maintenance_cv.wait_for(lock, std::chrono::minutes(1), [this] { return stopping; }); ++minute) {
+        FlushSloCounts();
+        if (minute % 10 == 0) PruneOnce(3600, 3600);
+      }
     });
+  }
+
+  // Adds this process's SLO events to the store (kept for the next try when
+  // the database is away), and drops minutes older than the longest window.
+  void FlushSloCounts() {
+    if (!slo_meter) return;
+    std::vector<SloMinute> counts = slo_meter->Drain();
+    if (Status added = store->AddSloMinutes(counts); !added.ok()) {
+      slo_meter->Restore(counts);
+      log.Warn("SLO event counts not stored; kept for the next try", {{"error", added.message()}});
+      return;
+    }
+    (void)store->PruneSloMinutes(SloReportSince(options.slos, clock.NowMs()) - 1);
   }
 };
 
@@ -317,13 +336,15 @@ Status Service::Start() {
   }
   s.DescribeMetrics();
   if (Status status = s.OpenStores(); !status.ok()) return status;
+  s.slo_meter = std::make_unique<SloMeter>(s.options.slos, s.clock);
+  s.metrics.Listen(s.slo_meter.get());
   s.catalogs = std::make_unique<CatalogVersions>(*s.store);
   if (Status status = s.PublishStartupCatalog(); !status.ok()) return status;
   if (Status status = s.StartAuth(); !status.ok()) return status;
   s.runner = std::make_unique<JobRunner>(*s.store, *s.blobs, *s.catalogs, s.metrics, s.log, s.clock, s.options.runner);
   s.render_slots = std::make_unique<WorkSlots>(std::max(1, s.options.max_sync_renders));
   s.api = std::make_unique<Api>(
-      Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready, *s.render_slots});
+      Api{s.options, *s.store, *s.blobs, *s.catalogs, *s.auth, s.metrics, s.log, s.clock, s.ready, *s.render_slots, *s.slo_meter});
   if (!s.options.worker_only) {
     s.ui = std::make_unique<StaticFiles>(s.options.ui_dir.empty() ? std::string(DOCGEN_DEFAULT_UI_DIR) : s.options.ui_dir, "/ui");
   }
@@ -359,6 +380,7 @@ void Service::Shutdown() {
   }
   s.maintenance_cv.notify_all();
   if (s.maintenance.joinable()) s.maintenance.join();
+  s.FlushSloCounts();
   s.log.Info("stopped");
 }
 

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "slo/selector.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -105,10 +106,10 @@ class SloReader {
 
   std::string Selector(const YAML::Node& map, const char* key, const std::string& at) {
     std::string text = Text(map, key, at, true);
-    static const std::regex kSelector("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^{}\\[\\]()]*\\})?");
-    if (!text.empty() && !std::regex_match(text, kSelector)) {
+    if (text.empty()) return text;
+    if (Result<SeriesSelector> selector = SeriesSelector::Parse(text); !selector.ok()) {
       Error(map[key], at + "." + key + " must be one series selector, like docgen_jobs_finished_total{outcome=\"succeeded\"}, not \"" +
-                          text + "\"");
+                          text + "\": " + selector.status().message());
       return "";
     }
     return text;

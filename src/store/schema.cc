@@ -142,6 +142,16 @@ const char* const kMigrations[] = {
       PRIMARY KEY (run_id, step)
     );
     )sql",
+    // 8: SLO events per minute (GET /v1/slos)
+    R"sql(
+    CREATE TABLE slo_minutes (
+      slo TEXT NOT NULL,
+      minute BIGINT NOT NULL,
+      good BIGINT NOT NULL,
+      total BIGINT NOT NULL,
+      PRIMARY KEY (slo, minute)
+    );
+    )sql",
 };
 
 }  // namespace

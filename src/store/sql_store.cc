@@ -630,6 +630,41 @@ Result<std::map<std::string, int64_t>> SqlStore::TokenLastUsed() {
   return out;
 }
 
+Status SqlStore::AddSloMinutes(const std::vector<SloMinute>& counts) {
+  if (counts.empty()) return Status::Ok();
+  return Write([&](SqlSession& s) {
+    for (const SloMinute& c : counts) {
+      s.Exec("INSERT INTO slo_minutes (slo, minute, good, total) VALUES ($1, $2, $3, $4) ON CONFLICT (slo, minute) DO UPDATE SET "
+             "good = slo_minutes.good + excluded.good, total = slo_minutes.total + excluded.total",
+             {c.slo, c.minute, c.good, c.total});
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<SloMinute>> SqlStore::ListSloMinutes(int64_t since_minute) {
+  std::vector<SloMinute> out;
+  Status status = Read([&](SqlSession& s) {
+    out.clear();
+    for (const auto& r : s.Exec("SELECT slo, minute, good, total FROM slo_minutes WHERE minute >= $1 ORDER BY slo, minute", {since_minute}).rows) {
+      out.push_back({r.Text(0), r.Int(1), r.Int(2), r.Int(3)});
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<int> SqlStore::PruneSloMinutes(int64_t before_minute) {
+  int pruned = 0;
+  Status status = Write([&](SqlSession& s) {
+    pruned = static_cast<int>(s.Exec("DELETE FROM slo_minutes WHERE minute < $1", {before_minute}).affected);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return pruned;
+}
+
 int SqlStore::PruneIn(SqlSession& s, int64_t before) {
   const char* finished = "finished_at > 0 AND finished_at < $1 AND webhook_state != 'pending'";
   s.Exec(std::string("DELETE FROM webhook_attempts WHERE job_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});

@@ -53,6 +53,9 @@ class SqlStore final : public Store {
   Result<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter) override;
   Status RecordTokenUse(const std::string& token_id, int64_t at) override;
   Result<std::map<std::string, int64_t>> TokenLastUsed() override;
+  Status AddSloMinutes(const std::vector<SloMinute>& counts) override;
+  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) override;
+  Result<int> PruneSloMinutes(int64_t before_minute) override;
   Result<OpRun> CreateOpRun(const OpRun& run) override;
   Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& worker, int64_t now, int64_t lease_until) override;
   Result<std::optional<std::string>> ApplyOpStep(const std::string& run_id, int64_t step, const OpStep& change,

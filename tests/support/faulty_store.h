@@ -119,6 +119,15 @@ class FaultyStore final : public Store {
     return PassStatus("RecordTokenUse", [&] { return inner_.RecordTokenUse(id, at); });
   }
   Result<std::map<std::string, int64_t>> TokenLastUsed() override { return Pass("TokenLastUsed", [&] { return inner_.TokenLastUsed(); }); }
+  Status AddSloMinutes(const std::vector<SloMinute>& counts) override {
+    return Pass("AddSloMinutes", [&] { return inner_.AddSloMinutes(counts); });
+  }
+  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) override {
+    return Pass("ListSloMinutes", [&] { return inner_.ListSloMinutes(since_minute); });
+  }
+  Result<int> PruneSloMinutes(int64_t before_minute) override {
+    return Pass("PruneSloMinutes", [&] { return inner_.PruneSloMinutes(before_minute); });
+  }
   Result<OpRun> CreateOpRun(const OpRun& run) override { return Pass("CreateOpRun", [&] { return inner_.CreateOpRun(run); }); }
   Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& w, int64_t now, int64_t until) override {
     return Pass("ClaimOpRun", [&] { return inner_.ClaimOpRun(id, w, now, until); });
