@@ -96,6 +96,9 @@ bad "a window in hours" "slos[0].window must be a number of days from 1d to 365d
 bad "an unknown field" "slos[0] has an unknown field \"objectve\"" \
 'slos:
   - {name: a, objectve: 99, objective: 99, indicator: {ratio: {good: a_total, total: b_total}}}'
+bad "text that is not UTF-8" "bad.yaml:2: slos[0].description must be UTF-8 text" \
+"slos:
+  - {name: a, description: x$(printf '\377')y, objective: 99, indicator: {ratio: {good: a_total, total: b_total}}}"
 bad "an empty list" "slos must be a non-empty list" 'slos: []'
 # docgen serve refuses the same file before it starts.
 PORT=$(free_port)

@@ -125,6 +125,10 @@ class SloReader {
       Error(value, at + "." + key + " must be a non-empty text, not " + Show(value));
       return "";
     }
+    if (FirstInvalidUtf8(value.Scalar()) != std::string::npos) {
+      Error(value, at + "." + key + " must be UTF-8 text");
+      return "";
+    }
     return value.Scalar();
   }
 
@@ -140,7 +144,7 @@ class SloReader {
   }
 
   static std::string Show(const YAML::Node& node) {
-    if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
+    if (node.IsScalar()) return FirstInvalidUtf8(node.Scalar()) == std::string::npos ? "\"" + node.Scalar() + "\"" : "text that is not UTF-8";
     return node.IsMap() ? "a mapping" : node.IsSequence() ? "a list" : "nothing";
   }
 
