@@ -4,6 +4,7 @@ import { Link, useLocation } from './lib/router';
 import { AuditPage } from './pages/AuditPage';
 import { DocumentsPage } from './pages/DocumentsPage';
 import { JobsPage } from './pages/JobsPage';
+import { OnCallPage } from './pages/OnCallPage';
 import { SignInPage } from './pages/SignInPage';
 import { VersionsPage } from './pages/VersionsPage';
 
@@ -33,6 +34,7 @@ export function App() {
   if (page === 'documents' && arg && action === 'edit') content = isAdmin(role) ? <DocumentEditorPage id={arg} /> : <NotAllowed need="admin" />;
   else if (page === 'documents') content = <DocumentsPage />;
   else if (page === 'jobs') content = <JobsPage />;
+  else if (page === 'oncall') content = <OnCallPage />;
   else if (page === 'versions') content = <VersionsPage />;
   else if (page === 'preview') content = canGenerate(role) ? <PreviewPage /> : <NotAllowed need="generator" />;
   else if (page === 'validator') content = <ValidatorPage />;
@@ -44,6 +46,7 @@ export function App() {
   const nav: { to: string; label: string; show: boolean }[] = [
     { to: 'documents', label: 'Documents', show: true },
     { to: 'jobs', label: 'Jobs', show: true },
+    { to: 'oncall', label: 'On call', show: true },
     { to: 'versions', label: 'Versions', show: true },
     { to: 'preview', label: 'Package preview', show: canGenerate(role) },
     { to: 'validator', label: 'Validator', show: true },

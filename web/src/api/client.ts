@@ -125,6 +125,20 @@ export interface Job {
   result?: JobResult;
 }
 
+/** One SLO as GET /v1/slos reports it (docgen's own per-minute counts). */
+export interface Slo {
+  name: string;
+  description: string;
+  objective: number;
+  window_days: number;
+  indicator: { good: string; total: string };
+  good: number;
+  total: number;
+  compliance: number | null;
+  error_budget_left: number;
+  burn_rates: Record<'5m' | '30m' | '1h' | '2h' | '6h' | '1d' | '3d', number | null>;
+}
+
 export interface WebhookAttempts {
   job_id: string;
   state: string;
@@ -641,6 +655,9 @@ export function createClient(options: ClientOptions) {
     },
     /** Walks the audit log's hash chain (admin). */
     verifyAudit: (signal?: AbortSignal) => json<AuditVerification>('GET', '/v1/audit:verify', { signal }),
+
+    /** Each SLO's compliance, budget left and burn rates (viewer). */
+    slos: (signal?: AbortSignal) => json<{ as_of: string; slos: Slo[] }>('GET', '/v1/slos', { signal }),
 
     /** The registered operations (admin). */
     operations: (signal?: AbortSignal) => json<{ operations: Operation[] }>('GET', '/v1/ops', { signal }),
