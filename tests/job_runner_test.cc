@@ -229,6 +229,26 @@ TEST_F(JobRunnerTest, AQuoteThatDoesNotResolveFailsAtOnce) {
   EXPECT_FALSE(failed.errors.empty());
 }
 
+TEST_F(JobRunnerTest, AJobWhoseWorkerDiedOnItsLastAttemptIsCountedFailed) {
+  JobRunner& runner = Runner(true);
+  Job job;
+  job.id = "doomed";
+  job.request_hash = "hash-doomed";
+  job.quote = nlohmann::json::parse(testing::ReadFile(kExamples / "quotes" / "tech-eo-new.json"));
+  job.catalog_version = 1;
+  job.max_attempts = 1;
+  job.created_at = job.run_after = clock_.NowMs();
+  ASSERT_TRUE(real_->CreateJob(job).ok());
+  ASSERT_TRUE(*real_->ClaimJob("dead-worker", clock_.NowMs(), clock_.NowMs() + 1000));
+  clock_.Advance(1001);
+  EXPECT_EQ(*runner.ReapOnce(), 1);
+  EXPECT_EQ(Stored("doomed").status, JobStatus::kFailed);
+  // The SLO sees it: docgen failed this job (its worker died every time).
+  const std::string metrics = metrics_.Render();
+  EXPECT_NE(metrics.find("docgen_jobs_finished_total{outcome=\"failed\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("docgen_job_errors_total{outcome=\"failed\",code=\"lease_expired\"} 1"), std::string::npos) << metrics;
+}
+
 TEST_F(JobRunnerTest, AnExpiredLeaseIsReapedAndTheJobRunsAgain) {
   JobRunner& runner = Runner(true);
   Submit("a");

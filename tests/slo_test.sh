@@ -146,7 +146,9 @@ PY
   grep -q '^docgen_jobs_finished_total{outcome="invalid"} 1$' "$TMP/metrics.txt" && ok "a job with invalid input is counted as invalid" || fail "invalid outcome"
   grep -q '^docgen_job_errors_total{outcome="invalid",code="unknown_product"} 1$' "$TMP/metrics.txt" && ok "and by its error code" || fail "error code: $(grep ^docgen_job_errors_total "$TMP/metrics.txt")"
   grep -q 'docgen_http_request_duration_seconds_bucket{method="POST",route="/v1/packages:resolve",le="0.1"}' "$TMP/metrics.txt" &&
-    ok "bucket bounds are written as the rules match them (le=\"0.1\")" || fail "bucket bounds"
+    grep -q 'docgen_http_request_duration_seconds_bucket{method="POST",route="/v1/packages:resolve",le="1.0"}' "$TMP/metrics.txt" &&
+    grep -q 'docgen_http_request_duration_seconds_bucket{method="POST",route="/v1/packages:resolve",le="0.0005"}' "$TMP/metrics.txt" &&
+    ok "bucket bounds are written as the rules select them (le=\"0.1\", \"1.0\", \"0.0005\")" || fail "bucket bounds"
 fi
 
 [ $failures -eq 0 ] || { echo "$failures failed"; exit 1; }

@@ -264,8 +264,8 @@ TEST_P(StoreTest, JobsOfEachKindAreListedApartAndReportProgress) {
 TEST_P(StoreTest, ExpiredLeasesReturnToTheQueueAndTheOldHolderCannotFinish) {
   Create(NewJob("a"));
   Claim("w1", 1000, 2000);
-  EXPECT_EQ(*store_->ReapExpiredLeases(1500), 0);
-  EXPECT_EQ(*store_->ReapExpiredLeases(2500), 1);
+  EXPECT_EQ(store_->ReapExpiredLeases(1500)->total(), 0);
+  EXPECT_EQ(store_->ReapExpiredLeases(2500)->requeued, 1);
   EXPECT_EQ(Get("a").status, JobStatus::kQueued);
   Result<std::optional<Job>> again = store_->ClaimJob("w2", 2600, 9000);
   ASSERT_TRUE(again.ok() && *again);
@@ -280,7 +280,9 @@ TEST_P(StoreTest, ALeaseThatExpiresOnTheLastAttemptFailsTheJob) {
   job.max_attempts = 1;
   Create(job);
   Claim("w1", 1000, 2000);
-  EXPECT_EQ(*store_->ReapExpiredLeases(3000), 1);
+  const Result<ReapedLeases> reaped = store_->ReapExpiredLeases(3000);
+  EXPECT_EQ(reaped->failed, 1);
+  EXPECT_EQ(reaped->requeued, 0);
   Job failed = Get("a");
   EXPECT_EQ(failed.status, JobStatus::kFailed);
   EXPECT_EQ(failed.errors[0]["code"], "lease_expired");
@@ -946,9 +948,9 @@ TEST_P(StoreTest, OnlyOneProcessReapsAtATime) {
   pqxx::connection holder(PostgresUrl());
   pqxx::work tx(holder);
   tx.exec("SELECT pg_advisory_lock(" + std::to_string(0x646f6367656e02) + ")");  // another process is reaping
-  EXPECT_EQ(*store_->ReapExpiredLeases(5000), 0);
+  EXPECT_EQ(store_->ReapExpiredLeases(5000)->total(), 0);
   tx.exec("SELECT pg_advisory_unlock(" + std::to_string(0x646f6367656e02) + ")");
-  EXPECT_EQ(*store_->ReapExpiredLeases(5000), 1);
+  EXPECT_EQ(store_->ReapExpiredLeases(5000)->requeued, 1);
 }
 
 TEST_P(StoreTest, ALostConnectionIsReopened) {

@@ -155,6 +155,13 @@ struct CreatedJob {
 // Attempts a job may give back after outages before they count.
 inline constexpr int kFreeReleases = 10;
 
+// What one pass of the reaper did.
+struct ReapedLeases {
+  int requeued = 0;  // back in the queue for another attempt
+  int failed = 0;    // out of attempts: failed (lease_expired)
+  int total() const { return requeued + failed; }
+};
+
 // One SLO's events in one minute (minute = milliseconds since the epoch / 60,000).
 struct SloMinute {
   std::string slo;
@@ -200,9 +207,9 @@ class Store {
   // that never ends must not keep a job forever).
   virtual Status ReleaseJob(const std::string& id, const std::string& worker, int64_t run_after, int64_t now) = 0;
   // Returns running jobs whose lease expired to the queue (or fails them when
-  // out of attempts). Returns how many it touched. Only one process reaps at
-  // a time; the others return 0 meanwhile.
-  virtual Result<int> ReapExpiredLeases(int64_t now) = 0;
+  // out of attempts, error lease_expired). Only one process reaps at a time;
+  // the others reap nothing meanwhile.
+  virtual Result<ReapedLeases> ReapExpiredLeases(int64_t now) = 0;
   // A counter that moves whenever a job may have become claimable (created,
   // retried or put back in the queue by any process sharing the store).
   // Idle workers read it before a claim that finds nothing, then wait for it

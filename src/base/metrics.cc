@@ -28,8 +28,6 @@ std::string LabelText(const Labels& labels, const std::string& extra_name = "", 
   return out.empty() ? "" : "{" + out + "}";
 }
 
-// Bucket bounds are matched as text (le="0.1") by rules and dashboards.
-std::string Number(double v) { return ShortestNumber(v); }
 
 }  // namespace
 
@@ -81,17 +79,17 @@ std::string Metrics::Render() const {
     out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& [labels, s] : f.series) {
       if (f.type != Type::kHistogram) {
-        out += name + LabelText(labels) + " " + Number(s.value) + "\n";
+        out += name + LabelText(labels) + " " + ShortestNumber(s.value) + "\n";
         continue;
       }
       double cumulative = 0;
       for (size_t i = 0; i < f.buckets.size(); ++i) {
         cumulative += i < s.counts.size() ? s.counts[i] : 0;
-        out += name + "_bucket" + LabelText(labels, "le", Number(f.buckets[i])) + " " + Number(cumulative) + "\n";
+        out += name + "_bucket" + LabelText(labels, "le", LabelNumber(f.buckets[i])) + " " + ShortestNumber(cumulative) + "\n";
       }
-      out += name + "_bucket" + LabelText(labels, "le", "+Inf") + " " + Number(s.count) + "\n";
-      out += name + "_sum" + LabelText(labels) + " " + Number(s.sum) + "\n";
-      out += name + "_count" + LabelText(labels) + " " + Number(s.count) + "\n";
+      out += name + "_bucket" + LabelText(labels, "le", "+Inf") + " " + ShortestNumber(s.count) + "\n";
+      out += name + "_sum" + LabelText(labels) + " " + ShortestNumber(s.sum) + "\n";
+      out += name + "_count" + LabelText(labels) + " " + ShortestNumber(s.count) + "\n";
     }
   }
   return out;

@@ -361,12 +361,15 @@ void JobRunner::WorkerLoop(int index) {
 }
 
 Result<int> JobRunner::ReapOnce() {
-  Result<int> reaped = store_.ReapExpiredLeases(clock_.NowMs());
-  if (reaped.ok() && *reaped > 0) {
-    metrics_.Add("docgen_leases_reaped_total", {}, *reaped);
-    log_.Warn("returned jobs with expired leases to the queue", {{"jobs", *reaped}});
+  Result<ReapedLeases> reaped = store_.ReapExpiredLeases(clock_.NowMs());
+  if (!reaped.ok()) return reaped.status();
+  if (reaped->total() > 0) {
+    metrics_.Add("docgen_leases_reaped_total", {}, reaped->total());
+    log_.Warn("returned jobs with expired leases to the queue", {{"jobs", reaped->requeued}, {"failed", reaped->failed}});
   }
-  return reaped;
+  // Out of attempts because its worker died each time: docgen's fault.
+  for (int i = 0; i < reaped->failed; ++i) Finished("failed", "lease_expired");
+  return reaped->total();
 }
 
 namespace {

@@ -415,7 +415,7 @@ void VariablesSchema::ApplyDefaults(nlohmann::json& instance) const {
 
 std::vector<VariablesSchema::Violation> VariablesSchema::ValidateWithDefaults(const nlohmann::json& instance) const {
   if (impl_->accepts_any_object && instance.is_object()) return {};
-  if (impl_->flat && impl_->flat->Accepts(instance)) return {};
+  if (impl_->flat && impl_->flat->Accepts(instance)) return {};  // it fills the defaults in as it checks
   nlohmann::json filled = instance;
   ApplyDefaults(filled);
   return Validate(filled);
@@ -425,7 +425,6 @@ bool VariablesSchema::HasProperty(const std::string& name) const { return impl_-
 
 std::vector<VariablesSchema::Violation> VariablesSchema::Validate(const nlohmann::json& instance) const {
   if (impl_->accepts_any_object && instance.is_object()) return {};
-  if (impl_->flat && impl_->flat->Accepts(instance)) return {};
   if (impl_->uses_format) {
     if (std::string path = FirstOverlongString(instance, ""); !path.empty()) {
       return {{path == "/" ? "" : path, "Variable " + path + " is longer than 10,000 characters, too long to check."}};

@@ -83,7 +83,7 @@ class SloReader {
     }
     Only(latency, at + ".latency", {"route", "threshold_seconds"});
     indicator.route = Text(latency, "route", at + ".latency", true);
-    static const std::regex kRoute("(GET|POST|PUT|PATCH|DELETE) /[^\\s\"{}]*");
+    static const std::regex kRoute("(GET|POST|PUT|PATCH|DELETE) /[^\\s\"]*");  // a pattern: /v1/jobs/{id}
     if (!indicator.route.empty() && !std::regex_match(indicator.route, kRoute)) {
       Error(latency["route"], at + ".latency.route must be a method and a path as /metrics labels it, like \"POST /v1/packages:resolve\", not \"" +
                                   indicator.route + "\"");
@@ -223,7 +223,7 @@ SloIndicator AsRatio(const SloIndicator& indicator) {
   const size_t space = indicator.route.find(' ');
   const std::string labels = "method=" + Quoted(indicator.route.substr(0, space)) + ",route=" + Quoted(indicator.route.substr(space + 1));
   SloIndicator ratio;
-  ratio.good = "docgen_http_request_duration_seconds_bucket{" + labels + ",le=\"" + ShortestNumber(indicator.threshold_seconds) + "\"}";
+  ratio.good = "docgen_http_request_duration_seconds_bucket{" + labels + ",le=\"" + LabelNumber(indicator.threshold_seconds) + "\"}";
   ratio.total = "docgen_http_request_duration_seconds_count{" + labels + "}";
   return ratio;
 }

@@ -264,10 +264,10 @@ Status SqlStore::ReleaseJob(const std::string& id, const std::string& worker, in
   });
 }
 
-Result<int> SqlStore::ReapExpiredLeases(int64_t now) {
-  int touched = 0;
+Result<ReapedLeases> SqlStore::ReapExpiredLeases(int64_t now) {
+  ReapedLeases reaped;
   Status status = Write([&](SqlSession& s) {
-    touched = 0;
+    reaped = ReapedLeases();
     if (!s.TryLock(SqlLock::kReaper)) return Status::Ok();  // another process is reaping
     const SqlResult failed = s.Exec(std::string("UPDATE jobs SET status = 'failed', lease_owner = '', lease_until = 0, "
                                                 "updated_at = $1, finished_at = $1, errors = $2, webhook_next_at = $1, ") +
@@ -279,11 +279,12 @@ Result<int> SqlStore::ReapExpiredLeases(int64_t now) {
         "WHERE status = 'running' AND lease_until < $1",
         {now});
     if (requeued.affected > 0) s.WakeWorkersOnCommit();
-    touched = static_cast<int>(failed.affected + requeued.affected);
+    reaped.failed = static_cast<int>(failed.affected);
+    reaped.requeued = static_cast<int>(requeued.affected);
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  return touched;
+  return reaped;
 }
 
 uint64_t SqlStore::JobsSignal() { return backend_->JobsSignal(); }

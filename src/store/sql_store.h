@@ -27,7 +27,7 @@ class SqlStore final : public Store {
   Status RetryLater(const std::string& id, const std::string& worker, const nlohmann::json& errors, int64_t run_after,
                     int64_t now) override;
   Status ReleaseJob(const std::string& id, const std::string& worker, int64_t run_after, int64_t now) override;
-  Result<int> ReapExpiredLeases(int64_t now) override;
+  Result<ReapedLeases> ReapExpiredLeases(int64_t now) override;
   uint64_t JobsSignal() override;
   void WaitForJobs(uint64_t seen, int64_t timeout_ms) override;
   Result<Job> CancelJob(const std::string& id, const Actor& by) override;

@@ -118,8 +118,14 @@ std::string ShortestNumber(double value) {
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   if (std::isnan(value)) return "NaN";
   char buffer[64];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general);
   return error == std::errc() ? std::string(buffer, end) : std::string("NaN");
+}
+
+std::string LabelNumber(double value) {
+  std::string text = ShortestNumber(value);
+  if (std::isfinite(value) && text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
 }
 
 int JsonNestingDepth(std::string_view text) {

@@ -34,9 +34,14 @@ size_t FirstInvalidUtf8(std::string_view text);
 // Nesting depth of JSON text ([ and { outside strings), without parsing it.
 int JsonNestingDepth(std::string_view text);
 
-// The shortest text that reads back as `value` ("0.1", "2.5", "1e-05"), and
-// "+Inf", "-Inf", "NaN" as Prometheus writes them.
+// The shortest text that reads back as `value`, in %g style ("0.1", "2.5",
+// "0.0005", "1e-05", "10"), and "+Inf", "-Inf", "NaN" as Prometheus writes them.
 std::string ShortestNumber(double value);
+
+// A number as a label value (a histogram's `le`), the way OpenMetrics and
+// Prometheus 3 write it: ShortestNumber with ".0" on whole numbers ("1.0",
+// "10.0", "0.1"), so what docgen exposes and what its rules select match.
+std::string LabelNumber(double value);
 
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);

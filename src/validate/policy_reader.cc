@@ -1,9 +1,11 @@
 #include "validate/policy_reader.h"
 
+#include <algorithm>
 #include <deque>
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -49,7 +51,7 @@ nlohmann::json ToJson(element value) {
 
 struct PolicyReader::Impl {
   simdjson::dom::parser parser;
-  std::string padded;                 // the line, with the padding simdjson reads past its end
+  std::vector<char> padded;           // the line, then the padding simdjson reads past its end
   std::deque<nlohmann::json> values;  // what the view points to (stable addresses)
   const nlohmann::json no_variables = nlohmann::json::object();
   PolicyView view;
@@ -90,10 +92,10 @@ PolicyReader::~PolicyReader() = default;
 
 const PolicyView* PolicyReader::Read(std::string_view line) {
   Impl& s = *impl_;
-  s.padded.reserve(line.size() + simdjson::SIMDJSON_PADDING);
-  s.padded.assign(line);
+  if (s.padded.size() < line.size() + simdjson::SIMDJSON_PADDING) s.padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+  std::copy(line.begin(), line.end(), s.padded.begin());
   element root;
-  if (s.parser.parse(s.padded.data(), s.padded.size(), false).get(root) != simdjson::SUCCESS || !root.is_object()) {
+  if (s.parser.parse(s.padded.data(), line.size(), false).get(root) != simdjson::SUCCESS || !root.is_object()) {
     return nullptr;
   }
   s.values.clear();

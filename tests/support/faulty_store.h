@@ -70,7 +70,7 @@ class FaultyStore final : public Store {
   Status ReleaseJob(const std::string& id, const std::string& w, int64_t after, int64_t now) override {
     return PassStatus("ReleaseJob", [&] { return inner_.ReleaseJob(id, w, after, now); });
   }
-  Result<int> ReapExpiredLeases(int64_t now) override { return Pass("ReapExpiredLeases", [&] { return inner_.ReapExpiredLeases(now); }); }
+  Result<ReapedLeases> ReapExpiredLeases(int64_t now) override { return Pass("ReapExpiredLeases", [&] { return inner_.ReapExpiredLeases(now); }); }
   uint64_t JobsSignal() override { return inner_.JobsSignal(); }
   void WaitForJobs(uint64_t seen, int64_t timeout_ms) override { inner_.WaitForJobs(seen, timeout_ms); }
   Result<Job> CancelJob(const std::string& id, const Actor& by) override { return Pass("CancelJob", [&] { return inner_.CancelJob(id, by); }); }

@@ -37,6 +37,7 @@ test('SLO tiles from the API, failures by cause with links to their jobs, the qu
   const failures = page.getByRole('table', { name: /^Failed jobs by cause/ });
   const group = failures.locator('tbody tr', { hasText: 'unknown_product' });
   await expect(group).toHaveCount(1);
+  await expect(group.locator('.badge')).toHaveText('input'); // the caller's quote, not docgen failing
   await expect(page.getByRole('region', { name: 'Queue' })).toContainText(/jobs waiting/);
   await screenshot(page, 'oncall');
   await expectAccessible(page);

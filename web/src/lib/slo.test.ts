@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, Slo } from '../api/client';
-import { formatBurn, formatCompliance, groupFailures, oldestWait, sloState } from './slo';
+import { faultOf, formatBurn, formatCompliance, groupFailures, oldestWait, sloState } from './slo';
 
 function slo(rates: Partial<Slo['burn_rates']>, total = 1000): Slo {
   return {
@@ -73,6 +73,15 @@ describe('failures grouped by cause', () => {
       ['transient_failure', 1],
     ]);
     expect(groups[0]).toMatchObject({ latest: '2026-11-30T12:00:00Z', message: 'newest words', examples: ['j3', 'j1'] });
+  });
+  it("tells docgen's failures from the caller's input", () => {
+    expect(['transient_failure', 'unavailable', 'lease_expired', 'unknown_product', 'invalid_variables'].map(faultOf)).toEqual([
+      'docgen',
+      'docgen',
+      'docgen',
+      'input',
+      'input',
+    ]);
   });
   it('breaks ties by the most recent, and names jobs without errors', () => {
     const groups = groupFailures([

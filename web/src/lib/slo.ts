@@ -47,6 +47,12 @@ export function formatCompliance(compliance: number | null): string {
   return compliance === null ? '–' : `${compliance.toFixed(compliance >= 99 ? 3 : 2)}%`;
 }
 
+/** The codes of jobs docgen failed (attempts used up); every other failure is the caller's input, never retried. */
+const DOCGEN_FAULTS = new Set(['transient_failure', 'unavailable', 'lease_expired']);
+
+/** Whose failure a code is: docgen's (counted bad by jobs-succeed) or the caller's input (counted good). */
+export const faultOf = (code: string): 'docgen' | 'input' => (DOCGEN_FAULTS.has(code) ? 'docgen' : 'input');
+
 export interface FailureGroup {
   code: string;
   count: number;

@@ -11,7 +11,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { formatTime } from '../lib/format';
 import { POLL_MS, useAsync, usePolling } from '../lib/hooks';
 import { Link } from '../lib/router';
-import { BURN_WINDOWS, formatBurn, formatCompliance, groupFailures, oldestWait, sloState, type FailureGroup, type SloState } from '../lib/slo';
+import { BURN_WINDOWS, faultOf, formatBurn, formatCompliance, groupFailures, oldestWait, sloState, type FailureGroup, type SloState } from '../lib/slo';
 
 /** Failed jobs read for grouping, and queued jobs for the queue (the API's page limit). */
 const READ_LIMIT = 1000;
@@ -82,6 +82,13 @@ function Failures({ jobs }: { jobs: readonly Job[] }) {
   const groups = useMemo(() => groupFailures(jobs), [jobs]);
   const columns: Column<FailureGroup>[] = [
     { key: 'code', header: 'Error code', render: (g) => <code>{g.code}</code>, sortValue: (g) => g.code },
+    {
+      key: 'fault',
+      header: 'Whose',
+      render: (g) =>
+        faultOf(g.code) === 'docgen' ? <span className="badge text-bg-danger">docgen</span> : <span className="badge text-bg-secondary">input</span>,
+      sortValue: (g) => faultOf(g.code),
+    },
     { key: 'count', header: 'Jobs', render: (g) => g.count, sortValue: (g) => g.count, className: 'text-end' },
     { key: 'latest', header: 'Latest', render: (g) => formatTime(g.latest), sortValue: (g) => g.latest },
     { key: 'message', header: 'Latest message', render: (g) => <span className="small">{g.message}</span> },
@@ -162,7 +169,9 @@ export function OnCallPage() {
             <strong>{waiting.length >= READ_LIMIT ? `${READ_LIMIT.toLocaleString('en-US')}+` : waiting.length}</strong> jobs waiting
             {wait ? (
               <>
-                ; the oldest has waited <strong>{wait}</strong>
+                ; the oldest {waiting.length >= READ_LIMIT ? `of the newest ${READ_LIMIT.toLocaleString('en-US')} ` : ''}has waited{' '}
+                {waiting.length >= READ_LIMIT ? 'at least ' : ''}
+                <strong>{wait}</strong>
               </>
             ) : null}
             .
@@ -174,6 +183,10 @@ export function OnCallPage() {
         <h2 className="h5" id="failures-heading">
           Failures
         </h2>
+        <p className="small text-body-secondary">
+          <span className="badge text-bg-danger">docgen</span> failures used up their attempts and count against jobs-succeed;{' '}
+          <span className="badge text-bg-secondary">input</span> failures are the caller&apos;s quote, never retried, and count as good.
+        </p>
         {failed.error ? <ErrorPanel error={failed.error} title="Loading the failed jobs" onRetry={failed.reload} /> : <Failures jobs={failed.data?.jobs ?? []} />}
       </section>
     </div>
