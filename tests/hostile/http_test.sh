@@ -3,10 +3,14 @@
 # issue's items 1, 2, 3, 5, 10 and 11): each is reproduced and the bounded
 # behaviour asserted, with the server's memory read from /proc and time
 # ceilings generous enough for a loaded CI machine.
-# Usage: http_test.sh DOCGEN SOURCE_DIR
+# Usage: http_test.sh DOCGEN SOURCE_DIR [BUILD_TYPE]
+# Under Sanitize, ASan's quarantine holds freed memory on purpose, so what a
+# request leaves behind is measured in the Release run only (peaks are
+# measured in both).
 set -u
 DOCGEN=$1
 SRC=$2
+BUILD_TYPE=${3:-Release}
 TMP=$(mktemp -d)
 . "$SRC/tests/support/net.sh"
 PORT=$(free_port)
@@ -28,10 +32,11 @@ CONFIG
 PID=$!
 wait_http "http://127.0.0.1:$PORT/healthz" || fail "docgen did not start"
 
-python3 - "$PORT" "$PID" "$TOKEN" "$SRC" <<'PY' || fail "a hostile client was not bounded (see above)"
+python3 - "$PORT" "$PID" "$TOKEN" "$SRC" "$BUILD_TYPE" <<'PY' || fail "a hostile client was not bounded (see above)"
 import json, os, random, socket, string, sys, threading, time
 
 PORT, PID, TOKEN, SRC = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+QUARANTINE = sys.argv[5] == "Sanitize"  # ASan keeps freed memory: retention is not measurable
 failures = []
 
 def rss_mb():
@@ -227,7 +232,10 @@ for _ in range(120):
 check("11. ... are rendered", not pending, "%d still queued or running" % len(pending))
 time.sleep(0.5)
 grown = rss_mb() - base
-check("11. ... and leave less than 50 MB behind", grown < 50, "+%.0f MB" % grown)
+if QUARANTINE:
+    print("--   11. what they leave behind: measured in the Release run (ASan's quarantine keeps freed memory here: +%.0f MB)" % grown)
+else:
+    check("11. ... and leave less than 50 MB behind", grown < 50, "+%.0f MB" % grown)
 base = rss_mb()
 status, listed = request("GET", "/v1/jobs?limit=5")
 check("11. listing those jobs reads none of their quotes", status == 200 and len(listed) < 8192 and rss_mb() - base < 20,
