@@ -19,12 +19,16 @@ export async function signIn(page: Page, role: Role): Promise<void> {
   await expect(page.getByRole('link', { name: 'Documents' })).toBeVisible();
 }
 
+// Headers of a direct API call. Each call closes its connection: Playwright's
+// request context would otherwise reuse a pooled connection the server is
+// closing at that moment (its idle timeout), which fails with ECONNRESET
+// (microsoft/playwright#42701).
+export function apiHeaders(role: Role, contentType = 'application/json'): Record<string, string> {
+  return { Authorization: `Bearer ${token(role)}`, 'Content-Type': contentType, Connection: 'close' };
+}
+
 export async function api(request: APIRequestContext, role: Role, method: string, path: string, data?: unknown) {
-  return request.fetch(path, {
-    method,
-    headers: { Authorization: `Bearer ${token(role)}`, 'Content-Type': 'application/json' },
-    data: data === undefined ? undefined : JSON.stringify(data),
-  });
+  return request.fetch(path, { method, headers: apiHeaders(role), data: data === undefined ? undefined : JSON.stringify(data) });
 }
 
 // No serious or critical accessibility violation on the page as it is now.

@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expectAccessible, screenshot, signIn, token } from './support';
+import { expectAccessible, screenshot, signIn, apiHeaders } from './support';
 
 const src = process.env.DOCGEN_SRC ?? '../..';
 const policiesFile = path.join(src, 'examples/validate/policies.jsonl');
@@ -94,7 +94,7 @@ test('the example batch uploads, succeeds, and shows its results grouped by find
 test('a viewer follows batches and reads their findings, with no controls to submit or cancel', async ({ page, request }) => {
   const created = await request.fetch('/v1/validations', {
     method: 'POST',
-    headers: { Authorization: `Bearer ${token('generator')}`, 'Content-Type': 'application/x-ndjson' },
+    headers: apiHeaders('generator', 'application/x-ndjson'),
     data: readFileSync(policiesFile, 'utf8'),
   });
   expect(created.status()).toBe(202);

@@ -8,7 +8,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { api, expectAccessible, screenshot, signIn, token } from './support';
+import { api, expectAccessible, screenshot, signIn } from './support';
 
 test('template edit, preview, errors', async ({ page }) => {
   const csp: string[] = [];
@@ -50,11 +50,11 @@ test('template edit, preview, errors', async ({ page }) => {
   await expectAccessible(page);
 });
 test('document draft field diff', async ({ page, request }) => {
-  const r = await request.get('/v1/catalog/documents/CY-END-300', { headers: { Authorization: `Bearer ${token('admin')}` } });
+  const r = await api(request, 'admin', 'GET', '/v1/catalog/documents/CY-END-300');
   const eds = (await r.json()).documents;
   eds[0].title = 'Changed title';
   eds[0].order = 999;
-  const put = await request.put('/v1/catalog/drafts/documents/CY-END-300', { headers: { Authorization: `Bearer ${token('admin')}`, 'Content-Type': 'application/json' }, data: JSON.stringify(eds) });
+  const put = await api(request, 'admin', 'PUT', '/v1/catalog/drafts/documents/CY-END-300', eds);
   expect(put.status()).toBe(200);
   await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Drafts', exact: true }).click();
@@ -65,9 +65,8 @@ test('document draft field diff', async ({ page, request }) => {
   await expectAccessible(page);
 });
 test('versions', async ({ page, request }) => {
-  const h = { Authorization: `Bearer ${token('admin')}`, 'Content-Type': 'application/json' };
-  await request.put('/v1/catalog/drafts/templates/templates/NEW-ONE.md', { headers: h, data: JSON.stringify({ text: '# New\n' }) });
-  const pub = await request.post('/v1/catalog/versions', { headers: h, data: '{}' });
+  await api(request, 'admin', 'PUT', '/v1/catalog/drafts/templates/templates/NEW-ONE.md', { text: '# New\n' });
+  const pub = await api(request, 'admin', 'POST', '/v1/catalog/versions', {});
   expect(pub.status()).toBe(201);
   await signIn(page, 'viewer');
   await page.getByRole('link', { name: 'Versions' }).click();

@@ -69,9 +69,11 @@ export default function PdfViewerImpl({ data, label }: PdfViewerProps) {
   useEffect(() => {
     let doc: PDFDocumentProxy | null = null;
     let live = true;
-    const container = host.current;
-    if (!container) return;
-    container.replaceChildren();
+    if (!host.current) return;
+    // This run's pages go into its own element: a run that a newer PDF (or
+    // zoom) replaced may still finish a page, but only into a detached element.
+    const container = document.createElement('div');
+    host.current.replaceChildren(container);
     setError(null);
     (async () => {
       const bytes = new Uint8Array(await data.arrayBuffer());
@@ -113,7 +115,7 @@ export default function PdfViewerImpl({ data, label }: PdfViewerProps) {
     };
   }, [data, scale]);
 
-  const goTo = (page: number) => host.current?.children[page]?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  const goTo = (page: number) => host.current?.firstElementChild?.children[page]?.scrollIntoView({ block: 'start', behavior: 'smooth' });
 
   return (
     <section aria-label={label}>
