@@ -114,6 +114,7 @@ struct Catalog {
   std::map<std::string, std::string> templates;  // catalog-relative path -> text
   std::map<std::string, std::string> assets;     // "assets/..." -> bytes (images for templates)
   std::vector<Rule> rules;                // validator rules (rules/*.yaml), sorted by id
+  nlohmann::json sample_quote;            // samples/quote.json (test runs, SPEC §8); null when absent
   std::string digest;  // "sha256:<hex>" over every file of the catalog
   // Where each id's editions are in `editions` (first, count); filled by LoadCatalog.
   std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> edition_index;

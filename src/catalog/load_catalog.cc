@@ -343,6 +343,33 @@ void CheckEditions(std::vector<ParsedDocument>& docs, Diagnostics& diagnostics) 
 
 bool HasPrefix(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
+constexpr std::string_view kSampleQuotePath = "samples/quote.json";
+
+// samples/quote.json, the base quote of test runs: a JSON object (null and a
+// finding when it is not).
+nlohmann::json ParseSampleQuote(const std::string& text, Diagnostics& diagnostics) {
+  Diagnostic d;
+  d.code = "invalid_sample";
+  d.file = std::string(kSampleQuotePath);
+  if (JsonNestingDepth(text) > 64) {
+    d.message = "The sample quote nests deeper than 64 levels.";
+  } else {
+    try {
+      nlohmann::json quote = nlohmann::json::parse(text);
+      if (quote.is_object()) return quote;
+      d.line = 1;
+      d.message = "The sample quote must be a JSON object (a quote, SPEC §2), not " + std::string(quote.type_name()) + ".";
+    } catch (const nlohmann::json::parse_error& e) {
+      d.line = LineIndex(text).LineOf(e.byte > 0 ? e.byte - 1 : 0);
+      d.message = "The sample quote is not valid JSON (at character " + std::to_string(e.byte) + ").";
+    } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large for a double
+      d.message = "The sample quote holds a number too large to read.";
+    }
+  }
+  diagnostics.push_back(std::move(d));
+  return nullptr;
+}
+
 std::string ComputeDigest(const CatalogFiles& files) {
   Sha256 hash;
   for (const auto& [path, bytes] : files) {  // std::map: sorted by path, byte by byte
@@ -364,7 +391,7 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   CatalogFiles files;
   for (const auto& [path, bytes] : all_files) {
     const bool text = path == "catalog.yaml" || HasPrefix(path, "documents/") || HasPrefix(path, "templates/") ||
-                      HasPrefix(path, "rules/");
+                      HasPrefix(path, "rules/") || HasPrefix(path, "samples/");
     if (const size_t bad = text ? FirstInvalidUtf8(bytes) : std::string::npos; bad != std::string::npos) {
       Diagnostic d;
       d.code = "invalid_encoding";
@@ -445,6 +472,9 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   rule_context.catalog = catalog_usable ? catalog.get() : nullptr;
   for (const auto& doc : docs) rule_context.document_ids.insert(doc.edition.id);
   catalog->rules = LoadRules(files, rule_context, diagnostics);
+  if (auto it = files.find(std::string(kSampleQuotePath)); it != files.end()) {
+    catalog->sample_quote = ParseSampleQuote(it->second, diagnostics);
+  }
   // Only meaningful once every document parsed: a broken one may be the user.
   for (const auto& [path, unused] : files) {
     if (HasErrors(diagnostics)) break;

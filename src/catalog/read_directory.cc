@@ -112,6 +112,7 @@ CatalogRead ReadCatalogDirectory(const std::filesystem::path& dir) {
   ReadTree(dir, canonical_root, "templates", true, out);
   ReadTree(dir, canonical_root, "assets", true, out);
   ReadTree(dir, canonical_root, "rules", true, out);
+  ReadTree(dir, canonical_root, "samples", true, out);
   return out;
 }
 

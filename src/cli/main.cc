@@ -11,6 +11,7 @@
 
 #include "cli/admin_commands.h"
 #include "cli/slo_commands.h"
+#include "cli/testrun_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/validate_commands.h"
 #include "config/settings.h"
@@ -309,6 +310,16 @@ int main(int argc, char** argv) {
   validator_test->add_option("--catalog", validator_catalog, "The catalog folder")->required();
   validator_test->add_option("--rule", validator_rule, "Only this rule's tests");
 
+  auto* testrun = app.add_subcommand("testrun", "Render every variant of every document and compare it with the approved goldens (exit 3 when any is not the same).");
+  docgen::cli::TestRunArgs testrun_args;
+  testrun->add_option("--catalog", testrun_args.catalog, "The catalog folder")->required();
+  testrun->add_option("--goldens", testrun_args.goldens, "The goldens folder (goldens.json and KEY/page-N.png; made when missing)")->required();
+  testrun->add_flag("--approve", testrun_args.approve, "Make this run's pages the goldens (the run still reports what it found)");
+  testrun->add_option("--report", testrun_args.report, "Write a self-contained HTML report here (golden, new and diff pages side by side)");
+  testrun->add_option("--jobs", testrun_args.jobs, "Worker threads (default: one per core)")->check(CLI::Range(0, 256));
+  testrun->add_option("--format", testrun_args.format, "text: one line per variant not the same, then counts; json: the whole run")
+      ->check(CLI::IsMember({"text", "json"}));
+
   auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (SPEC §6) on the embedded SQLite store.");
   docgen::SettingsFlags serve_flags;
   docgen::AddSettingFlags(*serve, /*worker_only=*/false, serve_flags);
@@ -332,6 +343,7 @@ int main(int argc, char** argv) {
     if (resolve->parsed()) status = ResolveCommand(resolve_catalog, quote_path, resolve_format);
     if (render->parsed()) status = RenderCommand(render_catalog, render_quote, render_out);
     if (validate->parsed()) status = docgen::cli::ValidateCommand(validate_args);
+    if (testrun->parsed()) status = docgen::cli::TestRunCommand(testrun_args);
     if (validator_test->parsed()) status = docgen::cli::ValidatorTestCommand(validator_catalog, validator_rule);
     if (serve->parsed()) status = ServeCommand(serve_flags);
     if (worker->parsed()) status = ServeCommand(worker_flags);

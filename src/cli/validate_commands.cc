@@ -3,7 +3,6 @@
 #include <docgen/catalog.h>
 #include <docgen/validate.h>
 
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -13,30 +12,13 @@
 #include <optional>
 
 #include "cli/exit_codes.h"
+#include "cli/support.h"
 #include "validate/batch.h"
 
 
 namespace docgen::cli {
 namespace {
 
-
-std::shared_ptr<const Catalog> LoadOrExplain(const std::string& dir) {
-  CatalogLoad load = LoadCatalogDirectory(dir);
-  if (!load.catalog) {
-    for (const auto& d : load.diagnostics) std::cerr << FormatDiagnostic(d) << "\n";
-    std::cerr << "docgen: the catalog " << dir << " has errors and cannot be used\n";
-  }
-  return load.catalog;
-}
-
-std::string Thousands(long long n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string SummaryText(const ValidationSummary& s, double seconds) {
   char rate[64];
@@ -51,39 +33,6 @@ std::string SummaryText(const ValidationSummary& s, double seconds) {
   }
   return text;
 }
-
-// A one-line progress bar on a terminal, redrawn at most every 200 ms.
-class ProgressLine {
- public:
-  explicit ProgressLine(long long total_bytes) : total_bytes_(total_bytes), enabled_(isatty(STDERR_FILENO) == 1) {}
-  ~ProgressLine() {
-    if (drawn_) std::cerr << "\r\033[K" << std::flush;
-  }
-
-  void Update(const BatchProgress& p) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (drawn_ && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    drawn_ = true;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    std::string line = "validating: " + Thousands(p.policies) + " policies";
-    if (total_bytes_ > 0) {
-      const int percent = static_cast<int>(100.0 * static_cast<double>(p.bytes_read) / static_cast<double>(total_bytes_));
-      const int filled = std::min(30, percent * 30 / 100);
-      line = "[" + std::string(filled, '#') + std::string(30 - filled, '.') + "] " + std::to_string(std::min(percent, 100)) + "%  " + line;
-    }
-    if (seconds > 0) line += ", " + Thousands(static_cast<long long>(static_cast<double>(p.policies) / seconds)) + "/s";
-    std::cerr << "\r\033[K" << line << std::flush;
-  }
-
- private:
-  long long total_bytes_;
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_;
-};
 
 }  // namespace
 
@@ -104,15 +53,17 @@ int ValidateCommand(const ValidateArgs& args) {
     const auto size = std::filesystem::file_size(args.input, ec);
     if (!ec) total_bytes = static_cast<long long>(size);
   }
-  auto catalog = LoadOrExplain(args.catalog);
+  auto catalog = LoadCatalogOrExplain(args.catalog);
   if (!catalog) return kExitInvalid;
   std::istream& in = args.input == "-" ? std::cin : file;
   std::ios::sync_with_stdio(false);
 
-  ProgressLine progress(total_bytes);
+  ProgressLine progress("validating");
   BatchOptions options;
   options.threads = args.threads;
-  options.progress = [&](const BatchProgress& p) { progress.Update(p); };
+  options.progress = [&](const BatchProgress& p) {
+    progress.Update(p.policies, "policies", total_bytes > 0 ? static_cast<double>(p.bytes_read) / static_cast<double>(total_bytes) : -1);
+  };
   const auto start = std::chrono::steady_clock::now();
   std::ostream null_out(nullptr);
   BatchOutcome outcome = ValidateBatch(*catalog, in, args.format == "summary" ? null_out : std::cout, options);
@@ -127,7 +78,7 @@ int ValidateCommand(const ValidateArgs& args) {
 }
 
 int ValidatorTestCommand(const std::string& catalog_dir, const std::string& rule) {
-  auto catalog = LoadOrExplain(catalog_dir);
+  auto catalog = LoadCatalogOrExplain(catalog_dir);
   if (!catalog) return kExitInvalid;
   if (!rule.empty() && catalog->FindRule(rule) == nullptr) {
     std::cerr << "docgen: the catalog has no rule \"" << rule << "\"";

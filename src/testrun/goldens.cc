@@ -1,0 +1,94 @@
+#include "testrun/goldens.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace docgen::testrun {
+namespace {
+
+constexpr const char* kFormat = "docgen-goldens/1";
+constexpr const char* kManifestName = "goldens.json";
+
+std::string WriteWhole(const std::filesystem::path& file, const std::string& bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) return "Cannot create the folder " + file.parent_path().string() + ": " + ec.message() + ".";
+  const std::filesystem::path temporary = file.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) return "Cannot write " + temporary.string() + ".";
+  }
+  std::filesystem::rename(temporary, file, ec);
+  if (ec) return "Cannot replace " + file.string() + ": " + ec.message() + ".";
+  return {};
+}
+
+}  // namespace
+
+ManifestRead ReadManifest(const std::filesystem::path& folder) {
+  ManifestRead out;
+  const std::filesystem::path file = folder / kManifestName;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return out;
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string where = file.string();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    out.error = where + ": not valid JSON (at character " + std::to_string(e.byte) + ")";
+    return out;
+  } catch (const nlohmann::json::exception&) {
+    out.error = where + ": holds a number too large to read";
+    return out;
+  }
+  if (!j.is_object() || j.value("format", "") != kFormat || !j.contains("variants") || !j["variants"].is_object()) {
+    out.error = where + ": not a goldens manifest (it must be an object with \"format\": \"" + kFormat + "\" and \"variants\")";
+    return out;
+  }
+  for (const auto& [key, entry] : j["variants"].items()) {
+    const nlohmann::json* pages = entry.is_object() && entry.contains("pages") ? &entry["pages"] : nullptr;
+    if (!pages || !pages->is_number_integer() || pages->get<int>() < 0 || !entry.value("pdf_sha256", nlohmann::json()).is_string() ||
+        !entry.value("inputs", nlohmann::json()).is_string()) {
+      out.error = where + ": /variants/" + key + " must be {\"pages\": integer, \"pdf_sha256\": string, \"inputs\": string}";
+      out.manifest.clear();
+      return out;
+    }
+    out.manifest[key] = GoldenEntry{pages->get<int>(), entry["pdf_sha256"].get<std::string>(), entry["inputs"].get<std::string>()};
+  }
+  return out;
+}
+
+std::string WriteManifest(const std::filesystem::path& folder, const GoldenManifest& manifest) {
+  nlohmann::ordered_json j;
+  j["format"] = kFormat;
+  auto& variants = j["variants"] = nlohmann::ordered_json::object();
+  for (const auto& [key, e] : manifest) variants[key] = {{"pages", e.pages}, {"pdf_sha256", e.pdf_sha256}, {"inputs", e.inputs}};
+  return WriteWhole(folder / kManifestName, j.dump(1) + "\n");
+}
+
+std::optional<std::string> PageFolder::Read(const std::filesystem::path& file) const {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string PageFolder::Write(const std::filesystem::path& file, const std::string& bytes) const { return WriteWhole(file, bytes); }
+
+std::filesystem::path PageFolder::Path(const std::string& key, const char* kind, int page) const {
+  // Keys are made of catalog codes; anything that could leave the folder is replaced.
+  std::string safe;
+  for (char c : key) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '@' || c == '-' || c == '_' || c == '/' || c == '.') ? c : '_';
+  for (size_t at = safe.find(".."); at != std::string::npos; at = safe.find("..")) safe.replace(at, 2, "__");
+  return root_ / safe / (std::string(kind) + "-" + std::to_string(page) + ".png");
+}
+
+}  // namespace docgen::testrun
