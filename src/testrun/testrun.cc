@@ -252,7 +252,12 @@ std::string Approve(const RunResult& run, const PageFolder& scratch, const PageF
   }
   for (const auto& key : run.removed) {
     std::error_code ec;
-    std::filesystem::remove_all(goldens.PagePath(key, 1).parent_path(), ec);
+    std::filesystem::path folder = goldens.PagePath(key, 1).parent_path();
+    std::filesystem::remove_all(folder, ec);
+    // Folders of the key left empty (ID@EDITION/PRODUCT/JURISDICTION) go too.
+    for (folder = folder.parent_path(); folder != goldens.root() && std::filesystem::is_empty(folder, ec) && !ec; folder = folder.parent_path()) {
+      std::filesystem::remove(folder, ec);
+    }
     manifest.erase(key);
   }
   return WriteManifest(goldens.root(), manifest);
