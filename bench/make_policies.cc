@@ -3,7 +3,7 @@
 // The policies are 500 distinct ones (random products, states, coverages,
 // their resolved documents with a fifth of them altered: a document dropped,
 // one added, a stale edition, broken variables), repeated with new ids.
-// Usage: make_policies OUT_DIR N
+// Usage: make_policies OUT_DIR N [EDITIONS]   (EDITIONS: 2,000 by default)
 #include <docgen/catalog.h>
 #include <docgen/resolve.h>
 
@@ -18,13 +18,13 @@
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: make_policies OUT_DIR N\n";
+  if (argc != 3 && argc != 4) {
+    std::cerr << "usage: make_policies OUT_DIR N [EDITIONS]\n";
     return 2;
   }
   const fs::path out = argv[1];
   const long long n = std::atoll(argv[2]);
-  docgen::bench::SyntheticCatalog synthetic = docgen::bench::MakeSyntheticCatalog(2000);
+  docgen::bench::SyntheticCatalog synthetic = docgen::bench::MakeSyntheticCatalog(argc == 4 ? std::atoi(argv[3]) : 2000);
   // Rules of each kind, on frequent documents, so that they apply often.
   synthetic.files["rules/high-limit.yaml"] =
       "id: HIGH-LIMIT\ndescription: cyber policies with cov_1 limits of $1M or more need DOC-1000\n"

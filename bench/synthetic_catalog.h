@@ -66,7 +66,7 @@ inline SyntheticCatalog MakeSyntheticCatalog(int target_editions) {
     std::string body = "---\nfooter: \"{{doc.id}} ({{doc.edition}}) Page {{page}} of {{pages}}\"\n---\n# {{doc.title}}\n\n"
                        "This endorsement modifies the policy issued to **{{quote.insured.name}}**.\n\n";
     if (has_variables) body += "The limit is {{#money}}{{vars.limit}}{{/money}}; the waiting period is {{vars.hours}} hours.\n";
-    body += "{{#quote.coverages}}\n- {{code}}: {{#money}}{{limit}}{{/money}}\n{{/quote.coverages}}\n";
+    body += "{{#quote.coverages}}\n- {{code}}{{#limit}}: {{#money}}{{limit}}{{/money}}{{/limit}}\n{{/quote.coverages}}\n";
     out.files[template_path] = body;
     for (int e = 0; e < edition_count && out.editions < target_editions; ++e) {
       std::string yaml = "id: " + doc_id + "\ntitle: Synthetic document " + doc_id + "\nkind: endorsement\n";
@@ -89,7 +89,7 @@ inline SyntheticCatalog MakeSyntheticCatalog(int target_editions) {
       if (pick(20) == 0) yaml += "flag_manual: true\n";
       if (has_variables) {
         yaml += "variables:\n  type: object\n  required: [limit]\n  properties:\n"
-                "    limit: {type: integer, minimum: 0, title: Limit (USD)}\n"
+                "    limit: {type: integer, minimum: 0, title: Limit (USD), examples: [1000000]}\n"
                 "    hours: {type: integer, enum: [8, 12, 24], default: 12}\n";
       }
       yaml += "template: " + template_path + "\n";

@@ -81,7 +81,11 @@ std::string InputsDigest(const std::string& catalog_digest, const Catalog& catal
 
 std::string ErrorText(const Diagnostics& errors) {
   std::string text;
-  for (const auto& d : errors) text += (text.empty() ? "" : "\n") + FormatDiagnostic(d);
+  std::set<std::string> seen;  // a template error inside a loop is reported once per pass
+  for (const auto& d : errors) {
+    std::string line = FormatDiagnostic(d);
+    if (seen.insert(line).second) text += (text.empty() ? "" : "\n") + line;
+  }
   return text;
 }
 

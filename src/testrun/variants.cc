@@ -30,10 +30,11 @@ bool Lists(const std::vector<std::string>& codes, const std::string& code) {
 // Its window's start, else the sample's date when inside the window, else the day before its end.
 std::string EffectiveDate(const AppliesTo& applies_to, const nlohmann::json& sample_date) {
   if (applies_to.effective_from) return FormatIsoDate(*applies_to.effective_from);
+  const std::optional<Date> until = applies_to.effective_until;
   std::optional<Date> date = sample_date.is_string() ? ParseIsoDate(sample_date.get<std::string>()) : std::nullopt;
-  if (!date) date = ParseIsoDate("2025-01-01");
-  if (applies_to.effective_until && !(*date < *applies_to.effective_until)) date = Date{applies_to.effective_until->days - 1};
-  return FormatIsoDate(*date);
+  if (date && (!until || *date < *until)) return FormatIsoDate(*date);
+  if (until) return FormatIsoDate(Date{until->days - 1});
+  return "2025-01-01";  // no date in the sample and no window: the built-in quote's
 }
 
 }  // namespace
