@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/text.h"
+
 namespace docgen::testrun {
 namespace {
 
@@ -33,14 +35,27 @@ std::string WriteWhole(const std::filesystem::path& file, const std::string& byt
 ManifestRead ReadManifest(const std::filesystem::path& folder) {
   ManifestRead out;
   const std::filesystem::path file = folder / kManifestName;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return out;
   std::ifstream in(file, std::ios::binary);
-  if (!in) return out;
+  if (!in) {
+    out.error = file.string() + ": cannot be read";
+    return out;
+  }
   std::ostringstream text;
   text << in.rdbuf();
-  const std::string where = file.string();
+  return ParseManifest(text.str(), file.string());
+}
+
+ManifestRead ParseManifest(const std::string& text, const std::string& where) {
+  ManifestRead out;
+  if (JsonNestingDepth(text) > 64) {
+    out.error = where + ": nests deeper than 64 levels";
+    return out;
+  }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     out.error = where + ": not valid JSON (at character " + std::to_string(e.byte) + ")";
     return out;

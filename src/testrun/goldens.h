@@ -31,6 +31,8 @@ struct ManifestRead {
 
 // A missing folder or manifest reads as no goldens.
 ManifestRead ReadManifest(const std::filesystem::path& folder);
+// The manifest's text; `where` names it in errors.
+ManifestRead ParseManifest(const std::string& text, const std::string& where);
 
 // Writes goldens.json whole (a temporary file renamed over it). Empty on success, else the error.
 std::string WriteManifest(const std::filesystem::path& folder, const GoldenManifest& manifest);
