@@ -63,6 +63,9 @@ grep -q 'alt="golden page 1"' "$TMP/changed.html" && ok "the report shows the go
 "$DOCGEN" testrun --catalog "$CATALOG" --goldens "$GOLDENS" >"$TMP/out" 2>&1
 grep -q '^changed CY-END-150@2024-06/cyber/CA/1 (page 1)$' "$TMP/out" && ok "text: STATUS KEY" || { fail "text lines"; cat "$TMP/out"; }
 
+run 3 "only the CA variant approved" --approve-only CY-END-150@2024-06/cyber/CA/
+run 3 "the run after"
+check "... the others are still changed" "'CY-END-150@2024-06/cyber/CA/1' not in by('changed') and len(by('changed')) == $CHANGED - 1"
 run 3 "the change approved" --approve
 run 0 "the change is now the golden"
 

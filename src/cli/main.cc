@@ -315,6 +315,8 @@ int main(int argc, char** argv) {
   testrun->add_option("--catalog", testrun_args.catalog, "The catalog folder")->required();
   testrun->add_option("--goldens", testrun_args.goldens, "The goldens folder (goldens.json and KEY/page-N.png; made when missing)")->required();
   testrun->add_flag("--approve", testrun_args.approve, "Make this run's pages the goldens (the run still reports what it found)");
+  testrun->add_option("--approve-only", testrun_args.approve_only,
+                      "Approve only the variants whose key starts with this (repeatable), e.g. CY-END-150@2024-06/ or CY-DEC@2025-01/cyber/CA/");
   testrun->add_option("--report", testrun_args.report, "Write a self-contained HTML report here (golden, new and diff pages side by side)");
   testrun->add_option("--jobs", testrun_args.jobs, "Worker threads (default: one per core)")->check(CLI::Range(0, 256));
   testrun->add_option("--format", testrun_args.format, "text: one line per variant not the same, then counts; json: the whole run")

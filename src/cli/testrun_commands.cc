@@ -140,12 +140,12 @@ int TestRunCommand(const TestRunArgs& args) {
       return kExitFailure;
     }
   }
-  if (args.approve) {
-    if (std::string error = testrun::Approve(run, pages, goldens, read.manifest); !error.empty()) {
+  if (args.approve || !args.approve_only.empty()) {
+    if (std::string error = testrun::Approve(run, pages, goldens, read.manifest, args.approve_only); !error.empty()) {
       std::cerr << "docgen: approval failed: " << error << "\n";
       return kExitFailure;
     }
-    std::cerr << "approved: " << args.goldens << " now holds the pages of " << Thousands(static_cast<long long>(read.manifest.size()))
+    std::cerr << "approved" << (args.approve_only.empty() ? "" : " (only the keys given)") << ": " << args.goldens << " now holds the pages of " << Thousands(static_cast<long long>(read.manifest.size()))
               << " variants" << (run.counts.failed ? " (failed variants keep their previous goldens)" : "") << "\n";
   }
   return run.counts.NotSame() == 0 ? kExitOk : kExitFound;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace docgen::cli {
 
@@ -12,6 +13,7 @@ struct TestRunArgs {
   std::string catalog;
   std::string goldens;
   bool approve = false;
+  std::vector<std::string> approve_only;  // key prefixes: approve only these variants
   std::string report;           // an HTML file to write; empty: none
   int jobs = 0;                 // 0: one per core
   std::string format = "text";  // text | json

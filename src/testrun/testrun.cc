@@ -239,9 +239,13 @@ RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const
   return run;
 }
 
-std::string Approve(const RunResult& run, const PageFolder& scratch, const PageFolder& goldens, GoldenManifest& manifest) {
+std::string Approve(const RunResult& run, const PageFolder& scratch, const PageFolder& goldens, GoldenManifest& manifest,
+                    const std::vector<std::string>& only) {
+  auto chosen = [&](const std::string& key) {
+    return only.empty() || std::any_of(only.begin(), only.end(), [&](const std::string& prefix) { return key.rfind(prefix, 0) == 0; });
+  };
   for (const auto& v : run.variants) {
-    if (v.status == Status::kFailed) continue;  // its golden (if any) stays
+    if (v.status == Status::kFailed || !chosen(v.key)) continue;  // a failed variant's golden (if any) stays
     if (v.status == Status::kNew || v.status == Status::kChanged) {
       for (int n = 1; n <= v.pages; ++n) {
         std::optional<std::string> png = scratch.Read(scratch.PagePath(v.key, n));
@@ -255,6 +259,7 @@ std::string Approve(const RunResult& run, const PageFolder& scratch, const PageF
     manifest[v.key] = GoldenEntry{v.pages, v.pdf_sha256, v.inputs};
   }
   for (const auto& key : run.removed) {
+    if (!chosen(key)) continue;
     std::error_code ec;
     std::filesystem::path folder = goldens.PagePath(key, 1).parent_path();
     std::filesystem::remove_all(folder, ec);

@@ -61,7 +61,10 @@ RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const
 // Makes the run's pages the goldens: new and changed variants' pages are
 // copied from `scratch`, every variant that did not fail records its inputs,
 // removed variants are dropped. `manifest` is updated and written last, so an
-// interrupted approval leaves the previous manifest. Empty on success, else the error.
-std::string Approve(const RunResult& run, const PageFolder& scratch, const PageFolder& goldens, GoldenManifest& manifest);
+// interrupted approval leaves the previous manifest. With `only` non-empty,
+// just the variants (and removed keys) whose key starts with one of its
+// prefixes. Empty on success, else the error.
+std::string Approve(const RunResult& run, const PageFolder& scratch, const PageFolder& goldens, GoldenManifest& manifest,
+                    const std::vector<std::string>& only = {});
 
 }  // namespace docgen::testrun

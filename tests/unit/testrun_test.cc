@@ -172,6 +172,11 @@ TEST(SampleQuote, WithoutAStartTheSamplesDateWhenInsideElseTheDayBeforeTheEnd) {
   EXPECT_EQ(SampleQuote(*catalog, e, Base("2025-03-01"), "cyber", "CA")["effective_date"], "2025-03-01");
   EXPECT_EQ(SampleQuote(*catalog, e, Base("2025-07-01"), "cyber", "CA")["effective_date"], "2025-06-30") << "until is exclusive";
   EXPECT_EQ(SampleQuote(*catalog, e, Base("2026-01-01"), "cyber", "CA")["effective_date"], "2025-06-30");
+  json dateless = Base();
+  dateless.erase("effective_date");
+  EXPECT_EQ(SampleQuote(*catalog, e, dateless, "cyber", "CA")["effective_date"], "2025-06-30") << "no sample date: the day before the end";
+  auto far = OneEdition("{effective: {until: 2030-01-01}}");
+  EXPECT_EQ(SampleQuote(*far, Edition(*far), dateless, "cyber", "CA")["effective_date"], "2029-12-31");
 }
 
 TEST(SampleQuote, WithoutASampleQuoteABuiltInOneIsUsed) {
