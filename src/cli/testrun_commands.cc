@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -85,18 +84,6 @@ void PrintText(const testrun::RunResult& run) {
             << " changed, " << c.added << " new, " << c.failed << " failed, " << c.removed << " removed\n";
 }
 
-bool WriteFile(const std::string& path, const std::string& bytes) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  return !ec;
-}
-
 }  // namespace
 
 int TestRunCommand(const TestRunArgs& args) {
@@ -135,8 +122,8 @@ int TestRunCommand(const TestRunArgs& args) {
   }
   if (!args.report.empty()) {
     const std::string html = testrun::HtmlReport(run, "Test run of " + catalog->name, goldens, pages);
-    if (!WriteFile(args.report, html)) {
-      std::cerr << "docgen: cannot write the report " << args.report << "\n";
+    if (std::string error = testrun::WriteFileWhole(args.report, html); !error.empty()) {
+      std::cerr << "docgen: cannot write the report: " << error << "\n";
       return kExitFailure;
     }
   }

@@ -15,9 +15,11 @@ namespace {
 constexpr const char* kFormat = "docgen-goldens/1";
 constexpr const char* kManifestName = "goldens.json";
 
-std::string WriteWhole(const std::filesystem::path& file, const std::string& bytes) {
+}  // namespace
+
+std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes) {
   std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
+  if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) return "Cannot create the folder " + file.parent_path().string() + ": " + ec.message() + ".";
   const std::filesystem::path temporary = file.string() + ".tmp";
   {
@@ -29,8 +31,6 @@ std::string WriteWhole(const std::filesystem::path& file, const std::string& byt
   if (ec) return "Cannot replace " + file.string() + ": " + ec.message() + ".";
   return {};
 }
-
-}  // namespace
 
 ManifestRead ReadManifest(const std::filesystem::path& folder) {
   ManifestRead out;
@@ -85,7 +85,7 @@ std::string WriteManifest(const std::filesystem::path& folder, const GoldenManif
   j["format"] = kFormat;
   auto& variants = j["variants"] = nlohmann::ordered_json::object();
   for (const auto& [key, e] : manifest) variants[key] = {{"pages", e.pages}, {"pdf_sha256", e.pdf_sha256}, {"inputs", e.inputs}};
-  return WriteWhole(folder / kManifestName, j.dump(1) + "\n");
+  return WriteFileWhole(folder / kManifestName, j.dump(1) + "\n");
 }
 
 std::optional<std::string> PageFolder::Read(const std::filesystem::path& file) const {
@@ -96,7 +96,7 @@ std::optional<std::string> PageFolder::Read(const std::filesystem::path& file) c
   return bytes.str();
 }
 
-std::string PageFolder::Write(const std::filesystem::path& file, const std::string& bytes) const { return WriteWhole(file, bytes); }
+std::string PageFolder::Write(const std::filesystem::path& file, const std::string& bytes) const { return WriteFileWhole(file, bytes); }
 
 std::filesystem::path PageFolder::Path(const std::string& key, const char* kind, int page) const {
   // Keys are made of catalog codes; anything that could leave the folder is replaced.

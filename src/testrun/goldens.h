@@ -37,6 +37,10 @@ ManifestRead ParseManifest(const std::string& text, const std::string& where);
 // Writes goldens.json whole (a temporary file renamed over it). Empty on success, else the error.
 std::string WriteManifest(const std::filesystem::path& folder, const GoldenManifest& manifest);
 
+// Writes a file whole: a temporary file beside it, then renamed over it (its
+// folder made when missing). Empty on success, else the error.
+std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes);
+
 // PNG files by variant key: KEY/page-N.png and KEY/diff-N.png.
 class PageFolder {
  public:
