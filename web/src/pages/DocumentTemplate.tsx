@@ -129,8 +129,9 @@ export function DocumentTemplate({ client, id, edition, path, variables, savedTi
 
   const completions = useMemo(() => templateNames(variables, sampleQuote), [variables, quoteName]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // Never clears the typing timer: an edit made while a save and render are
+  // in flight has scheduled its own save, which must still happen.
   const preview = useCallback(async () => {
-    window.clearTimeout(timer.current);
     const req = requestRef.current;
     if (!req) return;
     inflight.current?.abort();
