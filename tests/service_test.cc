@@ -49,6 +49,7 @@ class Receiver {
         return;
       }
       last_body = req.body;
+      last_traceparent = req.get_header_value("traceparent");
       res.status = 204;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -63,6 +64,7 @@ class Receiver {
   std::atomic<int> received{0};
   std::atomic<int> bad_signatures{0};
   std::string last_body;
+  std::string last_traceparent;
 
  private:
   std::string secret_;
@@ -304,6 +306,30 @@ TEST_P(ServiceTest, WebhooksAreSignedRetriedAndRecorded) {
   auto event = nlohmann::json::parse(receiver.last_body);
   EXPECT_EQ(event["type"], "job.succeeded");
   EXPECT_EQ(event["data"]["id"], id);
+}
+
+// W3C Trace Context: the job joins the caller's trace, and its webhook
+// delivery continues it (same trace id, a span of its own).
+TEST_P(ServiceTest, ATraceparentSentWithAJobComesBackOnItsWebhook) {
+  Receiver receiver("test-secret", 0);
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto created = PostJson("/v1/jobs", JobBody("tech-eo-new.json", receiver.url()), {{"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}});
+  ASSERT_EQ(created->status, 202);
+  EXPECT_EQ(Json(created)["trace_id"], trace);
+  const std::string id = Json(created)["id"];
+  EXPECT_EQ(WaitForJob(id)["trace_id"], trace);
+  for (int i = 0; i < 500 && receiver.received == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(receiver.received, 1);
+  const std::string& header = receiver.last_traceparent;
+  ASSERT_EQ(header.size(), 55u) << header;
+  EXPECT_EQ(header.substr(0, 36), "00-" + trace + "-");
+  EXPECT_NE(header.substr(36, 16), "00f067aa0ba902b7") << "the delivery is a span of its own";
+
+  // A malformed traceparent (upper case) is no traceparent: the job starts a trace of its own.
+  auto other = Json(PostJson("/v1/jobs", JobBody("tech-eo-new.json"), {{"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}}));
+  ASSERT_TRUE(other["trace_id"].is_string());
+  EXPECT_EQ(other["trace_id"].get<std::string>().size(), 32u);
+  EXPECT_NE(other["trace_id"], trace);
 }
 
 TEST_P(ServiceTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {

@@ -3,7 +3,8 @@
 # and the burn-rate unit tests of tests/slo/burn_test.yml; every query of
 # `docgen slo dashboard` is valid PromQL; a bad `slos:` is refused with file
 # and line; and a live /metrics, after jobs succeeded and failed on invalid
-# input, passes `promtool check metrics` with outcomes split.
+# input, passes `promtool check metrics` with outcomes split; a traceparent
+# sent with a job puts its trace id in the logs of the request and the job.
 # Usage: slo_test.sh DOCGEN SOURCE_DIR
 set -u
 DOCGEN=$1
@@ -116,10 +117,10 @@ else
   python3 - "$PORT" "$TOKEN" "$SRC" <<'PY' >"$TMP/err" 2>&1 && ok "a job succeeded and one was invalid" || fail "jobs"
 import json, sys, time, urllib.request
 port, token, src = sys.argv[1], sys.argv[2], sys.argv[3]
-def call(method, path, body=None):
+def call(method, path, body=None, headers={}):
     request = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), method=method,
                                      data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+                                     headers=dict({"Authorization": "Bearer " + token, "Content-Type": "application/json"}, **headers))
     try:
         with urllib.request.urlopen(request, timeout=30) as r:
             return r.status, json.loads(r.read() or b"{}")
@@ -128,10 +129,12 @@ def call(method, path, body=None):
 quote = json.load(open(src + "/examples/quotes/new-ca-basic.json"))
 bad = dict(quote, product="no-such-product")
 ids = []
-for q in (quote, bad):
-    status, job = call("POST", "/v1/jobs", {"quote": q})
+trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"  # W3C Trace Context: the first job joins this trace
+for q, headers in ((quote, {"traceparent": trace}), (bad, {})):
+    status, job = call("POST", "/v1/jobs", {"quote": q}, headers)
     assert status == 202, (status, job)
     ids.append(job["id"])
+assert call("GET", "/v1/jobs/" + ids[0])[1]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
 call("POST", "/v1/packages:resolve", quote)
 for _ in range(300):
     states = [call("GET", "/v1/jobs/" + i)[1].get("status") for i in ids]
@@ -140,6 +143,10 @@ for _ in range(300):
     time.sleep(0.1)
 assert states == ["succeeded", "failed"], states
 PY
+  # The trace id of the first job's traceparent is in the request's log line and in its job's events.
+  grep '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"' "$TMP/log" >"$TMP/traced"
+  grep -q '"msg":"request".*"route":"/v1/jobs"' "$TMP/traced" && grep -q '"msg":"job succeeded"' "$TMP/traced" &&
+    ok "a traceparent's trace id is in the request's log line and the job's" || { fail "trace id in the logs"; cat "$TMP/traced"; }
   curl -s "http://127.0.0.1:$PORT/metrics" >"$TMP/metrics.txt"
   promtool check metrics <"$TMP/metrics.txt" >"$TMP/err" 2>&1 && [ ! -s "$TMP/err" ] && ok "promtool check metrics finds no problem" || fail "promtool check metrics"
   grep -q '^docgen_jobs_finished_total{outcome="succeeded"} 1$' "$TMP/metrics.txt" && ok "a succeeded job is counted as succeeded" || fail "succeeded outcome"

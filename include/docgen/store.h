@@ -56,6 +56,7 @@ struct Job {
   nlohmann::json quote;              // ListJobs leaves it empty ({}) when quote_id is known
   std::string quote_id;              // the quote's "quote_id" (a string), "" when it has none; set by CreateJob
   std::string callback_url;          // empty when none
+  std::string trace_id;              // W3C trace id of the request that made it (its log events and webhooks carry it)
   int64_t catalog_version = 0;       // the version the job resolves against
   int attempts = 0;                  // runs started (an attempt given back after an outage is not counted)
   int releases = 0;                  // attempts given back after an outage (ReleaseJob)

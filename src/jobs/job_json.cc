@@ -29,6 +29,7 @@ nlohmann::ordered_json JobToJson(const Job& job) {
                         : nlohmann::json(nullptr);
   }
   j["catalog_version"] = job.catalog_version;
+  if (!job.trace_id.empty()) j["trace_id"] = job.trace_id;
   j["attempts"] = job.attempts;
   j["max_attempts"] = job.max_attempts;
   j["created_at"] = IsoTime(job.created_at);
@@ -67,6 +68,7 @@ nlohmann::ordered_json ValidationToJson(const Job& job) {
   j["id"] = job.id;
   j["status"] = ToString(job.status);
   j["catalog_version"] = job.catalog_version;
+  if (!job.trace_id.empty()) j["trace_id"] = job.trace_id;
   const int64_t total = job.progress.value("policies_total", int64_t{0});
   const int64_t done = job.status == JobStatus::kSucceeded ? total : job.progress.value("policies_done", int64_t{0});
   j["progress"] = {{"policies_done", done}, {"policies_total", total}, {"percent", total > 0 ? done * 100 / total : 100}};

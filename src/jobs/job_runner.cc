@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "base/memory.h"
+#include "base/trace.h"
 #include "jobs/job_json.h"
 #include "jobs/operations.h"
 #include "jobs/webhook.h"
@@ -27,6 +28,12 @@ namespace {
 uint64_t RandomBits() {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   return random();
+}
+
+// A job's log fields with the trace it belongs to (jobs made before traces have none).
+nlohmann::json WithTrace(const Job& job, nlohmann::json fields) {
+  if (!job.trace_id.empty()) fields["trace_id"] = job.trace_id;
+  return fields;
 }
 
 // Keeps a job's lease alive from another thread while it runs.
@@ -129,7 +136,7 @@ Result<bool> JobRunner::RunOnce(const std::string& worker) {
 
 void JobRunner::Transient(const Job& job, const std::string& worker, const std::string& why) {
   const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
-  const nlohmann::json ids = {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}};
+  const nlohmann::json ids = WithTrace(job, {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}});
   const bool last = job.attempts >= job.max_attempts;
   const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
   const Status recorded = last ? store_.FailJob(job.id, worker, errors, clock_.NowMs())
@@ -155,7 +162,7 @@ void JobRunner::Finished(const char* outcome, const std::string& code) {
 void JobRunner::Release(const Job& job, const std::string& worker, const Status& outage) {
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "released"}});
   log_.Warn("job cut short by an outage; it goes back to the queue without spending an attempt",
-            {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}, {"releases", job.releases + 1}});
+            WithTrace(job, {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}, {"releases", job.releases + 1}}));
   // An outage that never ends must not keep a job forever: once its free
   // releases are used up and its attempts spent, it fails.
   if (job.releases >= kFreeReleases && job.attempts >= job.max_attempts) {
@@ -165,7 +172,7 @@ void JobRunner::Release(const Job& job, const std::string& worker, const Status&
     const Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
     if (failed.ok()) {
       Finished("failed", "unavailable");
-      log_.Error("job failed: its attempts were used up by outages", {{"job_id", job.id}, {"releases", job.releases}});
+      log_.Error("job failed: its attempts were used up by outages", WithTrace(job, {{"job_id", job.id}, {"releases", job.releases}}));
     }
     if (failed.code() != StatusCode::kUnavailable) return;
   }
@@ -181,7 +188,7 @@ void JobRunner::Release(const Job& job, const std::string& worker, const Status&
     if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
-  log_.Warn("the outage outlasted the job's lease; the reaper returns it to the queue", {{"job_id", job.id}});
+  log_.Warn("the outage outlasted the job's lease; the reaper returns it to the queue", WithTrace(job, {{"job_id", job.id}}));
 }
 
 void JobRunner::Execute(const Job& job, const std::string& worker) {
@@ -190,7 +197,7 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
   const nlohmann::json quote_id = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
                                       ? job.quote["quote_id"]
                                       : nlohmann::json("");
-  const nlohmann::json ids = {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}};
+  const nlohmann::json ids = WithTrace(job, {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}});
   Heartbeat heartbeat(store_, job, worker, options_.lease_ms, clock_);
   // Invalid input fails at once: it will not get better.
   auto permanent = [&](const Diagnostics& errors, const char* what) {
@@ -471,6 +478,8 @@ Status JobRunner::DeliverWebhook(const Job& job) {
           {"webhook-id", message_id},
           {"webhook-timestamp", std::to_string(timestamp)},
           {"webhook-signature", SignWebhook(options_.webhook_secret, message_id, timestamp, body)}};
+      // The receiver joins the trace of the request that made the job (a new span: this delivery).
+      if (!job.trace_id.empty()) headers.emplace("traceparent", FormatTraceParent({job.trace_id, NewSpanId(), true}));
       // An overall deadline: a receiver that trickles bytes cannot hold this thread.
       std::mutex deadline_mutex;
       std::condition_variable deadline_cv;
@@ -506,7 +515,7 @@ Status JobRunner::DeliverWebhook(const Job& job) {
   }
   metrics_.Add("docgen_webhook_deliveries_total", {{"outcome", delivered ? "delivered" : give_up ? "given_up" : "failed"}});
   if (!delivered) {
-    log_.Warn("webhook delivery failed", {{"job_id", job.id}, {"attempt", attempt.attempt}, {"error", attempt.error}});
+    log_.Warn("webhook delivery failed", WithTrace(job, {{"job_id", job.id}, {"attempt", attempt.attempt}, {"error", attempt.error}}));
   }
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "base/trace.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -20,6 +21,12 @@ std::string RequestIdOf(const HttpRequest& request) {
     id = RandomRequestId();
   }
   return id;
+}
+
+// The trace of the caller's valid `traceparent`, else a new one.
+std::string TraceIdOf(const HttpRequest& request) {
+  std::optional<TraceParent> parent = ParseTraceParent(request.Header("traceparent"));
+  return parent ? parent->trace_id : NewTraceId();
 }
 
 // Methods outside the known set share one label: a client inventing methods
@@ -72,7 +79,8 @@ Dispatcher::Dispatcher(Api& api, bool worker_only, const StaticFiles* ui) : api_
 
 HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   const auto started = std::chrono::steady_clock::now();
-  const std::string request_id = RequestIdOf(request);
+  const RequestIds ids{RequestIdOf(request), TraceIdOf(request)};
+  const std::string& request_id = ids.request_id;
   const Route* route = nullptr;
   std::string subject;
   HttpResponse response;
@@ -85,15 +93,14 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     }
     route = &UiRoute();
   } else {
-    response = Run(request, request_id, &route, &subject);
+    response = Run(request, ids, &route, &subject);
   }
   response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, route, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  Record(request, response, ids, route, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return response;
 }
 
-HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& request_id, const Route** matched,
-                             std::string* subject) const {
+HttpResponse Dispatcher::Run(const HttpRequest& request, const RequestIds& ids, const Route** matched, std::string* subject) const {
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Compiled* found = nullptr;
   std::smatch match;
@@ -108,7 +115,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const std::string& requ
     }
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.route->method);
   }
-  Call call{request, {}, request_id, "", Role::kNone};
+  Call call{request, {}, ids.request_id, ids.trace_id, "", Role::kNone};
   if (found == nullptr) {
     if (!allowed.empty()) {
       HttpResponse response = call.Fail(ApiError{405, "method_not_allowed", "This route does not accept " + request.method + "."});
@@ -185,7 +192,8 @@ void Dispatcher::NoteTokenUse(const std::string& token_id) const {
 }
 
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {
-  const std::string request_id = RandomRequestId();
+  const RequestIds ids{RandomRequestId(), NewTraceId()};
+  const std::string& request_id = ids.request_id;
   ApiError error{http_status, "bad_request", "The request is malformed."};
   switch (http_status) {
     case 408:
@@ -208,12 +216,12 @@ HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) co
   }
   HttpResponse response = ErrorResponse(error, request_id);
   response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, nullptr, "", 0);
+  Record(request, response, ids, nullptr, "", 0);
   return response;
 }
 
-void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
-                        double seconds) const {
+void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const RequestIds& ids, const Route* route,
+                        const std::string& subject, double seconds) const {
   const std::string method = MethodLabel(request.method);
   const std::string route_label = route != nullptr ? route->pattern : "other";  // unmatched paths share one label
   api_.metrics.Add("docgen_http_requests_total", {{"method", method}, {"route", route_label}, {"status", std::to_string(response.status)}});
@@ -221,10 +229,8 @@ void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response
   if (route != nullptr && route->quiet) return;
   nlohmann::json fields = {{"method", method}, {"route", route_label}, {"status", response.status},
                            {"duration_ms", static_cast<int64_t>(seconds * 1000)}};
-  // The request id of the response: the caller's, or the one made for it.
-  for (const auto& [name, value] : response.headers) {
-    if (name == "X-Request-Id") fields["request_id"] = value;
-  }
+  fields["request_id"] = ids.request_id;
+  fields["trace_id"] = ids.trace_id;
   if (!subject.empty()) fields["subject"] = subject;
   api_.log.Info("request", fields);
 }

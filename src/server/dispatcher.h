@@ -37,11 +37,16 @@ class Dispatcher {
     std::regex path;
     std::vector<std::string> params;
   };
+  // The ids a request is known by in responses and logs.
+  struct RequestIds {
+    std::string request_id;
+    std::string trace_id;
+  };
   // The response; `route` (null when none matched) and the caller's subject for Record.
-  HttpResponse Run(const HttpRequest& request, const std::string& request_id, const Route** route, std::string* subject) const;
+  HttpResponse Run(const HttpRequest& request, const RequestIds& ids, const Route** route, std::string* subject) const;
   std::optional<HttpResponse> Authorize(const Route& route, Call& call) const;
-  void Record(const HttpRequest& request, const HttpResponse& response, const Route* route, const std::string& subject,
-              double seconds) const;
+  void Record(const HttpRequest& request, const HttpResponse& response, const RequestIds& ids, const Route* route,
+              const std::string& subject, double seconds) const;
 
   // Records when a token-file token was used (for `docgen token list`), at
   // most once a minute per token.

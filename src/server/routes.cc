@@ -66,6 +66,7 @@ const std::vector<Route>& RouteTable() {
 
 nlohmann::json Call::LogFields(nlohmann::json fields) const {
   fields["request_id"] = request_id;
+  fields["trace_id"] = trace_id;
   if (!subject.empty()) fields["subject"] = subject;
   return fields;
 }

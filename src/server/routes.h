@@ -85,12 +85,14 @@ struct Api {
 };
 
 // One request as a handler sees it: the request, its path parameters by
-// name, its id (echoed as X-Request-Id, in every error and log line), and
+// name, its id (echoed as X-Request-Id, in every error and log line), its
+// trace id (in every log line, and carried into the jobs it creates), and
 // the authenticated caller.
 struct Call {
   const HttpRequest& request;
   std::map<std::string, std::string> params;
   std::string request_id;
+  std::string trace_id;  // the W3C trace the request belongs to (its traceparent's, else a new one)
   std::string subject;  // the token's subject; "" on public routes
   Role role = Role::kNone;  // the token's role; kNone on public routes
 
@@ -180,8 +182,10 @@ Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind);
 // Stores a new job (or finds the earlier one with the same Idempotency-Key)
 // and answers 202 with `to_json` of it and `Location: collection/ID`; a reused
 // key with another request is 409 idempotency_conflict. `created` hears of a
-// job that was really created (not replayed), to log and count it.
-HttpResponse AcceptJob(Api& api, const Call& call, const Job& job, const std::string& collection,
+// job that was really created (not replayed), to log and count it. The job
+// joins the call's trace. (Taken by value: callers move their job in, so a
+// large quote is never copied.)
+HttpResponse AcceptJob(Api& api, const Call& call, Job job, const std::string& collection,
                        nlohmann::ordered_json (*to_json)(const Job&), const std::function<void(const Job&)>& created);
 
 // A request body parsed as JSON (application/json, at most 64 levels deep),

@@ -98,7 +98,7 @@ HttpResponse CreateJob(Api& api, const Call& call) {
   job.catalog_version = catalog->version;
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
-  return AcceptJob(api, call, job, "/v1/jobs", &JobToJson, [&](const Job& created) {
+  return AcceptJob(api, call, std::move(job), "/v1/jobs", &JobToJson, [&](const Job& created) {
     api.log.Info("job accepted", call.LogFields({{"job_id", created.id}, {"quote_id", created.quote_id}}));
     api.metrics.Add("docgen_jobs_created_total", {});
   });
@@ -209,8 +209,9 @@ Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind) {
   return filter;
 }
 
-HttpResponse AcceptJob(Api& api, const Call& call, const Job& job, const std::string& collection,
+HttpResponse AcceptJob(Api& api, const Call& call, Job job, const std::string& collection,
                        nlohmann::ordered_json (*to_json)(const Job&), const std::function<void(const Job&)>& created) {
+  job.trace_id = call.trace_id;  // the job's log events and webhooks join the caller's trace
   Result<CreatedJob> stored = api.store.CreateJob(job);
   if (!stored.ok()) {
     if (stored.status().code() == StatusCode::kConflict) {

@@ -79,7 +79,7 @@ HttpResponse CreateValidation(Api& api, const Call& call) {
   job.catalog_version = catalog->version;
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
-  return AcceptJob(api, call, job, "/v1/validations", &ValidationToJson, [&](const Job& created) {
+  return AcceptJob(api, call, std::move(job), "/v1/validations", &ValidationToJson, [&](const Job& created) {
     api.log.Info("validation accepted", call.LogFields({{"validation_id", created.id}, {"policies", total}}));
   });
 }

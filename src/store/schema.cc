@@ -152,6 +152,10 @@ const char* const kMigrations[] = {
       PRIMARY KEY (slo, minute)
     );
     )sql",
+    // 9: the W3C trace a job belongs to
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

@@ -17,7 +17,7 @@ using Access = SqlBackend::Access;
   "id, COALESCE(idempotency_key, ''), request_hash, status, " QUOTE                                                  \
   ", callback_url, catalog_version, attempts, max_attempts, "                                                        \
   "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "         \
-  "webhook_attempts, webhook_next_at, releases, quote_id, kind, progress"
+  "webhook_attempts, webhook_next_at, releases, quote_id, kind, progress, trace_id"
 constexpr const char* kJobColumns = DOCGEN_JOB_COLUMNS("quote");
 // Everything but a claim shows the quote's quote_id only: the quote itself
 // (up to max_body_bytes each) is read by the worker that claims the job.
@@ -61,6 +61,7 @@ Job ReadJob(const SqlRow& r) {
   if (job.quote_id.empty()) job.quote_id = QuoteIdOf(job.quote);  // a row from before the column
   job.kind = ParseJobKind(r.Text(22)).value_or(JobKind::kRender);
   job.progress = ParseStoredJson(r.Text(23));
+  job.trace_id = r.Text(24);
   return job;
 }
 
@@ -103,13 +104,13 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
     // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
     const SqlResult inserted = s.Exec(
         "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-        "run_after, created_at, updated_at, quote_id, kind, progress) "
-        "VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12) "
+        "run_after, created_at, updated_at, quote_id, kind, progress, trace_id) "
+        "VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
             std::string(kListedJobColumns),
         {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
          int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote), std::string(ToString(job.kind)),
-         job.progress.dump()});
+         job.progress.dump(), job.trace_id});
     if (std::optional<Job> created = FirstJob(inserted)) {
       s.WakeWorkersOnCommit();
       out = {std::move(*created), true};
@@ -810,8 +811,9 @@ std::string SqlStore::ApplyIn(SqlSession& s, const OpStep& change, const Actor& 
       const nlohmann::json old = ParseStoredJson(source.rows[0].Text(1));
       if (old.is_object() && old.contains("policies_total")) progress["policies_total"] = old["policies_total"];
       s.Exec("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-             "run_after, created_at, updated_at, quote_id, kind, progress) SELECT $1, NULL, request_hash, 'queued', quote, "
-             "callback_url, (SELECT COALESCE(MAX(version), 0) FROM catalog_versions), max_attempts, $2, $2, $2, quote_id, kind, $3 "
+             "run_after, created_at, updated_at, quote_id, kind, progress, trace_id) SELECT $1, NULL, request_hash, 'queued', quote, "
+             "callback_url, (SELECT COALESCE(MAX(version), 0) FROM catalog_versions), max_attempts, $2, $2, $2, quote_id, kind, $3, "
+             "trace_id "
              "FROM jobs WHERE id = $4",
              {change.new_job_id, now, progress.dump(), change.job_id});
       s.WakeWorkersOnCommit();

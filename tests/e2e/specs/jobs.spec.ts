@@ -8,7 +8,8 @@ test('a submitted job reaches succeeded on the jobs page and its PDF downloads',
   const quote = JSON.parse(readFileSync(path.join(src, 'examples/quotes/new-ca-basic.json'), 'utf8'));
   const created = await api(request, 'generator', 'POST', '/v1/jobs', { quote });
   expect(created.status()).toBe(202);
-  const job = (await created.json()) as { id: string; quote_id: string };
+  const job = (await created.json()) as { id: string; quote_id: string; trace_id: string };
+  expect(job.trace_id).toMatch(/^[0-9a-f]{32}$/); // a request without traceparent starts a trace
 
   await signIn(page, 'generator');
   await page.getByRole('link', { name: 'Jobs' }).click();
@@ -24,6 +25,7 @@ test('a submitted job reaches succeeded on the jobs page and its PDF downloads',
   await screenshot(page, 'jobs-800');
   await page.setViewportSize({ width: 1280, height: 720 });
   await row.click();
+  await expect(page.getByText(job.trace_id)).toBeVisible(); // the on-call engineer's key into the logs
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: /package\.pdf/i }).or(page.getByRole('button', { name: /package\.pdf/i })).first().click();
   const file = await download;

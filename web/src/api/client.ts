@@ -121,6 +121,8 @@ export interface Job {
   callback_url?: string;
   webhook?: { state: 'waiting' | 'pending' | 'delivered' | 'failed'; attempts: number };
   idempotency_key?: string;
+  /** W3C trace id of the request that created the job (its log events and webhooks carry it). */
+  trace_id?: string;
   errors: Diagnostic[];
   result?: JobResult;
 }

@@ -103,6 +103,12 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
                   <dd className="col-7">{time(j.next_attempt_at)}</dd>
                 </>
               )}
+              {j.trace_id && (
+                <>
+                  <dt className="col-5">Trace</dt>
+                  <dd className="col-7 text-break font-monospace small">{j.trace_id}</dd>
+                </>
+              )}
               {j.idempotency_key && (
                 <>
                   <dt className="col-5">Idempotency key</dt>
