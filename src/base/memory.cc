@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <mutex>
+
 #if __has_include(<mimalloc.h>)
 #include <mimalloc.h>  // for its option names only: the functions are looked up, not linked
 #define DOCGEN_KNOWS_MIMALLOC 1
@@ -23,10 +25,17 @@ void ReleaseFreeMemory() {
   if (collect != nullptr && get != nullptr && set != nullptr) {
     // mimalloc decommits freed segments only after a delay, checked when the
     // thread allocates again: an idle thread would keep them. Decommit now.
-    const long delay = get(mi_option_decommit_delay);
+    // The option is process-wide: two threads releasing at once must not
+    // restore each other's zero (one would then collect with the delay on).
+    static std::mutex one_at_a_time;
+    std::lock_guard lock(one_at_a_time);
+    const long page_delay = get(mi_option_decommit_delay);
+    const long segment_delay = get(mi_option_segment_decommit_delay);
     set(mi_option_decommit_delay, 0);
+    set(mi_option_segment_decommit_delay, 0);
     collect(true);
-    set(mi_option_decommit_delay, delay);
+    set(mi_option_segment_decommit_delay, segment_delay);
+    set(mi_option_decommit_delay, page_delay);
     return;
   }
 #endif

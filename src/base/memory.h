@@ -5,6 +5,7 @@
 // good. Called after such work, on the thread that did it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 namespace docgen {
@@ -13,6 +14,11 @@ namespace docgen {
 // the program runs on mimalloc (the docgen program, Release), else glibc's
 // malloc_trim. Costs about a millisecond; call it after large work only.
 void ReleaseFreeMemory();
+
+// How long a thread that did large work waits, idle, before it gives its
+// free memory back: frees made for it by other threads (a connection
+// thread's, SQLite's page cache) arrive only after the work ends.
+inline constexpr std::chrono::milliseconds kIdleBeforeRelease{100};
 
 // Requests whose body is at least this large release memory when done.
 inline constexpr size_t kLargeRequestBytes = 256 * 1024;

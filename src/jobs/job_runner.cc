@@ -361,7 +361,11 @@ void JobRunner::WorkerLoop(int index) {
     if (!ran.ok() || !*ran) {
       // The queue is empty: what the last jobs (quotes, packages, PDFs) used
       // goes back to the system instead of staying with an idle thread.
-      if (std::exchange(worked, false)) ReleaseFreeMemory();
+      if (std::exchange(worked, false)) {
+        store_.WaitForJobs(signal, kIdleBeforeRelease.count());
+        ReleaseFreeMemory();
+        continue;
+      }
       store_.WaitForJobs(signal, options_.poll_ms);
     }
   }

@@ -60,7 +60,9 @@ class TaskPool {
     cv_.notify_all();
     for (auto& t : threads_) t.join();
   }
-  bool Submit(std::function<void()> task) {
+  // A task returns whether it did large work: its thread then gives its
+  // free memory back once idle (ReleaseFreeMemory).
+  bool Submit(std::function<bool()> task) {
     {
       std::lock_guard lock(mutex_);
       if (tasks_.size() >= max_queued_) return false;
@@ -72,23 +74,31 @@ class TaskPool {
 
  private:
   void Loop() {
+    bool owes_memory = false;  // did large work since it last gave its free memory back
     for (;;) {
-      std::function<void()> task;
+      std::function<bool()> task;
       {
         std::unique_lock lock(mutex_);
-        cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        auto ready = [this] { return stopping_ || !tasks_.empty(); };
+        if (owes_memory && !cv_.wait_for(lock, kIdleBeforeRelease, ready)) {
+          // Idle for a moment after large work: see kIdleBeforeRelease.
+          lock.unlock();
+          ReleaseFreeMemory();
+          owes_memory = false;
+          continue;
+        }
+        cv_.wait(lock, ready);
         if (tasks_.empty()) return;  // stopping, and every queued task ran
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      owes_memory = task() || owes_memory;
     }
   }
-
   const size_t max_queued_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
+  std::deque<std::function<bool()>> tasks_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -244,10 +254,11 @@ struct HttpServer::Impl {
     ++suspended;
     const bool queued = pool.Submit([this, connection, exchange] {
       exchange->response = dispatcher.Handle(exchange->request);
-      // What a large body was parsed into is free now: give it back, or the
-      // server keeps the peak of its largest request for good.
-      if (exchange->request.body.size() >= kLargeRequestBytes) ReleaseFreeMemory();
+      // What a large body was parsed into goes back to the system once the
+      // thread is idle, or the server keeps its largest request's peak for good.
+      const bool large = exchange->request.body.size() >= kLargeRequestBytes;
       Resume(connection, exchange);
+      return large;
     });
     if (!queued) {
       exchange->response = dispatcher.Refused(exchange->request, 503);
