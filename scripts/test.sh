@@ -29,6 +29,7 @@ tests/e2e/run.sh build/release/docgen "$PWD"
 build/release/bench/resolve_bench --benchmark_min_time=0.01 --benchmark_filter=Resolve
 bench/validate_bench.sh 2000
 bench/testrun_bench.sh 20
+build/release/bench/event_bench 10
 
 echo "== fuzz targets"
 ./scripts/fuzz.sh "${DOCGEN_FUZZ_SECONDS:-20}"

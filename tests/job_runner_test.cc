@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "jobs/catalog_files_json.h"
+#include "jobs/job_json.h"
 #include "jobs/job_runner.h"
 #include "support/actor.h"
 #include "support/faulty_store.h"
@@ -67,6 +69,18 @@ class JobRunnerTest : public ::testing::Test {
     return id;
   }
   Job Stored(const std::string& id) { return *real_->GetJob(id); }
+  // Runs one due job, and returns the wide events (SPEC §9) its attempt logged.
+  std::vector<nlohmann::json> AttemptEvents(JobRunner& runner) {
+    ::testing::internal::CaptureStderr();
+    (void)runner.RunOnce("w");
+    std::istringstream lines(::testing::internal::GetCapturedStderr());
+    std::vector<nlohmann::json> events;
+    for (std::string line; std::getline(lines, line);) {
+      nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
+      if (event.is_object() && event.contains("outcome")) events.push_back(std::move(event));
+    }
+    return events;
+  }
   // Runs due jobs until none is left due now; returns how many runs happened.
   int RunAllDue(JobRunner& runner) {
     int runs = 0;
@@ -111,11 +125,17 @@ TEST_F(JobRunnerTest, AnOutageAtAnyCallLosesNothingAndSpendsNoAttempt) {
     const std::string id = Submit("job-" + std::to_string(n));
     const size_t before = faulty_->log().size();
     faulty_->FailCall(n);
-    (void)runner.RunOnce("w");  // the outage may fail the claim itself
+    const std::vector<nlohmann::json> events = AttemptEvents(runner);  // the outage may fail the claim itself
     if (!faulty_->injected()) break;  // the job's life has fewer calls than n
     ++outages;
     const std::string failed = faulty_->log()[before + static_cast<size_t>(n) - 1];
     SCOPED_TRACE("outage in " + failed + " (call " + std::to_string(n) + ")");
+    if (n > 1) {  // the job was claimed: its attempt ends with one event, which says it was given back
+      ASSERT_EQ(events.size(), 1u);
+      EXPECT_EQ(events[0]["outcome"], "released");
+      EXPECT_EQ(events[0]["error_code"], "unavailable");
+      EXPECT_EQ(events[0]["job_id"], id);
+    }
     clock_.Advance(60'000);  // past any backoff the release asked for
     RunAllDue(runner);
     const Job job = Stored(id);
@@ -213,7 +233,7 @@ TEST_F(JobRunnerTest, TheLastTransientFailureFailsTheJob) {
   EXPECT_EQ(job.attempts, 3);
 }
 
-TEST_F(JobRunnerTest, AQuoteThatDoesNotResolveFailsAtOnce) {
+TEST_F(JobRunnerTest, AQuoteThatDoesNotResolveFailsAtOnceAsInvalid) {
   JobRunner& runner = Runner(false);
   Job job;
   job.id = "bad";
@@ -222,11 +242,54 @@ TEST_F(JobRunnerTest, AQuoteThatDoesNotResolveFailsAtOnce) {
   job.catalog_version = 1;
   job.created_at = job.run_after = clock_.NowMs();
   ASSERT_TRUE(real_->CreateJob(job).ok());
-  ASSERT_TRUE(*runner.RunOnce("w"));
+  const std::vector<nlohmann::json> events = AttemptEvents(runner);
   const Job failed = Stored("bad");
   EXPECT_EQ(failed.status, JobStatus::kFailed);
   EXPECT_EQ(failed.attempts, 1);
   EXPECT_FALSE(failed.errors.empty());
+  EXPECT_STREQ(JobOutcome(failed), "invalid");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["outcome"], "invalid");
+  EXPECT_EQ(events[0]["error_code"], failed.errors[0]["code"]);
+  EXPECT_EQ(events[0]["quote_id"], "Q-1");
+  EXPECT_EQ(events[0]["draw_ms"], 0);  // it never got that far
+}
+
+TEST_F(JobRunnerTest, ARenderedJobsEventCarriesItsPackageAndEveryStagesTime) {
+  JobRunner& runner = Runner(false);
+  Submit("a");
+  const std::vector<nlohmann::json> events = AttemptEvents(runner);
+  ASSERT_EQ(events.size(), 1u);
+  const nlohmann::json& event = events[0];
+  EXPECT_EQ(event["outcome"], "succeeded");
+  EXPECT_EQ(event["job_id"], "a");
+  EXPECT_EQ(event["attempt"], 1);
+  EXPECT_EQ(event["catalog_version"], 1);
+  EXPECT_EQ(event["product"], "tech_eo");
+  EXPECT_EQ(event["transaction"], "new");
+  EXPECT_EQ(event["pages"], Stored("a").result["pages"]);
+  for (const char* stage : {"resolve_ms", "evaluate_ms", "typeset_ms", "draw_ms", "assemble_ms", "store_ms"}) {
+    EXPECT_GT(event[stage].get<double>(), 0) << stage;
+  }
+  EXPECT_NE(metrics_.Render().find("docgen_stage_duration_seconds_count{stage=\"draw\"} 1"), std::string::npos);
+}
+
+TEST(JobOutcome, TellsTheCallersFaultFromDocgensByTheFirstErrorsCode) {
+  Job job;
+  EXPECT_EQ(JobOutcome(job), nullptr);  // queued: not ended
+  job.status = JobStatus::kSucceeded;
+  EXPECT_STREQ(JobOutcome(job), "succeeded");
+  job.status = JobStatus::kCanceled;
+  EXPECT_STREQ(JobOutcome(job), "canceled");
+  job.status = JobStatus::kFailed;
+  for (const char* code : {"transient_failure", "unavailable", "lease_expired"}) {
+    job.errors = {{{"code", code}}};
+    EXPECT_STREQ(JobOutcome(job), "failed") << code;
+  }
+  for (const char* code : {"unknown_product", "invalid_variables", "catalog_unavailable", "render_timeout"}) {
+    job.errors = {{{"code", code}}};
+    EXPECT_STREQ(JobOutcome(job), "invalid") << code;
+  }
 }
 
 TEST_F(JobRunnerTest, AJobWhoseWorkerDiedOnItsLastAttemptIsCountedFailed) {

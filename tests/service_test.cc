@@ -194,7 +194,23 @@ TEST_P(ServiceTest, SlosCountThisProcesssEventsWithoutPrometheus) {
   EXPECT_EQ(api["good"], api["total"]);  // no 5xx
   EXPECT_EQ(api["error_budget_left"], 1.0);
   EXPECT_TRUE(slos["jobs-succeed"]["compliance"].is_null());  // no job finished yet
+  EXPECT_FALSE(resolve.contains("history"));  // asked for only
   EXPECT_EQ(httplib::Client("127.0.0.1", service_->port()).Get("/v1/slos")->status, 401);
+
+  // The on-call page's charts: every SLO's events per step over the span, a point per step.
+  answer = viewer.Get("/v1/slos?history=6h");
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  const auto history = Json(answer)["slos"][1]["history"];
+  EXPECT_EQ(history["span"], "6h");
+  EXPECT_EQ(history["step_minutes"], 5);
+  ASSERT_EQ(history["points"].size(), 72u);
+  int64_t total = 0;
+  for (const auto& point : history["points"]) total += point["total"].get<int64_t>();
+  EXPECT_EQ(total, 2);  // the two resolves, in the last step (or the one before, across a step's edge)
+  EXPECT_LT(history["points"][0]["at"].get<std::string>(), history["points"][71]["at"].get<std::string>());
+  answer = viewer.Get("/v1/slos?history=1y");
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_NE(answer->body.find("history must be 6h, 24h, 7d or 28d"), std::string::npos) << answer->body;
 }
 
 TEST_P(ServiceTest, ResolveAndRenderSynchronously) {

@@ -142,11 +142,39 @@ for _ in range(300):
         break
     time.sleep(0.1)
 assert states == ["succeeded", "failed"], states
+outcomes = [call("GET", "/v1/jobs/" + i)[1].get("outcome") for i in ids]
+assert outcomes == ["succeeded", "invalid"], outcomes  # the API tells the caller's fault from docgen's
 PY
-  # The trace id of the first job's traceparent is in the request's log line and in its job's events.
-  grep '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"' "$TMP/log" >"$TMP/traced"
-  grep -q '"msg":"request".*"route":"/v1/jobs"' "$TMP/traced" && grep -q '"msg":"job succeeded"' "$TMP/traced" &&
-    ok "a traceparent's trace id is in the request's log line and the job's" || { fail "trace id in the logs"; cat "$TMP/traced"; }
+  # Wide events (SPEC §9): the request that made the first job and the job's
+  # attempt each end with one log event carrying every dimension, the job's
+  # joined to the request by its traceparent's trace id.
+  python3 - "$TMP/log" <<'PY' >"$TMP/err" 2>&1 && ok "one wide event per request and per job attempt, with every dimension" || { fail "wide events"; cat "$TMP/err"; }
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+stages = ["resolve_ms", "evaluate_ms", "typeset_ms", "draw_ms", "assemble_ms", "store_ms"]
+accepted = [e for e in events if e.get("trace_id") == trace and e.get("route") == "/v1/jobs"]
+assert len(accepted) == 1, accepted  # one event for the request, not a line per step
+request = accepted[0]
+assert request["msg"] == "job accepted" and request["status"] == 202 and request["method"] == "POST", request
+for key in ["request_id", "subject", "role", "job_id", "quote_id", "catalog_version", "duration_ms"]:
+    assert request.get(key) not in (None, ""), (key, request)
+job = [e for e in events if e.get("job_id") == request["job_id"] and "outcome" in e]
+assert len(job) == 1, job  # one attempt, one event
+job = job[0]
+assert job["msg"] == "job succeeded" and job["outcome"] == "succeeded" and job["error_code"] == "", job
+assert job["trace_id"] == trace and job["request_id"] == request["request_id"] and job["subject"] == "slo", job
+assert job["product"] == "cyber" and job["jurisdiction"] == "CA" and job["transaction"] == "new", job
+assert job["documents"] >= 1 and job["pages"] >= job["documents"] and job["attempt"] == 1, job
+assert job["catalog_version"] == 1 and job["quote_id"] and job["kind"] == "render", job
+assert all(job[s] > 0 for s in stages), job  # a rendered, stored job spent time in every stage
+assert sum(job[s] for s in stages) <= job["duration_ms"] + 0.01, job
+invalid = [e for e in events if e.get("outcome") == "invalid"]
+assert len(invalid) == 1 and invalid[0]["error_code"] == "unknown_product" and invalid[0]["draw_ms"] == 0, invalid
+resolved = [e for e in events if e.get("route") == "/v1/packages:resolve"]
+assert len(resolved) == 1 and resolved[0]["resolve_ms"] > 0 and resolved[0]["product"] == "cyber", resolved
+assert resolved[0]["trace_id"] != trace and len(resolved[0]["trace_id"]) == 32, resolved  # no traceparent: a new trace
+PY
   curl -s "http://127.0.0.1:$PORT/metrics" >"$TMP/metrics.txt"
   promtool check metrics <"$TMP/metrics.txt" >"$TMP/err" 2>&1 && [ ! -s "$TMP/err" ] && ok "promtool check metrics finds no problem" || fail "promtool check metrics"
   grep -q '^docgen_jobs_finished_total{outcome="succeeded"} 1$' "$TMP/metrics.txt" && ok "a succeeded job is counted as succeeded" || fail "succeeded outcome"
@@ -156,6 +184,9 @@ PY
     grep -q 'docgen_http_request_duration_seconds_bucket{method="POST",route="/v1/packages:resolve",le="1.0"}' "$TMP/metrics.txt" &&
     grep -q 'docgen_http_request_duration_seconds_bucket{method="POST",route="/v1/packages:resolve",le="0.0005"}' "$TMP/metrics.txt" &&
     ok "bucket bounds are written as the rules select them (le=\"0.1\", \"1.0\", \"0.0005\")" || fail "bucket bounds"
+  for stage in resolve evaluate typeset draw assemble store; do
+    grep -q "^docgen_stage_duration_seconds_count{stage=\"$stage\"} [1-9]" "$TMP/metrics.txt" || fail "no $stage in docgen_stage_duration_seconds"
+  done && ok "each stage's time is a histogram (docgen_stage_duration_seconds{stage})"
 fi
 
 [ $failures -eq 0 ] || { echo "$failures failed"; exit 1; }

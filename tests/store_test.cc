@@ -4,6 +4,7 @@
 // backoff are tested without sleeping.
 #include <docgen/store.h>
 
+#include "slo/slo_report.h"
 #include "store/blob_store.h"
 #include "support/actor.h"
 #include "store/pg_pool.h"
@@ -133,16 +134,50 @@ TEST_P(StoreTest, SloMinutesAddUpAcrossProcessesAndArePruned) {
   ASSERT_TRUE(store_->AddSloMinutes({{"jobs-succeed", 10, 9, 10}, {"jobs-succeed", 11, 5, 5}, {"api-available", 10, 1, 2}}).ok());
   ASSERT_TRUE(store_->AddSloMinutes({{"jobs-succeed", 10, 1, 3}}).ok());  // another process's counts of the same minute
   ASSERT_TRUE(store_->AddSloMinutes({}).ok());
-  auto all = store_->ListSloMinutes(0);
+  auto all = store_->ListSloMinutes(0, 100, 1);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[1].slo, "jobs-succeed");
   EXPECT_EQ((*all)[1].minute, 10);
   EXPECT_EQ((*all)[1].good, 10);
   EXPECT_EQ((*all)[1].total, 13);
-  EXPECT_EQ(store_->ListSloMinutes(11)->size(), 1u);
+  EXPECT_EQ(store_->ListSloMinutes(11, 100, 1)->size(), 1u);
+  EXPECT_EQ(store_->ListSloMinutes(0, 10, 1)->size(), 2u);  // until is inclusive
   EXPECT_EQ(*store_->PruneSloMinutes(11), 2);
-  EXPECT_EQ(store_->ListSloMinutes(0)->size(), 1u);
+  EXPECT_EQ(store_->ListSloMinutes(0, 100, 1)->size(), 1u);
+}
+
+// The database sums what a report and a chart need: the same numbers as
+// adding up the minutes one by one.
+TEST_P(StoreTest, SloMinutesAreSummedBySpanAndByStepInTheDatabase) {
+  std::vector<SloMinute> minutes;
+  for (int64_t m = 1000; m < 1100; ++m) {
+    minutes.push_back({"jobs-succeed", m, m % 7, 10 + m % 3});
+    if (m % 4 == 0) minutes.push_back({"resolve-fast", m, 1, 2});
+  }
+  ASSERT_TRUE(store_->AddSloMinutes(minutes).ok());
+  const std::vector<int64_t> since = {1000, 1050, 1090, 1099, 2000};
+  auto sums = store_->SumSloMinutes(since, 1095);
+  ASSERT_TRUE(sums.ok());
+  EXPECT_EQ(*sums, SumMinutes(minutes, since, 1095));
+  EXPECT_EQ((*sums)["jobs-succeed"][4], (SloEvents{0, 0}));  // a span after `until` is empty
+  EXPECT_TRUE(store_->SumSloMinutes({}, 1095)->empty());
+
+  auto steps = store_->ListSloMinutes(1003, 1096, 15);
+  ASSERT_TRUE(steps.ok());
+  std::map<std::pair<std::string, int64_t>, SloEvents> expected;
+  for (const SloMinute& m : minutes) {
+    if (m.minute < 1003 || m.minute > 1096) continue;
+    SloEvents& e = expected[{m.slo, m.minute - m.minute % 15}];
+    e.good += m.good;
+    e.total += m.total;
+  }
+  ASSERT_EQ(steps->size(), expected.size());
+  for (const SloMinute& s : *steps) {
+    EXPECT_EQ((SloEvents{s.good, s.total}), (expected[{s.slo, s.minute}])) << s.slo << " " << s.minute;
+  }
+  EXPECT_EQ(steps->front().minute, 990);  // a step is named by its first minute, even when the span starts inside it
+  EXPECT_FALSE(store_->ListSloMinutes(0, 10, 0).ok());
 }
 
 // GET /v1/jobs shows only the quote's quote_id: a listing must not read

@@ -37,9 +37,18 @@ struct RenderOutput {
   int pages = 0;
 };
 
+// Where a render's time went, in seconds (the wide event's stage times).
+struct RenderTimings {
+  double evaluate = 0;  // templates loaded and evaluated (Mustache)
+  double typeset = 0;   // Markdown parsed and laid out in pages (Pango)
+  double draw = 0;      // pages drawn to PDF (Cairo)
+  double assemble = 0;  // documents finished and merged into the package (qpdf)
+};
+
 struct RenderResult {
   std::optional<RenderOutput> output;  // empty when `errors` is not
   Diagnostics errors;  // the package's own errors, or template_error / missing_value / missing_font / render_timeout
+  RenderTimings timings;  // as far as the render got
 };
 
 // Resource budgets of a Renderer (README "Limits").

@@ -57,6 +57,10 @@ struct Job {
   std::string quote_id;              // the quote's "quote_id" (a string), "" when it has none; set by CreateJob
   std::string callback_url;          // empty when none
   std::string trace_id;              // W3C trace id of the request that made it (its log events and webhooks carry it)
+  std::string request_id;            // that request's id, and the caller's subject ("" for jobs made before they were kept)
+  std::string subject;
+  std::string product;               // the quote's "product" and "jurisdiction" (strings), "" when none; set by CreateJob
+  std::string jurisdiction;
   int64_t catalog_version = 0;       // the version the job resolves against
   int attempts = 0;                  // runs started (an attempt given back after an outage is not counted)
   int releases = 0;                  // attempts given back after an outage (ReleaseJob)
@@ -171,6 +175,13 @@ struct SloMinute {
   int64_t total = 0;
 };
 
+// One SLO's good and total events over a span of minutes.
+struct SloEvents {
+  int64_t good = 0;
+  int64_t total = 0;
+  bool operator==(const SloEvents&) const = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -278,10 +289,17 @@ class Store {
 
   // Good and total events of each SLO per minute, for GET /v1/slos without
   // Prometheus. AddSloMinutes adds to what is there (every process adds its
-  // own counts); ListSloMinutes gives the minutes >= since_minute;
-  // PruneSloMinutes drops the minutes < before_minute.
+  // own counts). ListSloMinutes gives each SLO's events of the minutes
+  // [since, until] per step of `step_minutes` (a step is named by its first
+  // minute, minute - minute % step; 1: the minutes as stored), by SLO then
+  // minute: the points of a chart. SumSloMinutes gives each SLO's events of
+  // the minutes [since_i, until] for each since_i, in that order, summed by
+  // the database: a report reads one row per SLO, not every minute of its
+  // window. PruneSloMinutes drops the minutes < before_minute.
   virtual Status AddSloMinutes(const std::vector<SloMinute>& counts) = 0;
-  virtual Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) = 0;
+  virtual Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute, int64_t until_minute, int64_t step_minutes) = 0;
+  virtual Result<std::map<std::string, std::vector<SloEvents>>> SumSloMinutes(const std::vector<int64_t>& since_minutes,
+                                                                               int64_t until_minute) = 0;
   virtual Result<int> PruneSloMinutes(int64_t before_minute) = 0;
 
   // Registered operations. CreateOpRun stores a run ("ops.run" audited in

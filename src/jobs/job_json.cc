@@ -17,10 +17,28 @@ std::string IsoTime(int64_t epoch_ms) {
   return std::string(stamp) + millis;
 }
 
+const char* JobOutcome(const Job& job) {
+  switch (job.status) {
+    case JobStatus::kSucceeded:
+      return "succeeded";
+    case JobStatus::kCanceled:
+      return "canceled";
+    case JobStatus::kFailed: {
+      const std::string code = job.errors.is_array() && !job.errors.empty() && job.errors[0].is_object()
+                                   ? job.errors[0].value("code", "")
+                                   : "";
+      return code == "transient_failure" || code == "unavailable" || code == "lease_expired" ? "failed" : "invalid";
+    }
+    default:
+      return nullptr;
+  }
+}
+
 nlohmann::ordered_json JobToJson(const Job& job) {
   nlohmann::ordered_json j;
   j["id"] = job.id;
   j["status"] = ToString(job.status);
+  if (const char* outcome = JobOutcome(job)) j["outcome"] = outcome;
   if (!job.quote_id.empty()) {
     j["quote_id"] = job.quote_id;
   } else {  // a Job not read from the store
@@ -28,6 +46,8 @@ nlohmann::ordered_json JobToJson(const Job& job) {
                         ? job.quote["quote_id"]
                         : nlohmann::json(nullptr);
   }
+  if (!job.product.empty()) j["product"] = job.product;
+  if (!job.jurisdiction.empty()) j["jurisdiction"] = job.jurisdiction;
   j["catalog_version"] = job.catalog_version;
   if (!job.trace_id.empty()) j["trace_id"] = job.trace_id;
   j["attempts"] = job.attempts;
@@ -67,6 +87,7 @@ nlohmann::ordered_json ValidationToJson(const Job& job) {
   nlohmann::ordered_json j;
   j["id"] = job.id;
   j["status"] = ToString(job.status);
+  if (const char* outcome = JobOutcome(job)) j["outcome"] = outcome;
   j["catalog_version"] = job.catalog_version;
   if (!job.trace_id.empty()) j["trace_id"] = job.trace_id;
   const int64_t total = job.progress.value("policies_total", int64_t{0});

@@ -14,6 +14,10 @@ std::string IsoTime(int64_t epoch_ms);
 // Milliseconds since the epoch from "2026-11-30", "2026-11-30T17:05:00Z" (or
 // with .mmm, or +00:00) or a number of milliseconds; nullopt otherwise.
 std::optional<int64_t> ParseIsoTime(const std::string& text);
+// How a job ended (SPEC §9): "succeeded"; "invalid" (the caller's input,
+// never retried); "failed" (docgen's fault: transient_failure, unavailable,
+// lease_expired); "canceled"; nullptr while it has not ended.
+const char* JobOutcome(const Job& job);
 nlohmann::ordered_json JobToJson(const Job& job);
 // A batch validation (SPEC §7) as GET /v1/validations/{id} shows it: status,
 // progress (policies done of the total), and the summary once it succeeded.

@@ -8,6 +8,7 @@
 #include <docgen/validate.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <random>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "jobs/job_json.h"
 #include "jobs/operations.h"
 #include "jobs/webhook.h"
+#include "jobs/work_event.h"
 #include "util/diagnostic_json.h"
 #include "util/text.h"
 #include "validate/batch.h"
@@ -94,6 +96,7 @@ JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, 
                     {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
   metrics_.Describe("docgen_render_duration_seconds", Metrics::Type::kHistogram, "Time to render a package.",
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+  WorkEvent::Describe(metrics_);
   metrics_.Describe("docgen_pages_rendered_total", Metrics::Type::kCounter, "PDF pages rendered.");
   metrics_.Describe("docgen_policies_validated_total", Metrics::Type::kCounter, "Policies validated by batch validation jobs.");
   metrics_.Describe("docgen_operation_runs_total", Metrics::Type::kCounter,
@@ -134,23 +137,76 @@ Result<bool> JobRunner::RunOnce(const std::string& worker) {
   return true;
 }
 
-void JobRunner::Transient(const Job& job, const std::string& worker, const std::string& why) {
+// One attempt at a job, and its wide event (SPEC §9): the job's ids and
+// dimensions, and the time each stage took; logged once, when it ends.
+struct JobRunner::Attempt {
+  Attempt(const Job& claimed, const std::string& by) : job(claimed), worker(by) {
+    const nlohmann::json& quote = job.quote;
+    fields = {{"job_id", job.id},
+              {"kind", ToString(job.kind)},
+              {"quote_id", quote.is_object() && quote.contains("quote_id") && quote["quote_id"].is_string() ? quote["quote_id"]
+                                                                                                          : nlohmann::json("")},
+              {"catalog_version", job.catalog_version},
+              {"attempt", job.attempts},
+              {"worker", worker}};
+    // The request that made the job (jobs made before these were kept have none).
+    if (!job.trace_id.empty()) fields["trace_id"] = job.trace_id;
+    if (!job.request_id.empty()) fields["request_id"] = job.request_id;
+    if (!job.subject.empty()) fields["subject"] = job.subject;
+  }
+  const Job& job;
+  const std::string& worker;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  WorkEvent work;
+  nlohmann::json fields;
+};
+
+void JobRunner::End(Attempt& attempt, LogLine line, const std::string& message, const char* outcome, const std::string& code,
+                    const nlohmann::json& details) {
+  nlohmann::json fields = attempt.fields;
+  attempt.work.AddTo(fields);
+  fields["outcome"] = outcome;
+  fields["error_code"] = code;
+  fields["duration_ms"] =
+      std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - attempt.started).count() * 1e6) / 1e3;
+  for (const auto& [key, value] : details.items()) fields[key] = value;
+  attempt.work.Observe(metrics_);
+  (log_.*line)(message, std::move(fields));
+}
+
+void JobRunner::Invalid(Attempt& attempt, const Diagnostics& errors, const std::string& what) {
+  const Job& job = attempt.job;
+  const std::string code = errors.empty() ? "invalid_input" : errors.front().code;
+  Status failed = store_.FailJob(job.id, attempt.worker, nlohmann::json(DiagnosticsToJson(errors)), clock_.NowMs());
+  if (failed.code() == StatusCode::kUnavailable) return Release(attempt, failed);
+  metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
+  if (!failed.ok()) return Lost(attempt, code);
+  Finished("invalid", code);
+  End(attempt, &Log::Info, what, "invalid", code, {{"errors", errors.size()}});
+}
+
+void JobRunner::Lost(Attempt& attempt, const std::string& code) {
+  End(attempt, &Log::Warn, "job attempt ended after its lease was lost or the job was canceled; its result is not recorded",
+      "lost", code);
+}
+
+void JobRunner::Transient(Attempt& attempt, const std::string& why) {
+  const Job& job = attempt.job;
   const nlohmann::json errors = {{{"code", "transient_failure"}, {"message", why}}};
-  const nlohmann::json ids = WithTrace(job, {{"job_id", job.id}, {"error", why}, {"attempts", job.attempts}});
   const bool last = job.attempts >= job.max_attempts;
   const int64_t delay = options_.retry.Delay(job.attempts, RandomBits());
-  const Status recorded = last ? store_.FailJob(job.id, worker, errors, clock_.NowMs())
-                               : store_.RetryLater(job.id, worker, errors, clock_.NowMs() + delay, clock_.NowMs());
-  if (recorded.code() == StatusCode::kUnavailable) return Release(job, worker, recorded);
+  const Status recorded = last ? store_.FailJob(job.id, attempt.worker, errors, clock_.NowMs())
+                               : store_.RetryLater(job.id, attempt.worker, errors, clock_.NowMs() + delay, clock_.NowMs());
+  if (recorded.code() == StatusCode::kUnavailable) return Release(attempt, recorded);
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
-  if (!recorded.ok()) return;  // lease lost or canceled meanwhile
+  if (!recorded.ok()) return Lost(attempt, "transient_failure");
   if (last) {
     Finished("failed", "transient_failure");
-    log_.Error("job failed after its last attempt", ids);
+    End(attempt, &Log::Error, "job failed after its last attempt", "failed", "transient_failure",
+        {{"error", why}, {"attempts", job.attempts}});
   } else {
-    nlohmann::json fields = ids;
-    fields["retry_in_ms"] = delay;
-    log_.Warn("job attempt failed; will retry", fields);
+    End(attempt, &Log::Warn, "job attempt failed; will retry", "retrying", "transient_failure",
+        {{"error", why}, {"retry_in_ms", delay}});
   }
 }
 
@@ -159,57 +215,47 @@ void JobRunner::Finished(const char* outcome, const std::string& code) {
   if (!code.empty()) metrics_.Add("docgen_job_errors_total", {{"outcome", outcome}, {"code", code}});
 }
 
-void JobRunner::Release(const Job& job, const std::string& worker, const Status& outage) {
+void JobRunner::Release(Attempt& attempt, const Status& outage) {
+  const Job& job = attempt.job;
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "released"}});
-  log_.Warn("job cut short by an outage; it goes back to the queue without spending an attempt",
-            WithTrace(job, {{"job_id", job.id}, {"worker", worker}, {"error", outage.message()}, {"releases", job.releases + 1}}));
+  nlohmann::json details = {{"error", outage.message()}, {"releases", job.releases + 1}};
   // An outage that never ends must not keep a job forever: once its free
   // releases are used up and its attempts spent, it fails.
   if (job.releases >= kFreeReleases && job.attempts >= job.max_attempts) {
     const nlohmann::json errors = {{{"code", "unavailable"},
                                     {"message", "Every attempt was cut short by an outage of the database or the blob folder: " +
                                                     outage.message()}}};
-    const Status failed = store_.FailJob(job.id, worker, errors, clock_.NowMs());
+    const Status failed = store_.FailJob(job.id, attempt.worker, errors, clock_.NowMs());
     if (failed.ok()) {
       Finished("failed", "unavailable");
-      log_.Error("job failed: its attempts were used up by outages", WithTrace(job, {{"job_id", job.id}, {"releases", job.releases}}));
+      return End(attempt, &Log::Error, "job failed: its attempts were used up by outages", "failed", "unavailable", details);
     }
-    if (failed.code() != StatusCode::kUnavailable) return;
+    if (failed.code() != StatusCode::kUnavailable) return Lost(attempt, "unavailable");
   }
   // Backoff grows with the outages this job met, so a long outage is not a busy loop.
   const int64_t delay = options_.retry.Delay(job.releases + 1, RandomBits());
+  details["retry_in_ms"] = delay;
   // Tried until the lease would end (once when stopping): after that the
   // reaper returns the job, and counts the attempt as for a worker that stopped.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.lease_ms);
   for (int64_t wait_ms = 50;; wait_ms = std::min<int64_t>(wait_ms * 2, 1000)) {
     const int64_t now = clock_.NowMs();
-    const Status released = store_.ReleaseJob(job.id, worker, now + delay, now);
-    if (released.code() != StatusCode::kUnavailable) return;  // released, or no longer ours
-    if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) break;
+    const Status released = store_.ReleaseJob(job.id, attempt.worker, now + delay, now);
+    if (released.code() != StatusCode::kUnavailable) break;  // released, or no longer ours
+    if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) {
+      details["left_to_reaper"] = true;  // the outage outlasted the lease
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
-  log_.Warn("the outage outlasted the job's lease; the reaper returns it to the queue", WithTrace(job, {{"job_id", job.id}}));
+  End(attempt, &Log::Warn, "job cut short by an outage; it goes back to the queue without spending an attempt", "released",
+      "unavailable", details);
 }
 
 void JobRunner::Execute(const Job& job, const std::string& worker) {
   static thread_local Renderer renderer;  // one font map and layout cache per worker thread
-  const auto started = std::chrono::steady_clock::now();
-  const nlohmann::json quote_id = job.quote.is_object() && job.quote.contains("quote_id") && job.quote["quote_id"].is_string()
-                                      ? job.quote["quote_id"]
-                                      : nlohmann::json("");
-  const nlohmann::json ids = WithTrace(job, {{"job_id", job.id}, {"quote_id", quote_id}, {"worker", worker}, {"attempt", job.attempts}});
+  Attempt attempt(job, worker);
   Heartbeat heartbeat(store_, job, worker, options_.lease_ms, clock_);
-  // Invalid input fails at once: it will not get better.
-  auto permanent = [&](const Diagnostics& errors, const char* what) {
-    Status failed = store_.FailJob(job.id, worker, nlohmann::json(DiagnosticsToJson(errors)), clock_.NowMs());
-    if (failed.code() == StatusCode::kUnavailable) return Release(job, worker, failed);
-    metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
-    if (!failed.ok()) return;  // lease lost or canceled
-    Finished("invalid", errors.empty() ? "invalid_input" : errors.front().code);
-    nlohmann::json fields = ids;
-    fields["errors"] = errors.size();
-    log_.Info(what, fields);
-  };
   try {
     nlohmann::json result = {{"pages", 0}, {"documents", nlohmann::json::array()}};
     if (!options_.noop_jobs) {
@@ -221,12 +267,12 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
             Diagnostic d;  // a stored version that cannot be used will not get better
             d.code = "catalog_unavailable";
             d.message = catalog.status().message();
-            return permanent({d}, "job failed: its catalog version cannot be used");
+            return Invalid(attempt, {d}, "job failed: its catalog version cannot be used");
           }
           case StatusCode::kUnavailable:
-            return Release(job, worker, catalog.status());
+            return Release(attempt, catalog.status());
           default:
-            return Transient(job, worker, catalog.status().message());
+            return Transient(attempt, catalog.status().message());
         }
       }
       // Results are stored before the job is marked done: a crash in between
@@ -234,29 +280,34 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
       Status stored = Status::Ok();
       auto put = [&](std::string_view bytes) -> std::string {
         if (!stored.ok()) return "";
+        const WorkEvent::Timer timer = attempt.work.Time(Stage::kStore);
         Result<std::string> name = blobs_.Put(bytes);
         if (!name.ok()) stored = name.status();
         return name.ok() ? *name : "";
       };
       if (job.kind == JobKind::kValidate) {
         std::optional<nlohmann::json> validated = Validate(job, worker, *catalog->catalog, put);
-        if (!validated) {
-          log_.Warn("validation stopped: its lease was lost or it was canceled", ids);
-          return;
-        }
-        if (stored.code() == StatusCode::kUnavailable) return Release(job, worker, stored);
-        if (!stored.ok()) return Transient(job, worker, stored.message());
-        return Complete(job, worker, *validated, ids, started);
+        if (!validated) return Lost(attempt, "");
+        if (stored.code() == StatusCode::kUnavailable) return Release(attempt, stored);
+        if (!stored.ok()) return Transient(attempt, stored.message());
+        return Complete(attempt, *validated);
       }
-      Package package = Resolve(*catalog->catalog, job.quote);
-      if (!package.valid) return permanent(package.errors, "job failed: the quote does not resolve to a valid package");
+      Package package;
+      {
+        const WorkEvent::Timer timer = attempt.work.Time(Stage::kResolve);
+        package = Resolve(*catalog->catalog, job.quote);
+      }
+      attempt.work.Resolved(package);
+      // Invalid input fails at once: it will not get better.
+      if (!package.valid) return Invalid(attempt, package.errors, "job failed: the quote does not resolve to a valid package");
       const auto render_started = std::chrono::steady_clock::now();
       RenderResult rendered = renderer.Render(*catalog->catalog, package, job.quote);
       metrics_.Observe("docgen_render_duration_seconds", {},
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - render_started).count());
-      if (!rendered.output) return permanent(rendered.errors, "job failed: the package cannot be rendered");
+      attempt.work.Rendered(rendered.timings, rendered.output ? rendered.output->pages : 0);
+      if (!rendered.output) return Invalid(attempt, rendered.errors, "job failed: the package cannot be rendered");
       if (options_.before_store && !options_.before_store(job)) {
-        return Transient(job, worker, "injected failure before storing the results");
+        return Transient(attempt, "injected failure before storing the results");
       }
       result["pages"] = rendered.output->pages;
       result["package_pdf"] = put(rendered.output->package_pdf);
@@ -264,12 +315,12 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
       for (const auto& doc : rendered.output->documents) {
         result["documents"].push_back({{"name", doc.file_name}, {"blob", put(doc.pdf)}, {"pages", doc.pages}});
       }
-      if (stored.code() == StatusCode::kUnavailable) return Release(job, worker, stored);
-      if (!stored.ok()) return Transient(job, worker, stored.message());
+      if (stored.code() == StatusCode::kUnavailable) return Release(attempt, stored);
+      if (!stored.ok()) return Transient(attempt, stored.message());
     }
-    Complete(job, worker, result, ids, started);
+    Complete(attempt, result);
   } catch (const std::exception& e) {
-    Transient(job, worker, e.what());
+    Transient(attempt, e.what());
   }
 }
 
@@ -299,35 +350,33 @@ std::optional<nlohmann::json> JobRunner::Validate(const Job& job, const std::str
   return result;
 }
 
-void JobRunner::Complete(const Job& job, const std::string& worker, const nlohmann::json& result, const nlohmann::json& ids,
-                         std::chrono::steady_clock::time_point started) {
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  Status completed = store_.CompleteJob(job.id, worker, result, clock_.NowMs());
-  if (completed.code() == StatusCode::kUnavailable) return Release(job, worker, completed);
-  if (!completed.ok()) {
-    log_.Warn("job finished after its lease was lost or it was canceled; result not recorded", ids);
-    return;
+void JobRunner::Complete(Attempt& attempt, const nlohmann::json& result) {
+  const Job& job = attempt.job;
+  Status completed = Status::Ok();
+  {
+    const WorkEvent::Timer timer = attempt.work.Time(Stage::kStore);
+    completed = store_.CompleteJob(job.id, attempt.worker, result, clock_.NowMs());
   }
+  if (completed.code() == StatusCode::kUnavailable) return Release(attempt, completed);
+  if (!completed.ok()) return Lost(attempt, "");
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
   Finished("succeeded", "");
-  metrics_.Observe("docgen_job_duration_seconds", {}, seconds);
-  nlohmann::json fields = ids;
+  metrics_.Observe("docgen_job_duration_seconds", {},
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - attempt.started).count());
+  nlohmann::json details = nlohmann::json::object();
   if (job.kind == JobKind::kValidate && result.contains("summary")) {
     const nlohmann::json& summary = result["summary"];
     metrics_.Add("docgen_policies_validated_total", {}, summary.value("policies", 0.0));
     for (const auto& [code, n] : summary["findings_by_code"].items()) {
       metrics_.Add("docgen_validation_findings_total", {{"code", code}}, n.get<double>());
     }
-    fields["policies"] = summary["policies"];
-    fields["with_errors"] = summary["with_errors"];
+    details["policies"] = summary["policies"];
+    details["with_errors"] = summary["with_errors"];
   } else {
-    const int pages = result.value("pages", 0);
-    metrics_.Add("docgen_pages_rendered_total", {}, pages);
-    fields["pages"] = pages;
+    metrics_.Add("docgen_pages_rendered_total", {}, result.value("pages", 0));
   }
-  if (options_.noop_jobs) return;
-  fields["duration_ms"] = static_cast<int64_t>(seconds * 1000);
-  log_.Info("job succeeded", fields);
+  if (options_.noop_jobs) return;  // queue benchmarks: nothing ran, nothing to tell
+  End(attempt, &Log::Info, "job succeeded", "succeeded", "", details);
 }
 
 // A thread's loop must outlive anything a pass throws (out of memory, a

@@ -90,15 +90,27 @@ class JobRunner {
   // when it was stopped because the worker lost the job.
   std::optional<nlohmann::json> Validate(const Job& job, const std::string& worker, const Catalog& catalog,
                                          const std::function<std::string(std::string_view)>& put);
-  // Marks a job done (or gives it back after an outage), with its metrics and log line.
-  void Complete(const Job& job, const std::string& worker, const nlohmann::json& result, const nlohmann::json& ids,
-                std::chrono::steady_clock::time_point started);
+  struct Attempt;  // one attempt at a job and its wide event (job_runner.cc)
+  using LogLine = void (Log::*)(const std::string&, nlohmann::json) const;
+  // Logs the attempt's one event (SPEC §9). `outcome`: succeeded, invalid or
+  // failed when the job ended; retrying, released (an outage gave the attempt
+  // back) or lost (its lease went to another worker, or it was canceled)
+  // when it did not. `code`: the first error's, "" when none.
+  void End(Attempt& attempt, LogLine line, const std::string& message, const char* outcome, const std::string& code,
+           const nlohmann::json& details = nlohmann::json::object());
+  // Marks a job done (or gives it back after an outage), with its metrics.
+  void Complete(Attempt& attempt, const nlohmann::json& result);
+  // The caller's input cannot be produced: the job fails at once, never retried.
+  void Invalid(Attempt& attempt, const Diagnostics& errors, const std::string& what);
   // Counts a job that reached its final state; `code` is its first error's ("" when it succeeded).
   void Finished(const char* outcome, const std::string& code);
   // The attempt was cut short by an outage: give it back (retrying while
   // the lease lasts), or leave the job to the reaper.
-  void Release(const Job& job, const std::string& worker, const Status& outage);
-  void Transient(const Job& job, const std::string& worker, const std::string& why);
+  void Release(Attempt& attempt, const Status& outage);
+  // docgen's fault: retried with backoff until the attempts are used up.
+  void Transient(Attempt& attempt, const std::string& why);
+  // The job is no longer this worker's: nothing is recorded.
+  void Lost(Attempt& attempt, const std::string& code);
   template <typename F>
   auto Guarded(const char* what, F&& pass) -> decltype(pass());
   void WorkerLoop(int index);

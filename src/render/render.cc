@@ -125,6 +125,21 @@ class PdfSurface {
 };
 
 // One document of the package on its way to pages.
+// Splits elapsed time between stages: Lap(stage) adds the time since the
+// last lap (or Restart) to that stage.
+class StageClock {
+ public:
+  void Restart() { last_ = std::chrono::steady_clock::now(); }
+  void Lap(double& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    stage += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 struct DocumentJob {
   const PackageDocument* document = nullptr;
   std::shared_ptr<const ParsedTemplate> parsed;
@@ -379,8 +394,11 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   const YAML::Node defaults = DefaultsNode(catalog.defaults);
 
   std::vector<DocumentJob> jobs(package.documents.size());
+  RenderTimings& timings = result.timings;
+  StageClock clock;
   for (size_t i = 0; i < package.documents.size(); ++i) {
     DocumentJob& job = jobs[i];
+    clock.Restart();
     if (expired()) {
       const PackageDocument& doc = package.documents[i];
       return timeout("preparing document " + std::to_string(i + 1), doc.edition_ref->template_path, doc.id, doc.instance);
@@ -414,6 +432,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     // Headers and footers are checked now, with page numbers, so that drawing cannot fail.
     if (job.parsed->has_header) PlainText(job.parsed->header, shared, job.context, 1, 1, options, errors);
     if (job.parsed->has_footer) PlainText(job.parsed->footer, shared, job.context, 1, 1, options, errors);
+    clock.Lap(timings.evaluate);
     if (budget.timed_out) {  // the evaluator reported where; nothing else matters now
       result.output.reset();
       return result;
@@ -436,6 +455,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
           return impl_->ImageFor(catalog, path, unused);
         },
         expired);
+    clock.Lap(timings.typeset);
     if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
   }
   if (!errors.empty()) return result;
@@ -452,6 +472,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   for (size_t i = 0; i < jobs.size(); ++i) {
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
+    clock.Restart();
     PdfSurface surface(doc.title, subject, job.style);
     const int pages = static_cast<int>(job.layout.pages.size());
     // Headers and footers were evaluated within the render's budget once; each
@@ -474,11 +495,16 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     }
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
-    std::string pdf = assembler.AddDocument(surface.Finish(), {doc.title, subject}, doc.id + " \u2014 " + doc.title);
+    std::string drawn = surface.Finish();
+    clock.Lap(timings.draw);
+    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject}, doc.id + " \u2014 " + doc.title);
+    clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;
   }
+  clock.Restart();
   output.package_pdf = assembler.Package({"Policy package " + package.quote_id, subject});
+  clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;
 }

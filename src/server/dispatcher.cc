@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -79,28 +80,28 @@ Dispatcher::Dispatcher(Api& api, bool worker_only, const StaticFiles* ui) : api_
 
 HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   const auto started = std::chrono::steady_clock::now();
-  const RequestIds ids{RequestIdOf(request), TraceIdOf(request)};
-  const std::string& request_id = ids.request_id;
-  const Route* route = nullptr;
-  std::string subject;
+  Exchange exchange;
+  exchange.request_id = RequestIdOf(request);
+  exchange.trace_id = TraceIdOf(request);
   HttpResponse response;
   if (ui_ != nullptr && ui_->Serves(request.path)) {  // the admin UI's files: public, not part of the API
     if (request.method == "GET" || request.method == "HEAD") {
       response = ui_->Get(request.path);
     } else {
-      response = ErrorResponse({405, "method_not_allowed", "The UI's files can only be read."}, request_id);
+      response = ErrorResponse({405, "method_not_allowed", "The UI's files can only be read."}, exchange.request_id);
+      exchange.event.error_code = "method_not_allowed";
       response.SetHeader("Allow", "GET, HEAD");
     }
-    route = &UiRoute();
+    exchange.route = &UiRoute();
   } else {
-    response = Run(request, ids, &route, &subject);
+    response = Run(request, exchange);
   }
-  response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, ids, route, subject, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  response.SetHeader("X-Request-Id", exchange.request_id);
+  Record(request, response, exchange, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return response;
 }
 
-HttpResponse Dispatcher::Run(const HttpRequest& request, const RequestIds& ids, const Route** matched, std::string* subject) const {
+HttpResponse Dispatcher::Run(const HttpRequest& request, Exchange& exchange) const {
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Compiled* found = nullptr;
   std::smatch match;
@@ -115,7 +116,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const RequestIds& ids, 
     }
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.route->method);
   }
-  Call call{request, {}, ids.request_id, ids.trace_id, "", Role::kNone};
+  Call call{request, {}, exchange.request_id, exchange.trace_id, "", Role::kNone, &exchange.event};
   if (found == nullptr) {
     if (!allowed.empty()) {
       HttpResponse response = call.Fail(ApiError{405, "method_not_allowed", "This route does not accept " + request.method + "."});
@@ -125,18 +126,19 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const RequestIds& ids, 
     return call.Fail(ApiError{404, "not_found", "There is no route " + request.method + " " + request.path.substr(0, 200) + "."});
   }
   const Route& route = *found->route;
-  *matched = &route;
+  exchange.route = &route;
   for (size_t i = 0; i < found->params.size(); ++i) call.params[found->params[i]] = match[i + 1].str();
 
   std::optional<HttpResponse> refused = Authorize(route, call);
-  *subject = call.subject;  // logged with the request, also when refused for its role
+  exchange.subject = call.subject;  // logged with the request, also when refused for its role
+  if (call.role != Role::kNone) exchange.role = ToString(call.role);
   if (refused) return std::move(*refused);
   try {
     return route.handler(api_, call);
   } catch (const std::exception& e) {
-    api_.log.Error("internal error", call.LogFields({{"route", route.pattern}, {"error", e.what()}}));
+    call.Note("internal error", {{"route", route.pattern}, {"error", e.what()}});
   } catch (...) {
-    api_.log.Error("internal error", call.LogFields({{"route", route.pattern}, {"error", "unknown exception"}}));
+    call.Note("internal error", {{"route", route.pattern}, {"error", "unknown exception"}});
   }
   return call.Fail(Status::Internal("unexpected exception"));
 }
@@ -192,8 +194,9 @@ void Dispatcher::NoteTokenUse(const std::string& token_id) const {
 }
 
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {
-  const RequestIds ids{RandomRequestId(), NewTraceId()};
-  const std::string& request_id = ids.request_id;
+  Exchange exchange;
+  exchange.request_id = RandomRequestId();
+  exchange.trace_id = NewTraceId();
   ApiError error{http_status, "bad_request", "The request is malformed."};
   switch (http_status) {
     case 408:
@@ -214,25 +217,36 @@ HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) co
     default:
       break;
   }
-  HttpResponse response = ErrorResponse(error, request_id);
-  response.SetHeader("X-Request-Id", request_id);
-  Record(request, response, ids, nullptr, "", 0);
+  HttpResponse response = ErrorResponse(error, exchange.request_id);
+  exchange.event.error_code = error.code;
+  response.SetHeader("X-Request-Id", exchange.request_id);
+  Record(request, response, exchange, 0);
   return response;
 }
 
-void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const RequestIds& ids, const Route* route,
-                        const std::string& subject, double seconds) const {
+void Dispatcher::Record(const HttpRequest& request, const HttpResponse& response, const Exchange& exchange, double seconds) const {
   const std::string method = MethodLabel(request.method);
+  const Route* route = exchange.route;
   const std::string route_label = route != nullptr ? route->pattern : "other";  // unmatched paths share one label
   api_.metrics.Add("docgen_http_requests_total", {{"method", method}, {"route", route_label}, {"status", std::to_string(response.status)}});
   api_.metrics.Observe("docgen_http_request_duration_seconds", {{"method", method}, {"route", route_label}}, seconds);
   if (route != nullptr && route->quiet) return;
-  nlohmann::json fields = {{"method", method}, {"route", route_label}, {"status", response.status},
-                           {"duration_ms", static_cast<int64_t>(seconds * 1000)}};
-  fields["request_id"] = ids.request_id;
-  fields["trace_id"] = ids.trace_id;
-  if (!subject.empty()) fields["subject"] = subject;
-  api_.log.Info("request", fields);
+  const RequestEvent& event = exchange.event;
+  nlohmann::json fields = {{"request_id", exchange.request_id},
+                           {"trace_id", exchange.trace_id},
+                           {"method", method},
+                           {"route", route_label},
+                           {"status", response.status},
+                           {"duration_ms", std::round(seconds * 1e6) / 1e3}};
+  if (!exchange.subject.empty()) fields["subject"] = exchange.subject;
+  if (!exchange.role.empty()) fields["role"] = exchange.role;
+  if (!event.error_code.empty()) fields["error_code"] = event.error_code;
+  for (const auto& [key, value] : event.fields.items()) fields[key] = value;
+  if (response.status >= 500) {
+    api_.log.Error(event.message, std::move(fields));
+  } else {
+    api_.log.Info(event.message, std::move(fields));
+  }
 }
 
 }  // namespace docgen

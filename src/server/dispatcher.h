@@ -37,16 +37,19 @@ class Dispatcher {
     std::regex path;
     std::vector<std::string> params;
   };
-  // The ids a request is known by in responses and logs.
-  struct RequestIds {
+  // What a request is known by in responses and logs, and its log event.
+  struct Exchange {
     std::string request_id;
     std::string trace_id;
+    const Route* route = nullptr;  // null when none matched
+    std::string subject;           // the caller's, once known (also when refused for its role)
+    std::string role;
+    RequestEvent event;
   };
-  // The response; `route` (null when none matched) and the caller's subject for Record.
-  HttpResponse Run(const HttpRequest& request, const RequestIds& ids, const Route** route, std::string* subject) const;
+  HttpResponse Run(const HttpRequest& request, Exchange& exchange) const;
   std::optional<HttpResponse> Authorize(const Route& route, Call& call) const;
-  void Record(const HttpRequest& request, const HttpResponse& response, const RequestIds& ids, const Route* route,
-              const std::string& subject, double seconds) const;
+  // One metrics sample and the request's one log event (SPEC §9).
+  void Record(const HttpRequest& request, const HttpResponse& response, const Exchange& exchange, double seconds) const;
 
   // Records when a token-file token was used (for `docgen token list`), at
   // most once a minute per token.

@@ -64,11 +64,20 @@ const std::vector<Route>& RouteTable() {
   return kRoutes;
 }
 
-nlohmann::json Call::LogFields(nlohmann::json fields) const {
-  fields["request_id"] = request_id;
-  fields["trace_id"] = trace_id;
-  if (!subject.empty()) fields["subject"] = subject;
-  return fields;
+HttpResponse Call::Fail(const ApiError& error) const {
+  if (event != nullptr) event->error_code = error.code;
+  return ErrorResponse(error, request_id);
+}
+
+void Call::Note(const std::string& message, const nlohmann::json& fields) const {
+  if (event == nullptr) return;
+  event->message = message;
+  Note(fields);
+}
+
+void Call::Note(const nlohmann::json& fields) const {
+  if (event == nullptr) return;
+  for (const auto& [key, value] : fields.items()) event->fields[key] = value;
 }
 
 HttpResponse TooManyRenders(const Call& call, const std::string& advice) {

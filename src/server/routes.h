@@ -84,9 +84,19 @@ struct Api {
   SloMeter& slo_meter;             // this process's SLO events not yet stored
 };
 
+// The request's one log event (SPEC §9), written by the dispatcher when
+// the request ends: what the handler did (`message`, "request" when it
+// noted nothing) and what it learned (the job it made, the package it
+// resolved, the error it answered with).
+struct RequestEvent {
+  std::string message = "request";
+  std::string error_code;  // of an error response
+  nlohmann::json fields = nlohmann::json::object();
+};
+
 // One request as a handler sees it: the request, its path parameters by
 // name, its id (echoed as X-Request-Id, in every error and log line), its
-// trace id (in every log line, and carried into the jobs it creates), and
+// trace id (in its log event, and carried into the jobs it creates), and
 // the authenticated caller.
 struct Call {
   const HttpRequest& request;
@@ -95,14 +105,16 @@ struct Call {
   std::string trace_id;  // the W3C trace the request belongs to (its traceparent's, else a new one)
   std::string subject;  // the token's subject; "" on public routes
   Role role = Role::kNone;  // the token's role; kNone on public routes
+  RequestEvent* event = nullptr;  // the dispatcher's, for Note
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
-  HttpResponse Fail(const ApiError& error) const { return ErrorResponse(error, request_id); }
+  HttpResponse Fail(const ApiError& error) const;
   HttpResponse Fail(const Status& status) const { return Fail(ApiError::FromStatus(status)); }
   // The caller as the audit log names them, at `now`.
   Actor By(int64_t now) const { return {subject, ToString(role), request_id, "", now}; }
-  // Fields every log line about this request carries.
-  nlohmann::json LogFields(nlohmann::json fields = nlohmann::json::object()) const;
+  // Adds to the request's log event: what the handler did, and its fields.
+  void Note(const std::string& message, const nlohmann::json& fields = nlohmann::json::object()) const;
+  void Note(const nlohmann::json& fields) const;
 };
 
 using Handler = HttpResponse (*)(Api& api, const Call& call);

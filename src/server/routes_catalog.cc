@@ -363,7 +363,7 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
   Result<CatalogVersion> stored = source == "drafts" ? api.store.PublishDrafts(version, published_drafts, published_templates, call.By(version.created_at))
                                                      : api.store.PublishCatalog(version, call.By(version.created_at));
   if (!stored.ok()) return call.Fail(stored.status());
-  api.log.Info("catalog published", call.LogFields({{"version", stored->version}, {"digest", stored->digest}, {"source", source}}));
+  call.Note("catalog published", {{"version", stored->version}, {"digest", stored->digest}, {"source", source}});
   nlohmann::ordered_json body = VersionJson(*stored);
   body["findings"] = DiagnosticsToJson(load.diagnostics, true);
   return JsonResponse(201, body);
@@ -407,7 +407,7 @@ HttpResponse PutDraft(Api& api, const Call& call) {
   }
   if (Result<DraftCatalog> before = DraftFiles(api); !before.ok()) return DraftFailure(call, before.status());
   if (Status saved = api.store.PutDraft(id, editions, call.By(api.clock.NowMs())); !saved.ok()) return call.Fail(saved);
-  api.log.Info("catalog draft saved", call.LogFields({{"document", id}, {"editions", editions.size()}}));
+  call.Note("catalog draft saved", {{"document", id}, {"editions", editions.size()}});
   Result<DraftCatalog> after = DraftFiles(api);
   if (!after.ok()) return DraftFailure(call, after.status());
   CatalogLoad load = LoadCatalog(after->files);
@@ -421,7 +421,7 @@ HttpResponse DeleteDraft(Api& api, const Call& call) {
   Status deleted = api.store.DeleteDraft(id, call.By(api.clock.NowMs()));
   if (deleted.code() == StatusCode::kNotFound) return NoDocument(call, "draft for");
   if (!deleted.ok()) return call.Fail(deleted);
-  api.log.Info("catalog draft deleted", call.LogFields({{"document", id}}));
+  call.Note("catalog draft deleted", {{"document", id}});
   HttpResponse response;
   response.status = 204;
   return response;
@@ -456,7 +456,7 @@ HttpResponse PutTemplateDraft(Api& api, const Call& call) {
   if (text.find('\0') != std::string::npos) return call.Fail(Status::InvalidArgument("A template's text has no NUL characters."));
   if (Result<DraftCatalog> before = DraftFiles(api); !before.ok()) return DraftFailure(call, before.status());
   if (Status saved = api.store.PutTemplateDraft(path, text, call.By(api.clock.NowMs())); !saved.ok()) return call.Fail(saved);
-  api.log.Info("template draft saved", call.LogFields({{"template", path}, {"bytes", text.size()}}));
+  call.Note("template draft saved", {{"template", path}, {"bytes", text.size()}});
   Result<DraftCatalog> after = DraftFiles(api);
   if (!after.ok()) return DraftFailure(call, after.status());
   CatalogLoad load = LoadCatalog(after->files);
@@ -470,7 +470,7 @@ HttpResponse DeleteTemplateDraft(Api& api, const Call& call) {
   Status deleted = api.store.DeleteTemplateDraft(path, call.By(api.clock.NowMs()));
   if (deleted.code() == StatusCode::kNotFound) return call.Fail(Status::NotFound("There is no draft for " + path + "."));
   if (!deleted.ok()) return call.Fail(deleted);
-  api.log.Info("template draft deleted", call.LogFields({{"template", path}}));
+  call.Note("template draft deleted", {{"template", path}});
   HttpResponse response;
   response.status = 204;
   return response;

@@ -99,7 +99,7 @@ HttpResponse CreateJob(Api& api, const Call& call) {
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
   return AcceptJob(api, call, std::move(job), "/v1/jobs", &JobToJson, [&](const Job& created) {
-    api.log.Info("job accepted", call.LogFields({{"job_id", created.id}, {"quote_id", created.quote_id}}));
+    call.Note("job accepted", {{"job_id", created.id}, {"quote_id", created.quote_id}, {"catalog_version", created.catalog_version}});
     api.metrics.Add("docgen_jobs_created_total", {});
   });
 }
@@ -170,7 +170,7 @@ HttpResponse CancelJob(Api& api, const Call& call) {
   if (!job.ok()) return call.Fail(job.status());
   Result<Job> canceled = api.store.CancelJob(job->id, call.By(api.clock.NowMs()));
   if (!canceled.ok()) return call.Fail(canceled.status());
-  api.log.Info("job canceled", call.LogFields({{"job_id", job->id}}));
+  call.Note("job canceled", {{"job_id", job->id}});
   return JsonResponse(200, JobToJson(*canceled));
 }
 
@@ -179,7 +179,7 @@ HttpResponse RetryJob(Api& api, const Call& call) {
   if (!job.ok()) return call.Fail(job.status());
   Result<Job> retried = api.store.RetryJob(job->id, call.By(api.clock.NowMs()));
   if (!retried.ok()) return call.Fail(retried.status());
-  api.log.Info("job retried by request", call.LogFields({{"job_id", job->id}}));
+  call.Note("job retried by request", {{"job_id", job->id}});
   return JsonResponse(202, JobToJson(*retried));
 }
 
@@ -211,13 +211,17 @@ Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind) {
 
 HttpResponse AcceptJob(Api& api, const Call& call, Job job, const std::string& collection,
                        nlohmann::ordered_json (*to_json)(const Job&), const std::function<void(const Job&)>& created) {
-  job.trace_id = call.trace_id;  // the job's log events and webhooks join the caller's trace
+  // The job's log events name the request and caller that made it, and join
+  // its trace (so do its webhooks).
+  job.trace_id = call.trace_id;
+  job.request_id = call.request_id;
+  job.subject = call.subject;
   Result<CreatedJob> stored = api.store.CreateJob(job);
   if (!stored.ok()) {
     if (stored.status().code() == StatusCode::kConflict) {
       return call.Fail(ApiError::FromStatus(stored.status()).WithCode("idempotency_conflict"));
     }
-    api.log.Error("cannot store a job", call.LogFields({{"error", stored.status().ToString()}, {"kind", ToString(job.kind)}}));
+    call.Note("cannot store a job", {{"error", stored.status().ToString()}, {"kind", ToString(job.kind)}});
     return call.Fail(stored.status());
   }
   HttpResponse response = JsonResponse(202, to_json(stored->job));  // a replay answers as the original request did

@@ -36,8 +36,8 @@ HttpResponse RunOperation(Api& api, const Call& call) {
   by.reason = request["reason"].get<std::string>();
   Result<OpRun> run = StartOperation(api.store, call.Param("name"), params, dry_run, by);
   if (!run.ok()) return call.Fail(run.status());
-  api.log.Info(dry_run ? "operation dry run" : "operation run queued",
-               call.LogFields({{"run_id", run->id}, {"operation", run->operation}, {"steps", run->plan.size()}}));
+  call.Note(dry_run ? "operation dry run" : "operation run queued",
+            {{"run_id", run->id}, {"operation", run->operation}, {"steps", run->plan.size()}});
   HttpResponse response = JsonResponse(dry_run ? 200 : 202, OpRunToJson(*run, true));
   response.SetHeader("Location", "/v1/ops/runs/" + run->id);
   return response;

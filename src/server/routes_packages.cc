@@ -2,6 +2,7 @@
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
+#include "jobs/work_event.h"
 #include "server/routes.h"
 #include "util/diagnostic_json.h"
 
@@ -41,6 +42,37 @@ HttpResponse CatalogFailure(const Call& call, const Status& status) {
   return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
 }
 
+// Resolves `quote`, its time and the package's dimensions in `work`.
+Package TimedResolve(const Catalog& catalog, const nlohmann::json& quote, WorkEvent& work) {
+  Package package;
+  {
+    const WorkEvent::Timer timer = work.Time(Stage::kResolve);
+    package = Resolve(catalog, quote);
+  }
+  work.Resolved(package);
+  return package;
+}
+
+// The work's dimensions and stage times go into the request's log event
+// and the stage histograms, however the request ends.
+class NotedWork {
+ public:
+  NotedWork(Api& api, const Call& call) : api_(api), call_(call) {}
+  ~NotedWork() {
+    nlohmann::json fields = nlohmann::json::object();
+    work.AddTo(fields);
+    call_.Note(fields);
+    work.Observe(api_.metrics);
+  }
+  NotedWork(const NotedWork&) = delete;
+  NotedWork& operator=(const NotedWork&) = delete;
+  WorkEvent work;
+
+ private:
+  Api& api_;
+  const Call& call_;
+};
+
 }  // namespace
 
 HttpResponse ResolvePackage(Api& api, const Call& call) {
@@ -48,7 +80,9 @@ HttpResponse ResolvePackage(Api& api, const Call& call) {
   if (!quote.value) return quote.error;
   Result<LoadedCatalog> catalog = CurrentCatalog(api);
   if (!catalog.ok()) return CatalogFailure(call, catalog.status());
-  Package package = Resolve(*catalog->catalog, *quote.value);
+  NotedWork noted(api, call);
+  call.Note({{"catalog_version", catalog->version}});
+  Package package = TimedResolve(*catalog->catalog, *quote.value, noted.work);
   nlohmann::ordered_json body = PackageToJson(package);
   body["catalog"]["version"] = catalog->version;
   return JsonResponse(package.valid ? 200 : 422, body);
@@ -69,11 +103,14 @@ HttpResponse RenderPackage(Api& api, const Call& call) {
   if (!quote.value) return quote.error;
   Result<LoadedCatalog> catalog = CurrentCatalog(api);
   if (!catalog.ok()) return CatalogFailure(call, catalog.status());
-  Package package = Resolve(*catalog->catalog, *quote.value);
+  NotedWork noted(api, call);
+  call.Note({{"catalog_version", catalog->version}});
+  Package package = TimedResolve(*catalog->catalog, *quote.value, noted.work);
   if (!package.valid) {
     return call.Fail(ApiError{422, "invalid_package", "The quote does not resolve to a valid package.", DiagnosticsToJson(package.errors)});
   }
   RenderResult rendered = renderer.Render(*catalog->catalog, package, *quote.value);
+  noted.work.Rendered(rendered.timings, rendered.output ? rendered.output->pages : 0);
   if (!rendered.output) {
     return call.Fail(ApiError{422, "render_failed", "The package cannot be rendered.", DiagnosticsToJson(rendered.errors)});
   }

@@ -80,7 +80,7 @@ HttpResponse CreateValidation(Api& api, const Call& call) {
   job.max_attempts = api.options.runner.retry.max_attempts;
   job.created_at = job.run_after = api.clock.NowMs();
   return AcceptJob(api, call, std::move(job), "/v1/validations", &ValidationToJson, [&](const Job& created) {
-    api.log.Info("validation accepted", call.LogFields({{"validation_id", created.id}, {"policies", total}}));
+    call.Note("validation accepted", {{"validation_id", created.id}, {"policies", total}});
   });
 }
 
@@ -124,7 +124,7 @@ HttpResponse CancelValidation(Api& api, const Call& call) {
   if (!job.ok()) return call.Fail(job.status());
   Result<Job> canceled = api.store.CancelJob(job->id, call.By(api.clock.NowMs()));
   if (!canceled.ok()) return call.Fail(canceled.status());
-  api.log.Info("validation canceled", call.LogFields({{"validation_id", job->id}}));
+  call.Note("validation canceled", {{"validation_id", job->id}});
   return JsonResponse(200, ValidationToJson(*canceled));
 }
 

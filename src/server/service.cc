@@ -4,6 +4,7 @@
 // (server/routes.cc).
 #include "server/service.h"
 
+#include <algorithm>
 #include <docgen/catalog.h>
 
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "jobs/catalog_files_json.h"
+#include "jobs/work_event.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
 #include "slo/slo.h"
@@ -143,6 +145,7 @@ struct Service::Impl {
   bool Shared() const { return IsPostgresUrl(options.database); }
 
   void DescribeMetrics() {
+    WorkEvent::Describe(metrics);  // synchronous renders observe it too, also where no worker runs
     metrics.Describe("docgen_database_up", Metrics::Type::kGauge,
                      "1 when the last metrics scrape could read the job counts from the database, else 0 (the counts are then stale).");
     metrics.Describe("docgen_database_outages_total", Metrics::Type::kCounter,
@@ -318,7 +321,8 @@ struct Service::Impl {
       log.Warn("SLO event counts not stored; kept for the next try", {{"error", added.message()}});
       return;
     }
-    (void)store->PruneSloMinutes(SloReportSince(options.slos, clock.NowMs()) - 1);
+    const std::vector<int64_t> since = SloReportSince(options.slos, clock.NowMs());
+    (void)store->PruneSloMinutes(*std::min_element(since.begin(), since.end()) - 1);
   }
 };
 

@@ -97,6 +97,10 @@ Json SloDashboard(const std::vector<Slo>& slos) {
                                  {"histogram_quantile(0.95, sum by (le) (rate(docgen_render_duration_seconds_bucket[5m])))", "p95"},
                                  {"histogram_quantile(0.99, sum by (le) (rate(docgen_render_duration_seconds_bucket[5m])))", "p99"}},
                                 {{"unit", "s"}}));
+  panels.push_back(layout.Panel(
+      "timeseries", "Time per stage (p95: resolve, evaluate, typeset, draw, assemble, store)", 12, 8,
+      {{"histogram_quantile(0.95, sum by (le, stage) (rate(docgen_stage_duration_seconds_bucket[5m])))", "{{stage}}"}},
+      {{"unit", "s"}}));
   panels.push_back(layout.Row("API"));
   panels.push_back(layout.Panel("timeseries", "Requests by status (per second)", 12, 8,
                                 {{"sum by (status) (rate(docgen_http_requests_total[5m]))", "{{status}}"}}, {{"unit", "reqps"}}));

@@ -20,55 +20,64 @@ int64_t WindowMinutes(const std::string& window) {
   }
 }
 
-// Good and total events of `slo` in the minutes (now - minutes, now].
-std::pair<int64_t, int64_t> Events(const std::vector<SloMinute>& counts, const std::string& slo, int64_t now_minute, int64_t minutes) {
-  int64_t good = 0, total = 0;
-  for (const SloMinute& c : counts) {
-    if (c.slo != slo || c.minute <= now_minute - minutes || c.minute > now_minute) continue;
-    good += c.good;
-    total += c.total;
-  }
-  return {good, total};
-}
-
-double BadShare(std::pair<int64_t, int64_t> events) {
-  const auto [good, total] = events;
-  return static_cast<double>(std::max<int64_t>(0, total - good)) / static_cast<double>(total);
+double BadShare(SloEvents events) {
+  return static_cast<double>(std::max<int64_t>(0, events.total - events.good)) / static_cast<double>(events.total);
 }
 
 }  // namespace
 
-int64_t SloReportSince(const std::vector<Slo>& slos, int64_t now_ms) {
-  int64_t longest = WindowMinutes(SloWindows().back());
-  for (const Slo& slo : slos) longest = std::max(longest, slo.window_days * kMinutesPerDay);
-  return now_ms / 60000 - longest + 1;
+std::vector<int64_t> SloReportSince(const std::vector<Slo>& slos, int64_t now_ms) {
+  const int64_t now_minute = now_ms / 60000;
+  std::vector<int64_t> since;
+  for (const Slo& slo : slos) since.push_back(now_minute - slo.window_days * kMinutesPerDay + 1);
+  for (const std::string& w : SloWindows()) since.push_back(now_minute - WindowMinutes(w) + 1);
+  return since;
 }
 
-nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const std::vector<SloMinute>& minutes, int64_t now_ms) {
-  const int64_t now_minute = now_ms / 60000;
+nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const SloSums& sums) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const Slo& slo : slos) {
+  const std::vector<std::string>& windows = SloWindows();
+  for (size_t i = 0; i < slos.size(); ++i) {
+    const Slo& slo = slos[i];
+    const auto found = sums.find(slo.name);
+    // The SLO's events since the report's n-th first minute (none: no events).
+    auto events = [&](size_t n) { return found != sums.end() && n < found->second.size() ? found->second[n] : SloEvents{}; };
     const SloIndicator ratio = AsRatio(slo.indicator);
-    const auto window = Events(minutes, slo.name, now_minute, slo.window_days * kMinutesPerDay);
+    const SloEvents window = events(i);
     nlohmann::ordered_json s;
     s["name"] = slo.name;
     s["description"] = slo.description;
     s["objective"] = slo.objective;
     s["window_days"] = slo.window_days;
     s["indicator"] = {{"good", ratio.good}, {"total", ratio.total}};
-    s["good"] = window.first;
-    s["total"] = window.second;
-    s["compliance"] = window.second > 0 ? nlohmann::ordered_json(100 * (1 - BadShare(window))) : nlohmann::ordered_json();
-    s["error_budget_left"] = window.second > 0 ? 1 - BadShare(window) / slo.ErrorBudget() : 1.0;
+    s["good"] = window.good;
+    s["total"] = window.total;
+    s["compliance"] = window.total > 0 ? nlohmann::ordered_json(100 * (1 - BadShare(window))) : nlohmann::ordered_json();
+    s["error_budget_left"] = window.total > 0 ? 1 - BadShare(window) / slo.ErrorBudget() : 1.0;
     nlohmann::ordered_json burn = nlohmann::ordered_json::object();
-    for (const std::string& w : SloWindows()) {
-      const auto events = Events(minutes, slo.name, now_minute, WindowMinutes(w));
-      burn[w] = events.second > 0 ? nlohmann::ordered_json(BadShare(events) / slo.ErrorBudget()) : nlohmann::ordered_json();
+    for (size_t w = 0; w < windows.size(); ++w) {
+      const SloEvents span = events(slos.size() + w);
+      burn[windows[w]] = span.total > 0 ? nlohmann::ordered_json(BadShare(span) / slo.ErrorBudget()) : nlohmann::ordered_json();
     }
     s["burn_rates"] = std::move(burn);
     out.push_back(std::move(s));
   }
   return out;
+}
+
+SloSums SumMinutes(const std::vector<SloMinute>& minutes, const std::vector<int64_t>& since, int64_t until_minute) {
+  SloSums sums;
+  for (const SloMinute& m : minutes) {
+    if (m.minute > until_minute) continue;
+    std::vector<SloEvents>& slo = sums[m.slo];
+    slo.resize(since.size());
+    for (size_t i = 0; i < since.size(); ++i) {
+      if (m.minute < since[i]) continue;
+      slo[i].good += m.good;
+      slo[i].total += m.total;
+    }
+  }
+  return sums;
 }
 
 }  // namespace docgen

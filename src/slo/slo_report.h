@@ -8,6 +8,8 @@
 
 #include <docgen/store.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,12 +18,20 @@
 
 namespace docgen {
 
-// The earliest minute a report at `now_ms` reads (the longest window).
-int64_t SloReportSince(const std::vector<Slo>& slos, int64_t now_ms);
+// Each SLO's events since each of a report's first minutes (SumSloMinutes).
+using SloSums = std::map<std::string, std::vector<SloEvents>>;
+
+// The first minute of each span a report at `now_ms` sums: each SLO's own
+// window, in order, then the burn windows (SloWindows(): 5m ... 3d).
+std::vector<int64_t> SloReportSince(const std::vector<Slo>& slos, int64_t now_ms);
 
 // [{name, description, objective, window_days, good, total, compliance,
-//   error_budget_left, burn_rates: {"5m": x, ...}}]; compliance and a burn
-// rate are null when their window has no event (error_budget_left is 1 then).
-nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const std::vector<SloMinute>& minutes, int64_t now_ms);
+//   error_budget_left, burn_rates: {"5m": x, ...}}] from each SLO's events
+// since each of SloReportSince's minutes; compliance and a burn rate are
+// null when their span has no event (error_budget_left is 1 then).
+nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const SloSums& sums);
+
+// The sums SumSloMinutes gives, from minutes in memory (tests).
+SloSums SumMinutes(const std::vector<SloMinute>& minutes, const std::vector<int64_t>& since, int64_t until_minute);
 
 }  // namespace docgen

@@ -152,9 +152,14 @@ const char* const kMigrations[] = {
       PRIMARY KEY (slo, minute)
     );
     )sql",
-    // 9: the W3C trace a job belongs to
+    // 9: the request a job came from (its W3C trace, its id and its caller),
+    // and its quote's product and jurisdiction (failures grouped by them)
     R"sql(
     ALTER TABLE jobs ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN product TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT '';
     )sql",
 };
 

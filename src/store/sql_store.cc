@@ -17,7 +17,7 @@ using Access = SqlBackend::Access;
   "id, COALESCE(idempotency_key, ''), request_hash, status, " QUOTE                                                  \
   ", callback_url, catalog_version, attempts, max_attempts, "                                                        \
   "run_after, lease_owner, lease_until, created_at, updated_at, finished_at, errors, result, webhook_state, "         \
-  "webhook_attempts, webhook_next_at, releases, quote_id, kind, progress, trace_id"
+  "webhook_attempts, webhook_next_at, releases, quote_id, kind, progress, trace_id, request_id, subject, product, jurisdiction"
 constexpr const char* kJobColumns = DOCGEN_JOB_COLUMNS("quote");
 // Everything but a claim shows the quote's quote_id only: the quote itself
 // (up to max_body_bytes each) is read by the worker that claims the job.
@@ -28,9 +28,11 @@ constexpr const char* kListedJobColumns = DOCGEN_JOB_COLUMNS("'{}'");
 std::string SelectJobs(const std::string& where) { return std::string("SELECT ") + kListedJobColumns + " FROM jobs " + where; }
 
 // The quote's "quote_id" when it is a string, else "".
-std::string QuoteIdOf(const nlohmann::json& quote) {
-  return quote.is_object() && quote.contains("quote_id") && quote["quote_id"].is_string() ? quote["quote_id"].get<std::string>() : "";
+// A quote's top-level string field, "" when it has none.
+std::string QuoteField(const nlohmann::json& quote, const char* name) {
+  return quote.is_object() && quote.contains(name) && quote[name].is_string() ? quote[name].get<std::string>() : "";
 }
+std::string QuoteIdOf(const nlohmann::json& quote) { return QuoteField(quote, "quote_id"); }
 
 nlohmann::json ParseStoredJson(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
@@ -62,6 +64,10 @@ Job ReadJob(const SqlRow& r) {
   job.kind = ParseJobKind(r.Text(22)).value_or(JobKind::kRender);
   job.progress = ParseStoredJson(r.Text(23));
   job.trace_id = r.Text(24);
+  job.request_id = r.Text(25);
+  job.subject = r.Text(26);
+  job.product = r.Text(27);
+  job.jurisdiction = r.Text(28);
   return job;
 }
 
@@ -104,13 +110,14 @@ Result<CreatedJob> SqlStore::CreateJob(const Job& job) {
     // ON CONFLICT DO NOTHING: two requests with one key at the same time make one job.
     const SqlResult inserted = s.Exec(
         "INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-        "run_after, created_at, updated_at, quote_id, kind, progress, trace_id) "
-        "VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13) "
+        "run_after, created_at, updated_at, quote_id, kind, progress, trace_id, request_id, subject, product, jurisdiction) "
+        "VALUES ($1, NULLIF($2, ''), $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING " +
             std::string(kListedJobColumns),
         {job.id, job.idempotency_key, job.request_hash, job.quote.dump(), job.callback_url, job.catalog_version,
          int64_t{job.max_attempts}, job.run_after, job.created_at, QuoteIdOf(job.quote), std::string(ToString(job.kind)),
-         job.progress.dump(), job.trace_id});
+         job.progress.dump(), job.trace_id, job.request_id, job.subject, QuoteField(job.quote, "product"),
+         QuoteField(job.quote, "jurisdiction")});
     if (std::optional<Job> created = FirstJob(inserted)) {
       s.WakeWorkersOnCommit();
       out = {std::move(*created), true};
@@ -644,12 +651,43 @@ Status SqlStore::AddSloMinutes(const std::vector<SloMinute>& counts) {
   });
 }
 
-Result<std::vector<SloMinute>> SqlStore::ListSloMinutes(int64_t since_minute) {
+Result<std::vector<SloMinute>> SqlStore::ListSloMinutes(int64_t since_minute, int64_t until_minute, int64_t step_minutes) {
+  if (step_minutes < 1) return Status::InvalidArgument("a step is at least one minute");
   std::vector<SloMinute> out;
   Status status = Read([&](SqlSession& s) {
     out.clear();
-    for (const auto& r : s.Exec("SELECT slo, minute, good, total FROM slo_minutes WHERE minute >= $1 ORDER BY slo, minute", {since_minute}).rows) {
-      out.push_back({r.Text(0), r.Int(1), r.Int(2), r.Int(3)});
+    // Integer division on both databases: minutes are BIGINT.
+    const SqlResult steps = s.Exec(
+        "SELECT slo, minute - minute % $3 AS step, SUM(good), SUM(total) FROM slo_minutes WHERE minute >= $1 AND minute <= $2 "
+        "GROUP BY slo, step ORDER BY slo, step",
+        {since_minute, until_minute, step_minutes});
+    for (const auto& r : steps.rows) out.push_back({r.Text(0), r.Int(1), r.Int(2), r.Int(3)});
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::map<std::string, std::vector<SloEvents>>> SqlStore::SumSloMinutes(const std::vector<int64_t>& since_minutes,
+                                                                               int64_t until_minute) {
+  std::map<std::string, std::vector<SloEvents>> out;
+  if (since_minutes.empty()) return out;
+  // One row per SLO: for each span, SUM(CASE WHEN minute >= since THEN good ...).
+  std::vector<SqlParam> params = {until_minute};
+  std::string columns;
+  for (int64_t since : since_minutes) {
+    params.push_back(since);
+    const std::string p = "$" + std::to_string(params.size());
+    columns += ", SUM(CASE WHEN minute >= " + p + " THEN good ELSE 0 END), SUM(CASE WHEN minute >= " + p + " THEN total ELSE 0 END)";
+  }
+  params.push_back(*std::min_element(since_minutes.begin(), since_minutes.end()));
+  const std::string sql = "SELECT slo" + columns + " FROM slo_minutes WHERE minute <= $1 AND minute >= $" +
+                          std::to_string(params.size()) + " GROUP BY slo";
+  Status status = Read([&](SqlSession& s) {
+    out.clear();
+    for (const auto& r : s.Exec(sql, params).rows) {
+      std::vector<SloEvents>& sums = out[r.Text(0)];
+      for (size_t i = 0; i < since_minutes.size(); ++i) sums.push_back({r.Int(1 + 2 * i), r.Int(2 + 2 * i)});
     }
     return Status::Ok();
   });
@@ -811,9 +849,10 @@ std::string SqlStore::ApplyIn(SqlSession& s, const OpStep& change, const Actor& 
       const nlohmann::json old = ParseStoredJson(source.rows[0].Text(1));
       if (old.is_object() && old.contains("policies_total")) progress["policies_total"] = old["policies_total"];
       s.Exec("INSERT INTO jobs (id, idempotency_key, request_hash, status, quote, callback_url, catalog_version, max_attempts, "
-             "run_after, created_at, updated_at, quote_id, kind, progress, trace_id) SELECT $1, NULL, request_hash, 'queued', quote, "
+             "run_after, created_at, updated_at, quote_id, kind, progress, trace_id, request_id, subject, product, "
+             "jurisdiction) SELECT $1, NULL, request_hash, 'queued', quote, "
              "callback_url, (SELECT COALESCE(MAX(version), 0) FROM catalog_versions), max_attempts, $2, $2, $2, quote_id, kind, $3, "
-             "trace_id "
+             "trace_id, request_id, subject, product, jurisdiction "
              "FROM jobs WHERE id = $4",
              {change.new_job_id, now, progress.dump(), change.job_id});
       s.WakeWorkersOnCommit();

@@ -54,7 +54,9 @@ class SqlStore final : public Store {
   Status RecordTokenUse(const std::string& token_id, int64_t at) override;
   Result<std::map<std::string, int64_t>> TokenLastUsed() override;
   Status AddSloMinutes(const std::vector<SloMinute>& counts) override;
-  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) override;
+  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute, int64_t until_minute, int64_t step_minutes) override;
+  Result<std::map<std::string, std::vector<SloEvents>>> SumSloMinutes(const std::vector<int64_t>& since_minutes,
+                                                                       int64_t until_minute) override;
   Result<int> PruneSloMinutes(int64_t before_minute) override;
   Result<OpRun> CreateOpRun(const OpRun& run) override;
   Result<std::optional<OpRun>> ClaimOpRun(const std::string& id, const std::string& worker, int64_t now, int64_t lease_until) override;

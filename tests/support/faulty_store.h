@@ -122,8 +122,12 @@ class FaultyStore final : public Store {
   Status AddSloMinutes(const std::vector<SloMinute>& counts) override {
     return Pass("AddSloMinutes", [&] { return inner_.AddSloMinutes(counts); });
   }
-  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute) override {
-    return Pass("ListSloMinutes", [&] { return inner_.ListSloMinutes(since_minute); });
+  Result<std::vector<SloMinute>> ListSloMinutes(int64_t since_minute, int64_t until_minute, int64_t step_minutes) override {
+    return Pass("ListSloMinutes", [&] { return inner_.ListSloMinutes(since_minute, until_minute, step_minutes); });
+  }
+  Result<std::map<std::string, std::vector<SloEvents>>> SumSloMinutes(const std::vector<int64_t>& since_minutes,
+                                                                       int64_t until_minute) override {
+    return Pass("SumSloMinutes", [&] { return inner_.SumSloMinutes(since_minutes, until_minute); });
   }
   Result<int> PruneSloMinutes(int64_t before_minute) override {
     return Pass("PruneSloMinutes", [&] { return inner_.PruneSloMinutes(before_minute); });

@@ -99,12 +99,17 @@ TEST(SloMeter, CountsGoodAndTotalEventsPerMinute) {
   EXPECT_EQ(meter.Drain().size(), 3u);
 }
 
+// The report of `slos` at `now` from per-minute counts, summed as the store sums them.
+nlohmann::ordered_json Report(const std::vector<Slo>& slos, const std::vector<SloMinute>& minutes, int64_t now) {
+  return SloReport(slos, SumMinutes(minutes, SloReportSince(slos, now), now / 60000));
+}
+
 TEST(SloReport, ABurstOfFailuresMovesBurnRatesAndBudgetAsComputedByHand) {
   const int64_t now = int64_t{100'000} * 60'000;  // minute 100,000
   // A day of healthy traffic: 1,000 jobs a minute, 1 failing (0.1%: a tenth of the 1% budget)...
   std::vector<SloMinute> minutes;
   for (int64_t m = 100'000 - 1439; m <= 100'000; ++m) minutes.push_back({"jobs-succeed", m, 999, 1000});
-  auto report = SloReport({JobsSlo()}, minutes, now)[0];
+  auto report = Report({JobsSlo()}, minutes, now)[0];
   EXPECT_EQ(report["total"], 1'440'000);
   EXPECT_NEAR(report["compliance"].get<double>(), 99.9, 1e-9);
   EXPECT_NEAR(report["error_budget_left"].get<double>(), 0.9, 1e-9);  // 1 - 0.001 / 0.01
@@ -115,7 +120,7 @@ TEST(SloReport, ABurstOfFailuresMovesBurnRatesAndBudgetAsComputedByHand) {
   for (auto& m : minutes) {
     if (m.minute > 100'000 - 5) m.good = 800;
   }
-  report = SloReport({JobsSlo()}, minutes, now)[0];
+  report = Report({JobsSlo()}, minutes, now)[0];
   // 5m: 1,000 bad of 5,000 = 20% = 20x the budget.
   EXPECT_NEAR(report["burn_rates"]["5m"].get<double>(), 20, 1e-9);
   // 30m: 1,000 + 25 bad of 30,000 = 3.41667% = 3.41667x.
@@ -133,17 +138,24 @@ TEST(SloReport, WindowsWithoutEventsHaveNoRateAndAnUntouchedBudget) {
   const int64_t now = int64_t{100'000} * 60'000;
   // One minute of events two hours ago, and one of another SLO now.
   const std::vector<SloMinute> minutes = {{"jobs-succeed", 100'000 - 120, 90, 100}, {"resolve-fast", 100'000, 0, 5}};
-  const auto report = SloReport({JobsSlo()}, minutes, now)[0];
+  const auto report = Report({JobsSlo()}, minutes, now)[0];
   EXPECT_TRUE(report["burn_rates"]["5m"].is_null());
   EXPECT_TRUE(report["burn_rates"]["1h"].is_null());
   EXPECT_NEAR(report["burn_rates"]["6h"].get<double>(), 10, 1e-9);  // 10% bad of a 1% budget
   EXPECT_EQ(report["total"], 100);
 
-  const auto empty = SloReport({JobsSlo()}, {}, now)[0];
+  const auto empty = Report({JobsSlo()}, {}, now)[0];
   EXPECT_TRUE(empty["compliance"].is_null());
   EXPECT_EQ(empty["error_budget_left"], 1.0);
-  // Minutes older than the window do not count; the oldest read is the window's first.
-  EXPECT_EQ(SloReportSince({JobsSlo()}, now), 100'000 - 28 * 1440 + 1);
+  // Minutes older than the window do not count: the spans start at the
+  // window's first minute, then at each burn window's (5m ... 3d).
+  const std::vector<int64_t> since = SloReportSince({JobsSlo()}, now);
+  ASSERT_EQ(since.size(), 8u);
+  EXPECT_EQ(since[0], 100'000 - 28 * 1440 + 1);
+  EXPECT_EQ(since[1], 100'000 - 5 + 1);
+  EXPECT_EQ(since[7], 100'000 - 3 * 1440 + 1);
+  // A minute after `now` (another process's clock ahead) is not counted yet.
+  EXPECT_EQ(Report({JobsSlo()}, {{"jobs-succeed", 100'001, 0, 7}}, now)[0]["total"], 0);
 }
 
 }  // namespace

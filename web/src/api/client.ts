@@ -107,10 +107,18 @@ export interface JobResult {
   documents: { name: string; pages: number; url: string }[];
 }
 
+/** How a job ended: the caller's input (invalid, never retried) or docgen's fault (failed). */
+export type JobOutcome = 'succeeded' | 'invalid' | 'failed' | 'canceled';
+
 export interface Job {
   id: string;
   status: JobStatus;
+  /** Once it ended. */
+  outcome?: JobOutcome;
   quote_id: string | null;
+  /** The quote's product and jurisdiction, when it names them. */
+  product?: string;
+  jurisdiction?: string;
   catalog_version: number;
   attempts: number;
   max_attempts: number;
@@ -139,6 +147,16 @@ export interface Slo {
   compliance: number | null;
   error_budget_left: number;
   burn_rates: Record<'5m' | '30m' | '1h' | '2h' | '6h' | '1d' | '3d', number | null>;
+  /** With `history`: the events per step over that span, oldest first. */
+  history?: SloHistory;
+}
+
+export type HistorySpan = '6h' | '24h' | '7d' | '28d';
+
+export interface SloHistory {
+  span: HistorySpan;
+  step_minutes: number;
+  points: { at: string; good: number; total: number }[];
 }
 
 export interface WebhookAttempts {
@@ -659,7 +677,8 @@ export function createClient(options: ClientOptions) {
     verifyAudit: (signal?: AbortSignal) => json<AuditVerification>('GET', '/v1/audit:verify', { signal }),
 
     /** Each SLO's compliance, budget left and burn rates (viewer). */
-    slos: (signal?: AbortSignal) => json<{ as_of: string; slos: Slo[] }>('GET', '/v1/slos', { signal }),
+    slos: (history: HistorySpan | null, signal?: AbortSignal) =>
+      json<{ as_of: string; slos: Slo[] }>('GET', history ? `/v1/slos?history=${history}` : '/v1/slos', { signal }),
 
     /** The registered operations (admin). */
     operations: (signal?: AbortSignal) => json<{ operations: Operation[] }>('GET', '/v1/ops', { signal }),

@@ -5,10 +5,23 @@ const STATUS_CLASS: Record<string, string> = {
   succeeded: 'text-bg-success',
   failed: 'text-bg-danger',
   canceled: 'text-bg-dark',
+  invalid: 'text-bg-warning',
 };
 
-export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge ${STATUS_CLASS[status] ?? 'text-bg-light'}`}>{status}</span>;
+/**
+ * A job that failed on the caller's input (its `outcome` is "invalid": never
+ * retried) shows as "invalid", apart from the jobs docgen failed.
+ */
+export function StatusBadge({ status, outcome }: { status: string; outcome?: string }) {
+  const shown = status === 'failed' && outcome === 'invalid' ? 'invalid' : status;
+  return (
+    <span
+      className={`badge ${STATUS_CLASS[shown] ?? 'text-bg-light'}`}
+      title={shown === 'invalid' ? "Failed on the caller's input: fix it and submit again (never retried)" : undefined}
+    >
+      {shown}
+    </span>
+  );
 }
 
 /** Queued or running: still worth polling. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Job, Slo } from '../api/client';
-import { faultOf, formatBurn, formatCompliance, groupFailures, oldestWait, sloState } from './slo';
+import type { Job, Slo, SloHistory } from '../api/client';
+import { faultOf, formatBurn, formatCompliance, groupFailures, historySeries, oldestWait, sloState, stepLabel } from './slo';
 
 function slo(rates: Partial<Slo['burn_rates']>, total = 1000): Slo {
   return {
@@ -66,11 +66,12 @@ describe('failures grouped by cause', () => {
         failed('j4', 'unknown_product', '2026-11-30T09:00:00Z'),
         { id: 'j5', status: 'succeeded', errors: [], updated_at: '2026-11-30T12:30:00Z' } as unknown as Job,
       ],
+      'code',
       2,
     );
-    expect(groups.map((g) => [g.code, g.count])).toEqual([
-      ['unknown_product', 3],
-      ['transient_failure', 1],
+    expect(groups.map((g) => [g.key, g.count, g.docgen])).toEqual([
+      ['unknown_product', 3, 0],
+      ['transient_failure', 1, 1],
     ]);
     expect(groups[0]).toMatchObject({ latest: '2026-11-30T12:00:00Z', message: 'newest words', examples: ['j3', 'j1'] });
   });
@@ -89,6 +90,45 @@ describe('failures grouped by cause', () => {
       failed('b', 'y', '2026-11-30T11:00:00Z'),
       { id: 'c', status: 'failed', errors: [], updated_at: '2026-11-30T08:00:00Z' } as unknown as Job,
     ]);
-    expect(groups.map((g) => g.code)).toEqual(['y', 'x', 'unknown']);
+    expect(groups.map((g) => g.key)).toEqual(['y', 'x', 'unknown']);
+  });
+  it('groups by product and jurisdiction, counting docgen\'s failures apart from the input\'s', () => {
+    const at = (job: Job, product?: string, jurisdiction?: string) => ({ ...job, product, jurisdiction }) as Job;
+    const groups = groupFailures(
+      [
+        at(failed('a', 'unknown_coverage', '2026-11-30T10:00:00Z'), 'cyber', 'NY'),
+        at(failed('b', 'transient_failure', '2026-11-30T11:00:00Z', 'disk full'), 'cyber', 'NY'),
+        at(failed('c', 'unknown_product', '2026-11-30T12:00:00Z'), 'cyber', 'CA'),
+        at(failed('d', 'missing_product', '2026-11-30T09:00:00Z')),
+      ],
+      'market',
+    );
+    expect(groups.map((g) => [g.key, g.count, g.docgen])).toEqual([
+      ['cyber / NY', 2, 1],
+      ['cyber / CA', 1, 0],
+      ['(no product) / (no jurisdiction)', 1, 0],
+    ]);
+    expect(groups[0]).toMatchObject({ code: 'transient_failure', message: 'disk full', examples: ['b', 'a'] });
+  });
+});
+
+describe('SLO history', () => {
+  const history: SloHistory = {
+    span: '24h',
+    step_minutes: 15,
+    points: [
+      { at: '2026-11-30T10:00:00.000Z', good: 10, total: 12 },
+      { at: '2026-11-30T10:15:00.000Z', good: 0, total: 0 },
+    ],
+  };
+  it('splits each step into good and bad events', () => {
+    expect(historySeries(history)).toEqual([
+      { at: '2026-11-30T10:00:00.000Z', good: 10, bad: 2 },
+      { at: '2026-11-30T10:15:00.000Z', good: 0, bad: 0 },
+    ]);
+  });
+  it('labels steps by time within a day, by day and time beyond', () => {
+    expect(stepLabel('2026-11-30T10:15:00.000Z', '24h')).toBe('10:15');
+    expect(stepLabel('2026-11-30T06:00:00.000Z', '7d')).toBe('Nov 30 06:00');
   });
 });

@@ -1,7 +1,7 @@
 // The on-call page's reading of GET /v1/slos and of the failed jobs: which
 // SLOs page or ticket (the same windows and factors as `docgen slo rules`),
 // and failures grouped by their first error's code.
-import type { Job, Slo } from '../api/client';
+import type { Job, Slo, SloHistory } from '../api/client';
 
 export const BURN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 export type BurnWindow = (typeof BURN_WINDOWS)[number];
@@ -53,30 +53,44 @@ const DOCGEN_FAULTS = new Set(['transient_failure', 'unavailable', 'lease_expire
 /** Whose failure a code is: docgen's (counted bad by jobs-succeed) or the caller's input (counted good). */
 export const faultOf = (code: string): 'docgen' | 'input' => (DOCGEN_FAULTS.has(code) ? 'docgen' : 'input');
 
+/** What failed jobs are grouped by: their first error's code, or their quote's product and jurisdiction. */
+export type FailureKey = 'code' | 'market';
+
+const firstCode = (job: Job) => job.errors[0]?.code ?? 'unknown';
+
+const KEY_OF: Record<FailureKey, (job: Job) => string> = {
+  code: firstCode,
+  market: (job) => `${job.product || '(no product)'} / ${job.jurisdiction || '(no jurisdiction)'}`,
+};
+
 export interface FailureGroup {
-  code: string;
+  key: string;          // the code, or "PRODUCT / JURISDICTION"
   count: number;
+  docgen: number;       // of those, docgen's failures (the rest are the caller's input)
   latest: string;       // finished_at (or updated_at) of the newest
-  message: string;      // the newest one's first error
+  code: string;         // the newest one's first error code
+  message: string;      // and its message
   examples: string[];   // up to `examples` job ids, newest first
 }
 
-/** Failed jobs grouped by their first error's code, most frequent first (ties: most recent first). */
-export function groupFailures(jobs: readonly Job[], examples = 3): FailureGroup[] {
+/** Failed jobs grouped by `by`, most frequent first (ties: most recent first). */
+export function groupFailures(jobs: readonly Job[], by: FailureKey = 'code', examples = 3): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const job of jobs) {
     if (job.status !== 'failed') continue;
     const first = job.errors[0];
-    const code = first?.code ?? 'unknown';
+    const key = KEY_OF[by](job);
     const at = job.finished_at ?? job.updated_at;
-    let g = groups.get(code);
+    let g = groups.get(key);
     if (!g) {
-      g = { code, count: 0, latest: at, message: first?.message ?? '', examples: [] };
-      groups.set(code, g);
+      g = { key, count: 0, docgen: 0, latest: at, code: firstCode(job), message: first?.message ?? '', examples: [] };
+      groups.set(key, g);
     }
     g.count += 1;
+    if (faultOf(firstCode(job)) === 'docgen') g.docgen += 1;
     if (at > g.latest) {
       g.latest = at;
+      g.code = firstCode(job);
       g.message = first?.message ?? '';
     }
     g.examples.push(job.id);
@@ -85,6 +99,20 @@ export function groupFailures(jobs: readonly Job[], examples = 3): FailureGroup[
   return [...groups.values()]
     .map((g) => ({ ...g, examples: [...g.examples].sort((a, b) => (byTime.get(b) ?? '').localeCompare(byTime.get(a) ?? '')).slice(0, examples) }))
     .sort((a, b) => b.count - a.count || b.latest.localeCompare(a.latest));
+}
+
+/** An SLO's history as chart series: per step, its start and its good and bad events. */
+export function historySeries(history: SloHistory): { at: string; good: number; bad: number }[] {
+  return history.points.map((p) => ({ at: p.at, good: p.good, bad: Math.max(0, p.total - p.good) }));
+}
+
+/** A step's start as its chart label: "14:35" within a day, else "Nov 30 14:00" (UTC, as the API gives it). */
+export function stepLabel(at: string, span: SloHistory['span']): string {
+  const iso = new Date(at).toISOString();
+  const time = iso.slice(11, 16);
+  if (span === '6h' || span === '24h') return time;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(iso.slice(5, 7)) - 1];
+  return `${month} ${Number(iso.slice(8, 10))} ${time}`;
 }
 
 /** How long the oldest of `queued` jobs has waited, in words ("4 min"); null when none waits. */

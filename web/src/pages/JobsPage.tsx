@@ -72,7 +72,7 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
     <section className="card" aria-label={`Job ${id}`}>
       <div className="card-body">
         <h2 className="h5 card-title text-break">
-          <code>{id}</code> {j && <StatusBadge status={j.status} />}
+          <code>{id}</code> {j && <StatusBadge status={j.status} outcome={j.outcome} />}
         </h2>
         <ErrorPanel error={job.error} title="Loading the job" />
         <ErrorPanel error={actionError} />
@@ -101,6 +101,14 @@ function JobDetails({ id, onChanged }: { id: string; onChanged: () => void }) {
                 <>
                   <dt className="col-5">Next attempt</dt>
                   <dd className="col-7">{time(j.next_attempt_at)}</dd>
+                </>
+              )}
+              {(j.product || j.jurisdiction) && (
+                <>
+                  <dt className="col-5">Product / jurisdiction</dt>
+                  <dd className="col-7">
+                    {j.product ?? '–'} / {j.jurisdiction ?? '–'}
+                  </dd>
                 </>
               )}
               {j.trace_id && (
@@ -221,7 +229,7 @@ export function JobsPage() {
   const columns: Column<Job>[] = [
     // Ids break anywhere and the times wrap, so that every column fits narrow windows (800 px) without scrolling sideways.
     { key: 'id', header: 'Job', render: (j) => <code className="small">{j.id}</code>, className: 'jobs-id' },
-    { key: 'status', header: 'Status', render: (j) => <StatusBadge status={j.status} />, sortValue: (j) => j.status },
+    { key: 'status', header: 'Status', render: (j) => <StatusBadge status={j.status} outcome={j.outcome} />, sortValue: (j) => j.status },
     { key: 'quote', header: 'Quote', render: (j) => j.quote_id ?? '', sortValue: (j) => j.quote_id ?? '', className: 'text-nowrap' },
     { key: 'attempts', header: 'Attempts', render: (j) => `${j.attempts}/${j.max_attempts}`, className: 'text-end' },
     { key: 'created', header: 'Created', render: (j) => time(j.created_at), sortValue: (j) => j.created_at },

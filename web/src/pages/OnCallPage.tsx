@@ -1,20 +1,43 @@
 // The on-call page: are users hurt, since when, and why. Each SLO as a tile
-// (state as the alert rules see it, budget left, burn rate per window, from
-// GET /v1/slos: docgen's own records, no Prometheus needed), the failed jobs
-// grouped by their first error's code with the newest examples linked, and
-// the queue with the wait of its oldest job. Refreshes every few seconds.
+// (state as the alert rules see it, budget left, burn rate per window, and
+// its good and bad events over the last hours or days, from GET /v1/slos:
+// docgen's own records, no Prometheus needed), the failed jobs grouped by
+// their first error's code or by product and jurisdiction with the newest
+// examples linked, and the queue with the wait of its oldest job.
+// Refreshes every few seconds.
 import { useMemo, useState } from 'react';
-import type { Job, Slo } from '../api/client';
+import type { HistorySpan, Job, Slo } from '../api/client';
 import { useAuth } from '../auth';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { EventChart } from '../components/EventChart';
 import { formatTime } from '../lib/format';
 import { POLL_MS, useAsync, usePolling } from '../lib/hooks';
 import { Link } from '../lib/router';
-import { BURN_WINDOWS, faultOf, formatBurn, formatCompliance, groupFailures, oldestWait, sloState, type FailureGroup, type SloState } from '../lib/slo';
+import {
+  BURN_WINDOWS,
+  faultOf,
+  formatBurn,
+  formatCompliance,
+  groupFailures,
+  historySeries,
+  oldestWait,
+  sloState,
+  stepLabel,
+  type FailureGroup,
+  type FailureKey,
+  type SloState,
+} from '../lib/slo';
 
 /** Failed jobs read for grouping, and queued jobs for the queue (the API's page limit). */
 const READ_LIMIT = 1000;
+
+const SPANS: { span: HistorySpan; name: string }[] = [
+  { span: '6h', name: '6 hours' },
+  { span: '24h', name: '24 hours' },
+  { span: '7d', name: '7 days' },
+  { span: '28d', name: '28 days' },
+];
 
 const STATE_CLASS: Record<SloState, string> = {
   page: 'text-bg-danger',
@@ -73,25 +96,47 @@ function SloTile({ slo }: { slo: Slo }) {
             </tr>
           </tbody>
         </table>
+        {slo.history && (
+          <div className="mt-2">
+            <EventChart
+              label={`${slo.name}: good and bad events per ${slo.history.step_minutes} minutes`}
+              names={['good', 'bad']}
+              steps={historySeries(slo.history).map((p) => ({ ...p, label: stepLabel(p.at, slo.history!.span) }))}
+            />
+          </div>
+        )}
       </div>
     </section>
   );
 }
 
-function Failures({ jobs }: { jobs: readonly Job[] }) {
-  const groups = useMemo(() => groupFailures(jobs), [jobs]);
+function Failures({ jobs, by }: { jobs: readonly Job[]; by: FailureKey }) {
+  const groups = useMemo(() => groupFailures(jobs, by), [jobs, by]);
   const columns: Column<FailureGroup>[] = [
-    { key: 'code', header: 'Error code', render: (g) => <code>{g.code}</code>, sortValue: (g) => g.code },
-    {
-      key: 'fault',
-      header: 'Whose',
-      render: (g) =>
-        faultOf(g.code) === 'docgen' ? <span className="badge text-bg-danger">docgen</span> : <span className="badge text-bg-secondary">input</span>,
-      sortValue: (g) => faultOf(g.code),
-    },
+    by === 'code'
+      ? { key: 'key', header: 'Error code', render: (g) => <code>{g.key}</code>, sortValue: (g) => g.key }
+      : { key: 'key', header: 'Product / jurisdiction', render: (g) => g.key, sortValue: (g) => g.key },
+    by === 'code'
+      ? {
+          key: 'fault',
+          header: 'Whose',
+          render: (g) =>
+            faultOf(g.key) === 'docgen' ? <span className="badge text-bg-danger">docgen</span> : <span className="badge text-bg-secondary">input</span>,
+          sortValue: (g) => faultOf(g.key),
+        }
+      : { key: 'fault', header: "docgen's", render: (g) => (g.docgen > 0 ? <span className="badge text-bg-danger">{g.docgen}</span> : 0), sortValue: (g) => g.docgen, className: 'text-end' },
     { key: 'count', header: 'Jobs', render: (g) => g.count, sortValue: (g) => g.count, className: 'text-end' },
     { key: 'latest', header: 'Latest', render: (g) => formatTime(g.latest), sortValue: (g) => g.latest },
-    { key: 'message', header: 'Latest message', render: (g) => <span className="small">{g.message}</span> },
+    {
+      key: 'message',
+      header: 'Latest error',
+      render: (g) => (
+        <span className="small">
+          {by === 'market' && <code className="me-1">{g.code}</code>}
+          {g.message}
+        </span>
+      ),
+    },
     {
       key: 'examples',
       header: 'Examples',
@@ -110,10 +155,10 @@ function Failures({ jobs }: { jobs: readonly Job[] }) {
   ];
   return (
     <DataTable
-      caption={`Failed jobs by cause (the latest ${jobs.length.toLocaleString('en-US')} failed jobs)`}
+      caption={`Failed jobs by ${by === 'code' ? 'cause' : 'product and jurisdiction'} (the latest ${jobs.length.toLocaleString('en-US')} failed jobs)`}
       columns={columns}
       rows={groups}
-      rowKey={(g) => g.code}
+      rowKey={(g) => g.key}
       empty="No failed jobs."
     />
   );
@@ -122,7 +167,9 @@ function Failures({ jobs }: { jobs: readonly Job[] }) {
 export function OnCallPage() {
   const { client } = useAuth();
   const [now, setNow] = useState(() => Date.now());
-  const slos = useAsync((signal) => client.slos(signal), [client]);
+  const [span, setSpan] = useState<HistorySpan>('24h');
+  const [by, setBy] = useState<FailureKey>('code');
+  const slos = useAsync((signal) => client.slos(span, signal), [client, span]);
   const failed = useAsync((signal) => client.listJobs({ status: 'failed', limit: READ_LIMIT }, signal), [client]);
   const queued = useAsync((signal) => client.listJobs({ status: 'queued', limit: READ_LIMIT }, signal), [client]);
   const reload = () => {
@@ -149,6 +196,19 @@ export function OnCallPage() {
         {loading && <span className="spinner-border spinner-border-sm" role="status" aria-label="Loading" />}
       </div>
 
+      <div className="btn-group btn-group-sm mb-3" role="group" aria-label="Charts over the last">
+        {SPANS.map((s) => (
+          <button
+            key={s.span}
+            type="button"
+            className={`btn ${s.span === span ? 'btn-secondary' : 'btn-outline-secondary'}`}
+            aria-pressed={s.span === span}
+            onClick={() => setSpan(s.span)}
+          >
+            {s.name}
+          </button>
+        ))}
+      </div>
       {slos.error ? <ErrorPanel error={slos.error} title="Loading the SLOs" onRetry={slos.reload} /> : null}
       <div className="row row-cols-1 row-cols-lg-2 g-3 mb-4">
         {(slos.data?.slos ?? []).map((slo) => (
@@ -180,14 +240,34 @@ export function OnCallPage() {
       </section>
 
       <section aria-labelledby="failures-heading">
-        <h2 className="h5" id="failures-heading">
-          Failures
-        </h2>
+        <div className="d-flex align-items-center gap-3 mb-2">
+          <h2 className="h5 mb-0" id="failures-heading">
+            Failures
+          </h2>
+          <div className="btn-group btn-group-sm" role="group" aria-label="Group failures by">
+            {(
+              [
+                ['code', 'By cause'],
+                ['market', 'By product and jurisdiction'],
+              ] as const
+            ).map(([key, name]) => (
+              <button
+                key={key}
+                type="button"
+                className={`btn ${key === by ? 'btn-secondary' : 'btn-outline-secondary'}`}
+                aria-pressed={key === by}
+                onClick={() => setBy(key)}
+              >
+                {name}
+              </button>
+            ))}
+          </div>
+        </div>
         <p className="small text-body-secondary">
           <span className="badge text-bg-danger">docgen</span> failures used up their attempts and count against jobs-succeed;{' '}
           <span className="badge text-bg-secondary">input</span> failures are the caller&apos;s quote, never retried, and count as good.
         </p>
-        {failed.error ? <ErrorPanel error={failed.error} title="Loading the failed jobs" onRetry={failed.reload} /> : <Failures jobs={failed.data?.jobs ?? []} />}
+        {failed.error ? <ErrorPanel error={failed.error} title="Loading the failed jobs" onRetry={failed.reload} /> : <Failures jobs={failed.data?.jobs ?? []} by={by} />}
       </section>
     </div>
   );
