@@ -200,7 +200,7 @@ grep -q '^deleted 0 finished jobs$' "$TMP/out" && grep -q 'succeeded: 1 of 1 ste
 
 for cmd in "" "catalog" "catalog lint" "resolve" "render" "validate" "validator test" "serve" "worker" \
            "token create" "token list" "token revoke" "audit verify" "audit export" "ops list" "ops run" "ops runs" "ops resume" \
-           "testrun" "slo rules" "slo dashboard"; do
+           "testrun" "slo rules" "slo dashboard" "doctor"; do
   # shellcheck disable=SC2086
   "$DOCGEN" $cmd --help >"$TMP/out" 2>&1; check "help: docgen $cmd" 0 $?
   grep -qi "usage" "$TMP/out" || { echo "FAIL: no usage for '$cmd'"; failures=$((failures + 1)); }

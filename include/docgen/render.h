@@ -48,7 +48,7 @@ struct RenderTimings {
 struct RenderResult {
   std::optional<RenderOutput> output;  // empty when `errors` is not
   Diagnostics errors;  // the package's own errors, or template_error / missing_value / missing_font / render_timeout
-  RenderTimings timings;  // as far as the render got
+  RenderTimings timings;  // of the stages it finished (a render stopped by an error or its deadline: the earlier ones)
 };
 
 // Resource budgets of a Renderer (README "Limits").

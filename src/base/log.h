@@ -1,6 +1,8 @@
 // Structured logs: one JSON object per line on stderr (spdlog), with the
 // time, level, message and the ids the line is about (request_id, job_id,
-// quote_id). Tokens and quote contents never go into a line. Thread-safe.
+// quote_id). Tokens never go into a line, nor a quote's contents beyond
+// the dimensions of a wide event (product, jurisdiction, transaction).
+// Thread-safe.
 #pragma once
 
 #include <memory>

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/admin_commands.h"
+#include "cli/doctor_command.h"
 #include "cli/slo_commands.h"
 #include "cli/testrun_commands.h"
 #include "cli/exit_codes.h"
@@ -332,6 +333,7 @@ int main(int argc, char** argv) {
 
   docgen::cli::AdminCommands admin(app);  // audit, token
   docgen::cli::SloCommands slo(app);
+  docgen::cli::DoctorCommand doctor(app);
 
   try {
     app.parse(argc, argv);
@@ -351,6 +353,7 @@ int main(int argc, char** argv) {
     if (worker->parsed()) status = ServeCommand(worker_flags);
     if (std::optional<int> ran = admin.Run()) status = *ran;
     if (std::optional<int> ran = slo.Run()) status = *ran;
+    if (std::optional<int> ran = doctor.Run()) status = *ran;
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

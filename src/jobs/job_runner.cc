@@ -241,7 +241,8 @@ void JobRunner::Release(Attempt& attempt, const Status& outage) {
   for (int64_t wait_ms = 50;; wait_ms = std::min<int64_t>(wait_ms * 2, 1000)) {
     const int64_t now = clock_.NowMs();
     const Status released = store_.ReleaseJob(job.id, attempt.worker, now + delay, now);
-    if (released.code() != StatusCode::kUnavailable) break;  // released, or no longer ours
+    if (released.ok()) break;
+    if (released.code() != StatusCode::kUnavailable) return Lost(attempt, "unavailable");  // no longer ours
     if (stopping_ || std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms) > deadline) {
       details["left_to_reaper"] = true;  // the outage outlasted the lease
       break;
@@ -410,9 +411,11 @@ void JobRunner::WorkerLoop(int index) {
     if (!ran.ok() || !*ran) {
       // The queue is empty: what the last jobs (quotes, packages, PDFs) used
       // goes back to the system instead of staying with an idle thread.
-      if (std::exchange(worked, false)) {
+      if (worked) {
         store_.WaitForJobs(signal, kIdleBeforeRelease.count());
+        if (store_.JobsSignal() != signal) continue;  // a job came: not idle after all
         ReleaseFreeMemory();
+        worked = false;
         continue;
       }
       store_.WaitForJobs(signal, options_.poll_ms);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "render/evaluate.h"
+#include "render/fonts.h"
 #include "render/markdown.h"
 #include "render/pdf_assembler.h"
 #include "render/typeset.h"
@@ -124,7 +125,6 @@ class PdfSurface {
   std::unique_ptr<cairo_t, CairoDeleter> cr_;
 };
 
-// One document of the package on its way to pages.
 // Splits elapsed time between stages: Lap(stage) adds the time since the
 // last lap (or Restart) to that stage.
 class StageClock {
@@ -140,6 +140,7 @@ class StageClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// One document of the package on its way to pages.
 struct DocumentJob {
   const PackageDocument* document = nullptr;
   std::shared_ptr<const ParsedTemplate> parsed;
@@ -507,6 +508,29 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;
+}
+
+std::vector<MissingFont> MissingFonts(const Catalog& catalog) {
+  const Typesetter typesetter;
+  const YAML::Node defaults = DefaultsNode(catalog.defaults);
+  std::map<std::string, std::vector<std::string>> missing;  // family -> templates
+  for (const auto& [path, text] : catalog.templates) {
+    PageStyle style;
+    ApplySettings(defaults, style);
+    TemplateParts parts;
+    std::string error;
+    if (SplitFrontMatter(text, parts, error) && parts.has_front_matter) {
+      try {
+        ApplySettings(YAML::Load(parts.front_matter), style);
+      } catch (const std::exception&) {
+        continue;  // lint reports a front matter that is not YAML
+      }
+    }
+    if (!typesetter.HasFamily(style.font_family)) missing[style.font_family].push_back(path);
+  }
+  std::vector<MissingFont> out;
+  for (auto& [family, templates] : missing) out.push_back({family, std::move(templates)});
+  return out;
 }
 
 }  // namespace docgen

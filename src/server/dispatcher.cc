@@ -196,7 +196,7 @@ void Dispatcher::NoteTokenUse(const std::string& token_id) const {
 HttpResponse Dispatcher::Refused(const HttpRequest& request, int http_status) const {
   Exchange exchange;
   exchange.request_id = RandomRequestId();
-  exchange.trace_id = NewTraceId();
+  exchange.trace_id = TraceIdOf(request);
   ApiError error{http_status, "bad_request", "The request is malformed."};
   switch (http_status) {
     case 408:

@@ -85,6 +85,7 @@ HttpResponse ResolvePackage(Api& api, const Call& call) {
   Package package = TimedResolve(*catalog->catalog, *quote.value, noted.work);
   nlohmann::ordered_json body = PackageToJson(package);
   body["catalog"]["version"] = catalog->version;
+  if (!package.valid && !package.errors.empty()) call.Note({{"error_code", package.errors.front().code}});
   return JsonResponse(package.valid ? 200 : 422, body);
 }
 

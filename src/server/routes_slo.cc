@@ -4,8 +4,6 @@
 // SLO's good and total events per step over that span (the page's charts).
 // This process's latest events are stored first; other processes add
 // theirs every minute.
-#include <array>
-
 #include "jobs/job_json.h"
 #include "server/routes.h"
 #include "server/service.h"
@@ -15,19 +13,10 @@
 namespace docgen::handlers {
 namespace {
 
-struct History {
-  const char* span;
-  int64_t minutes;
-  int64_t step_minutes;  // about a hundred points at most
-};
-constexpr std::array<History, 4> kHistories = {{{"6h", 6 * 60, 5}, {"24h", 24 * 60, 15}, {"7d", 7 * 1440, 120}, {"28d", 28 * 1440, 360}}};
-
 // {"span", "step_minutes", "points": [{"at", "good", "total"}, ...]} for each
 // SLO, a point for every step (no events: zeros), oldest first.
 std::map<std::string, nlohmann::ordered_json> Histories(const std::vector<Slo>& slos, const std::vector<SloMinute>& steps,
-                                                        const History& history, int64_t now_minute) {
-  const int64_t last = now_minute - now_minute % history.step_minutes;
-  const int64_t first = last - (history.minutes / history.step_minutes - 1) * history.step_minutes;
+                                                        const SloHistorySpan& span, int64_t first, int64_t last) {
   std::map<std::string, nlohmann::ordered_json> out;
   for (const Slo& slo : slos) {
     std::map<int64_t, const SloMinute*> found;
@@ -35,13 +24,13 @@ std::map<std::string, nlohmann::ordered_json> Histories(const std::vector<Slo>& 
       if (s.slo == slo.name) found[s.minute] = &s;
     }
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
-    for (int64_t step = first; step <= last; step += history.step_minutes) {
+    for (int64_t step = first; step <= last; step += span.step_minutes) {
       const auto it = found.find(step);
       points.push_back({{"at", IsoTime(step * 60000)},
                         {"good", it != found.end() ? it->second->good : 0},
                         {"total", it != found.end() ? it->second->total : 0}});
     }
-    out[slo.name] = {{"span", history.span}, {"step_minutes", history.step_minutes}, {"points", std::move(points)}};
+    out[slo.name] = {{"span", span.name}, {"step_minutes", span.step_minutes}, {"points", std::move(points)}};
   }
   return out;
 }
@@ -49,11 +38,11 @@ std::map<std::string, nlohmann::ordered_json> Histories(const std::vector<Slo>& 
 }  // namespace
 
 HttpResponse ListSlos(Api& api, const Call& call) {
-  const History* history = nullptr;
+  const SloHistorySpan* history = nullptr;
   if (call.request.HasQuery("history")) {
     const std::string span = call.request.Query("history");
-    for (const History& h : kHistories) {
-      if (span == h.span) history = &h;
+    for (const SloHistorySpan& h : SloHistorySpans()) {
+      if (span == h.name) history = &h;
     }
     if (history == nullptr) {
       return call.Fail(Status::InvalidArgument("history must be 6h, 24h, 7d or 28d, not \"" + span.substr(0, 40) + "\"."));
@@ -71,10 +60,11 @@ HttpResponse ListSlos(Api& api, const Call& call) {
   body["as_of"] = IsoTime(now);
   body["slos"] = SloReport(api.options.slos, *sums);
   if (history != nullptr) {
-    Result<std::vector<SloMinute>> steps =
-        api.store.ListSloMinutes(now_minute - history->minutes + 1, now_minute, history->step_minutes);
+    const int64_t first = SloHistoryFirstStep(*history, now);
+    Result<std::vector<SloMinute>> steps = api.store.ListSloMinutes(first, now_minute, history->step_minutes);
     if (!steps.ok()) return call.Fail(steps.status());
-    std::map<std::string, nlohmann::ordered_json> series = Histories(api.options.slos, *steps, *history, now_minute);
+    std::map<std::string, nlohmann::ordered_json> series =
+        Histories(api.options.slos, *steps, *history, first, now_minute - now_minute % history->step_minutes);
     for (auto& slo : body["slos"]) slo["history"] = std::move(series[slo["name"].get<std::string>()]);
   }
   return JsonResponse(200, body);

@@ -321,8 +321,7 @@ struct Service::Impl {
       log.Warn("SLO event counts not stored; kept for the next try", {{"error", added.message()}});
       return;
     }
-    const std::vector<int64_t> since = SloReportSince(options.slos, clock.NowMs());
-    (void)store->PruneSloMinutes(*std::min_element(since.begin(), since.end()) - 1);
+    (void)store->PruneSloMinutes(SloKeepSince(options.slos, clock.NowMs()));
   }
 };
 

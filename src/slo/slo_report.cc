@@ -65,6 +65,25 @@ nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const SloSums& su
   return out;
 }
 
+const std::vector<SloHistorySpan>& SloHistorySpans() {
+  static const std::vector<SloHistorySpan> kSpans = {
+      {"6h", 6 * 60, 5}, {"24h", 24 * 60, 15}, {"7d", 7 * kMinutesPerDay, 120}, {"28d", 28 * kMinutesPerDay, 360}};
+  return kSpans;
+}
+
+int64_t SloHistoryFirstStep(const SloHistorySpan& span, int64_t now_ms) {
+  const int64_t now_minute = now_ms / 60000;
+  const int64_t last = now_minute - now_minute % span.step_minutes;
+  return last - (span.minutes / span.step_minutes - 1) * span.step_minutes;
+}
+
+int64_t SloKeepSince(const std::vector<Slo>& slos, int64_t now_ms) {
+  const std::vector<int64_t> since = SloReportSince(slos, now_ms);
+  int64_t keep = *std::min_element(since.begin(), since.end());
+  for (const SloHistorySpan& span : SloHistorySpans()) keep = std::min(keep, SloHistoryFirstStep(span, now_ms));
+  return keep;
+}
+
 SloSums SumMinutes(const std::vector<SloMinute>& minutes, const std::vector<int64_t>& since, int64_t until_minute) {
   SloSums sums;
   for (const SloMinute& m : minutes) {

@@ -31,6 +31,22 @@ std::vector<int64_t> SloReportSince(const std::vector<Slo>& slos, int64_t now_ms
 // null when their span has no event (error_budget_left is 1 then).
 nlohmann::ordered_json SloReport(const std::vector<Slo>& slos, const SloSums& sums);
 
+// A span of GET /v1/slos?history: its name ("24h"), length and step.
+struct SloHistorySpan {
+  const char* name;
+  int64_t minutes;
+  int64_t step_minutes;  // about a hundred points at most
+};
+// 6h in 5-minute steps, 24h in 15-minute, 7d in 2-hour, 28d in 6-hour.
+const std::vector<SloHistorySpan>& SloHistorySpans();
+// The first step of a span's chart at `now_ms`: the points are the steps
+// from it to the step of now (a step is named by its first minute).
+int64_t SloHistoryFirstStep(const SloHistorySpan& span, int64_t now_ms);
+
+// The earliest minute a report or a chart at `now_ms` reads: older minutes
+// can be pruned.
+int64_t SloKeepSince(const std::vector<Slo>& slos, int64_t now_ms);
+
 // The sums SumSloMinutes gives, from minutes in memory (tests).
 SloSums SumMinutes(const std::vector<SloMinute>& minutes, const std::vector<int64_t>& since, int64_t until_minute);
 

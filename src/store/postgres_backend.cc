@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "store/pg_pool.h"
+#include "store/inspect.h"
 #include "store/schema.h"
 #include "store/sql.h"
 #include "store/sql_store.h"
@@ -192,6 +193,13 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int con
   Status status = MigrateSchema(*backend);
   if (!status.ok()) return status.Context("cannot prepare the database " + Redacted(url));
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(backend)));
+}
+
+Result<SchemaState> InspectPostgresSchema(const std::string& url) {
+  PostgresBackend backend(url, 1, nullptr);
+  Result<int> applied = AppliedMigrations(backend, "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = $1");
+  if (!applied.ok()) return applied.status().Context("cannot read the database " + Redacted(url));
+  return SchemaState{true, *applied, KnownSchemaVersion()};
 }
 
 }  // namespace docgen

@@ -167,6 +167,19 @@ const char* const kMigrations[] = {
 
 int KnownSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
 
+Result<int> AppliedMigrations(SqlBackend& backend, const char* has_table) {
+  int applied = 0;
+  Status status = backend.Run(SqlBackend::Access::kRead, Patience::kOnce, [&](SqlSession& s) -> Status {
+    applied = 0;
+    if (s.Exec(has_table, {std::string("schema_migrations")}).rows.at(0).Int(0) > 0) {
+      applied = static_cast<int>(s.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").rows.at(0).Int(0));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return applied;
+}
+
 Status MigrateSchema(SqlBackend& backend) {
   return backend.Run(SqlBackend::Access::kWrite, Patience::kRetry, [](SqlSession& s) -> Status {
     s.Lock(SqlLock::kMigrations);

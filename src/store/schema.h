@@ -16,4 +16,10 @@ int KnownSchemaVersion();
 // Applies the migrations the database has not seen yet.
 Status MigrateSchema(SqlBackend& backend);
 
+// The migrations the database has seen, read without changing anything
+// (0 for an empty database); kUnavailable when it cannot be reached.
+// `has_table` is the backend's query answering 1 row with a count > 0 when
+// a table named $1 exists.
+Result<int> AppliedMigrations(SqlBackend& backend, const char* has_table);
+
 }  // namespace docgen

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "store/inspect.h"
 #include "store/schema.h"
 #include "store/sqlite_backend.h"
 #include "store/sql.h"
@@ -266,6 +267,24 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (status.ok()) status = MigrateSchema(*backend);
   if (!status.ok()) return status.Context("cannot prepare " + path);
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(backend)));
+}
+
+Result<SchemaState> InspectSqliteSchema(const std::string& path) {
+  SchemaState state;
+  state.known = KnownSchemaVersion();
+  if (::access(path.c_str(), F_OK) != 0) return state;
+  state.exists = true;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+  DatabaseHandle db(raw);
+  if (rc != SQLITE_OK) return Status::Unavailable("cannot open " + path + ": " + (db ? sqlite3_errmsg(db.get()) : "out of memory"));
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  SqliteBackend backend(std::move(db));
+  Result<int> applied =
+      AppliedMigrations(backend, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1");
+  if (!applied.ok()) return applied.status().Context("cannot read " + path);
+  state.applied = *applied;
+  return state;
 }
 
 }  // namespace docgen

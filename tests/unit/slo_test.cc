@@ -154,6 +154,14 @@ TEST(SloReport, WindowsWithoutEventsHaveNoRateAndAnUntouchedBudget) {
   EXPECT_EQ(since[0], 100'000 - 28 * 1440 + 1);
   EXPECT_EQ(since[1], 100'000 - 5 + 1);
   EXPECT_EQ(since[7], 100'000 - 3 * 1440 + 1);
+  // Charts read further back than a short SLO's window: nothing they show is pruned.
+  Slo day = JobsSlo();
+  day.window_days = 1;
+  const SloHistorySpan& month = SloHistorySpans().back();
+  EXPECT_STREQ(month.name, "28d");
+  EXPECT_EQ(SloHistoryFirstStep(month, now), 100'000 - 100'000 % 360 - 111 * 360);  // 112 steps of 6 hours
+  EXPECT_EQ(SloKeepSince({day}, now), SloHistoryFirstStep(month, now));
+  EXPECT_EQ(SloKeepSince({JobsSlo()}, now), 100'000 - 28 * 1440 + 1);  // a 28-day window starts before the 28d chart's first step
   // A minute after `now` (another process's clock ahead) is not counted yet.
   EXPECT_EQ(Report({JobsSlo()}, {{"jobs-succeed", 100'001, 0, 7}}, now)[0]["total"], 0);
 }

@@ -87,7 +87,8 @@ export function groupFailures(jobs: readonly Job[], by: FailureKey = 'code', exa
       groups.set(key, g);
     }
     g.count += 1;
-    if (faultOf(firstCode(job)) === 'docgen') g.docgen += 1;
+    // The server's word when it gave one (jobs since the API had `outcome`).
+    if (job.outcome ? job.outcome === 'failed' : faultOf(firstCode(job)) === 'docgen') g.docgen += 1;
     if (at > g.latest) {
       g.latest = at;
       g.code = firstCode(job);

@@ -229,7 +229,7 @@ export function JobsPage() {
   const columns: Column<Job>[] = [
     // Ids break anywhere and the times wrap, so that every column fits narrow windows (800 px) without scrolling sideways.
     { key: 'id', header: 'Job', render: (j) => <code className="small">{j.id}</code>, className: 'jobs-id' },
-    { key: 'status', header: 'Status', render: (j) => <StatusBadge status={j.status} outcome={j.outcome} />, sortValue: (j) => j.status },
+    { key: 'status', header: 'Status', render: (j) => <StatusBadge status={j.status} outcome={j.outcome} />, sortValue: (j) => (j.outcome === 'invalid' ? 'invalid' : j.status) },
     { key: 'quote', header: 'Quote', render: (j) => j.quote_id ?? '', sortValue: (j) => j.quote_id ?? '', className: 'text-nowrap' },
     { key: 'attempts', header: 'Attempts', render: (j) => `${j.attempts}/${j.max_attempts}`, className: 'text-end' },
     { key: 'created', header: 'Created', render: (j) => time(j.created_at), sortValue: (j) => j.created_at },

@@ -46,8 +46,16 @@ const STATE_CLASS: Record<SloState, string> = {
   'no data': 'text-bg-secondary',
 };
 
+/** The legend of every SLO chart. */
+const CHART_NAMES: [string, string] = ['good', 'bad'];
+
 function SloTile({ slo }: { slo: Slo }) {
   const { state, why } = sloState(slo);
+  // A new array only when the numbers change: the chart redraws on new data, not on every render.
+  const steps = useMemo(
+    () => (slo.history ? historySeries(slo.history).map((p) => ({ ...p, label: stepLabel(p.at, slo.history!.span) })) : []),
+    [slo.history],
+  );
   const left = Math.max(0, Math.min(1, slo.error_budget_left));
   return (
     <section className="card h-100" aria-labelledby={`slo-${slo.name}`}>
@@ -98,11 +106,7 @@ function SloTile({ slo }: { slo: Slo }) {
         </table>
         {slo.history && (
           <div className="mt-2">
-            <EventChart
-              label={`${slo.name}: good and bad events per ${slo.history.step_minutes} minutes`}
-              names={['good', 'bad']}
-              steps={historySeries(slo.history).map((p) => ({ ...p, label: stepLabel(p.at, slo.history!.span) }))}
-            />
+            <EventChart label={`${slo.name}: good and bad events per ${slo.history.step_minutes} minutes`} names={CHART_NAMES} steps={steps} />
           </div>
         )}
       </div>
