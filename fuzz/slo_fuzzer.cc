@@ -37,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)docgen::SloRulesYaml(*slos);
   (void)docgen::SloDashboard(*slos).dump();
-  (void)docgen::SloReport(*slos, {{(*slos)[0].name, 5, 1, 2}}, 6 * 60000);
+  const int64_t now = 6 * 60000;
+  const std::vector<docgen::SloMinute> minutes = {{(*slos)[0].name, 5, 1, 2}};
+  (void)docgen::SloReport(*slos, docgen::SumMinutes(minutes, docgen::SloReportSince(*slos, now), now / 60000));
+  (void)docgen::SloKeepSince(*slos, now);
   return 0;
 }
