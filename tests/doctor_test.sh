@@ -6,7 +6,7 @@
 # unreachable PostgreSQL); and the doctor changes nothing.
 # Usage: doctor_test.sh DOCGEN SOURCE_DIR   (under tests/with_postgres.sh: DOCGEN_TEST_POSTGRES)
 set -u
-DOCGEN=$1
+DOCGEN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: one check runs from another folder
 SRC=$2
 TMP=$(mktemp -d)
 . "$SRC/tests/support/net.sh"
@@ -34,6 +34,10 @@ doctor --data "$DATA" --catalog "$CATALOG"
   grep -q "^PROBLEM  token file $DATA/tokens.json: does not exist: no caller can be authenticated (docgen token create --data $DATA)" "$TMP/out" &&
   grep -q "^1 problem found" "$TMP/out" && [ ! -e "$DATA" ] &&
   ok "an empty installation: only the missing token file is a problem, and nothing is created" || fail "empty installation"
+
+# A relative data folder not there yet: the free space is read where it will be.
+(cd "$TMP" && "$DOCGEN" doctor --data not-yet >"$TMP/out" 2>&1)
+grep -q "^ok       disk space: .* GiB free .* at $TMP" "$TMP/out" && ok "a relative data folder not there yet: disk space read at its parent" || fail "relative data folder"
 
 # 2. With a token (which creates the folder and the database): every check passes.
 "$DOCGEN" token create --role admin --subject ops --data "$DATA" >/dev/null 2>&1

@@ -63,6 +63,7 @@ DoctorFinding DataFolder(const fs::path& dir) {
 // Free space where the data goes (the nearest folder that exists).
 DoctorFinding DiskSpace(fs::path dir) {
   std::error_code ec;
+  dir = fs::absolute(dir, ec);  // a relative folder not there yet ("data") has parents too
   while (!dir.empty() && !fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) dir = dir.parent_path();
   struct statvfs fsinfo {};
   if (dir.empty() || ::statvfs(dir.c_str(), &fsinfo) != 0) return {"disk space", false, "cannot read the free space of " + dir.string()};
