@@ -1,6 +1,7 @@
 #include "server/doctor.h"
 
 #include <docgen/catalog.h>
+#include <docgen/store.h>
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -77,7 +78,7 @@ DoctorFinding DiskSpace(fs::path dir) {
 }
 
 DoctorFinding Database(const ServiceOptions& options) {
-  const bool postgres = options.database.rfind("postgres://", 0) == 0 || options.database.rfind("postgresql://", 0) == 0;
+  const bool postgres = IsPostgresUrl(options.database);  // as docgen serve decides
   const std::string where = postgres ? "PostgreSQL"
                                      : (options.database.empty() ? (fs::path(options.data_dir) / "docgen.sqlite").string() : options.database);
   Result<SchemaState> state = postgres ? InspectPostgresSchema(options.database) : InspectSqliteSchema(where);
