@@ -17,6 +17,8 @@ PACKAGES="
   liburiparser-dev
   libmimalloc-dev
   libsimdjson-dev
+  libarchive-dev
+  libsystemd-dev
   prometheus
 "
 

@@ -9,7 +9,7 @@ SECONDS_PER_TARGET=${1:-60}
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0"
-for target in quote_fuzzer catalog_fuzzer template_fuzzer render_fuzzer callback_url_fuzzer policy_fuzzer rule_fuzzer ops_params_fuzzer slo_fuzzer testrun_fuzzer; do
+for target in quote_fuzzer catalog_fuzzer template_fuzzer render_fuzzer callback_url_fuzzer policy_fuzzer rule_fuzzer ops_params_fuzzer slo_fuzzer testrun_fuzzer cron_fuzzer; do
   corpus=fuzz/corpus/${target%_fuzzer}
   work=build/fuzz/corpus-${target%_fuzzer}
   mkdir -p "$work"

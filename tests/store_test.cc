@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -1024,6 +1025,91 @@ TEST(StoreErrorMappingTest, PostgresOutagesAreUnavailableAndOnlyUniqueKeysConfli
   EXPECT_EQ(code_of("42P01"), StatusCode::kInternal);  // no such table
   EXPECT_EQ(StatusOfPostgresFailure(std::make_exception_ptr(PgUnavailable("down"))).code(), StatusCode::kUnavailable);
   EXPECT_EQ(StatusOfPostgresFailure(std::make_exception_ptr(pqxx::broken_connection("gone"))).code(), StatusCode::kUnavailable);
+}
+
+// Test runs (SPEC §8): a run's variants are recorded once, by the worker that holds the run.
+TEST_P(StoreTest, ATestRunRecordsEachVariantOnceAndOnlyWhileHeld) {
+  Job run = NewJob("run_1");
+  run.kind = JobKind::kTestRun;
+  Create(run);
+  ASSERT_EQ(Claim("w1", 1000, 5000), "run_1");
+  auto variant = [](int64_t seq, const std::string& status, const std::string& page) {
+    TestVariantRecord v;
+    v.seq = seq;
+    v.key = "FORM@" + std::to_string(seq) + "/cyber/CA/1";
+    v.status = status;
+    v.result = {{"pages", 1}, {"inputs", "sha256:" + std::to_string(seq)}};
+    v.pages = {page};
+    v.diffs = {status == "changed" ? std::string(64, 'd') : ""};
+    return v;
+  };
+  const std::string page_a(64, 'a'), page_b(64, 'b');
+  ASSERT_TRUE(store_->RecordTestVariants("run_1", "w1", {variant(1, "new", page_a), variant(2, "changed", page_b)},
+                                         {{"variants_done", 2}, {"variants_total", 3}})
+                  .ok());
+  // A second attempt that records variant 2 again (its first attempt died after recording it) keeps the first result.
+  ASSERT_TRUE(store_->RecordTestVariants("run_1", "w1", {variant(2, "failed", ""), variant(3, "same", "")}, {{"variants_done", 3}}).ok());
+  // A worker that no longer holds the run records nothing.
+  EXPECT_EQ(store_->RecordTestVariants("run_1", "w2", {variant(4, "new", "")}, {}).code(), StatusCode::kConflict);
+
+  Result<std::vector<TestVariantRecord>> all = store_->TestVariants("run_1", {});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[1].status, "changed");
+  EXPECT_EQ((*all)[1].pages, std::vector<std::string>{page_b});
+  EXPECT_EQ((*all)[1].diffs, std::vector<std::string>{std::string(64, 'd')});
+  EXPECT_EQ((*all)[0].diffs, std::vector<std::string>{""});
+  EXPECT_EQ((*all)[0].result, nlohmann::json({{"pages", 1}, {"inputs", "sha256:1"}}));
+  EXPECT_EQ(Get("run_1").progress["variants_done"], 3);
+
+  TestVariantFilter changed;
+  changed.status = "changed";
+  ASSERT_EQ(store_->TestVariants("run_1", changed)->size(), 1u);
+  TestVariantFilter page;
+  page.after = 1;
+  page.limit = 1;
+  ASSERT_EQ(store_->TestVariants("run_1", page)->size(), 1u);
+  EXPECT_EQ(store_->TestVariants("run_1", page)->front().seq, 2);
+
+  // Their pictures are kept from pruning while the run is.
+  std::vector<std::string> referenced = *store_->ReferencedBlobs();
+  for (const auto& name : {page_a, page_b, std::string(64, 'd')}) {
+    EXPECT_NE(std::find(referenced.begin(), referenced.end(), name), referenced.end()) << name;
+  }
+  ASSERT_TRUE(store_->CompleteJob("run_1", "w1", {{"variants", 3}}, 2000).ok());
+  EXPECT_EQ(*store_->PruneJobs(3000), 1);
+  EXPECT_TRUE(store_->TestVariants("run_1", {})->empty());
+  EXPECT_TRUE(store_->ReferencedBlobs()->empty());
+}
+
+TEST_P(StoreTest, ApprovingGoldensReplacesAndDropsThemWithOneAuditEntry) {
+  Golden a{"A@1/cyber/CA/1", 1, "pdf-a", "in-a", {std::string(64, 'a')}, "", 0};
+  Golden b{"B@1/cyber/CA/1", 2, "pdf-b", "in-b", {std::string(64, 'b'), std::string(64, 'c')}, "", 0};
+  ASSERT_TRUE(store_->ApproveGoldens("run_1", {a, b}, {}, {{"approved", 2}}, testing::By(1000)).ok());
+  a.pdf_sha256 = "pdf-a2";
+  a.blobs = {std::string(64, 'e')};
+  ASSERT_TRUE(store_->ApproveGoldens("run_2", {a}, {b.key}, {{"approved", 1}, {"dropped", 1}}, testing::By(2000)).ok());
+
+  std::map<std::string, Golden> goldens = *store_->Goldens();
+  ASSERT_EQ(goldens.size(), 1u);
+  EXPECT_EQ(goldens[a.key].pdf_sha256, "pdf-a2");
+  EXPECT_EQ(goldens[a.key].blobs, std::vector<std::string>{std::string(64, 'e')});
+  EXPECT_EQ(goldens[a.key].run_id, "run_2");
+  EXPECT_EQ(goldens[a.key].approved_at, 2000);
+  EXPECT_EQ(*store_->ReferencedBlobs(), std::vector<std::string>{std::string(64, 'e')});
+
+  AuditFilter filter;
+  filter.action = "test_run.approve";
+  std::vector<AuditEntry> entries = *store_->ListAudit(filter);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].target, "test_run:run_2");
+  EXPECT_EQ(nlohmann::json::parse(entries[0].details)["dropped"], 1);
+
+  // Both or neither: an approval whose audit entry cannot be written changes no golden.
+  Refuse("INSERT", "audit_log");
+  a.pdf_sha256 = "pdf-a3";
+  EXPECT_FALSE(store_->ApproveGoldens("run_3", {a}, {}, {}, testing::By(3000)).ok());
+  EXPECT_EQ(store_->Goldens()->at(a.key).pdf_sha256, "pdf-a2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),

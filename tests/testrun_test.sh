@@ -117,5 +117,20 @@ printf '{"quote_id": "S-1", "effective_date": "2025-02-01", "insured": {"name": 
 run 3 "a sample quote changes the declarations"
 check "the declarations changed (they print the insured)" "any(k.startswith('CY-DEC@') for k in by('changed'))"
 
+# Ctrl-C stops a run cleanly: exit 130, nothing approved, no scratch folder left behind.
+BIG=$TMP/big
+cp -r "$SRC/examples/acme-cyber" "$BIG"
+for n in $(seq 40); do sed "s/^id: CY-DEC$/id: CY-DEC-COPY$n/" "$SRC/examples/acme-cyber/documents/CY-DEC.yaml" >"$BIG/documents/CY-DEC-COPY$n.yaml"; done
+mkdir -p "$TMP/scratch-parent"
+TMPDIR=$TMP/scratch-parent "$DOCGEN" testrun --catalog "$BIG" --goldens "$TMP/interrupted" --jobs 1 --approve >/dev/null 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -INT $pid
+kill -INT $pid  # a second Ctrl-C while it cleans up changes nothing
+wait $pid; s=$?
+[ $s = 130 ] && grep -q "interrupted; nothing was reported or approved" "$TMP/err" && ok "Ctrl-C: exit 130, said so" || { fail "Ctrl-C: exit $s"; cat "$TMP/err"; }
+[ ! -e "$TMP/interrupted/goldens.json" ] && ok "Ctrl-C: nothing approved" || fail "Ctrl-C: a manifest was written"
+[ -z "$(ls -A "$TMP/scratch-parent")" ] && ok "Ctrl-C: the scratch folder is removed" || fail "Ctrl-C: left $(ls "$TMP/scratch-parent")"
+
 if [ $failures -gt 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "testrun: all checks passed"

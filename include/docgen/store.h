@@ -39,9 +39,10 @@ namespace docgen {
 
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCanceled };
 
-// What a job does: render a quote's package (SPEC §6), or validate a batch
-// of policies (SPEC §7). Both share the queue, leases, retries and webhooks.
-enum class JobKind { kRender, kValidate };
+// What a job does: render a quote's package (SPEC §6), validate a batch of
+// policies (SPEC §7), or run the catalog's tests (SPEC §8). All share the
+// queue, leases, retries and webhooks.
+enum class JobKind { kRender, kValidate, kTestRun };
 const char* ToString(JobKind kind);
 std::optional<JobKind> ParseJobKind(const std::string& text);
 const char* ToString(JobStatus status);
@@ -180,6 +181,34 @@ struct SloEvents {
   int64_t good = 0;
   int64_t total = 0;
   bool operator==(const SloEvents&) const = default;
+};
+
+// One variant's result in a test run (SPEC §8), as the run's worker recorded it.
+struct TestVariantRecord {
+  int64_t seq = 0;         // its place in the run's enumeration, 1-based
+  std::string key;         // ID@EDITION/PRODUCT/JURISDICTION/N
+  std::string status;      // same, changed, new or failed
+  nlohmann::json result = nlohmann::json::object();  // pages, changed_pages, changed_share, error, pdf_sha256, inputs, rendered
+  // Blob names of its pictures: the golden pages it was compared with, its
+  // new pages (new, changed), and a diff image per page ("" where a page did not change).
+  std::vector<std::string> golden, pages, diffs;
+};
+
+struct TestVariantFilter {
+  std::string status;  // "": any
+  int64_t after = 0;   // seq > after
+  int limit = 0;       // 0: all
+};
+
+// An approved variant: its pages (blob names) and the digest of what made them.
+struct Golden {
+  std::string key;
+  int pages = 0;
+  std::string pdf_sha256;
+  std::string inputs;
+  std::vector<std::string> blobs;
+  std::string run_id;  // the run it was approved from
+  int64_t approved_at = 0;
 };
 
 class Store {
@@ -322,10 +351,27 @@ class Store {
   // The ids of the jobs a filter selects, newest first, up to filter.limit (no cap: operations plan with it).
   virtual Result<std::vector<std::string>> JobIds(const JobFilter& filter) = 0;
 
-  // Deletes jobs finished before `before` (and their webhook attempts);
-  // returns how many jobs.
+  // Test runs are jobs of kind test_run; their variants' results and the
+  // goldens live beside them. RecordTestVariants records results of a run
+  // the worker holds and sets its progress, in one transaction; a variant
+  // recorded before (by an attempt that died) keeps its first result, so
+  // a resumed run counts each variant once. kConflict when the worker no
+  // longer holds the run.
+  virtual Status RecordTestVariants(const std::string& run_id, const std::string& worker,
+                                    const std::vector<TestVariantRecord>& variants, const nlohmann::json& progress) = 0;
+  // A run's variants in enumeration order.
+  virtual Result<std::vector<TestVariantRecord>> TestVariants(const std::string& run_id, const TestVariantFilter& filter) = 0;
+  virtual Result<std::map<std::string, Golden>> Goldens() = 0;
+  // Makes `approved` the goldens of their keys and drops the goldens of
+  // `dropped`, with one "test_run.approve" audit entry (target `run_id`,
+  // `details` as given): both or neither.
+  virtual Status ApproveGoldens(const std::string& run_id, const std::vector<Golden>& approved, const std::vector<std::string>& dropped,
+                                const nlohmann::json& details, const Actor& by) = 0;
+
+  // Deletes jobs finished before `before` (and their webhook attempts and
+  // test variants); returns how many jobs.
   virtual Result<int> PruneJobs(int64_t before) = 0;
-  // The blob names succeeded jobs still refer to.
+  // The blob names succeeded jobs, test runs' variants and goldens still refer to.
   virtual Result<std::vector<std::string>> ReferencedBlobs() = 0;
 
   // Job counts by status, for metrics; and a health check. One attempt

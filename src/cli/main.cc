@@ -4,12 +4,11 @@
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <thread>
-
 #include "cli/admin_commands.h"
+#include "cli/backup_commands.h"
+#include "cli/support.h"
 #include "cli/doctor_command.h"
 #include "cli/slo_commands.h"
 #include "cli/testrun_commands.h"
@@ -242,27 +241,16 @@ int ServeCommand(const docgen::SettingsFlags& flags) {
     std::cerr << "docgen: " << status.message() << "\n";
     return status.code() == docgen::StatusCode::kInvalidArgument ? kExitInvalid : kExitFailure;
   }
-  // Signals are handled by one thread (sigwait): SIGTERM/SIGINT shut down gracefully.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   docgen::Service service(options);
+  // SIGTERM and SIGINT shut down gracefully (jobs in flight finish); SIGHUP reloads.
+  docgen::cli::Interrupts interrupts([&service] { service.Shutdown(); }, [&service] { (void)service.Reload(); });
   if (docgen::Status status = service.Start(); !status.ok()) {
     std::cerr << "docgen: " << status.message() << "\n";
     return status.code() == docgen::StatusCode::kInvalidArgument ? kExitInvalid : kExitFailure;
   }
   std::cout << (flags.worker_only ? "docgen worker: metrics and health on http://" : "docgen serving on http://") << options.host
             << ":" << service.port() << " (" << options.runner.workers << " job workers)" << std::endl;
-  std::thread waiter([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    service.Shutdown();
-  });
   service.Serve();
-  pthread_kill(waiter.native_handle(), SIGTERM);  // no-op when a signal already arrived
-  waiter.join();
   return kExitOk;
 }
 
@@ -334,6 +322,7 @@ int main(int argc, char** argv) {
   docgen::cli::AdminCommands admin(app);  // audit, token
   docgen::cli::SloCommands slo(app);
   docgen::cli::DoctorCommand doctor(app);
+  docgen::cli::BackupCommands backups(app);
 
   try {
     app.parse(argc, argv);
@@ -354,6 +343,7 @@ int main(int argc, char** argv) {
     if (std::optional<int> ran = admin.Run()) status = *ran;
     if (std::optional<int> ran = slo.Run()) status = *ran;
     if (std::optional<int> ran = doctor.Run()) status = *ran;
+    if (std::optional<int> ran = backups.Run()) status = *ran;
   } catch (const std::exception& e) {
     std::cerr << "docgen: internal error: " << e.what() << "\n";
     return kExitFailure;

@@ -52,4 +52,32 @@ void ProgressLine::Update(long long count, const char* noun, double fraction) {
   std::cerr << "\r\033[K" << line << std::flush;
 }
 
+Interrupts::Interrupts(std::function<void()> on_signal, std::function<void()> on_hangup) {
+  sigemptyset(&signals_);
+  sigaddset(&signals_, SIGINT);
+  sigaddset(&signals_, SIGTERM);
+  if (on_hangup) sigaddset(&signals_, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals_, &saved_mask_);
+  waiter_ = std::thread([this, on_signal = std::move(on_signal), on_hangup = std::move(on_hangup)] {
+    int signal = 0;
+    while (sigwait(&signals_, &signal) == 0 && signal == SIGHUP && !done_) on_hangup();
+    if (done_) return;  // the destructor's own wake-up
+    interrupted_ = true;
+    if (on_signal) on_signal();
+  });
+}
+
+Interrupts::~Interrupts() {
+  done_ = true;
+  pthread_kill(waiter_.native_handle(), SIGTERM);  // wakes the waiter; lost if it already left (a signal came)
+  waiter_.join();
+  // Signals that came after the first (a second Ctrl-C, the wake-up above)
+  // are consumed here: unblocked, they would kill the process before it
+  // finished cleaning up.
+  const timespec now{0, 0};
+  while (sigtimedwait(&signals_, nullptr, &now) > 0) {
+  }
+  pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+}
+
 }  // namespace docgen::cli

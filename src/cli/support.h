@@ -1,12 +1,16 @@
 // What several commands share: loading a catalog folder (its findings on
-// standard error), numbers for people, and a progress line.
+// standard error), numbers for people, a progress line, and Ctrl-C.
 #pragma once
 
 #include <docgen/catalog.h>
+#include <signal.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace docgen::cli {
 
@@ -37,6 +41,28 @@ class ProgressLine {
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_;
+};
+
+// SIGINT (Ctrl-C) and SIGTERM, heard by a thread of its own: while one
+// lives the signals are blocked in every thread started after it, and the
+// first one to arrive calls `on_signal` (once) and sets interrupted(). A
+// long command stops cleanly (its temporary files removed, its output
+// whole) instead of dying. With `on_hangup`, SIGHUP calls it each time
+// (`systemctl reload`). Make it before starting any thread.
+class Interrupts {
+ public:
+  explicit Interrupts(std::function<void()> on_signal = nullptr, std::function<void()> on_hangup = nullptr);
+  ~Interrupts();  // stops listening and unblocks the signals
+  Interrupts(const Interrupts&) = delete;
+  Interrupts& operator=(const Interrupts&) = delete;
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  sigset_t signals_{};
+  sigset_t saved_mask_{};  // the thread's mask before, restored after
+  std::atomic<bool> interrupted_{false};
+  std::atomic<bool> done_{false};
+  std::thread waiter_;
 };
 
 }  // namespace docgen::cli

@@ -106,14 +106,23 @@ int TestRunCommand(const TestRunArgs& args) {
   }
   const testrun::PageFolder goldens(args.goldens), pages(scratch.path());
 
+  Interrupts interrupts;  // before the run's threads start: Ctrl-C stops it, and the scratch folder goes
   testrun::RunOptions options;
   options.jobs = args.jobs;
+  options.on_result = [&](size_t, const testrun::VariantResult&) {
+    return interrupts.interrupted() ? Status::Unavailable("interrupted") : Status::Ok();
+  };
   ProgressLine progress("testing");
   options.progress = [&](size_t done, size_t total) {
     progress.Update(static_cast<long long>(done), "variants", total ? static_cast<double>(done) / static_cast<double>(total) : 1.0);
   };
-  testrun::RunResult run = testrun::RunTests(*catalog, read.manifest, goldens, pages, options);
+  testrun::FolderPages folders(goldens, pages);
+  testrun::RunResult run = testrun::RunTests(*catalog, read.manifest, folders, options);
   progress.Finish();
+  if (!run.stopped.ok() || interrupts.interrupted()) {  // also a Ctrl-C after the last variant: nothing approved
+    std::cerr << "docgen: interrupted; nothing was reported or approved\n";
+    return kExitInterrupted;
+  }
 
   if (args.format == "json") {
     std::cout << RunToJson(run).dump() << "\n";

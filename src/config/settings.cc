@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/cron.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -56,6 +57,11 @@ std::string CheckListen(const std::string& text) {
   std::string host;
   int port = 0;
   return ParseListen(text, host, port) ? "" : "must be HOST:PORT with a port from 0 to 65535, for example 127.0.0.1:8080";
+}
+
+std::string CheckCron(const std::string& text) {
+  Result<CronSchedule> schedule = ParseCron(text);
+  return schedule.ok() ? "" : "must be a cron schedule in UTC (\"0 3 * * *\": at 03:00 every day): " + schedule.status().message();
 }
 
 std::string CheckWebhookSecret(const std::string& text) {
@@ -219,6 +225,14 @@ std::vector<Setting> MakeTable() {
                .default_text = "1000 on PostgreSQL, 200 on SQLite",
                .help = "How long an idle worker waits before looking for due jobs again (new jobs wake it sooner).",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.poll_ms = As<int64_t>(v); }});
+  t.push_back({.key = "test_runs.schedule", .env = "DOCGEN_TEST_RUNS_SCHEDULE", .worker_flag = false, .default_text = "none",
+               .help = "When a test run of the current catalog starts by itself: a cron schedule in UTC (\"0 3 * * *\"). "
+                       "Each tick starts one run however many processes share the database.",
+               .check = CheckCron,
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.test_run_schedule = As<std::string>(v); }});
+  t.push_back({.key = "test_runs.threads", .type = T::kInteger, .min = 0, .max = 64, .default_text = "0 (one per core)",
+               .help = "Render threads of one test run.",
+               .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.test_run_threads = static_cast<int>(As<int64_t>(v)); }});
   t.push_back({.key = "lease_seconds", .type = T::kDuration, .min = 1, .max = 86400, .unit = U::kSeconds, .default_text = "30",
                .help = "A job's lease; heartbeats renew it, and the reaper requeues jobs whose lease expired.",
                .store = [](ServiceOptions& o, const SettingValue& v) { o.runner.lease_ms = As<int64_t>(v); }});

@@ -1,5 +1,6 @@
 #include "jobs/job_json.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -103,6 +104,71 @@ nlohmann::ordered_json ValidationToJson(const Job& job) {
   }
   if (job.status == JobStatus::kFailed || (job.status == JobStatus::kQueued && job.attempts > 0)) j["errors"] = job.errors;
   j["links"] = {{"self", "/v1/validations/" + job.id}, {"results", "/v1/validations/" + job.id + "/results"}};
+  return j;
+}
+
+nlohmann::ordered_json TestRunToJson(const Job& job) {
+  nlohmann::ordered_json j;
+  j["id"] = job.id;
+  j["status"] = ToString(job.status);
+  if (const char* outcome = JobOutcome(job)) j["outcome"] = outcome;
+  const std::string trigger = job.progress.is_object() ? job.progress.value("trigger", "manual") : "manual";
+  j["trigger"] = trigger;
+  j["drafts"] = trigger == "drafts";
+  j["catalog_version"] = job.catalog_version;
+  if (!job.subject.empty()) j["requested_by"] = job.subject;
+  if (!job.trace_id.empty()) j["trace_id"] = job.trace_id;
+  const bool done = job.status == JobStatus::kSucceeded && job.result.is_object();
+  const nlohmann::json& p = job.progress;
+  const int64_t total = done ? job.result.value("variants", int64_t{0}) : p.value("variants_total", int64_t{0});
+  const int64_t finished = done ? total : p.value("variants_done", int64_t{0});
+  j["progress"] = {{"variants_done", finished}, {"variants_total", total}, {"percent", total > 0 ? finished * 100 / total : (done ? 100 : 0)}};
+  nlohmann::ordered_json counts = {{"same", 0}, {"changed", 0}, {"new", 0}, {"failed", 0}, {"removed", 0}};
+  const nlohmann::json& source = done ? job.result.value("counts", nlohmann::json::object()) : p.value("counts", nlohmann::json::object());
+  for (auto& [name, n] : counts.items()) {
+    if (source.contains(name) && source[name].is_number_integer()) n = source[name];
+  }
+  j["counts"] = counts;
+  if (done) {
+    j["removed"] = job.result.value("removed", nlohmann::json::array());
+    j["rendered"] = job.result.value("rendered", 0);
+    j["resumed"] = job.result.value("resumed", 0);
+    j["seconds"] = job.result.value("seconds", 0.0);
+  }
+  j["attempts"] = job.attempts;
+  j["created_at"] = IsoTime(job.created_at);
+  j["updated_at"] = IsoTime(job.updated_at);
+  if (job.finished_at > 0) {
+    j["finished_at"] = IsoTime(job.finished_at);
+    j["duration_ms"] = job.finished_at - job.created_at;
+  }
+  if (job.status == JobStatus::kFailed || (job.status == JobStatus::kQueued && job.attempts > 0)) j["errors"] = job.errors;
+  const std::string self = "/v1/test-runs/" + job.id;
+  j["links"] = {{"self", self}, {"variants", self + "/variants"}, {"approve", self + ":approve"}};
+  return j;
+}
+
+nlohmann::ordered_json TestVariantToJson(const std::string& run_id, const TestVariantRecord& v) {
+  nlohmann::ordered_json j;
+  j["seq"] = v.seq;
+  j["key"] = v.key;
+  j["status"] = v.status;
+  for (const char* field : {"pages", "changed_pages", "changed_share", "error", "rendered"}) {
+    if (v.result.contains(field)) j[field] = v.result[field];
+  }
+  // A picture's link names the variant by its place in the run and the page.
+  const std::string base = "/v1/test-runs/" + run_id + "/variants/" + std::to_string(v.seq) + "/";
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  const size_t count = std::max({v.golden.size(), v.pages.size(), v.diffs.size()});
+  for (size_t n = 1; n <= count; ++n) {
+    nlohmann::ordered_json page = {{"page", n}};
+    const std::string suffix = "/" + std::to_string(n) + ".png";
+    if (n <= v.golden.size() && !v.golden[n - 1].empty()) page["golden"] = base + "golden" + suffix;
+    if (n <= v.pages.size() && !v.pages[n - 1].empty()) page["new"] = base + "new" + suffix;
+    if (n <= v.diffs.size() && !v.diffs[n - 1].empty()) page["diff"] = base + "diff" + suffix;
+    images.push_back(std::move(page));
+  }
+  j["images"] = std::move(images);
   return j;
 }
 

@@ -22,6 +22,12 @@ nlohmann::ordered_json JobToJson(const Job& job);
 // A batch validation (SPEC §7) as GET /v1/validations/{id} shows it: status,
 // progress (policies done of the total), and the summary once it succeeded.
 nlohmann::ordered_json ValidationToJson(const Job& job);
+// A test run (SPEC §8) as GET /v1/test-runs/{id} shows it: trigger, status,
+// progress (variants done of the total) and counts, and once it succeeded
+// the keys of removed goldens and its duration.
+nlohmann::ordered_json TestRunToJson(const Job& job);
+// One variant of a test run, with the links to its pictures.
+nlohmann::ordered_json TestVariantToJson(const std::string& run_id, const TestVariantRecord& variant);
 // {"seq", "at", "actor", "role", "action", "target", "request_id", "reason"?,
 //  "details", "prev_hash", "hash"}: one line of `docgen audit export`.
 nlohmann::ordered_json AuditEntryToJson(const AuditEntry& entry);

@@ -17,7 +17,9 @@
 #include "base/memory.h"
 #include "base/trace.h"
 #include "jobs/job_json.h"
+#include "jobs/catalog_files_json.h"
 #include "jobs/operations.h"
+#include "jobs/test_run_job.h"
 #include "jobs/webhook.h"
 #include "jobs/work_event.h"
 #include "util/diagnostic_json.h"
@@ -97,6 +99,7 @@ JobRunner::JobRunner(Store& store, BlobStore& blobs, CatalogVersions& catalogs, 
   metrics_.Describe("docgen_render_duration_seconds", Metrics::Type::kHistogram, "Time to render a package.",
                     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
   WorkEvent::Describe(metrics_);
+  DescribeTestRunMetrics(metrics_);
   metrics_.Describe("docgen_pages_rendered_total", Metrics::Type::kCounter, "PDF pages rendered.");
   metrics_.Describe("docgen_policies_validated_total", Metrics::Type::kCounter, "Policies validated by batch validation jobs.");
   metrics_.Describe("docgen_operation_runs_total", Metrics::Type::kCounter,
@@ -181,7 +184,7 @@ void JobRunner::Invalid(Attempt& attempt, const Diagnostics& errors, const std::
   if (failed.code() == StatusCode::kUnavailable) return Release(attempt, failed);
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "invalid_input"}});
   if (!failed.ok()) return Lost(attempt, code);
-  Finished("invalid", code);
+  Finished(job, "invalid", code);
   End(attempt, &Log::Info, what, "invalid", code, {{"errors", errors.size()}});
 }
 
@@ -201,7 +204,7 @@ void JobRunner::Transient(Attempt& attempt, const std::string& why) {
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "transient_failure"}});
   if (!recorded.ok()) return Lost(attempt, "transient_failure");
   if (last) {
-    Finished("failed", "transient_failure");
+    Finished(job, "failed", "transient_failure");
     End(attempt, &Log::Error, "job failed after its last attempt", "failed", "transient_failure",
         {{"error", why}, {"attempts", job.attempts}});
   } else {
@@ -210,7 +213,15 @@ void JobRunner::Transient(Attempt& attempt, const std::string& why) {
   }
 }
 
-void JobRunner::Finished(const char* outcome, const std::string& code) {
+void JobRunner::Finished(const Job& job, const char* outcome, const std::string& code) {
+  if (job.kind == JobKind::kTestRun) {  // a run of the catalog's tests, not a job of the job SLOs
+    metrics_.Add("docgen_test_runs_total", {{"trigger", ToString(TestRunTriggerOf(job))}, {"outcome", "failed"}});
+    return;
+  }
+  CountJobEnd(outcome, code);
+}
+
+void JobRunner::CountJobEnd(const char* outcome, const std::string& code) {
   metrics_.Add("docgen_jobs_finished_total", {{"outcome", outcome}});
   if (!code.empty()) metrics_.Add("docgen_job_errors_total", {{"outcome", outcome}, {"code", code}});
 }
@@ -227,7 +238,7 @@ void JobRunner::Release(Attempt& attempt, const Status& outage) {
                                                     outage.message()}}};
     const Status failed = store_.FailJob(job.id, attempt.worker, errors, clock_.NowMs());
     if (failed.ok()) {
-      Finished("failed", "unavailable");
+      Finished(job, "failed", "unavailable");
       return End(attempt, &Log::Error, "job failed: its attempts were used up by outages", "failed", "unavailable", details);
     }
     if (failed.code() != StatusCode::kUnavailable) return Lost(attempt, "unavailable");
@@ -286,6 +297,7 @@ void JobRunner::Execute(const Job& job, const std::string& worker) {
         if (!name.ok()) stored = name.status();
         return name.ok() ? *name : "";
       };
+      if (job.kind == JobKind::kTestRun) return TestRun(attempt, *catalog->catalog);
       if (job.kind == JobKind::kValidate) {
         std::optional<nlohmann::json> validated = Validate(job, worker, *catalog->catalog, put);
         if (!validated) return Lost(attempt, "");
@@ -351,6 +363,24 @@ std::optional<nlohmann::json> JobRunner::Validate(const Job& job, const std::str
   return result;
 }
 
+void JobRunner::TestRun(Attempt& attempt, const Catalog& published) {
+  const Job& job = attempt.job;
+  std::shared_ptr<const Catalog> drafts;  // a drafts run tests the drafts as they were when it was asked for
+  if (job.quote.is_object() && job.quote.contains("files")) {
+    CatalogLoad load = LoadCatalog(CatalogFilesFromJson(job.quote["files"]));
+    if (!load.catalog) return Invalid(attempt, load.diagnostics, "test run failed: the drafts do not make a valid catalog");
+    drafts = std::move(load.catalog);
+  }
+  const TestRunWork work{store_, blobs_, metrics_, options_.test_run_threads, &stopping_};
+  Result<nlohmann::json> result = RunTestRunJob(work, drafts ? *drafts : published, job, attempt.worker);
+  if (result.ok()) return Complete(attempt, *result);
+  switch (result.status().code()) {
+    case StatusCode::kUnavailable: return Release(attempt, result.status());
+    case StatusCode::kConflict: return Lost(attempt, "");
+    default: return Transient(attempt, result.status().message());
+  }
+}
+
 void JobRunner::Complete(Attempt& attempt, const nlohmann::json& result) {
   const Job& job = attempt.job;
   Status completed = Status::Ok();
@@ -361,10 +391,18 @@ void JobRunner::Complete(Attempt& attempt, const nlohmann::json& result) {
   if (completed.code() == StatusCode::kUnavailable) return Release(attempt, completed);
   if (!completed.ok()) return Lost(attempt, "");
   metrics_.Add("docgen_job_attempts_total", {{"outcome", "succeeded"}});
-  Finished("succeeded", "");
+  nlohmann::json details = nlohmann::json::object();
+  if (job.kind == JobKind::kTestRun) {
+    const nlohmann::json counts = result.value("counts", nlohmann::json::object());
+    const bool clean = counts.value("same", 0) == result.value("variants", 0) && counts.value("removed", 0) == 0;
+    metrics_.Add("docgen_test_runs_total", {{"trigger", ToString(TestRunTriggerOf(job))}, {"outcome", clean ? "clean" : "differences"}});
+    details = {{"trigger", ToString(TestRunTriggerOf(job))}, {"counts", counts},
+               {"variants", result.value("variants", 0)}, {"rendered", result.value("rendered", 0)}};
+    return End(attempt, &Log::Info, "test run finished", "succeeded", "", details);
+  }
+  Finished(job, "succeeded", "");
   metrics_.Observe("docgen_job_duration_seconds", {},
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - attempt.started).count());
-  nlohmann::json details = nlohmann::json::object();
   if (job.kind == JobKind::kValidate && result.contains("summary")) {
     const nlohmann::json& summary = result["summary"];
     metrics_.Add("docgen_policies_validated_total", {}, summary.value("policies", 0.0));
@@ -431,7 +469,7 @@ Result<int> JobRunner::ReapOnce() {
     log_.Warn("returned jobs with expired leases to the queue", {{"jobs", reaped->requeued}, {"failed", reaped->failed}});
   }
   // Out of attempts because its worker died each time: docgen's fault.
-  for (int i = 0; i < reaped->failed; ++i) Finished("failed", "lease_expired");
+  for (int i = 0; i < reaped->failed; ++i) CountJobEnd("failed", "lease_expired");
   return reaped->total();
 }
 

@@ -56,6 +56,7 @@ struct RunnerOptions {
   int webhook_per_host = 2;              // of those, at most this many to one host:port
   HostResolver resolve_host;             // tests: names to addresses; empty: getaddrinfo
   std::string worker_prefix = "worker";
+  int test_run_threads = 0;  // render threads of one test run; 0: one per core
   // Fault injection for tests: called before a job's results are stored;
   // returning false makes that attempt a transient failure.
   std::function<bool(const Job&)> before_store;
@@ -102,8 +103,13 @@ class JobRunner {
   void Complete(Attempt& attempt, const nlohmann::json& result);
   // The caller's input cannot be produced: the job fails at once, never retried.
   void Invalid(Attempt& attempt, const Diagnostics& errors, const std::string& what);
-  // Counts a job that reached its final state; `code` is its first error's ("" when it succeeded).
-  void Finished(const char* outcome, const std::string& code);
+  // Counts a job that reached its final state; `code` is its first error's
+  // ("" when it succeeded). A test run that did not succeed counts as a
+  // failed run (Complete counts the others).
+  void Finished(const Job& job, const char* outcome, const std::string& code);
+  void CountJobEnd(const char* outcome, const std::string& code);
+  // A test run (jobs/test_run_job.h) of `published`, or of the drafts the job carries.
+  void TestRun(Attempt& attempt, const Catalog& published);
   // The attempt was cut short by an outage: give it back (retrying while
   // the lease lasts), or leave the job to the reaper.
   void Release(Attempt& attempt, const Status& outage);

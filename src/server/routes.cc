@@ -52,6 +52,14 @@ const std::vector<Route>& RouteTable() {
       {"DELETE", "/v1/catalog/drafts/templates/{path*}", "deleteTemplateDraft", kAdmin, false, false, DeleteTemplateDraft},
       {"POST", "/v1/catalog/drafts:preview", "previewDraft", kAdmin, false, false, PreviewDraft},
 
+      {"POST", "/v1/test-runs", "createTestRun", kAdmin, false, false, CreateTestRun},
+      {"GET", "/v1/test-runs", "listTestRuns", kViewer, false, false, ListTestRuns},
+      {"GET", "/v1/test-runs/{id}", "getTestRun", kViewer, false, false, GetTestRun},
+      {"GET", "/v1/test-runs/{id}/variants", "listTestRunVariants", kViewer, false, false, ListTestRunVariants},
+      {"GET", "/v1/test-runs/{id}/variants/{seq}/{kind}/{page}", "getTestRunImage", kViewer, false, false, GetTestRunImage},
+      {"POST", "/v1/test-runs/{id}:approve", "approveTestRun", kAdmin, false, false, ApproveTestRunRoute},
+      {"POST", "/v1/test-runs/{id}:cancel", "cancelTestRun", kAdmin, false, false, CancelTestRun},
+
       {"GET", "/v1/audit", "listAudit", kAdmin, false, false, ListAudit},
       {"GET", "/v1/audit:verify", "verifyAudit", kAdmin, false, false, VerifyAudit},
       {"GET", "/v1/ops", "listOperations", kAdmin, false, false, ListOperations},

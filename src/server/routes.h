@@ -186,9 +186,17 @@ HttpResponse RunOperation(Api&, const Call&);
 HttpResponse ListOperationRuns(Api&, const Call&);
 HttpResponse GetOperationRun(Api&, const Call&);
 HttpResponse ListSlos(Api&, const Call&);
+// routes_test_runs.cc
+HttpResponse CreateTestRun(Api&, const Call&);
+HttpResponse ListTestRuns(Api&, const Call&);
+HttpResponse GetTestRun(Api&, const Call&);
+HttpResponse ListTestRunVariants(Api&, const Call&);
+HttpResponse GetTestRunImage(Api&, const Call&);
+HttpResponse ApproveTestRunRoute(Api&, const Call&);
+HttpResponse CancelTestRun(Api&, const Call&);
 }  // namespace handlers
 
-// What the job-like resources (/v1/jobs, /v1/validations) share.
+// What the job-like resources (/v1/jobs, /v1/validations, /v1/test-runs) share.
 // The list filter of `kind` from ?status=&created_after=&created_before=&limit=, or why the query is refused.
 Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind);
 // Stores a new job (or finds the earlier one with the same Idempotency-Key)

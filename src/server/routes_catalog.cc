@@ -10,6 +10,7 @@
 
 #include "jobs/catalog_files_json.h"
 #include "jobs/job_json.h"
+#include "server/draft_catalog.h"
 #include "server/routes.h"
 #include "util/diagnostic_json.h"
 #include "util/text.h"
@@ -26,56 +27,6 @@ HttpResponse NoDocument(const Call& call, const std::string& what) {
   return call.Fail(Status::NotFound("There is no " + what + " " + call.Param("id").substr(0, 128) + "."));
 }
 
-// The current version's files with the drafts applied: a drafted id's
-// editions replace every edition of that id, a drafted template's text its
-// file (or adds it). kConflict when no catalog is published yet (code no_catalog).
-struct DraftCatalog {
-  CatalogFiles files;
-  std::map<std::string, Draft> drafts;               // as read, for publishing
-  std::map<std::string, TemplateDraft> templates;    // as read, for publishing
-  int64_t version = 0;                               // the current version they apply to
-};
-
-Result<DraftCatalog> DraftFiles(Api& api) {
-  Result<CatalogVersion> current = api.store.GetCatalogVersion(0);
-  if (!current.ok()) {
-    if (current.status().code() != StatusCode::kNotFound) return current.status();
-    return Status::Conflict("No catalog has been published yet; publish one (docgen serve --catalog DIR) before editing drafts.");
-  }
-  Result<std::map<std::string, Draft>> drafts = api.store.Drafts();
-  if (!drafts.ok()) return drafts.status();
-  Result<std::map<std::string, TemplateDraft>> templates = api.store.TemplateDrafts();
-  if (!templates.ok()) return templates.status();
-  DraftCatalog out{CatalogFilesFromJson(current->files), std::move(*drafts), std::move(*templates), current->version};
-  for (const auto& [path, draft] : out.templates) out.files[path] = draft.text;
-  if (out.drafts.empty()) return out;
-  for (auto it = out.files.begin(); it != out.files.end();) {
-    bool drafted = false;
-    if (it->first.rfind("documents/", 0) == 0) {
-      try {
-        YAML::Node doc = YAML::Load(it->second);
-        drafted = doc.IsMap() && doc["id"] && doc["id"].IsScalar() && out.drafts.count(doc["id"].Scalar());
-      } catch (const std::exception&) {
-      }
-    }
-    it = drafted ? out.files.erase(it) : std::next(it);
-  }
-  for (const auto& [id, draft] : out.drafts) {
-    const nlohmann::json& editions = draft.editions;
-    if (!editions.is_array()) continue;
-    for (size_t k = 0; k < editions.size(); ++k) {
-      std::string path = "documents/" + id + (editions.size() > 1 ? "-" + std::to_string(k + 1) : "") + ".yaml";
-      while (out.files.count(path)) path.insert(path.size() - 5, "_");
-      out.files[path] = editions[k].dump(2) + "\n";  // JSON is YAML
-    }
-  }
-  return out;
-}
-
-HttpResponse DraftFailure(const Call& call, const Status& status) {
-  if (status.code() == StatusCode::kConflict) return call.Fail(ApiError::FromStatus(status).WithCode("no_catalog"));
-  return call.Fail(status);
-}
 
 HttpResponse CatalogFailure(const Call& call, const Status& status) {
   if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
@@ -86,9 +37,6 @@ nlohmann::ordered_json VersionJson(const CatalogVersion& v) {
   return {{"version", v.version}, {"name", v.name}, {"digest", v.digest}, {"created_at", IsoTime(v.created_at)}};
 }
 
-HttpResponse LintFailed(const Call& call, const CatalogLoad& load, const std::string& message) {
-  return call.Fail(ApiError{422, "lint_failed", message, DiagnosticsToJson(load.diagnostics, true)});
-}
 
 // An edition with every field, in the shape of its documents/*.yaml file
 // (SPEC section 1): a client can show it, edit it and PUT it back as a draft.

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,7 +23,10 @@
 #include <set>
 #include <thread>
 
+#include "base/cron.h"
 #include "jobs/catalog_files_json.h"
+#include "jobs/job_json.h"
+#include "jobs/test_run_job.h"
 #include "jobs/work_event.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
@@ -135,6 +139,8 @@ struct Service::Impl {
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> ready{false};
   std::unique_ptr<WorkSlots> render_slots;
+  std::optional<CronSchedule> test_schedule;  // test_runs.schedule, when set
+  int64_t last_test_tick = 0;                 // the last tick a run was made for (by any process)
   std::thread maintenance;
   std::mutex maintenance_mutex;
   std::condition_variable maintenance_cv;
@@ -304,11 +310,34 @@ struct Service::Impl {
     }
     maintenance = std::thread([this] {
       std::unique_lock lock(maintenance_mutex);
-      for (int minute = 1; !maintenance_cv.wait_for(lock, std::chrono::minutes(1), [this] { return stopping; }); ++minute) {
-        FlushSloCounts();
-        if (minute % 10 == 0) PruneOnce(3600, 3600);
+      StartScheduledTestRun();
+      for (int beat = 1; !maintenance_cv.wait_for(lock, std::chrono::seconds(10), [this] { return stopping; }); ++beat) {
+        StartScheduledTestRun();
+        if (beat % 6 == 0) FlushSloCounts();
+        if (beat % 60 == 0) PruneOnce(3600, 3600);
       }
     });
+  }
+
+  // The test-run schedule (SPEC §8): the latest tick of the last ten minutes
+  // starts a run of the current catalog. Every process sharing the store
+  // tries; the tick's idempotency key lets one run in.
+  void StartScheduledTestRun() {
+    if (!test_schedule) return;
+    const int64_t now = clock.NowMs();
+    std::optional<int64_t> tick = LastCronTick(*test_schedule, now, 10);
+    if (!tick || *tick == last_test_tick) return;
+    Result<int64_t> current = store->CurrentCatalogVersion();
+    if (!current.ok()) return log.Warn("scheduled test run not started yet; tried again shortly", {{"error", current.status().message()}});
+    last_test_tick = *tick;
+    if (*current == 0) return log.Warn("scheduled test run skipped: no catalog is published", {{"tick", IsoTime(*tick)}});
+    Result<CreatedJob> created = store->CreateJob(ScheduledTestRunJob(*tick, *current, options.runner.retry.max_attempts, now));
+    if (!created.ok()) {
+      last_test_tick = 0;  // tried again at the next beat
+      return log.Warn("scheduled test run not started yet; tried again shortly", {{"error", created.status().message()}});
+    }
+    log.Info(created->created ? "scheduled test run queued" : "scheduled test run already queued by another process",
+             {{"test_run_id", created->job.id}, {"tick", IsoTime(*tick)}, {"catalog_version", created->job.catalog_version}});
   }
 
   // Adds this process's SLO events to the store (kept for the next try when
@@ -338,6 +367,11 @@ Status Service::Start() {
     if (Status status = s.data_lock.Take(s.options.data_dir); !status.ok()) return status;
   }
   s.DescribeMetrics();
+  if (!s.options.test_run_schedule.empty()) {
+    Result<CronSchedule> schedule = ParseCron(s.options.test_run_schedule);
+    if (!schedule.ok()) return Status::InvalidArgument("test_runs.schedule: " + schedule.status().message());
+    s.test_schedule = *schedule;
+  }
   if (Status status = s.OpenStores(); !status.ok()) return status;
   s.slo_meter = std::make_unique<SloMeter>(s.options.slos, s.clock);
   s.metrics.Listen(s.slo_meter.get());
@@ -364,6 +398,7 @@ Status Service::Start() {
   s.StartMaintenance();
   s.runner->Start();
   s.ready = true;
+  sd_notify(0, "READY=1");  // systemd (Type=notify): started; a no-op elsewhere
   s.log.Info("serving", {{"listen", s.options.host + ":" + std::to_string(s.options.port)}, {"data", s.options.data_dir},
                          {"workers", s.options.runner.workers}});
   return Status::Ok();
@@ -371,9 +406,21 @@ Status Service::Start() {
 
 void Service::Serve() { impl_->http->Serve(); }
 
+Status Service::Reload() {
+  Impl& s = *impl_;
+  if (!s.ready) return Status::Unavailable("not serving");
+  sd_notify(0, "RELOADING=1");
+  s.log.Info("reloading: the catalog folder is published again if it changed");
+  Status status = s.PublishStartupCatalog();
+  if (!status.ok()) s.log.Error("reload refused; the current catalog version stays", {{"error", status.message()}});
+  sd_notify(0, "READY=1");
+  return status;
+}
+
 void Service::Shutdown() {
   Impl& s = *impl_;
   if (!s.ready.exchange(false)) return;
+  sd_notify(0, "STOPPING=1");
   s.log.Info("shutting down: no new requests or jobs; finishing jobs in flight");
   s.http->Stop();
   if (s.runner) s.runner->Stop();

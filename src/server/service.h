@@ -3,7 +3,9 @@
 // under the data folder, or on a shared PostgreSQL database. `docgen worker`
 // is the same service without the API: it runs jobs and answers only
 // /metrics and health checks. Start() and Shutdown() are called from one
-// thread; handlers run on the HTTP server's thread pool.
+// thread; handlers run on the HTTP server's thread pool. Under systemd
+// (Type=notify) it says READY=1 once it serves, RELOADING=1 / READY=1
+// around a reload, and STOPPING=1 when it shuts down.
 #pragma once
 
 #include <docgen/store.h>
@@ -34,6 +36,7 @@ struct ServiceOptions {
   int header_deadline_seconds = 15;  // to send a request's headers (HttpServerOptions)
   int max_sync_renders = 2;         // POST /v1/packages:render in progress at once (429 beyond)
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // finished jobs older than this are pruned
+  std::string test_run_schedule;    // cron (UTC) of scheduled test runs; empty: none
   RunnerOptions runner;
   AuthOptions auth;                 // token_file defaults to DATA/tokens.json
   std::vector<Slo> slos = DefaultSlos();  // the config file's `slos:` replaces them
@@ -54,6 +57,10 @@ class Service {
   void Serve();
   // Stops accepting requests, stops claiming jobs, waits for jobs in flight.
   void Shutdown();
+  // SIGHUP, `systemctl reload`: publishes the --catalog folder again when it
+  // changed (the token file is read again whenever it changes anyway). A
+  // catalog with errors is refused and the current version stays.
+  Status Reload();
   int port() const;
 
  private:

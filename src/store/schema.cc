@@ -161,6 +161,29 @@ const char* const kMigrations[] = {
     ALTER TABLE jobs ADD COLUMN product TEXT NOT NULL DEFAULT '';
     ALTER TABLE jobs ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT '';
     )sql",
+    // 10: test runs (jobs of kind test_run): each variant's result, recorded
+    // once per run; and the approved goldens (their pages are blobs)
+    R"sql(
+    CREATE TABLE test_run_variants (
+      run_id TEXT NOT NULL,
+      seq BIGINT NOT NULL,
+      key TEXT NOT NULL,
+      status TEXT NOT NULL,
+      result TEXT NOT NULL,
+      blobs TEXT NOT NULL,
+      PRIMARY KEY (run_id, seq)
+    );
+    CREATE INDEX test_run_variants_status ON test_run_variants (run_id, status, seq);
+    CREATE TABLE goldens (
+      key TEXT PRIMARY KEY,
+      pages INTEGER NOT NULL,
+      pdf_sha256 TEXT NOT NULL,
+      inputs TEXT NOT NULL,
+      blobs TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      approved_at BIGINT NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "store/sql_store.h"
 
 #include <algorithm>
+#include <sstream>
 #include <utility>
 
 #include "store/store_common.h"
@@ -708,6 +709,7 @@ Result<int> SqlStore::PruneSloMinutes(int64_t before_minute) {
 int SqlStore::PruneIn(SqlSession& s, int64_t before) {
   const char* finished = "finished_at > 0 AND finished_at < $1 AND webhook_state != 'pending'";
   s.Exec(std::string("DELETE FROM webhook_attempts WHERE job_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});
+  s.Exec(std::string("DELETE FROM test_run_variants WHERE run_id IN (SELECT id FROM jobs WHERE ") + finished + ")", {before});
   return static_cast<int>(s.Exec(std::string("DELETE FROM jobs WHERE ") + finished, {before}).affected);
 }
 
@@ -728,10 +730,128 @@ Result<std::vector<std::string>> SqlStore::ReferencedBlobs() {
     for (const auto& r : s.Exec("SELECT result FROM jobs WHERE status = 'succeeded'").rows) {
       CollectResultBlobs(ParseStoredJson(r.Text(0)), &names);
     }
+    // A test run's pictures (of any run still kept: a running one's too) and the goldens'.
+    for (const char* query : {"SELECT blobs FROM test_run_variants", "SELECT blobs FROM goldens"}) {
+      for (const auto& r : s.Exec(query).rows) {
+        std::istringstream words(r.Text(0));
+        for (std::string name; words >> name;) names.push_back(std::move(name));
+      }
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;
   return names;
+}
+
+namespace {
+
+// Blob names as stored: one text of names separated by spaces ("-" for none).
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : " ") + (n.empty() ? std::string("-") : n);
+  return out;
+}
+
+std::vector<std::string> SplitNames(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream words(text);
+  for (std::string name; words >> name;) out.push_back(name == "-" ? "" : name);
+  return out;
+}
+
+}  // namespace
+
+Status SqlStore::RecordTestVariants(const std::string& run_id, const std::string& worker,
+                                    const std::vector<TestVariantRecord>& variants, const nlohmann::json& progress) {
+  return Write([&](SqlSession& s) -> Status {
+    const SqlResult held = s.Exec("UPDATE jobs SET progress = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+                                  {run_id, worker, progress.dump()});
+    if (held.affected == 0) return Status::Conflict("test run " + run_id + " is no longer held by " + worker);
+    for (const auto& v : variants) {
+      // The blobs column holds every name the variant refers to, so that
+      // ReferencedBlobs reads it without parsing; `result` says which is which.
+      nlohmann::json result = v.result;
+      result["golden"] = v.golden;
+      result["pages_kept"] = v.pages;
+      result["diffs"] = v.diffs;
+      std::vector<std::string> all = v.golden;
+      all.insert(all.end(), v.pages.begin(), v.pages.end());
+      for (const auto& d : v.diffs) {
+        if (!d.empty()) all.push_back(d);
+      }
+      s.Exec("INSERT INTO test_run_variants (run_id, seq, key, status, result, blobs) VALUES ($1, $2, $3, $4, $5, $6) "
+             "ON CONFLICT (run_id, seq) DO NOTHING",
+             {run_id, v.seq, v.key, v.status, result.dump(), JoinNames(all)});
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TestVariantRecord>> SqlStore::TestVariants(const std::string& run_id, const TestVariantFilter& filter) {
+  std::vector<TestVariantRecord> out;
+  Status status = Read([&](SqlSession& s) {
+    out.clear();
+    std::string sql = "SELECT seq, key, status, result FROM test_run_variants WHERE run_id = $1 AND seq > $2";
+    std::vector<SqlParam> params = {run_id, filter.after};
+    if (!filter.status.empty()) {
+      sql += " AND status = $3";
+      params.emplace_back(filter.status);
+    }
+    sql += " ORDER BY seq";
+    if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
+    for (const auto& r : s.Exec(sql, params).rows) {
+      TestVariantRecord v;
+      v.seq = r.Int(0);
+      v.key = r.Text(1);
+      v.status = r.Text(2);
+      v.result = ParseStoredJson(r.Text(3));
+      if (!v.result.is_object()) v.result = nlohmann::json::object();
+      auto names = [&](const char* field) {
+        std::vector<std::string> list;
+        if (v.result.contains(field) && v.result[field].is_array()) {
+          for (const auto& n : v.result[field]) list.push_back(n.is_string() ? n.get<std::string>() : "");
+        }
+        v.result.erase(field);
+        return list;
+      };
+      v.golden = names("golden");
+      v.pages = names("pages_kept");
+      v.diffs = names("diffs");
+      out.push_back(std::move(v));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<std::map<std::string, Golden>> SqlStore::Goldens() {
+  std::map<std::string, Golden> out;
+  Status status = Read([&](SqlSession& s) {
+    out.clear();
+    for (const auto& r : s.Exec("SELECT key, pages, pdf_sha256, inputs, blobs, run_id, approved_at FROM goldens").rows) {
+      Golden g{r.Text(0), static_cast<int>(r.Int(1)), r.Text(2), r.Text(3), SplitNames(r.Text(4)), r.Text(5), r.Int(6)};
+      out.emplace(g.key, std::move(g));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqlStore::ApproveGoldens(const std::string& run_id, const std::vector<Golden>& approved, const std::vector<std::string>& dropped,
+                                const nlohmann::json& details, const Actor& by) {
+  return Write([&](SqlSession& s) -> Status {
+    for (const auto& g : approved) {
+      s.Exec("INSERT INTO goldens (key, pages, pdf_sha256, inputs, blobs, run_id, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+             "ON CONFLICT (key) DO UPDATE SET pages = excluded.pages, pdf_sha256 = excluded.pdf_sha256, inputs = excluded.inputs, "
+             "blobs = excluded.blobs, run_id = excluded.run_id, approved_at = excluded.approved_at",
+             {g.key, int64_t{g.pages}, g.pdf_sha256, g.inputs, JoinNames(g.blobs), run_id, by.at});
+    }
+    for (const auto& key : dropped) s.Exec("DELETE FROM goldens WHERE key = $1", {key});
+    AuditIn(s, by, "test_run.approve", "test_run:" + run_id, details);
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<std::pair<JobStatus, int64_t>>> SqlStore::CountJobs() {

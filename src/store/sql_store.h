@@ -66,6 +66,12 @@ class SqlStore final : public Store {
   Result<OpRun> GetOpRun(const std::string& id) override;
   Result<std::vector<OpRun>> ListOpRuns(int limit) override;
   Result<std::vector<std::string>> JobIds(const JobFilter& filter) override;
+  Status RecordTestVariants(const std::string& run_id, const std::string& worker, const std::vector<TestVariantRecord>& variants,
+                            const nlohmann::json& progress) override;
+  Result<std::vector<TestVariantRecord>> TestVariants(const std::string& run_id, const TestVariantFilter& filter) override;
+  Result<std::map<std::string, Golden>> Goldens() override;
+  Status ApproveGoldens(const std::string& run_id, const std::vector<Golden>& approved, const std::vector<std::string>& dropped,
+                        const nlohmann::json& details, const Actor& by) override;
   Result<int> PruneJobs(int64_t before) override;
   Result<std::vector<std::string>> ReferencedBlobs() override;
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override;

@@ -287,4 +287,46 @@ Result<SchemaState> InspectSqliteSchema(const std::string& path) {
   return state;
 }
 
+Status SnapshotSqlite(const std::string& path, const std::string& out) {
+  if (::access(path.c_str(), F_OK) != 0) return Status::NotFound("there is no database at " + path);
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+  DatabaseHandle db(raw);
+  if (rc != SQLITE_OK) return Status::Unavailable("cannot open " + path + ": " + (db ? sqlite3_errmsg(db.get()) : "out of memory"));
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  try {
+    Statement vacuum(db.get(), "VACUUM INTO $1");  // outside any transaction, as VACUUM must be
+    vacuum.Bind({out});
+    vacuum.Run();
+  } catch (const SqliteError& e) {
+    return StatusOf(e).Context("cannot copy " + path + " to " + out);
+  }
+  return Status::Ok();
+}
+
+Result<SchemaState> CheckSqliteFile(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr);
+  DatabaseHandle db(raw);
+  if (rc != SQLITE_OK) return Status::InvalidArgument(path + ": cannot be opened as a database: " + (db ? sqlite3_errmsg(db.get()) : "out of memory"));
+  std::string verdict;
+  try {
+    Statement check(db.get(), "PRAGMA integrity_check");
+    SqlResult result = check.Run();
+    verdict = result.rows.empty() ? "no answer" : result.rows.front().Text(0);
+  } catch (const SqliteError& e) {
+    return Status::InvalidArgument(path + ": not a SQLite database (" + std::string(e.what()) + ")");
+  }
+  if (verdict != "ok") return Status::InvalidArgument(path + ": the database is damaged: " + verdict);
+  db.reset();
+  Result<SchemaState> state = InspectSqliteSchema(path);
+  if (!state.ok()) return Status::InvalidArgument(state.status().message());
+  if (state->applied == 0) return Status::InvalidArgument(path + ": not a docgen database (it has no schema_migrations)");
+  if (state->applied > state->known) {
+    return Status::InvalidArgument(path + ": schema version " + std::to_string(state->applied) + " is newer than this docgen's (" +
+                                   std::to_string(state->known) + "); restore it with the docgen that made the backup, or a newer one");
+  }
+  return state;
+}
+
 }  // namespace docgen

@@ -42,11 +42,19 @@ std::optional<JobStatus> ParseJobStatus(const std::string& text) {
   return std::nullopt;
 }
 
-const char* ToString(JobKind kind) { return kind == JobKind::kValidate ? "validate" : "render"; }
+const char* ToString(JobKind kind) {
+  switch (kind) {
+    case JobKind::kRender: return "render";
+    case JobKind::kValidate: return "validate";
+    case JobKind::kTestRun: return "test_run";
+  }
+  return "render";
+}
 
 std::optional<JobKind> ParseJobKind(const std::string& text) {
-  if (text == "render") return JobKind::kRender;
-  if (text == "validate") return JobKind::kValidate;
+  for (JobKind kind : {JobKind::kRender, JobKind::kValidate, JobKind::kTestRun}) {
+    if (text == ToString(kind)) return kind;
+  }
   return std::nullopt;
 }
 

@@ -1,6 +1,11 @@
 #include "testrun/goldens.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -17,15 +22,27 @@ constexpr const char* kManifestName = "goldens.json";
 
 }  // namespace
 
-std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes) {
+std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes, bool sync) {
   std::error_code ec;
   if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) return "Cannot create the folder " + file.parent_path().string() + ": " + ec.message() + ".";
   const std::filesystem::path temporary = file.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return "Cannot write " + temporary.string() + ".";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return "Cannot write " + temporary.string() + ": " + std::strerror(errno) + ".";
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  // With `sync`, on disk before the rename: a crash leaves the old file or the new one, never a torn one.
+  const bool durable = written == bytes.size() && (!sync || ::fsync(fd) == 0);
+  const int saved = errno;
+  ::close(fd);
+  if (!durable) {
+    std::filesystem::remove(temporary, ec);
+    return "Cannot write " + temporary.string() + ": " + std::strerror(saved) + ".";
   }
   std::filesystem::rename(temporary, file, ec);
   if (ec) return "Cannot replace " + file.string() + ": " + ec.message() + ".";
@@ -75,7 +92,7 @@ ManifestRead ParseManifest(const std::string& text, const std::string& where) {
       out.manifest.clear();
       return out;
     }
-    out.manifest[key] = GoldenEntry{pages->get<int>(), entry["pdf_sha256"].get<std::string>(), entry["inputs"].get<std::string>()};
+    out.manifest[key] = GoldenEntry{pages->get<int>(), entry["pdf_sha256"].get<std::string>(), entry["inputs"].get<std::string>(), {}};
   }
   return out;
 }
@@ -85,7 +102,17 @@ std::string WriteManifest(const std::filesystem::path& folder, const GoldenManif
   j["format"] = kFormat;
   auto& variants = j["variants"] = nlohmann::ordered_json::object();
   for (const auto& [key, e] : manifest) variants[key] = {{"pages", e.pages}, {"pdf_sha256", e.pdf_sha256}, {"inputs", e.inputs}};
-  return WriteFileWhole(folder / kManifestName, j.dump(1) + "\n");
+  return WriteFileWhole(folder / kManifestName, j.dump(1) + "\n", /*sync=*/true);
+}
+
+std::string SyncFolder(const std::filesystem::path& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return {};  // nothing written there yet
+  if (fd < 0) return "Cannot open " + folder.string() + ": " + std::strerror(errno) + ".";
+  const bool synced = ::syncfs(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  return synced ? "" : "Cannot flush " + folder.string() + " to disk: " + std::strerror(saved) + ".";
 }
 
 std::optional<std::string> PageFolder::Read(const std::filesystem::path& file) const {

@@ -20,6 +20,7 @@ struct GoldenEntry {
   int pages = 0;
   std::string pdf_sha256;  // of the approved PDF: the same bytes need no pixel comparison
   std::string inputs;      // digest of what made it (template, edition, sample, renderer, fonts)
+  std::vector<std::string> blobs;  // in the service: the blob name of each page (a folder's pages are files)
 };
 
 using GoldenManifest = std::map<std::string, GoldenEntry>;
@@ -34,12 +35,18 @@ ManifestRead ReadManifest(const std::filesystem::path& folder);
 // The manifest's text; `where` names it in errors.
 ManifestRead ParseManifest(const std::string& text, const std::string& where);
 
-// Writes goldens.json whole (a temporary file renamed over it). Empty on success, else the error.
+// Writes goldens.json whole (a temporary file, flushed to disk, renamed over
+// it). Empty on success, else the error.
 std::string WriteManifest(const std::filesystem::path& folder, const GoldenManifest& manifest);
 
-// Writes a file whole: a temporary file beside it, then renamed over it (its
-// folder made when missing). Empty on success, else the error.
-std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes);
+// Writes a file whole: a temporary file beside it (flushed to disk first
+// with `sync`), then renamed over it (its folder made when missing). Empty on
+// success, else the error.
+std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes, bool sync = false);
+
+// Flushes the file system that holds `folder` to disk (syncfs): once for
+// many files written without `sync`. Empty on success, else the error.
+std::string SyncFolder(const std::filesystem::path& folder);
 
 // PNG files by variant key: KEY/page-N.png and KEY/diff-N.png.
 class PageFolder {

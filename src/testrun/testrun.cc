@@ -91,10 +91,11 @@ std::string ErrorText(const Diagnostics& errors) {
 
 class Worker {
  public:
-  Worker(const Catalog& catalog, const GoldenManifest& manifest, const PageFolder& goldens, const PageFolder& scratch)
-      : catalog_(catalog), manifest_(manifest), goldens_(goldens), scratch_(scratch) {}
+  Worker(const Catalog& catalog, const GoldenManifest& manifest, PageStore& pages)
+      : catalog_(catalog), manifest_(manifest), pages_(pages) {}
 
-  VariantResult Run(const Variant& v, const std::string& inputs) {
+  // The variant's result; an outage while keeping its pages stops the run (`outage`).
+  VariantResult Run(const Variant& v, const std::string& inputs, docgen::Status& outage) {
     VariantResult r;
     r.key = v.key;
     r.inputs = inputs;
@@ -121,9 +122,9 @@ class Worker {
     r.pages = static_cast<int>(raster.pages.size());
     if (!g) {
       r.status = Status::kNew;
-      return Keep(std::move(r), raster.pages);
+      return Keep(std::move(r), raster.pages, outage);
     }
-    return Compare(std::move(r), *g, raster.pages);
+    return Compare(std::move(r), *g, raster.pages, outage);
   }
 
  private:
@@ -133,46 +134,64 @@ class Worker {
     return r;
   }
 
-  VariantResult Compare(VariantResult r, const GoldenEntry& g, const std::vector<Image>& pages) {
+  // Keeps one picture; false (the variant failed, or the run stops) when it cannot.
+  bool KeepOne(VariantResult& r, const char* kind, int page, const Image& image, std::vector<std::string>& names, docgen::Status& outage) {
+    Result<std::string> name = pages_.Keep(r.key, kind, page, EncodePng(image));
+    if (name.ok()) {
+      names.push_back(std::move(*name));
+      return true;
+    }
+    if (name.status().code() == StatusCode::kUnavailable) outage = name.status();
+    r = Failed(std::move(r), name.status().message());
+    return false;
+  }
+
+  VariantResult Compare(VariantResult r, const GoldenEntry& g, const std::vector<Image>& pages, docgen::Status& outage) {
     long long changed = 0, total = 0;
     const int count = std::max(g.pages, r.pages);
     for (int n = 1; n <= count; ++n) {
       std::optional<Image> was;
       if (n <= g.pages) {
-        if (auto png = goldens_.Read(goldens_.PagePath(r.key, n))) was = DecodePng(*png);
+        Result<std::optional<std::string>> png = pages_.Golden(r.key, g, n);
+        if (!png.ok()) {  // an outage: the run stops rather than call the page changed
+          if (png.status().code() == StatusCode::kUnavailable) outage = png.status();
+          return Failed(std::move(r), png.status().message());
+        }
+        if (*png) was = DecodePng(**png);
       }
       const Image empty;
       const Image& now = n <= r.pages ? pages[static_cast<size_t>(n - 1)] : empty;
       PageComparison c = ComparePages(was ? *was : empty, now);
       total += c.pixels;
-      if (c.changed_pixels == 0) continue;
+      if (c.changed_pixels == 0) {
+        r.kept_diffs.emplace_back();
+        continue;
+      }
       changed += c.changed_pixels;
       r.changed_pages.push_back(n);
-      if (std::string error = scratch_.Write(scratch_.DiffPath(r.key, n), EncodePng(c.diff)); !error.empty()) return Failed(std::move(r), error);
+      if (!KeepOne(r, "diff", n, c.diff, r.kept_diffs, outage)) return r;
     }
     if (r.changed_pages.empty()) {
       r.status = Status::kSame;
+      r.kept_diffs.clear();
       return r;
     }
     r.status = Status::kChanged;
     r.changed_share = total > 0 ? static_cast<double>(changed) / static_cast<double>(total) : 1.0;
-    return Keep(std::move(r), pages);
+    return Keep(std::move(r), pages, outage);
   }
 
   // The new pages, for the report and for approval.
-  VariantResult Keep(VariantResult r, const std::vector<Image>& pages) {
+  VariantResult Keep(VariantResult r, const std::vector<Image>& pages, docgen::Status& outage) {
     for (size_t n = 0; n < pages.size(); ++n) {
-      if (std::string error = scratch_.Write(scratch_.PagePath(r.key, static_cast<int>(n + 1)), EncodePng(pages[n])); !error.empty()) {
-        return Failed(std::move(r), error);
-      }
+      if (!KeepOne(r, "page", static_cast<int>(n + 1), pages[n], r.kept_pages, outage)) return r;
     }
     return r;
   }
 
   const Catalog& catalog_;
   const GoldenManifest& manifest_;
-  const PageFolder& goldens_;
-  const PageFolder& scratch_;
+  PageStore& pages_;
   Renderer renderer_;
 };
 
@@ -188,8 +207,17 @@ const char* ToString(Status status) {
   return "failed";
 }
 
-RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const PageFolder& goldens, const PageFolder& scratch,
-                   const RunOptions& options) {
+Result<std::optional<std::string>> FolderPages::Golden(const std::string& key, const GoldenEntry&, int page) const {
+  return goldens_.Read(goldens_.PagePath(key, page));
+}
+
+Result<std::string> FolderPages::Keep(const std::string& key, const char* kind, int page, const std::string& png) {
+  const std::filesystem::path file = std::string_view(kind) == "diff" ? scratch_.DiffPath(key, page) : scratch_.PagePath(key, page);
+  if (std::string error = scratch_.Write(file, png); !error.empty()) return docgen::Status::Internal(error);
+  return file.string();
+}
+
+RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, PageStore& pages, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Variant> variants = EnumerateVariants(catalog);
   const std::string catalog_digest = CatalogDigest(catalog);
@@ -199,21 +227,45 @@ RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const
   const int jobs = std::max(1, std::min(options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()),
                                         static_cast<int>(std::max<size_t>(variants.size(), 1))));
   std::atomic<size_t> next{0};
-  std::mutex progress_mutex;
+  std::atomic<bool> stop{false};
+  std::mutex progress_mutex;  // guards `done` and run.stopped, and makes the callbacks one at a time
   size_t done = 0;
+  auto finish = [&](size_t i, docgen::Status outage, bool fresh) {
+    std::lock_guard lock(progress_mutex);
+    if (stop) return;  // stopped by another thread: nothing more is recorded
+    if (!outage.ok()) {
+      if (run.stopped.ok()) run.stopped = std::move(outage);
+      stop = true;
+      return;
+    }
+    if (fresh && options.on_result) {
+      if (docgen::Status recorded = options.on_result(i, run.variants[i]); !recorded.ok()) {
+        if (run.stopped.ok()) run.stopped = std::move(recorded);
+        stop = true;
+        return;
+      }
+    }
+    ++done;
+    if (options.progress) options.progress(done, variants.size());
+  };
   auto work = [&] {
-    Worker worker(catalog, manifest, goldens, scratch);
-    for (size_t i = next++; i < variants.size(); i = next++) {
+    Worker worker(catalog, manifest, pages);
+    for (size_t i = next++; i < variants.size() && !stop; i = next++) {
+      if (auto earlier = options.earlier.find(variants[i].key); earlier != options.earlier.end()) {
+        run.variants[i] = earlier->second;
+        finish(i, docgen::Status::Ok(), false);
+        continue;
+      }
+      docgen::Status outage = docgen::Status::Ok();
       try {
-        run.variants[i] = worker.Run(variants[i], InputsDigest(catalog_digest, catalog, variants[i]));
+        run.variants[i] = worker.Run(variants[i], InputsDigest(catalog_digest, catalog, variants[i]), outage);
       } catch (const std::exception& e) {  // a bug, not the variant's fault: still one result, never a lost run
+        run.variants[i] = VariantResult{};
         run.variants[i].key = variants[i].key;
         run.variants[i].status = Status::kFailed;
         run.variants[i].error = std::string("internal error: ") + e.what();
       }
-      std::lock_guard lock(progress_mutex);
-      ++done;
-      if (options.progress) options.progress(done, variants.size());
+      finish(i, std::move(outage), true);
     }
   };
   std::vector<std::thread> threads;
@@ -222,7 +274,7 @@ RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const
   for (auto& t : threads) t.join();
 
   std::set<std::string> keys;
-  for (const auto& v : run.variants) keys.insert(v.key);
+  for (const auto& v : variants) keys.insert(v.key);
   for (const auto& [key, unused] : manifest) {
     if (!keys.count(key)) run.removed.push_back(key);
   }
@@ -256,7 +308,7 @@ std::string Approve(const RunResult& run, const PageFolder& scratch, const PageF
       for (int n = v.pages + 1; std::filesystem::remove(goldens.PagePath(v.key, n), ec); ++n) {
       }
     }
-    manifest[v.key] = GoldenEntry{v.pages, v.pdf_sha256, v.inputs};
+    manifest[v.key] = GoldenEntry{v.pages, v.pdf_sha256, v.inputs, {}};
   }
   for (const auto& key : run.removed) {
     if (!chosen(key)) continue;
@@ -269,6 +321,8 @@ std::string Approve(const RunResult& run, const PageFolder& scratch, const PageF
     }
     manifest.erase(key);
   }
+  // The pages are on disk before the manifest that names them.
+  if (std::string error = SyncFolder(goldens.root()); !error.empty()) return error;
   return WriteManifest(goldens.root(), manifest);
 }
 

@@ -9,9 +9,12 @@
 #pragma once
 
 #include <docgen/catalog.h>
+#include <docgen/status.h>
 
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,8 @@ struct VariantResult {
   std::string pdf_sha256;
   std::string inputs;              // digest of what the variant is made from
   bool rendered = false;           // false: its inputs matched the golden's, nothing was drawn
+  std::vector<std::string> kept_pages;  // new, changed: the names PageStore::Keep gave its pages
+  std::vector<std::string> kept_diffs;  // changed: the diff image's name per page ("" for a page that did not change)
 };
 
 struct Counts {
@@ -44,19 +49,54 @@ struct RunResult {
   std::vector<std::string> removed;     // golden keys that are no longer a variant
   Counts counts;
   double seconds = 0;
+  // Why the run stopped before its end (RunOptions::on_result refused, or
+  // PageStore::Keep met an outage); ok when every variant has its result.
+  docgen::Status stopped = docgen::Status::Ok();
+};
+
+// Where a run reads golden pages and keeps the pages it draws: a goldens
+// folder and a scratch folder on the command line (FolderPages), the blob
+// store in the service. Called from the run's worker threads at once.
+class PageStore {
+ public:
+  virtual ~PageStore() = default;
+  // The golden PNG of page `page` (1-based) of variant `key`; nullopt when
+  // missing (it compares as a blank page). kUnavailable stops the run.
+  virtual Result<std::optional<std::string>> Golden(const std::string& key, const GoldenEntry& golden, int page) const = 0;
+  // Keeps a new page (`kind` "page") or a diff image ("diff"); returns its
+  // name. kUnavailable stops the run (an outage, not the variant's fault);
+  // any other error makes the variant failed.
+  virtual Result<std::string> Keep(const std::string& key, const char* kind, int page, const std::string& png) = 0;
+};
+
+// Goldens in a folder (goldens.json's pages), a run's pages and diffs in `scratch` (PagePath / DiffPath).
+class FolderPages final : public PageStore {
+ public:
+  FolderPages(const PageFolder& goldens, const PageFolder& scratch) : goldens_(goldens), scratch_(scratch) {}
+  Result<std::optional<std::string>> Golden(const std::string& key, const GoldenEntry& golden, int page) const override;
+  Result<std::string> Keep(const std::string& key, const char* kind, int page, const std::string& png) override;
+
+ private:
+  const PageFolder& goldens_;
+  const PageFolder& scratch_;
 };
 
 struct RunOptions {
   int jobs = 0;  // worker threads; 0: one per core
   // Called after each variant (from the worker threads, one call at a time).
   std::function<void(size_t done, size_t total)> progress;
+  // Results an earlier attempt at this run recorded, by key: taken as they
+  // are, not rendered again (a run resumed after its process died).
+  std::map<std::string, VariantResult> earlier;
+  // Called with each new result (`index` in enumeration order) before
+  // `progress`, one call at a time; an error stops the run (RunResult::stopped).
+  std::function<docgen::Status(size_t index, const VariantResult& result)> on_result;
 };
 
-// Runs every variant of `catalog` against the goldens. The pages of each new or
-// changed variant, and the diff images of its changed pages, go to `scratch`
-// (PagePath / DiffPath): the report shows them and approval copies them.
-RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, const PageFolder& goldens, const PageFolder& scratch,
-                   const RunOptions& options);
+// Runs every variant of `catalog` against the goldens of `manifest`. The
+// pages of each new or changed variant, and the diff images of its changed
+// pages, are kept in `pages`: the report shows them and approval copies them.
+RunResult RunTests(const Catalog& catalog, const GoldenManifest& manifest, PageStore& pages, const RunOptions& options);
 
 // Makes the run's pages the goldens: new and changed variants' pages are
 // copied from `scratch`, every variant that did not fail records its inputs,

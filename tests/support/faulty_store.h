@@ -146,6 +146,18 @@ class FaultyStore final : public Store {
   Result<OpRun> GetOpRun(const std::string& id) override { return Pass("GetOpRun", [&] { return inner_.GetOpRun(id); }); }
   Result<std::vector<OpRun>> ListOpRuns(int limit) override { return Pass("ListOpRuns", [&] { return inner_.ListOpRuns(limit); }); }
   Result<std::vector<std::string>> JobIds(const JobFilter& f) override { return Pass("JobIds", [&] { return inner_.JobIds(f); }); }
+  Status RecordTestVariants(const std::string& run_id, const std::string& worker, const std::vector<TestVariantRecord>& variants,
+                            const nlohmann::json& progress) override {
+    return PassStatus("RecordTestVariants", [&] { return inner_.RecordTestVariants(run_id, worker, variants, progress); });
+  }
+  Result<std::vector<TestVariantRecord>> TestVariants(const std::string& run_id, const TestVariantFilter& filter) override {
+    return Pass("TestVariants", [&] { return inner_.TestVariants(run_id, filter); });
+  }
+  Result<std::map<std::string, Golden>> Goldens() override { return Pass("Goldens", [&] { return inner_.Goldens(); }); }
+  Status ApproveGoldens(const std::string& run_id, const std::vector<Golden>& approved, const std::vector<std::string>& dropped,
+                        const nlohmann::json& details, const Actor& by) override {
+    return PassStatus("ApproveGoldens", [&] { return inner_.ApproveGoldens(run_id, approved, dropped, details, by); });
+  }
   Result<int> PruneJobs(int64_t before) override { return Pass("PruneJobs", [&] { return inner_.PruneJobs(before); }); }
   Result<std::vector<std::string>> ReferencedBlobs() override { return Pass("ReferencedBlobs", [&] { return inner_.ReferencedBlobs(); }); }
   Result<std::vector<std::pair<JobStatus, int64_t>>> CountJobs() override { return Pass("CountJobs", [&] { return inner_.CountJobs(); }); }

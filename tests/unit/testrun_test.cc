@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -277,14 +279,16 @@ class TestRun : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   // A run of `files` against the goldens folder, with a scratch folder of its own.
-  RunResult Run(const CatalogFiles& files) {
+  RunResult Run(const CatalogFiles& files, RunOptions options = RunOptions{}, PageStore* pages = nullptr) {
     catalog_ = Load(files);
     if (!catalog_) return {};
     scratch_ = std::make_unique<PageFolder>(root_ / ("scratch-" + std::to_string(++runs_)));
     ManifestRead read = ReadManifest(goldens_.root());
     EXPECT_EQ(read.error, "");
     manifest_ = read.manifest;
-    return RunTests(*catalog_, manifest_, goldens_, *scratch_, RunOptions{2, {}});
+    FolderPages folders(goldens_, *scratch_);
+    options.jobs = 2;
+    return RunTests(*catalog_, manifest_, pages ? *pages : folders, options);
   }
   void ApproveRun(const RunResult& run) { ASSERT_EQ(Approve(run, *scratch_, goldens_, manifest_), ""); }
   // The first run of `files`, approved.
@@ -370,6 +374,68 @@ TEST_F(TestRun, ARemovedEditionsGoldensAreListedAsRemoved) {
   EXPECT_EQ(Statuses(run), (std::map<std::string, std::string>{{"A@1/cyber/CA/1", "same"}, {"A@1/cyber/NY/1", "same"}}));
   EXPECT_EQ(run.removed, (std::vector<std::string>{"B@2/cyber/CA/1", "B@2/cyber/NY/1"}));
   EXPECT_EQ(run.counts.removed, 2);
+}
+
+
+// A run resumed after its process died (the service's test runs): what the
+// earlier attempt recorded is taken as it is; only the rest is rendered and reported.
+TEST_F(TestRun, AResumedRunTakesEarlierResultsAsTheyAre) {
+  RunOptions options;
+  VariantResult earlier;
+  earlier.key = "A@1/cyber/CA/1";
+  earlier.status = Status::kFailed;
+  earlier.error = "recorded by the attempt that died";
+  options.earlier[earlier.key] = earlier;
+  std::vector<std::string> reported;
+  options.on_result = [&](size_t, const VariantResult& v) {
+    reported.push_back(v.key);
+    return docgen::Status::Ok();
+  };
+  size_t done = 0;
+  options.progress = [&](size_t d, size_t) { done = d; };
+  RunResult run = Run(TwoEditions().files(), options);
+  EXPECT_EQ(Statuses(run), (std::map<std::string, std::string>{
+                               {"A@1/cyber/CA/1", "failed"}, {"A@1/cyber/NY/1", "new"}, {"B@2/cyber/CA/1", "new"}, {"B@2/cyber/NY/1", "new"}}));
+  EXPECT_EQ(run.variants[0].error, "recorded by the attempt that died");
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, (std::vector<std::string>{"A@1/cyber/NY/1", "B@2/cyber/CA/1", "B@2/cyber/NY/1"}));
+  EXPECT_EQ(done, 4u);
+  EXPECT_TRUE(run.stopped.ok());
+}
+
+TEST_F(TestRun, AResultThatCannotBeRecordedStopsTheRun) {
+  RunOptions options;
+  std::atomic<int> calls{0};
+  options.on_result = [&](size_t, const VariantResult&) {
+    ++calls;
+    return docgen::Status::Conflict("the run is no longer held");
+  };
+  RunResult run = Run(TwoEditions().files(), options);
+  EXPECT_EQ(run.stopped.code(), StatusCode::kConflict);
+  EXPECT_LE(calls, 2);  // one per worker thread at most: the others stop before their next variant
+}
+
+// Pictures kept where the service keeps them; here an outage of that store.
+class UnavailablePages final : public PageStore {
+ public:
+  Result<std::optional<std::string>> Golden(const std::string&, const GoldenEntry&, int) const override { return std::optional<std::string>(); }
+  Result<std::string> Keep(const std::string&, const char*, int, const std::string&) override {
+    return docgen::Status::Unavailable("the blob store is away");
+  }
+};
+
+TEST_F(TestRun, AnOutageWhileKeepingPicturesStopsTheRunInsteadOfFailingVariants) {
+  RunOptions options;
+  int recorded = 0;
+  options.on_result = [&](size_t, const VariantResult&) {
+    ++recorded;
+    return docgen::Status::Ok();
+  };
+  UnavailablePages pages;
+  RunResult run = Run(TwoEditions().files(), options, &pages);
+  EXPECT_EQ(run.stopped.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(run.stopped.message(), "the blob store is away");
+  EXPECT_EQ(recorded, 0);  // no variant was recorded as failed for it
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ const PreviewPage = lazy(() => import('./pages/PreviewPage').then((m) => ({ defa
 const DraftsPage = lazy(() => import('./pages/DraftsPage').then((m) => ({ default: m.DraftsPage })));
 const ValidatorPage = lazy(() => import('./pages/ValidatorPage').then((m) => ({ default: m.ValidatorPage })));
 const DocumentEditorPage = lazy(() => import('./pages/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })));
+const TestRunsPage = lazy(() => import('./pages/TestRunsPage').then((m) => ({ default: m.TestRunsPage })));
 const OperationsPage = lazy(() => import('./pages/OperationsPage').then((m) => ({ default: m.OperationsPage })));
 
 function NotAllowed({ need }: { need: string }) {
@@ -39,6 +40,7 @@ export function App() {
   else if (page === 'preview') content = canGenerate(role) ? <PreviewPage /> : <NotAllowed need="generator" />;
   else if (page === 'validator') content = <ValidatorPage />;
   else if (page === 'drafts') content = isAdmin(role) ? <DraftsPage /> : <NotAllowed need="admin" />;
+  else if (page === 'test-runs') content = <TestRunsPage />;
   else if (page === 'audit') content = isAdmin(role) ? <AuditPage /> : <NotAllowed need="admin" />;
   else if (page === 'operations') content = isAdmin(role) ? <OperationsPage /> : <NotAllowed need="admin" />;
   else content = <p>There is no such page.</p>;
@@ -51,6 +53,7 @@ export function App() {
     { to: 'preview', label: 'Package preview', show: canGenerate(role) },
     { to: 'validator', label: 'Validator', show: true },
     { to: 'drafts', label: 'Drafts', show: isAdmin(role) },
+    { to: 'test-runs', label: 'Test runs', show: true },
     { to: 'audit', label: 'Audit log', show: isAdmin(role) },
     { to: 'operations', label: 'Operations', show: isAdmin(role) },
   ];

@@ -300,6 +300,72 @@ export interface Validation {
   links: { self: string; results: string };
 }
 
+/** What started a test run. */
+export type TestRunTrigger = 'manual' | 'schedule' | 'drafts';
+export type VariantStatus = 'same' | 'changed' | 'new' | 'failed';
+export const VARIANT_STATUSES: readonly VariantStatus[] = ['changed', 'new', 'failed', 'same'];
+export interface TestRunCounts {
+  same: number;
+  changed: number;
+  new: number;
+  failed: number;
+  removed: number;
+}
+
+/** A test run (SPEC §8): every document variant rendered and compared with its golden pages. */
+export interface TestRun {
+  /** `run_` and 24 hex digits. */
+  id: string;
+  status: JobStatus;
+  outcome?: string;
+  trigger: TestRunTrigger;
+  drafts: boolean;
+  catalog_version: number;
+  requested_by?: string;
+  progress: { variants_done: number; variants_total: number; percent: number };
+  counts: TestRunCounts;
+  /** Once it succeeded: the keys of goldens whose variant no longer exists. */
+  removed?: string[];
+  /** Variants drawn; the others' inputs matched their goldens'. */
+  rendered?: number;
+  /** Variants an earlier attempt had recorded (the run resumed after a restart). */
+  resumed?: number;
+  seconds?: number;
+  attempts?: number;
+  created_at: string;
+  finished_at?: string;
+  duration_ms?: number;
+  errors?: Diagnostic[];
+}
+
+/** The pictures of one page of a variant: links (GET with the token) to PNGs. */
+export interface VariantImages {
+  page: number;
+  golden?: string;
+  new?: string;
+  diff?: string;
+}
+
+export interface TestRunVariant {
+  seq: number;
+  /** ID@EDITION/PRODUCT/JURISDICTION/N */
+  key: string;
+  status: VariantStatus;
+  pages?: number;
+  changed_pages?: number[];
+  /** Changed pixels over all pixels of its pages. */
+  changed_share?: number;
+  error?: string;
+  rendered?: boolean;
+  images: VariantImages[];
+}
+
+export interface TestRunVariantPage {
+  variants: TestRunVariant[];
+  next_after?: number | null;
+  removed?: string[];
+}
+
 /** The audited actions (GET /v1/audit?action=). */
 export const AUDIT_ACTIONS = [
   'draft.save',
@@ -313,6 +379,7 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'ops.run',
   'ops.dry_run',
+  'test_run.approve',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -701,6 +768,25 @@ export function createClient(options: ClientOptions) {
     validationResults: (id: string, signal?: AbortSignal) =>
       plainText('GET', `/v1/validations/${enc(id)}/results`, { signal, accept: 'application/x-ndjson' }),
     cancelValidation: (id: string) => json<Validation>('POST', `/v1/validations/${enc(id)}:cancel`),
+
+    /** Starts a test run (admin) of the current catalog, or of the drafts: 202 with the run, queued. */
+    startTestRun: (drafts: boolean) => json<TestRun>('POST', '/v1/test-runs', { body: { drafts } }),
+    listTestRuns: (signal?: AbortSignal) => json<{ test_runs: TestRun[] }>('GET', '/v1/test-runs', { signal }),
+    testRun: (id: string, signal?: AbortSignal) => json<TestRun>('GET', `/v1/test-runs/${enc(id)}`, { signal }),
+    /** A page of a run's variants in enumeration order (status: one status; after: the previous page's next_after). */
+    testRunVariants: (id: string, query: { status?: VariantStatus | 'removed'; after?: number; limit?: number }, signal?: AbortSignal) =>
+      json<TestRunVariantPage>('GET', `/v1/test-runs/${enc(id)}/variants${buildQuery(query as Query)}`, { signal }),
+    /** A picture of a variant's page (a link a variant gives) as a Blob. */
+    testRunImage: (path: string, signal?: AbortSignal) => {
+      if (!path.startsWith('/v1/test-runs/')) throw new Error(`not a test run picture: ${path}`);
+      return binary('GET', path, { signal, accept: 'image/png' });
+    },
+    /** Makes the run's pages the goldens (admin; audited): all of them, or the variants whose keys start with one of `variants`. */
+    approveTestRun: (id: string, reason: string, variants?: string[]) =>
+      json<{ approved: number; dropped: number; test_run: TestRun }>('POST', `/v1/test-runs/${enc(id)}:approve`, {
+        body: variants && variants.length > 0 ? { reason, variants } : { reason },
+      }),
+    cancelTestRun: (id: string) => json<TestRun>('POST', `/v1/test-runs/${enc(id)}:cancel`),
   };
 }
 

@@ -8,6 +8,7 @@ import { useAuth } from '../auth';
 import { Actor } from '../components/Actor';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { ListHeading } from '../components/ListHeading';
 import { FilterBar } from '../components/FilterBar';
 import { ListWithDetails } from '../components/ListWithDetails';
 import { isActive, StatusBadge } from '../components/StatusBadge';
@@ -63,15 +64,7 @@ export function OperationsPage() {
       {operations.loading && !operations.data && <p aria-busy="true">Loading the operations…</p>}
       {operations.data && <OperationForm operations={operations.data.operations} onDryRun={reloadRuns} onQueued={onQueued} />}
       <section aria-labelledby="op-runs-heading">
-        <div className="d-flex align-items-center gap-3">
-          <h2 id="op-runs-heading" className="h4 mb-0">
-            Runs
-          </h2>
-          <button type="button" className="btn btn-sm btn-outline-secondary" onClick={reloadRuns}>
-            Refresh
-          </button>
-          {runs.loading && <span className="spinner-border spinner-border-sm" role="status" aria-label="Loading" />}
-        </div>
+        <ListHeading id="op-runs-heading" title="Runs" loading={runs.loading} onRefresh={reloadRuns} />
         <p className="text-body-secondary small">
           Newest first, the last {OP_RUNS_LIMIT}; refreshed every {POLL_MS / 1000} s while one is queued or running. Select one for its parameters, plan
           and outcomes.

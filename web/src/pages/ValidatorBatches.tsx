@@ -5,6 +5,7 @@ import type { Validation } from '../api/client';
 import { canGenerate, useAuth } from '../auth';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { ListHeading } from '../components/ListHeading';
 import { Findings } from '../components/Findings';
 import { Progress } from '../components/Progress';
 import { isActive, StatusBadge } from '../components/StatusBadge';
@@ -474,15 +475,7 @@ export function ValidatorBatches() {
         />
       )}
       <section aria-labelledby="batches-heading">
-        <div className="d-flex align-items-center gap-3">
-          <h2 id="batches-heading" className="h4 mb-0">
-            Batches
-          </h2>
-          <button type="button" className="btn btn-sm btn-outline-secondary" onClick={list.reload}>
-            Refresh
-          </button>
-          {list.loading && <span className="spinner-border spinner-border-sm" role="status" aria-label="Loading" />}
-        </div>
+        <ListHeading id="batches-heading" title="Batches" loading={list.loading} onRefresh={list.reload} />
         <p className="text-body-secondary small">Newest first; refreshed every {POLL_MS / 1000} s while one is queued or running. Select one for its summary and results.</p>
         <ErrorPanel error={list.error} title="Loading the batches" onRetry={list.reload} />
         {rows && (
