@@ -19,6 +19,7 @@ PACKAGES="
   libsimdjson-dev
   libarchive-dev
   libsystemd-dev
+  debootstrap lintian help2man dpkg-dev
   prometheus
 "
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The main job on the embedded default: install what is needed, build docgen
-# and its admin UI,
+# The main job on the embedded default: install what is needed, build docgen,
+# its admin UI and its Debian package,
 # lint the example catalog, resolve every example quote (printing each
 # package's summary) and render every valid one to PDFs in out/NAME/.
 # With --serve it then starts `docgen serve` on the embedded default (SQLite
@@ -12,8 +12,12 @@ SERVE=0
 [ "${1:-}" = "--serve" ] && SERVE=1
 ./scripts/bootstrap.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target docgen_cli
+cmake --build --preset release --target docgen_cli docgen_man docgen_changelog
 ./scripts/web.sh  # the admin UI, served by docgen serve at /ui/
+# The Debian package: apt install ./build/release/packages/docgen_*.deb
+cpack --config build/release/CPackConfig.cmake >build/release/cpack.log ||
+  { cat build/release/cpack.log; exit 1; }
+echo "Debian package: $(ls build/release/packages/docgen_*.deb)"
 DOCGEN=build/release/docgen
 CATALOG=examples/acme-cyber
 
