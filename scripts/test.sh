@@ -3,13 +3,17 @@
 #   1. unit, data-driven and CLI tests under ASan + UBSan (Sanitize build);
 #   2. the Release build with the benchmarks, run briefly as a smoke test;
 #   3. each fuzz target for DOCGEN_FUZZ_SECONDS (default 20) on its corpus.
-# Before them, docs/openapi.json is linted (Redocly, recommended rules).
+# Before them, docs/openapi.json is linted (Redocly, recommended rules) and the
+# links of README.md and docs/*.md are checked.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 
 echo "== OpenAPI document (redocly lint, recommended rules)"
 ./scripts/lint-openapi.sh
+
+echo "== documentation links (remark-validate-links)"
+./scripts/check-docs.sh
 
 echo "== admin UI: build and unit tests (Vitest)"
 ./scripts/web.sh

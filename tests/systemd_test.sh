@@ -5,10 +5,13 @@
 # around a reload, STOPPING=1 at the stop) to a NOTIFY_SOCKET of the test's
 # own; SIGHUP (systemctl reload) publishes a changed catalog folder and
 # refuses a broken one, keeping the current version; SIGTERM stops it in time.
-# Usage: systemd_test.sh DOCGEN SOURCE_DIR
+# The man pages the units' Documentation= names are looked up in MAN_DIR (the
+# build's packaging/man), as `systemd-analyze verify` does on an installation.
+# Usage: systemd_test.sh DOCGEN SOURCE_DIR MAN_DIR
 set -u
 DOCGEN=$(realpath "$1")
 SRC=$2
+MAN_DIR=$(realpath "$3")
 TMP=$(mktemp -d)
 . "$SRC/tests/support/net.sh"
 PORT=$(free_port)
@@ -30,8 +33,8 @@ for unit in docgen.service docgen-worker@.service; do
   sed "s|/usr/bin/docgen|$DOCGEN|" "$SRC/packaging/systemd/$unit" >"$TMP/units/$unit"
 done
 cp "$TMP/units/docgen-worker@.service" "$TMP/units/docgen-worker@1.service"
-systemd-analyze verify "$TMP/units/docgen.service" "$TMP/units/docgen-worker@1.service" >"$TMP/verify" 2>&1
-check "systemd-analyze verify accepts both units, saying nothing" '[ $? = 0 ] && [ ! -s "$TMP/verify" ]'
+MANPATH=$MAN_DIR: systemd-analyze verify "$TMP/units/docgen.service" "$TMP/units/docgen-worker@1.service" >"$TMP/verify" 2>&1
+check "systemd-analyze verify accepts both units and finds their man pages, saying nothing" '[ $? = 0 ] && [ ! -s "$TMP/verify" ]'
 for unit in docgen.service docgen-worker@.service; do
   for option in Type=notify NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes ProtectHome=yes TimeoutStopSec=90 User=docgen; do
     grep -q "^$option$" "$SRC/packaging/systemd/$unit" || fail "$unit lacks $option"

@@ -358,7 +358,7 @@ nlohmann::json ParseSampleQuote(const std::string& text, Diagnostics& diagnostic
       nlohmann::json quote = nlohmann::json::parse(text);
       if (quote.is_object()) return quote;
       d.line = 1;
-      d.message = "The sample quote must be a JSON object (a quote, SPEC §2), not " + std::string(quote.type_name()) + ".";
+      d.message = "The sample quote must be a JSON object (a quote, docs/contract.md §2), not " + std::string(quote.type_name()) + ".";
     } catch (const nlohmann::json::parse_error& e) {
       d.line = LineIndex(text).LineOf(e.byte > 0 ? e.byte - 1 : 0);
       d.message = "The sample quote is not valid JSON (at character " + std::to_string(e.byte) + ").";

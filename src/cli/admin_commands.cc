@@ -121,7 +121,7 @@ AdminCommands::AdminCommands(CLI::App& app) {
                         "A PostgreSQL URL, or a SQLite file (default DOCGEN_DATABASE, else DATA/docgen.sqlite)");
     if (tokens) command->add_option("--token-file", where_.token_file, "The token file (default DATA/tokens.json)");
   };
-  auto* audit = app.add_subcommand("audit", "Read and check the audit log (SPEC §10).");
+  auto* audit = app.add_subcommand("audit", "Read and check the audit log (docs/contract.md §10).");
   audit->require_subcommand(1);
   verify_ = audit->add_subcommand("verify", "Walk the audit log's hash chain; name the first entry changed, removed or inserted (exit 3).");
   where(verify_, false);
@@ -147,7 +147,7 @@ AdminCommands::AdminCommands(CLI::App& app) {
   revoke_->add_option("--reason", reason_, "Why (kept in the audit log)")->required();
   where(revoke_, true);
 
-  auto* ops = app.add_subcommand("ops", "Registered operations: one-off maintenance, recorded and resumable (SPEC §10).");
+  auto* ops = app.add_subcommand("ops", "Registered operations: one-off maintenance, recorded and resumable (docs/contract.md §10).");
   ops->require_subcommand(1);
   ops_list_ = ops->add_subcommand("list", "List the operations and their parameters.");
   ops_run_ = ops->add_subcommand("run", "Run an operation (a dry run first says exactly what it would change).");

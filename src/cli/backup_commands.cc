@@ -60,7 +60,7 @@ std::optional<std::string> ReadFile(const fs::path& file) {
 // The embedded default only: a SQLite file and a blob folder. Empty when fine, else why not.
 std::string EmbeddedOnly(const ServiceOptions& options, const char* what) {
   if (IsPostgresUrl(options.database)) {
-    return std::string(what) + " covers the embedded SQLite store; back up PostgreSQL with pg_dump (README: Backups)";
+    return std::string(what) + " covers the embedded SQLite store; back up PostgreSQL with pg_dump (docs/operations.md, Backup and restore)";
   }
   if (options.blob_store != "directory") return std::string(what) + " needs blob_store: directory";
   return "";

@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
   resolve->add_option("--catalog", resolve_catalog, "The catalog folder")->required();
   resolve->add_option("QUOTE", quote_path, "The quote JSON file, or - for standard input")->required();
   std::string resolve_format = "json";
-  resolve->add_option("--format", resolve_format, "json: the package (SPEC §3); summary: a few lines for people")
+  resolve->add_option("--format", resolve_format, "json: the package (docs/contract.md §3); summary: a few lines for people")
       ->check(CLI::IsMember({"json", "summary"}));
 
   auto* render = app.add_subcommand("render", "Resolve a quote and write its PDFs: OUT_DIR/package.pdf, package.json, documents/NN-ID.pdf.");
@@ -311,7 +311,7 @@ int main(int argc, char** argv) {
   testrun->add_option("--format", testrun_args.format, "text: one line per variant not the same, then counts; json: the whole run")
       ->check(CLI::IsMember({"text", "json"}));
 
-  auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (SPEC §6) on the embedded SQLite store.");
+  auto* serve = app.add_subcommand("serve", "Run the HTTP API and the job workers (docs/contract.md §6) on the embedded SQLite store.");
   docgen::SettingsFlags serve_flags;
   docgen::AddSettingFlags(*serve, /*worker_only=*/false, serve_flags);
 

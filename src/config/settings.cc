@@ -521,7 +521,7 @@ Result<std::string> DecodeWebhookSecret(std::string_view secret) {
   if (!prefixed && !body.empty() && body.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos) {
     return Status::InvalidArgument(
         "looks like hex, which Standard Webhooks receivers would base64-decode into another key; give the key as "
-        "whsec_ followed by its base64 (docgen 0.1 used unprefixed secrets as raw bytes: see the README's upgrade note); " +
+        "whsec_ followed by its base64 (docgen 0.1 used unprefixed secrets as raw bytes: see docs/operations.md, Upgrade); " +
         std::string(kGenerateSecret));
   }
   std::optional<std::string> key = StrictBase64Decode(body);
@@ -650,7 +650,7 @@ Status EnsureWebhookSecret(ServiceOptions& options) {
 void AddSettingFlags(CLI::App& command, bool worker_only, SettingsFlags& flags) {
   flags.worker_only = worker_only;
   command.add_option("--config", flags.config,
-                     "Config file (YAML or JSON): every setting by its key, including those without a flag (README, Configuration)");
+                     "Config file (YAML or JSON): every setting by its key, including those without a flag (docs/operations.md, Configuration)");
   for (const Setting& s : ServiceSettings()) {
     if (s.flag.empty() || (worker_only && !s.worker_flag)) continue;
     std::string help = s.help + " [default: " + s.default_text;
