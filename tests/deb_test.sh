@@ -17,6 +17,12 @@ if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
   echo "SKIP: needs root and debootstrap (scripts/bootstrap.sh installs it)"
   exit 77
 fi
+# In a mount namespace of its own: the root's /proc and /dev mounts end with
+# the test even when it is killed (the host's /dev must never stay bound
+# inside a folder that is later removed).
+if [ -z "${DOCGEN_DEB_TEST_UNSHARED:-}" ]; then
+  DOCGEN_DEB_TEST_UNSHARED=1 exec unshare --mount --propagation private sh "$0" "$@"
+fi
 TMP=$(mktemp -d /var/tmp/docgen-deb-test.XXXXXX)
 ROOT=$TMP/root
 PIDS=""
@@ -25,7 +31,7 @@ PIDS=""
 cleanup() {
   for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
   for m in "$ROOT/proc" "$ROOT/dev"; do mountpoint -q "$m" && umount -l "$m"; done
-  rm -rf "$TMP"
+  rm -rf --one-file-system "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM
@@ -52,17 +58,30 @@ check "Depends names the shared libraries dpkg-shlibdeps found, and the fonts" \
 if [ -n "${DOCGEN_DEB_ROOT_CACHE:-}" ] && [ -f "$DOCGEN_DEB_ROOT_CACHE" ]; then
   mkdir "$ROOT" && tar -C "$ROOT" -xf "$DOCGEN_DEB_ROOT_CACHE" || die "unpacking $DOCGEN_DEB_ROOT_CACHE"
 else
-  mirror=$(sed -n 's|^URIs: \(http[^ ]*/debian\)$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-  debootstrap --variant=minbase bookworm "$ROOT" "${mirror:-http://deb.debian.org/debian}" >"$TMP/debootstrap.log" 2>&1 ||
+  # The host's mirrors (this machine's apt may reach only those), Debian 12's suites.
+  mirror=$(sed -n 's|^URIs: \(http[^ ]*/debian\)/*$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+  security=$(sed -n 's|^URIs: \(http[^ ]*/debian-security\)/*$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  debootstrap --variant=minbase bookworm "$ROOT" "$mirror" >"$TMP/debootstrap.log" 2>&1 ||
     { tail -20 "$TMP/debootstrap.log"; die "debootstrap"; }
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    rm -f "$ROOT/etc/apt/sources.list"
-    cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/"
-  fi
+  rm -f "$ROOT/etc/apt/sources.list"
+  cat >"$ROOT/etc/apt/sources.list.d/debian.sources" <<SOURCES
+Types: deb
+URIs: $mirror
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${security:-http://deb.debian.org/debian-security}
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
   [ -n "${DOCGEN_DEB_ROOT_CACHE:-}" ] && tar -C "$ROOT" -cf "$DOCGEN_DEB_ROOT_CACHE" .
 fi
 mount -t proc proc "$ROOT/proc" && mount --bind /dev "$ROOT/dev" || die "mounting /proc and /dev in the root"
-ok "a fresh Debian $(cat "$ROOT/etc/debian_version") root"
+case $(cat "$ROOT/etc/debian_version") in 12.*) ok "a fresh Debian $(cat "$ROOT/etc/debian_version") root" ;; *) die "the root is not Debian 12" ;; esac
 
 # 3. Install.
 cp "$DEB1" "$DEB2" "$ROOT/tmp/"
@@ -72,6 +91,7 @@ check "apt-get install ./docgen.deb installs it with its dependencies" '[ $? = 0
 check "a docgen system user and group" '[ "$(in_root id -u docgen)" -lt 1000 ] && in_root getent group docgen >/dev/null'
 owner() { stat -c "%u:%g %a" "$ROOT$1"; }  # numeric: the host's names are not the root's
 DOCGEN_IDS="$(in_root id -u docgen):$(in_root id -g docgen)"
+[ "$DOCGEN_IDS" != ":" ] || die "no docgen user in the root"
 check "/var/lib/docgen is docgen's, mode 0700" '[ "$(owner /var/lib/docgen)" = "$DOCGEN_IDS 700" ]'
 check "/etc/docgen/docgen.yaml is a conffile, root:docgen 0640" \
   'in_root dpkg-query -W -f="\${Conffiles}" docgen | grep -q /etc/docgen/docgen.yaml && [ "$(owner /etc/docgen/docgen.yaml)" = "0:${DOCGEN_IDS#*:} 640" ]'
@@ -107,8 +127,8 @@ package_pdf() {  # package_pdf URL: the job's package.pdf starts like a PDF
   curl -s -H "Authorization: Bearer $TOKEN" "$1/v1/jobs/$JOB/package.pdf" | head -c 5 | grep -q '%PDF-'
 }
 check "its package.pdf downloads" 'package_pdf "$URL"'
-check "the database and blobs are docgen's only" \
-  '[ -z "$(find "$ROOT/var/lib/docgen" -mindepth 1 \( ! -uid "${DOCGEN_IDS%:*}" -o -perm /077 \) -print)" ]'
+others=$(find "$ROOT/var/lib/docgen" -mindepth 1 \( ! -uid "${DOCGEN_IDS%:*}" -o -perm /077 \) -print) || die "find in /var/lib/docgen"
+check "the database and blobs are docgen's only" '[ -z "$others" ] && [ -f "$ROOT/var/lib/docgen/docgen.sqlite" ]' || echo "$others"
 as_docgen /usr/bin/docgen doctor --config /etc/docgen/docgen.yaml --data /var/lib/docgen >"$TMP/doctor.log" 2>&1
 check "docgen doctor finds nothing wrong" '[ $? = 0 ]' || cat "$TMP/doctor.log"
 
@@ -134,14 +154,15 @@ serve "$PORT" || die "docgen serve after the upgrade did not answer"
 check "after the upgrade the job and its PDF are still there" '[ "$(job_state "$URL")" = succeeded ] && package_pdf "$URL"'
 stop
 
-# 7. Purge: nothing of docgen is left.
-uid=$(in_root id -u docgen)
-gid=$(in_root id -g docgen)
+# 7. Purge: nothing of docgen is left, a worker an operator enabled included.
+uid=${DOCGEN_IDS%:*}
+gid=${DOCGEN_IDS#*:}
+mkdir -p "$ROOT/etc/systemd/system/multi-user.target.wants"
+ln -s /lib/systemd/system/docgen-worker@.service "$ROOT/etc/systemd/system/multi-user.target.wants/docgen-worker@1.service"
 DEBIAN_FRONTEND=noninteractive in_root apt-get purge -y -q docgen >>"$TMP/apt.log" 2>&1
 check "apt-get purge docgen" '[ $? = 0 ]' || tail "$TMP/apt.log"
-left=$(cd "$ROOT" && find . -xdev -path ./proc -prune -o -path ./dev -prune -o -path ./tmp -prune -o \
-  -path ./var/log -prune -o -path ./var/lib/apt -prune -o -path ./var/cache -prune -o \
-  \( -name '*docgen*' -o -uid "$uid" -o -gid "$gid" \) -print 2>/dev/null | grep -v '^\./\(proc\|dev\|tmp\|var/log\|var/lib/apt\|var/cache\)$')
+left=$(cd "$ROOT" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./tmp -o -path ./var/log -o -path ./var/lib/apt -o -path ./var/cache \) -prune -o \
+  \( -name '*docgen*' -o -uid "$uid" -o -gid "$gid" \) -print) || die "find in the root after the purge"
 check "no file named docgen, or owned by its user, is left" '[ -z "$left" ]' || echo "$left"
 check "no docgen user or group is left" '! in_root getent passwd docgen >/dev/null && ! in_root getent group docgen >/dev/null'
 check "no statoverride is left" '[ -z "$(in_root dpkg-statoverride --list | grep docgen)" ]'

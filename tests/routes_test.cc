@@ -95,5 +95,20 @@ TEST(RouteTableTest, TheWorkerServesOnlyPublicHealthAndMetrics) {
   }
 }
 
+// Query and path numbers: digits only, inside the range, or refused.
+TEST(WholeNumberTest, TakesDigitsInsideTheRange) {
+  EXPECT_EQ(WholeNumber("0", 0, 10), 0);
+  EXPECT_EQ(WholeNumber("10", 0, 10), 10);
+  EXPECT_EQ(WholeNumber("007", 0, 10), 7);
+  EXPECT_EQ(WholeNumber("9223372036854775807", 0, INT64_MAX), INT64_MAX);
+}
+
+TEST(WholeNumberTest, RefusesSignsSpacesOtherTextAndNumbersOutsideTheRange) {
+  for (const char* text : {"", "+1", "-1", " 1", "1 ", "1.5", "1e3", "0x10", "ten", "9223372036854775808", "11"}) {
+    EXPECT_EQ(WholeNumber(text, 0, 10), std::nullopt) << text;
+  }
+  EXPECT_EQ(WholeNumber("0", 1, 10), std::nullopt);
+}
+
 }  // namespace
 }  // namespace docgen

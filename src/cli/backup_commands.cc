@@ -25,6 +25,7 @@
 #include "cli/support.h"
 #include "store/blob_store.h"
 #include "store/inspect.h"
+#include "util/files.h"
 #include "util/text.h"
 
 namespace docgen::cli {
@@ -128,14 +129,6 @@ class StagingFolder {
   fs::path path_;
 };
 
-bool SyncPath(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool synced = ::syncfs(fd) == 0;
-  ::close(fd);
-  return synced;
-}
-
 // libarchive's last error, never null.
 std::string ArchiveError(struct archive* a) {
   const char* text = archive_error_string(a);
@@ -224,7 +217,7 @@ int BackupCommands::Backup(const ServiceOptions& options) {
   if (!tar.Add(kManifest, manifest.dump(1) + "\n", false) || !tar.Close()) return Fail(kExitFailure, "cannot finish the backup: " + tar.error());
   ::chmod(temporary.c_str(), 0600);
   std::error_code ec;
-  if (!SyncPath(temporary)) return Fail(kExitFailure, "cannot flush " + temporary.string() + " to disk");
+  if (std::string error = SyncFileSystem(temporary); !error.empty()) return Fail(kExitFailure, error);
   fs::rename(temporary, out, ec);
   if (ec) return Fail(kExitFailure, "cannot write " + out.string() + ": " + ec.message());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -317,7 +310,7 @@ int BackupCommands::Restore(const ServiceOptions& options) {
 
   // Into place: the data folder is the staging folder, renamed (an empty one removed first).
   fs::permissions(staging.path(), fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (!SyncPath(staging.path())) return Fail(kExitFailure, "cannot flush " + staging.path().string() + " to disk");
+  if (std::string error = SyncFileSystem(staging.path()); !error.empty()) return Fail(kExitFailure, error);
   if (fs::exists(data, ec)) fs::remove(data, ec);
   fs::rename(staging.path(), data, ec);
   if (ec) return Fail(kExitFailure, "cannot move the restored files to " + data.string() + ": " + ec.message());

@@ -1,5 +1,7 @@
 #include "server/routes.h"
 
+#include <charconv>
+
 #include "util/text.h"
 
 namespace docgen {
@@ -86,6 +88,20 @@ void Call::Note(const std::string& message, const nlohmann::json& fields) const 
 void Call::Note(const nlohmann::json& fields) const {
   if (event == nullptr) return;
   for (const auto& [key, value] : fields.items()) event->fields[key] = value;
+}
+
+std::optional<int64_t> WholeNumber(std::string_view text, int64_t min, int64_t max) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;  // no sign, no space
+  const auto [stop, error] = std::from_chars(text.data(), end, n);
+  if (error != std::errc() || stop != end || n < min || n > max) return std::nullopt;
+  return n;
+}
+
+std::optional<int64_t> WholeQuery(const Call& call, const std::string& name, int64_t min, int64_t max, int64_t fallback) {
+  if (!call.request.HasQuery(name)) return fallback;
+  return WholeNumber(call.request.Query(name), min, max);
 }
 
 HttpResponse TooManyRenders(const Call& call, const std::string& advice) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -195,6 +196,13 @@ HttpResponse GetTestRunImage(Api&, const Call&);
 HttpResponse ApproveTestRunRoute(Api&, const Call&);
 HttpResponse CancelTestRun(Api&, const Call&);
 }  // namespace handlers
+
+// Whole-number text such as a path segment ("42"): nullopt when it is not
+// only digits or falls outside [min, max].
+std::optional<int64_t> WholeNumber(std::string_view text, int64_t min, int64_t max);
+// A whole-number query parameter ?name=: `fallback` when it is absent, and
+// nullopt (refuse the request) when it is not a whole number in [min, max].
+std::optional<int64_t> WholeQuery(const Call& call, const std::string& name, int64_t min, int64_t max, int64_t fallback);
 
 // What the job-like resources (/v1/jobs, /v1/validations, /v1/test-runs) share.
 // The list filter of `kind` from ?status=&created_after=&created_before=&limit=, or why the query is refused.

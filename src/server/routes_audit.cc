@@ -24,19 +24,12 @@ Result<AuditFilter> AuditFilterFromQuery(const Call& call) {
     }
     *out = *at;
   }
-  auto whole = [&](const char* name, int64_t low, int64_t high, int64_t& out) {
-    if (!q.HasQuery(name)) return true;
-    const std::string v = q.Query(name);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
-    out = std::stoll(v);
-    return out >= low && out <= high;
-  };
-  int64_t limit = 100;
-  if (!whole("limit", 1, kMaxPage, limit)) return Status::InvalidArgument("\"limit\" is a whole number from 1 to 1000.");
-  if (!whole("before", 1, INT64_MAX, filter.before_seq)) {
-    return Status::InvalidArgument("\"before\" is an entry's seq: the page goes on with older entries.");
-  }
-  filter.limit = static_cast<int>(limit);
+  const std::optional<int64_t> limit = WholeQuery(call, "limit", 1, kMaxPage, 100);
+  if (!limit) return Status::InvalidArgument("\"limit\" is a whole number from 1 to 1000.");
+  const std::optional<int64_t> before = WholeQuery(call, "before", 1, INT64_MAX, filter.before_seq);
+  if (!before) return Status::InvalidArgument("\"before\" is an entry's seq: the page goes on with older entries.");
+  filter.before_seq = *before;
+  filter.limit = static_cast<int>(*limit);
   return filter;
 }
 

@@ -194,18 +194,15 @@ Result<JobFilter> JobFilterFromQuery(const Call& call, JobKind kind) {
     filter.status = ParseJobStatus(call.request.Query("status"));
     if (!filter.status) return Status::InvalidArgument("status must be queued, running, succeeded, failed or canceled.");
   }
-  auto number = [&](const char* name, int64_t& out) {
-    if (!call.request.HasQuery(name)) return true;
-    const std::string v = call.request.Query(name);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
-    out = std::stoll(v);
-    return true;
-  };
-  int64_t limit = 100;
-  if (!number("created_after", filter.created_after) || !number("created_before", filter.created_before) || !number("limit", limit)) {
+  const std::optional<int64_t> after = WholeQuery(call, "created_after", 0, INT64_MAX, filter.created_after);
+  const std::optional<int64_t> before = WholeQuery(call, "created_before", 0, INT64_MAX, filter.created_before);
+  const std::optional<int64_t> limit = WholeQuery(call, "limit", 0, INT64_MAX, 100);
+  if (!after || !before || !limit) {
     return Status::InvalidArgument("created_after, created_before (milliseconds since the epoch) and limit must be whole numbers.");
   }
-  filter.limit = static_cast<int>(std::clamp<int64_t>(limit, 1, 1000));
+  filter.created_after = *after;
+  filter.created_before = *before;
+  filter.limit = static_cast<int>(std::clamp<int64_t>(*limit, 1, 1000));
   return filter;
 }
 

@@ -44,15 +44,9 @@ HttpResponse RunOperation(Api& api, const Call& call) {
 }
 
 HttpResponse ListOperationRuns(Api& api, const Call& call) {
-  int limit = 100;
-  if (call.request.HasQuery("limit")) {
-    const std::string v = call.request.Query("limit");
-    if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1 || std::stoi(v) > 1000) {
-      return call.Fail(Status::InvalidArgument("\"limit\" is a whole number from 1 to 1000."));
-    }
-    limit = std::stoi(v);
-  }
-  Result<std::vector<OpRun>> runs = api.store.ListOpRuns(limit);
+  const std::optional<int64_t> limit = WholeQuery(call, "limit", 1, 1000, 100);
+  if (!limit) return call.Fail(Status::InvalidArgument("\"limit\" is a whole number from 1 to 1000."));
+  Result<std::vector<OpRun>> runs = api.store.ListOpRuns(static_cast<int>(*limit));
   if (!runs.ok()) return call.Fail(runs.status());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& run : *runs) list.push_back(OpRunToJson(run, false));
@@ -60,14 +54,8 @@ HttpResponse ListOperationRuns(Api& api, const Call& call) {
 }
 
 HttpResponse GetOperationRun(Api& api, const Call& call) {
-  auto whole = [&](const char* name, size_t low, size_t high, size_t fallback) -> std::optional<size_t> {
-    if (!call.request.HasQuery(name)) return fallback;
-    const std::string v = call.request.Query(name);
-    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    const size_t n = std::stoul(v);
-    return n >= low && n <= high ? std::optional<size_t>(n) : std::nullopt;
-  };
-  const std::optional<size_t> offset = whole("offset", 0, 100000000, 0), limit = whole("limit", 1, 10000, 1000);
+  const std::optional<int64_t> offset = WholeQuery(call, "offset", 0, 100000000, 0);
+  const std::optional<int64_t> limit = WholeQuery(call, "limit", 1, 10000, 1000);
   if (!offset || !limit) {
     return call.Fail(Status::InvalidArgument("\"offset\" (from 0) and \"limit\" (1 to 10000) choose which steps of the plan are shown."));
   }
@@ -78,7 +66,7 @@ HttpResponse GetOperationRun(Api& api, const Call& call) {
   if (!run.ok()) {
     return call.Fail(run.status().code() == StatusCode::kNotFound ? Status::NotFound("There is no operation run " + id + ".") : run.status());
   }
-  return JsonResponse(200, OpRunToJson(*run, true, *offset, *limit));
+  return JsonResponse(200, OpRunToJson(*run, true, static_cast<size_t>(*offset), static_cast<size_t>(*limit)));
 }
 
 }  // namespace docgen::handlers

@@ -37,13 +37,6 @@ JsonBody OptionalObject(const Call& call, const char* shape) {
   return body;
 }
 
-std::optional<int64_t> WholeNumber(const std::string& text, int64_t min, int64_t max) {
-  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  const int64_t n = std::stoll(text);
-  if (n < min || n > max) return std::nullopt;
-  return n;
-}
-
 }  // namespace
 
 HttpResponse CreateTestRun(Api& api, const Call& call) {
@@ -109,16 +102,12 @@ HttpResponse ListTestRunVariants(Api& api, const Call& call) {
   TestVariantFilter filter;
   filter.status = status;
   filter.limit = kDefaultVariants;
-  if (call.request.HasQuery("limit")) {
-    std::optional<int64_t> limit = WholeNumber(call.request.Query("limit"), 1, kMaxVariants);
-    if (!limit) return call.Fail(Status::InvalidArgument("?limit= is a whole number from 1 to " + std::to_string(kMaxVariants) + "."));
-    filter.limit = static_cast<int>(*limit);
-  }
-  if (call.request.HasQuery("after")) {
-    std::optional<int64_t> after = WholeNumber(call.request.Query("after"), 0, int64_t{1} << 40);
-    if (!after) return call.Fail(Status::InvalidArgument("?after= is the seq of the last variant of the previous page."));
-    filter.after = *after;
-  }
+  const std::optional<int64_t> limit = WholeQuery(call, "limit", 1, kMaxVariants, filter.limit);
+  if (!limit) return call.Fail(Status::InvalidArgument("?limit= is a whole number from 1 to " + std::to_string(kMaxVariants) + "."));
+  filter.limit = static_cast<int>(*limit);
+  const std::optional<int64_t> after = WholeQuery(call, "after", 0, int64_t{1} << 40, filter.after);
+  if (!after) return call.Fail(Status::InvalidArgument("?after= is the seq of the last variant of the previous page."));
+  filter.after = *after;
   nlohmann::ordered_json body;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   if (status != "removed") {

@@ -105,16 +105,6 @@ std::string WriteManifest(const std::filesystem::path& folder, const GoldenManif
   return WriteFileWhole(folder / kManifestName, j.dump(1) + "\n", /*sync=*/true);
 }
 
-std::string SyncFolder(const std::filesystem::path& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return {};  // nothing written there yet
-  if (fd < 0) return "Cannot open " + folder.string() + ": " + std::strerror(errno) + ".";
-  const bool synced = ::syncfs(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  return synced ? "" : "Cannot flush " + folder.string() + " to disk: " + std::strerror(saved) + ".";
-}
-
 std::optional<std::string> PageFolder::Read(const std::filesystem::path& file) const {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;

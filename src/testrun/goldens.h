@@ -44,9 +44,6 @@ std::string WriteManifest(const std::filesystem::path& folder, const GoldenManif
 // success, else the error.
 std::string WriteFileWhole(const std::filesystem::path& file, const std::string& bytes, bool sync = false);
 
-// Flushes the file system that holds `folder` to disk (syncfs): once for
-// many files written without `sync`. Empty on success, else the error.
-std::string SyncFolder(const std::filesystem::path& folder);
 
 // PNG files by variant key: KEY/page-N.png and KEY/diff-N.png.
 class PageFolder {

@@ -17,6 +17,7 @@
 
 #include "testrun/pages.h"
 #include "testrun/variants.h"
+#include "util/files.h"
 #include "util/text.h"
 
 namespace docgen::testrun {
@@ -322,7 +323,8 @@ std::string Approve(const RunResult& run, const PageFolder& scratch, const PageF
     manifest.erase(key);
   }
   // The pages are on disk before the manifest that names them.
-  if (std::string error = SyncFolder(goldens.root()); !error.empty()) return error;
+  if (std::error_code ec; !std::filesystem::exists(goldens.root(), ec)) return {};  // nothing written there yet
+  if (std::string error = SyncFileSystem(goldens.root()); !error.empty()) return error;
   return WriteManifest(goldens.root(), manifest);
 }
 
