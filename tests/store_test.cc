@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -975,6 +977,38 @@ TEST_P(StoreTest, ADatabaseLockedByAnotherProcessIsAnOutageNotAFailure) {
   sqlite3_close(other);
   EXPECT_TRUE(store_->CreateJob(NewJob("b")).ok());  // nothing half-written, and it works again
   EXPECT_EQ(store_->ListJobs({})->size(), 2u);
+}
+
+TEST_P(StoreTest, ProcessesOpeningANewDatabaseAtOnceAllGetIt) {
+  if (postgres()) GTEST_SKIP() << "PostgreSQL migrations wait for an advisory lock";
+  // Twenty `docgen token create` on a fresh data folder open its database at
+  // the same moment: each must wait its turn to switch it to WAL, to migrate
+  // and to write, also while the last one out checkpoints the WAL.
+  store_.reset();
+  for (int round = 0; round < 10; ++round) {
+    const std::string db = (dir_ / ("fresh-" + std::to_string(round) + ".sqlite")).string();
+    std::vector<pid_t> openers;
+    for (int i = 0; i < 20; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        // Each opens the database, writes and closes it, as `token create` does.
+        Result<std::unique_ptr<Store>> store = OpenSqliteStore(db);
+        Status status = store.ok() ? (*store)->CreateJob(NewJob("job-" + std::to_string(i))).status() : store.status();
+        if (store.ok()) store->reset();
+        if (!status.ok()) std::fprintf(stderr, "%s\n", status.ToString().c_str());
+        std::_Exit(status.ok() ? 0 : 1);
+      }
+      openers.push_back(pid);
+    }
+    int failed = 0;
+    for (pid_t pid : openers) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+    }
+    EXPECT_EQ(failed, 0) << "round " << round;
+  }
 }
 
 TEST_P(StoreTest, OnlyOneProcessReapsAtATime) {

@@ -9,10 +9,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "store/inspect.h"
 #include "store/schema.h"
@@ -215,6 +217,23 @@ class SqliteBackend final : public SqlBackend {
   uint64_t wake_generation_ = 0;
 };
 
+// A new database is switched to WAL under its exclusive lock. When several
+// processes open a fresh data folder at once (twenty `docgen token create`),
+// SQLite refuses the switch at once rather than wait in the busy handler
+// (waiting could deadlock), so the switch is retried, up to the busy timeout.
+void EnterWalMode(sqlite3* db) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (int wait_ms = 1;; wait_ms = std::min(wait_ms * 2, 50)) {
+    try {
+      ExecScriptOn(db, "PRAGMA journal_mode=WAL");
+      return;
+    } catch (const SqliteError& e) {
+      if ((e.code() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
 }  // namespace
 
 // SQLite's result codes, mapped once. A busy or locked database (past the
@@ -256,7 +275,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   }
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   try {
-    ExecScriptOn(db.get(), "PRAGMA journal_mode=WAL");
+    EnterWalMode(db.get());
     ExecScriptOn(db.get(), "PRAGMA synchronous=FULL");  // a job accepted with 202 survives power loss
     ExecScriptOn(db.get(), "PRAGMA foreign_keys=ON");
   } catch (const SqliteError& e) {
