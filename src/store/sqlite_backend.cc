@@ -217,10 +217,11 @@ class SqliteBackend final : public SqlBackend {
   uint64_t wake_generation_ = 0;
 };
 
-// A new database is switched to WAL under its exclusive lock. When several
-// processes open a fresh data folder at once (twenty `docgen token create`),
-// SQLite refuses the switch at once rather than wait in the busy handler
-// (waiting could deadlock), so the switch is retried, up to the busy timeout.
+// Every open asks for WAL (a no-op once the database is in it). While another
+// process switches a new database to WAL, or checkpoints the WAL as the last
+// one out, SQLite refuses at once rather than wait in the busy handler (that
+// could deadlock): twenty `docgen token create` on a fresh data folder hit
+// it. So the request is retried, up to the busy timeout.
 void EnterWalMode(sqlite3* db) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
   for (int wait_ms = 1;; wait_ms = std::min(wait_ms * 2, 50)) {
