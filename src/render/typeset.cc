@@ -89,6 +89,126 @@ std::string BreakLongWords(const std::string& markup) {
   return inserted ? out : markup;
 }
 
+// A table row's grey header fill, and its grid: top and bottom rules and
+// every column's left rule.
+void AddRowFrame(Fragment& row, double x, const std::vector<double>& widths, double height, bool header) {
+  double width = 0;
+  for (double w : widths) width += w;
+  if (header) {
+    DrawOp fill;
+    fill.kind = DrawOp::Kind::kFill;
+    fill.x = x;
+    fill.width = width;
+    fill.height = height;
+    fill.gray = 0.92;
+    row.ops.insert(row.ops.begin(), fill);  // under the text
+  }
+  auto line = [&](double x1, double y1, double x2, double y2) {
+    DrawOp op;
+    op.kind = DrawOp::Kind::kLine;
+    op.x = x1;
+    op.y = y1;
+    op.x2 = x2;
+    op.y2 = y2;
+    op.gray = 0.55;
+    row.ops.push_back(op);
+  };
+  line(x, 0, x + width, 0);
+  line(x, height, x + width, height);
+  double lx = x;
+  for (size_t c = 0; c <= widths.size(); ++c) {
+    line(lx, 0, lx, height);
+    if (c < widths.size()) lx += widths[c];
+  }
+}
+
+// A row's cells line by line (the kLayout op of each cell, with its padding
+// offset, broken into its lines), for PlaceTallRow to split.
+std::shared_ptr<const TallRow> TallRowOf(const Fragment& row, double x, const std::vector<double>& widths, bool header) {
+  auto tall = std::make_shared<TallRow>();
+  tall->x = x;
+  tall->widths = widths;
+  tall->header = header;
+  for (const DrawOp& cell : row.ops) {
+    if (cell.kind != DrawOp::Kind::kLayout) continue;
+    PangoLayoutIter* iter = pango_layout_get_iter(cell.layout.get());
+    int index = 0;
+    do {
+      PangoRectangle logical;
+      pango_layout_iter_get_line_extents(iter, nullptr, &logical);
+      TallRow::Line line;
+      line.top = cell.y + logical.y / kScale;
+      line.bottom = line.top + logical.height / kScale;
+      line.op.kind = DrawOp::Kind::kLayoutLine;
+      line.op.layout = cell.layout;
+      line.op.line_index = index++;
+      line.op.x = cell.x + logical.x / kScale;  // aligned within the cell
+      line.op.y = cell.y + pango_layout_iter_get_baseline(iter) / kScale;
+      tall->lines.push_back(std::move(line));
+    } while (pango_layout_iter_next_line(iter));
+    pango_layout_iter_free(iter);
+  }
+  return tall;
+}
+
+// Places a row taller than a page: the lines of its cells that fit go on
+// this page, the rest continue on the next ones, under the repeated header.
+// Each line goes in exactly one part; a part starts at its highest line.
+void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, double& y) {
+  const TallRow& tall = *row.tall;
+  std::vector<bool> placed(tall.lines.size(), false);
+  size_t left = tall.lines.size();
+  bool first = true;
+  while (left > 0) {
+    Page& page = doc.pages.back();
+    if (page.items.empty() && row.repeat_header != nullptr) {
+      page.items.emplace_back(0, row.repeat_header);
+      y = row.repeat_header->height;
+    }
+    const bool fresh = page.items.empty() || (page.items.size() == 1 && page.items[0].second == row.repeat_header);
+    const double space = first && !page.items.empty() ? row.space_before : 0;
+    double from = available;
+    for (size_t i = 0; i < tall.lines.size(); ++i) {
+      if (!placed[i]) from = std::min(from, tall.lines[i].top);
+    }
+    const double room = available - y - space - 2 * kCellPadding;
+    std::vector<size_t> take;
+    for (size_t i = 0; i < tall.lines.size(); ++i) {
+      if (!placed[i] && tall.lines[i].bottom - from <= room) take.push_back(i);
+    }
+    if (take.empty() && !fresh) {  // not one line fits: the row starts on the next page
+      doc.pages.emplace_back();
+      y = 0;
+      continue;
+    }
+    if (take.empty()) {  // a single line taller than a page: shown anyway, overflowing
+      for (size_t i = 0; i < tall.lines.size() && take.empty(); ++i) {
+        if (!placed[i] && tall.lines[i].top == from) take.push_back(i);
+      }
+    }
+    Fragment part;
+    double bottom = from;
+    for (size_t i : take) {
+      DrawOp op = tall.lines[i].op;
+      op.y -= from - kCellPadding;
+      part.ops.push_back(std::move(op));
+      bottom = std::max(bottom, tall.lines[i].bottom);
+      placed[i] = true;
+    }
+    part.height = bottom - from + 2 * kCellPadding;
+    AddRowFrame(part, tall.x, tall.widths, part.height, tall.header);
+    doc.parts.push_back(std::move(part));
+    doc.pages.back().items.emplace_back(y + space, &doc.parts.back());
+    y += space + doc.parts.back().height;
+    left -= take.size();
+    first = false;
+    if (left > 0) {
+      doc.pages.emplace_back();
+      y = 0;
+    }
+  }
+}
+
 }  // namespace
 
 void GObjectDeleter::operator()(void* object) const {
@@ -261,6 +381,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       widths[c] = minimum[c] + (flexible > 0 ? (natural[c] - minimum[c]) / flexible * (width - minimum_sum) : 0);
     }
   }
+  const double page_height = style.height - 2 * style.margin;
   const Fragment* header = nullptr;
   for (size_t r = 0; r < table.rows.size(); ++r) {
     const bool is_header = r < static_cast<size_t>(table.header_rows);
@@ -269,7 +390,6 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     row.break_before = r == 0 && pending_break_;
     double height = 0;
     double cx = x;
-    std::vector<DrawOp> texts;
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
           table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
@@ -283,42 +403,18 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       op.layout = std::move(layout);
       op.x = cx + kCellPadding;
       op.y = kCellPadding;
-      texts.push_back(std::move(op));
+      row.ops.push_back(std::move(op));
       cx += widths[c];
     }
-    if (is_header) {
-      DrawOp fill;
-      fill.kind = DrawOp::Kind::kFill;
-      fill.x = x;
-      fill.width = width;
-      fill.height = height;
-      fill.gray = 0.92;
-      row.ops.push_back(fill);
-    }
-    for (auto& op : texts) row.ops.push_back(std::move(op));
-    // Grid: the row's bottom and top rules and every column's left rule.
-    auto line = [&](double x1, double y1, double x2, double y2) {
-      DrawOp op;
-      op.kind = DrawOp::Kind::kLine;
-      op.x = x1;
-      op.y = y1;
-      op.x2 = x2;
-      op.y2 = y2;
-      op.gray = 0.55;
-      row.ops.push_back(op);
-    };
-    line(x, 0, x + width, 0);
-    line(x, height, x + width, height);
-    double lx = x;
-    for (size_t c = 0; c <= columns; ++c) {
-      line(lx, 0, lx, height);
-      if (c < columns) lx += widths[c];
-    }
+    AddRowFrame(row, x, widths, height, is_header);
     row.height = height;
     row.keep_with_next = is_header;
     row.repeat_header = is_header ? nullptr : header;
+    if (height > page_height - (row.repeat_header != nullptr ? row.repeat_header->height : 0)) {
+      row.tall = TallRowOf(row, x, widths, is_header);
+    }
     doc.fragments.push_back(std::move(row));
-    if (is_header) header = &doc.fragments.back();
+    if (is_header && !doc.fragments.back().tall) header = &doc.fragments.back();  // a header taller than a page is not repeated
     pending_break_ = false;
   }
 }
@@ -465,6 +561,10 @@ void Typesetter::Paginate(LaidOutDocument& doc) const {
     const Fragment& f = doc.fragments[i];
     Page* page = &doc.pages.back();
     if (f.break_before && !page->items.empty()) new_page();
+    if (f.tall) {
+      PlaceTallRow(f, available, doc, y);
+      continue;
+    }
     page = &doc.pages.back();
     // The chain this fragment must share a page with.
     double chain = (page->items.empty() ? 0 : f.space_before) + f.height;

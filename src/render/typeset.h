@@ -59,6 +59,21 @@ struct DrawOp {
   std::string image;           // kImage: the asset path, decoded (again) when the page is drawn
 };
 
+// A table row taller than a page, kept line by line so that pagination can
+// split it between lines: each line of each cell with its extent from the
+// row's top (cell by cell, top to bottom), and the grid to draw again
+// around each part.
+struct TallRow {
+  struct Line {
+    double top = 0, bottom = 0;
+    DrawOp op;  // kLayoutLine; y is the baseline from the row's top
+  };
+  std::vector<Line> lines;
+  double x = 0;
+  std::vector<double> widths;  // of the columns
+  bool header = false;
+};
+
 // The unit of pagination: one line of text, a table row, an image, a rule.
 struct Fragment {
   double height = 0;
@@ -67,6 +82,7 @@ struct Fragment {
   bool break_before = false;   // <!-- pagebreak -->
   const Fragment* repeat_header = nullptr;  // table body rows: the header row to repeat after a break
   std::vector<DrawOp> ops;
+  std::shared_ptr<const TallRow> tall;  // a row taller than a page: drawn as the parts pagination cuts
 };
 
 struct Page {
@@ -76,6 +92,7 @@ struct Page {
 struct LaidOutDocument {
   PageStyle style;
   std::deque<Fragment> fragments;  // deque: stable addresses for Page and repeat_header
+  std::deque<Fragment> parts;      // the parts of rows taller than a page, as pages show them
   std::vector<Page> pages;
 };
 
