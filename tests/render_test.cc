@@ -7,6 +7,8 @@
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-page.h>
 #include <poppler/cpp/poppler-toc.h>
+#define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
+#include <qpdf/QPDF.hh>
 
 #include <filesystem>
 #include <fstream>
@@ -205,6 +207,64 @@ TEST(Render, LongTablesRepeatTheirHeaderOnEveryPage) {
     EXPECT_NE(Squash(pdf.PageText(p)).find("Location Limit"), std::string::npos) << "page " << p + 1;
   }
   EXPECT_NE(Squash(pdf.Text()).find("Location 299 299000"), std::string::npos);
+}
+
+TEST(Render, ARowTallerThanAPageIsSplitBetweenItsLinesUnderTheRepeatedHeader) {
+  std::string clauses;
+  for (int i = 1; i <= 200; ++i) clauses += "(" + std::to_string(i) + ") This policy does not cover losses of kind " + std::to_string(i) + ". ";
+  RenderResult result = RenderTemplate("# Exclusions\n\n| Section | Exclusion |\n|---|---|\n| A | Nuclear hazard |\n| B | " + clauses +
+                                       " |\n| C | Intentional acts |\n");
+  ASSERT_TRUE(result.output);
+  Pdf pdf(result.output->package_pdf);
+  ASSERT_GE(pdf.Pages(), 2);
+  // Row B starts on the first page, after row A, and goes on under the header.
+  EXPECT_NE(Squash(pdf.PageText(0)).find("A Nuclear hazard B (1) This policy"), std::string::npos) << pdf.PageText(0);
+  for (int p = 0; p < pdf.Pages(); ++p) {
+    EXPECT_NE(Squash(pdf.PageText(p)).find("Section Exclusion"), std::string::npos) << "page " << p + 1;
+  }
+  // Every line of the cell is shown once, in order, and row C follows it.
+  const std::string text = Squash(pdf.Text());
+  size_t at = 0;
+  for (int i = 1; i <= 200; ++i) {
+    const std::string clause = "(" + std::to_string(i) + ") This";
+    const size_t found = text.find(clause, at);
+    ASSERT_NE(found, std::string::npos) << clause << " missing or out of order";
+    EXPECT_EQ(text.find(clause, found + 1), std::string::npos) << clause << " shown twice";
+    at = found;
+  }
+  EXPECT_NE(text.find("C Intentional acts", at), std::string::npos);
+}
+
+// /Lang and /ViewerPreferences, as screen readers and viewers read them.
+std::string Lang(const std::string& pdf_bytes, bool* shows_title = nullptr) {
+  QPDF pdf;
+  pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
+  QPDFObjectHandle root = pdf.getRoot();
+  if (shows_title != nullptr) {
+    QPDFObjectHandle display = root.getKey("/ViewerPreferences").getKey("/DisplayDocTitle");
+    *shows_title = display.isBool() && display.getBoolValue();
+  }
+  return root.getKey("/Lang").isString() ? root.getKey("/Lang").getUTF8Value() : "";
+}
+
+TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
+  CatalogLoad load = CatalogBuilder()
+                         .File("catalog.yaml", testing::BaseCatalogYaml() + "defaults: {lang: fr-CA}\n")
+                         .Document("A", "id: A\ntitle: A\nkind: form\nedition: '1'\nattach: {new: yes}\n", "# In the catalog's language\n")
+                         .Document("B", "id: B\ntitle: B\nkind: form\nedition: '1'\nattach: {new: yes}\n", "---\nlang: es-MX\n---\n# En español\n")
+                         .Load();
+  ASSERT_TRUE(load.catalog) << (load.diagnostics.empty() ? "" : FormatDiagnostic(load.diagnostics[0]));
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, TestQuote());
+  ASSERT_TRUE(result.output);
+  ASSERT_EQ(result.output->documents.size(), 2u);
+  bool shows_title = false;
+  EXPECT_EQ(Lang(result.output->documents[0].pdf, &shows_title), "fr-CA");
+  EXPECT_TRUE(shows_title);
+  EXPECT_EQ(Lang(result.output->documents[1].pdf), "es-MX");
+  EXPECT_EQ(Lang(result.output->package_pdf, &shows_title), "fr-CA");
+  EXPECT_TRUE(shows_title);
+  EXPECT_EQ(Lang(RenderTemplate("# Nothing said\n").output->package_pdf), "en");  // the default
 }
 
 TEST(Render, AHeadingIsNeverTheLastLineOfAPage) {

@@ -1,6 +1,7 @@
 #include "catalog/lint_template.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "catalog/yaml_reader.h"
 #include "schema/variables_schema.h"
@@ -13,6 +14,23 @@ namespace {
 const std::vector<std::string> kRootNames = {"quote", "doc", "vars", "coverage", "package"};
 const std::vector<std::string> kLambdas = {"money", "date", "number"};
 const std::vector<std::string> kDocFields = {"id", "title", "edition", "kind", "instance"};
+
+// A BCP 47 language tag as PDF's /Lang takes it: a 2-3 letter language,
+// then subtags of 1-8 letters or digits (en, en-US, es-419, zh-Hant-TW).
+bool IsLanguageTag(const std::string& tag) {
+  size_t start = 0;
+  for (size_t part = 0;; ++part) {
+    const size_t end = std::min(tag.find('-', start), tag.size());
+    const size_t length = end - start;
+    for (size_t i = start; i < end; ++i) {
+      const unsigned char c = static_cast<unsigned char>(tag[i]);
+      if (!(std::isalpha(c) || (part > 0 && std::isdigit(c)))) return false;
+    }
+    if (part == 0 ? (length < 2 || length > 3) : (length < 1 || length > 8)) return false;
+    if (end == tag.size()) return true;
+    start = end + 1;
+  }
+}
 
 bool Contains(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
@@ -129,7 +147,7 @@ void CheckTemplateNames(const MustacheParse& parse, const std::string& file, con
 }  // namespace
 
 void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front_matter) {
-  std::vector<std::string> allowed = {"page", "font"};
+  std::vector<std::string> allowed = {"page", "font", "lang"};
   if (front_matter) {
     allowed.push_back("header");
     allowed.push_back("footer");
@@ -149,6 +167,10 @@ void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front
         }
       }
     }
+  }
+  if (auto lang = reader.String(settings, "lang"); lang && !IsLanguageTag(*lang)) {
+    reader.Error("invalid_value", "\"lang\" must be a language tag such as en, en-US or es-MX, but it is \"" + *lang + "\".",
+                 settings["lang"]);
   }
   if (const YAML::Node font = settings["font"]) {
     if (reader.ExpectMap(font, "\"font\"")) {

@@ -19,7 +19,9 @@ struct OpenedPdf {
   }
 };
 
-// Sets the document information dictionary: title, subject, creator, producer, fixed dates.
+// Sets the document information dictionary (title, subject, creator,
+// producer, fixed dates), the document's language, and asks viewers to show
+// the title rather than the file name.
 void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
   const std::string& title = pdf_info.title;
   const std::string& subject = pdf_info.subject;
@@ -35,6 +37,14 @@ void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
   info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString("docgen 0.1.0 (cairo, qpdf)"));
   info.replaceKey("/CreationDate", QPDFObjectHandle::newString("D:20000101000000Z"));
   info.replaceKey("/ModDate", QPDFObjectHandle::newString("D:20000101000000Z"));
+  QPDFObjectHandle root = pdf.getRoot();
+  root.replaceKey("/Lang", QPDFObjectHandle::newUnicodeString(pdf_info.lang));
+  QPDFObjectHandle preferences = root.getKey("/ViewerPreferences");
+  if (!preferences.isDictionary()) {
+    preferences = QPDFObjectHandle::newDictionary();
+    root.replaceKey("/ViewerPreferences", preferences);
+  }
+  preferences.replaceKey("/DisplayDocTitle", QPDFObjectHandle::newBool(true));
 }
 
 // Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.

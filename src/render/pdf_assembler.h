@@ -1,5 +1,6 @@
 // Finishing cairo's PDFs with qpdf: document information (title, subject,
-// creator, producer, fixed dates), a deterministic /ID, and the package PDF
+// creator, producer, fixed dates), the language and the title shown in the
+// viewer's title bar, a deterministic /ID, and the package PDF
 // merged from the documents with one bookmark each. Kept apart so that qpdf's
 // headers stay in one file. Not thread-safe; one assembler per package.
 #pragma once
@@ -12,6 +13,7 @@ namespace docgen {
 struct PdfInfo {
   std::string title;
   std::string subject;
+  std::string lang = "en";  // BCP 47
 };
 
 class PdfAssembler {

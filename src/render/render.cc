@@ -67,6 +67,7 @@ void ApplySettings(const YAML::Node& settings, PageStyle& style) {
       if (font["family"] && font["family"].IsScalar()) style.font_family = font["family"].Scalar();
       if (font["size"] && font["size"].IsScalar()) style.font_size = std::stod(font["size"].Scalar());
     }
+    if (const YAML::Node lang = settings["lang"]; lang && lang.IsScalar()) style.lang = lang.Scalar();
   } catch (const std::exception&) {
     // Lint refuses malformed settings; keep the defaults if one slips through.
   }
@@ -498,13 +499,15 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
     std::string drawn = surface.Finish();
     clock.Lap(timings.draw);
-    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject}, doc.id + " \u2014 " + doc.title);
+    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject, job.style.lang}, doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;
   }
   clock.Restart();
-  output.package_pdf = assembler.Package({"Policy package " + package.quote_id, subject});
+  PageStyle package_style;  // the package speaks the catalog's default language
+  ApplySettings(defaults, package_style);
+  output.package_pdf = assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang});
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;

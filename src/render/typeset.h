@@ -34,6 +34,7 @@ struct PageStyle {
   double margin = 54;
   std::string font_family = "Liberation Serif";
   double font_size = 10;
+  std::string lang = "en";  // the document's language (BCP 47), for screen readers
 };
 
 // A decoded image: a PNG surface or an SVG handle, with its natural size in points.

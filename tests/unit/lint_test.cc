@@ -144,6 +144,19 @@ TEST(Lint, FrontMatterIsChecked) {
             (std::vector<std::string>{"invalid_value templates/A.md:2", "unknown_field templates/A.md:3"}));
 }
 
+TEST(Lint, TheLanguageIsALanguageTag) {
+  for (const char* good : {"en", "en-US", "es-419", "zh-Hant-TW", "fil"}) {
+    EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, std::string("---\nlang: ") + good + "\n---\n# A\n")),
+              std::vector<std::string>{})
+        << good;
+  }
+  for (const char* bad : {"english", "e", "en_US", "en-", "en--US", "en-toolongtag", "1a"}) {
+    EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, std::string("---\nlang: ") + bad + "\n---\n# A\n")),
+              std::vector<std::string>{"invalid_value templates/A.md:2"})
+        << bad;
+  }
+}
+
 TEST(Lint, PartialsAreRefused) {
   EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "# A\n{{> other}}\n")),
             std::vector<std::string>{"template_syntax templates/A.md:2"});
