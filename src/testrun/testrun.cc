@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -29,11 +30,19 @@ void Piece(Sha256& hash, std::string_view bytes) {
   hash.Update(bytes);
 }
 
-// What every render of this process depends on beyond the catalog: the
-// libraries that draw and the font files fontconfig offers.
+// What every render of this process depends on beyond the catalog: docgen
+// itself (the bytes of this program: a new build may lay out differently),
+// the libraries that draw and the font files fontconfig offers.
 std::string EnvironmentDigest() {
   Sha256 hash;
   Piece(hash, "docgen-testrun/1");
+  {
+    std::ifstream program("/proc/self/exe", std::ios::binary);
+    std::vector<char> chunk(1 << 20);
+    while (program.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || program.gcount() > 0) {
+      hash.Update(std::string_view(chunk.data(), static_cast<size_t>(program.gcount())));
+    }
+  }
   Piece(hash, cairo_version_string());
   Piece(hash, pango_version_string());
   Piece(hash, poppler::version_string());
