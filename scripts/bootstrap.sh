@@ -10,7 +10,7 @@ PACKAGES="
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev libre2-dev
-  libqpdf-dev qpdf libpoppler-cpp-dev libpng-dev libfontconfig-dev poppler-utils fonts-liberation2 fonts-dejavu-core
+  libqpdf-dev qpdf libpoppler-cpp-dev libpng-dev libfontconfig-dev poppler-utils fonts-liberation2 fonts-dejavu-core icc-profiles-free
   libcpp-httplib-dev libmicrohttpd-dev libsqlite3-dev sqlite3 curl wrk libhiredis-dev redis-server
   libpqxx-dev postgresql-15
   chromium

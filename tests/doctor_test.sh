@@ -46,7 +46,7 @@ KNOWN=$(migrations "$DB")
 doctor --data "$DATA" --catalog "$CATALOG"
 [ $? -eq 0 ] && grep -q "^no problems found" "$TMP/out" &&
   grep -q "^ok       data folder .*private (mode 0700)" "$TMP/out" && grep -q "^ok       catalog .*lints clean" "$TMP/out" &&
-  grep -q "^ok       fonts: every font" "$TMP/out" && grep -q "^ok       token file .*private" "$TMP/out" &&
+  grep -q "^ok       fonts: every font" "$TMP/out" && grep -q "^ok       colour profile: .*sRGB.icc" "$TMP/out" && grep -q "^ok       token file .*private" "$TMP/out" &&
   grep -q "^ok       disk space: .* GiB free" "$TMP/out" &&
   grep -q "^ok       database $DB: reachable, at migration $KNOWN of the $KNOWN this docgen knows" "$TMP/out" &&
   ok "an installation in use passes every check (database at migration $KNOWN of $KNOWN)" || fail "installation in use"

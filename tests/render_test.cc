@@ -267,6 +267,35 @@ TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
   EXPECT_EQ(Lang(RenderTemplate("# Nothing said\n").output->package_pdf), "en");  // the default
 }
 
+// PDF/A-2b is the default (tests/golden_test.cc checks it on every golden PDF).
+TEST(Render, ArchivingCanBeTurnedOffAndNeedsItsColourProfile) {
+  auto archival = [](const std::string& pdf_bytes) {
+    QPDF pdf;
+    pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
+    return pdf.getRoot().hasKey("/Metadata") && pdf.getRoot().hasKey("/OutputIntents");
+  };
+  RenderResult archived = RenderTemplate("# T\n");
+  ASSERT_TRUE(archived.output);
+  EXPECT_TRUE(archival(archived.output->package_pdf));
+  EXPECT_TRUE(archival(archived.output->documents[0].pdf));
+  RenderResult plain = RenderTemplate("---\npdf: {archive: none}\n---\n# T\n");
+  ASSERT_TRUE(plain.output);
+  EXPECT_FALSE(archival(plain.output->documents[0].pdf));
+  EXPECT_TRUE(archival(plain.output->package_pdf));  // the package follows the catalog's defaults
+
+  CatalogLoad load = CatalogBuilder().Document("T", kDoc, "# T\n").Load();
+  ASSERT_TRUE(load.catalog);
+  RenderOptions options;
+  options.srgb_profile = "/nonexistent/sRGB.icc";
+  Renderer renderer(options);
+  RenderResult missing = RenderQuote(renderer, *load.catalog, TestQuote());
+  EXPECT_FALSE(missing.output);
+  ASSERT_EQ(missing.errors.size(), 1u);  // said once, not per document
+  EXPECT_EQ(missing.errors[0].code, "pdf_error");
+  EXPECT_NE(missing.errors[0].message.find("/nonexistent/sRGB.icc"), std::string::npos) << missing.errors[0].message;
+  EXPECT_NE(missing.errors[0].message.find("icc-profiles-free"), std::string::npos);
+}
+
 TEST(Render, AHeadingIsNeverTheLastLineOfAPage) {
   std::string body;
   for (int i = 0; i < 60; ++i) {

@@ -61,6 +61,9 @@ struct RenderOptions {
   // first out), in decoded bytes. An image larger than this is decoded for
   // each use and not kept.
   size_t image_cache_bytes = 64u << 20;
+  // The ICC profile of PDF/A's sRGB output intent (Debian's icc-profiles-free),
+  // read at the first archival render.
+  std::string srgb_profile = "/usr/share/color/icc/sRGB.icc";
 };
 
 class Renderer {

@@ -147,7 +147,7 @@ void CheckTemplateNames(const MustacheParse& parse, const std::string& file, con
 }  // namespace
 
 void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front_matter) {
-  std::vector<std::string> allowed = {"page", "font", "lang"};
+  std::vector<std::string> allowed = {"page", "font", "lang", "pdf"};
   if (front_matter) {
     allowed.push_back("header");
     allowed.push_back("footer");
@@ -171,6 +171,15 @@ void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front
   if (auto lang = reader.String(settings, "lang"); lang && !IsLanguageTag(*lang)) {
     reader.Error("invalid_value", "\"lang\" must be a language tag such as en, en-US or es-MX, but it is \"" + *lang + "\".",
                  settings["lang"]);
+  }
+  if (const YAML::Node pdf = settings["pdf"]) {
+    if (reader.ExpectMap(pdf, "\"pdf\"")) {
+      reader.CheckKeys(pdf, {"archive"}, "\"pdf\"");
+      if (auto archive = reader.String(pdf, "archive"); archive && *archive != "pdf-a-2b" && *archive != "none") {
+        reader.Error("invalid_value", "\"archive\" must be pdf-a-2b (the default) or none, but it is \"" + *archive + "\".",
+                     pdf["archive"]);
+      }
+    }
   }
   if (const YAML::Node font = settings["font"]) {
     if (reader.ExpectMap(font, "\"font\"")) {

@@ -1,9 +1,13 @@
 #include "render/pdf_assembler.h"
 
 #define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
+#include <qpdf/Pl_Buffer.hh>
+#include <qpdf/Pl_Flate.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <functional>
+#include <set>
 #include <vector>
 
 namespace docgen {
@@ -19,6 +23,11 @@ struct OpenedPdf {
   }
 };
 
+constexpr const char* kCreator = "docgen";
+constexpr const char* kProducer = "docgen 0.1.0 (cairo, qpdf)";
+constexpr const char* kInfoDate = "D:20000101000000Z";  // fixed: the same inputs give the same bytes
+constexpr const char* kXmpDate = "2000-01-01T00:00:00Z";  // the same instant, as XMP writes it
+
 // Sets the document information dictionary (title, subject, creator,
 // producer, fixed dates), the document's language, and asks viewers to show
 // the title rather than the file name.
@@ -33,10 +42,10 @@ void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
   }
   info.replaceKey("/Title", QPDFObjectHandle::newUnicodeString(title));
   info.replaceKey("/Subject", QPDFObjectHandle::newUnicodeString(subject));
-  info.replaceKey("/Creator", QPDFObjectHandle::newUnicodeString("docgen"));
-  info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString("docgen 0.1.0 (cairo, qpdf)"));
-  info.replaceKey("/CreationDate", QPDFObjectHandle::newString("D:20000101000000Z"));
-  info.replaceKey("/ModDate", QPDFObjectHandle::newString("D:20000101000000Z"));
+  info.replaceKey("/Creator", QPDFObjectHandle::newUnicodeString(kCreator));
+  info.replaceKey("/Producer", QPDFObjectHandle::newUnicodeString(kProducer));
+  info.replaceKey("/CreationDate", QPDFObjectHandle::newString(kInfoDate));
+  info.replaceKey("/ModDate", QPDFObjectHandle::newString(kInfoDate));
   QPDFObjectHandle root = pdf.getRoot();
   root.replaceKey("/Lang", QPDFObjectHandle::newUnicodeString(pdf_info.lang));
   QPDFObjectHandle preferences = root.getKey("/ViewerPreferences");
@@ -45,6 +54,128 @@ void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
     root.replaceKey("/ViewerPreferences", preferences);
   }
   preferences.replaceKey("/DisplayDocTitle", QPDFObjectHandle::newBool(true));
+}
+
+std::string EscapeXml(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default:
+        // XML 1.0 has no place for other control characters.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
+    }
+  }
+  return out;
+}
+
+// The XMP packet PDF/A requires: its identification, and the document
+// information dictionary's entries said again, equal to them.
+std::string ArchivalXmp(const PdfInfo& info) {
+  return "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+         "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+         "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+         "<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n"
+         "</rdf:Description>\n"
+         "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+         "<dc:format>application/pdf</dc:format>\n"
+         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(info.title) + "</rdf:li></rdf:Alt></dc:title>\n"
+         "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(info.subject) +
+         "</rdf:li></rdf:Alt></dc:description>\n"
+         "<dc:language><rdf:Bag><rdf:li>" + EscapeXml(info.lang) + "</rdf:li></rdf:Bag></dc:language>\n"
+         "</rdf:Description>\n"
+         "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n"
+         "<xmp:CreatorTool>" + std::string(kCreator) + "</xmp:CreatorTool>\n"
+         "<xmp:CreateDate>" + kXmpDate + "</xmp:CreateDate>\n<xmp:ModifyDate>" + kXmpDate + "</xmp:ModifyDate>\n"
+         "</rdf:Description>\n"
+         "<rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
+         "<pdf:Producer>" + std::string(kProducer) + "</pdf:Producer>\n"
+         "</rdf:Description>\n"
+         "</rdf:RDF>\n"
+         "</x:xmpmeta>\n"
+         "<?xpacket end=\"w\"?>";
+}
+
+std::string Deflate(const std::string& bytes) {
+  Pl_Buffer out("deflated");
+  Pl_Flate flate("deflate", &out, Pl_Flate::a_deflate);
+  flate.write(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  flate.finish();
+  std::unique_ptr<Buffer> buffer(out.getBuffer());
+  return std::string(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
+}
+
+// What PDF/A forbids or requires in the resources cairo writes, fixed in
+// place: images may not ask viewers to interpolate, and an embedded
+// TrueType CID font must map CIDs to glyphs (cairo's subsets use the
+// identity). Follows forms, Type 3 glyphs, patterns and soft masks.
+void FixResources(QPDFObjectHandle resources, std::set<QPDFObjGen>& seen) {
+  if (!resources.isDictionary()) return;
+  auto each = [&](const char* category, const std::function<void(QPDFObjectHandle)>& fix) {
+    QPDFObjectHandle entries = resources.getKey(category);
+    if (!entries.isDictionary()) return;
+    for (const std::string& key : entries.getKeys()) {
+      QPDFObjectHandle object = entries.getKey(key);
+      if (object.isIndirect() && !seen.insert(object.getObjGen()).second) continue;
+      fix(object);
+    }
+  };
+  each("/XObject", [&](QPDFObjectHandle xobject) {
+    if (!xobject.isStream()) return;
+    QPDFObjectHandle dict = xobject.getDict();
+    if (dict.getKey("/Subtype").isNameAndEquals("/Image")) {
+      if (dict.hasKey("/Interpolate")) dict.removeKey("/Interpolate");
+      QPDFObjectHandle mask = dict.getKey("/SMask");
+      if (mask.isStream() && mask.getDict().hasKey("/Interpolate")) mask.getDict().removeKey("/Interpolate");
+    } else {
+      FixResources(dict.getKey("/Resources"), seen);
+    }
+  });
+  each("/Font", [&](QPDFObjectHandle font) {
+    if (!font.isDictionary()) return;
+    FixResources(font.getKey("/Resources"), seen);  // Type 3
+    QPDFObjectHandle descendants = font.getKey("/DescendantFonts");
+    if (!descendants.isArray()) return;
+    for (QPDFObjectHandle cid_font : descendants.aitems()) {
+      if (cid_font.getKey("/Subtype").isNameAndEquals("/CIDFontType2") && !cid_font.hasKey("/CIDToGIDMap")) {
+        cid_font.replaceKey("/CIDToGIDMap", QPDFObjectHandle::newName("/Identity"));
+      }
+    }
+  });
+  each("/Pattern", [&](QPDFObjectHandle pattern) {
+    if (pattern.isStream()) FixResources(pattern.getDict().getKey("/Resources"), seen);
+  });
+  each("/ExtGState", [&](QPDFObjectHandle state) {
+    QPDFObjectHandle mask = state.isDictionary() ? state.getKey("/SMask") : QPDFObjectHandle::newNull();
+    if (mask.isDictionary() && mask.getKey("/G").isStream()) FixResources(mask.getKey("/G").getDict().getKey("/Resources"), seen);
+  });
+}
+
+// PDF/A-2b: the XMP identification, the sRGB output intent, and resources
+// that PDF/A allows. cairo already embeds every font and writes no
+// encryption, JavaScript or actions.
+void MakeArchival(QPDF& pdf, const PdfInfo& info) {
+  std::set<QPDFObjGen> seen;
+  for (QPDFObjectHandle page : pdf.getAllPages()) FixResources(page.getKey("/Resources"), seen);
+  QPDFObjectHandle root = pdf.getRoot();
+  QPDFObjectHandle metadata = QPDFObjectHandle::newStream(&pdf, ArchivalXmp(info));  // not compressed, as PDF/A asks
+  metadata.getDict().replaceKey("/Type", QPDFObjectHandle::newName("/Metadata"));
+  metadata.getDict().replaceKey("/Subtype", QPDFObjectHandle::newName("/XML"));
+  root.replaceKey("/Metadata", metadata);
+  QPDFObjectHandle profile = QPDFObjectHandle::newStream(&pdf);
+  profile.replaceStreamData(Deflate(*info.archive_profile), QPDFObjectHandle::newName("/FlateDecode"), QPDFObjectHandle::newNull());
+  profile.getDict().replaceKey("/N", QPDFObjectHandle::newInteger(3));
+  QPDFObjectHandle intent = QPDFObjectHandle::newDictionary();
+  intent.replaceKey("/Type", QPDFObjectHandle::newName("/OutputIntent"));
+  intent.replaceKey("/S", QPDFObjectHandle::newName("/GTS_PDFA1"));
+  intent.replaceKey("/OutputConditionIdentifier", QPDFObjectHandle::newString("sRGB IEC61966-2.1"));
+  intent.replaceKey("/Info", QPDFObjectHandle::newString("sRGB IEC61966-2.1"));
+  intent.replaceKey("/DestOutputProfile", profile);
+  root.replaceKey("/OutputIntents", QPDFObjectHandle::newArray({pdf.makeIndirectObject(intent)}));
 }
 
 // Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
@@ -96,6 +227,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
   SetInfo(package, info);
+  if (info.archive_profile) MakeArchival(package, info);
   return Write(package, "1.5");
 }
 
@@ -114,6 +246,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   impl_->bookmarks.push_back(bookmark);
   QPDF& pdf = *impl_->documents.back().pdf;
   SetInfo(pdf, info);
+  if (info.archive_profile) MakeArchival(pdf, info);
   return Write(pdf);
 }
 

@@ -1,6 +1,6 @@
 // Finishing cairo's PDFs with qpdf: document information (title, subject,
 // creator, producer, fixed dates), the language and the title shown in the
-// viewer's title bar, a deterministic /ID, and the package PDF
+// viewer's title bar, PDF/A-2b when asked, a deterministic /ID, and the package PDF
 // merged from the documents with one bookmark each. Kept apart so that qpdf's
 // headers stay in one file. Not thread-safe; one assembler per package.
 #pragma once
@@ -14,6 +14,9 @@ struct PdfInfo {
   std::string title;
   std::string subject;
   std::string lang = "en";  // BCP 47
+  // PDF/A-2b (ISO 19005-2, level B) with this ICC profile as the sRGB output
+  // intent; null: a plain PDF.
+  std::shared_ptr<const std::string> archive_profile;
 };
 
 class PdfAssembler {

@@ -6,6 +6,8 @@
 #include <cairo-pdf.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+#include <iterator>
 #include <list>
 #include <map>
 #include <unordered_map>
@@ -68,6 +70,9 @@ void ApplySettings(const YAML::Node& settings, PageStyle& style) {
       if (font["size"] && font["size"].IsScalar()) style.font_size = std::stod(font["size"].Scalar());
     }
     if (const YAML::Node lang = settings["lang"]; lang && lang.IsScalar()) style.lang = lang.Scalar();
+    if (const YAML::Node pdf = settings["pdf"]; pdf && pdf.IsMap() && pdf["archive"] && pdf["archive"].IsScalar()) {
+      style.archive = pdf["archive"].Scalar() != "none";
+    }
   } catch (const std::exception&) {
     // Lint refuses malformed settings; keep the defaults if one slips through.
   }
@@ -169,6 +174,19 @@ struct Renderer::Impl {
   RenderOptions options;
   Typesetter typesetter;
   std::map<std::string, std::shared_ptr<const ParsedTemplate>> templates;  // digest + path
+  std::shared_ptr<const std::string> srgb_profile;  // read at the first archival render
+
+  // PDF/A's output intent profile, or null when it cannot be read.
+  std::shared_ptr<const std::string> SrgbProfile() {
+    if (!srgb_profile) {
+      std::ifstream in(options.srgb_profile, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (in.good() || in.eof()) {
+        if (!bytes.empty()) srgb_profile = std::make_shared<const std::string>(std::move(bytes));
+      }
+    }
+    return srgb_profile;
+  }
 
   // Decoded images, least recently used first out, at most
   // options.image_cache_bytes of them.
@@ -394,6 +412,20 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   }
   shared["quote"] = quote;
   const YAML::Node defaults = DefaultsNode(catalog.defaults);
+  PageStyle package_style;  // the package PDF takes the catalog's defaults
+  ApplySettings(defaults, package_style);
+  // PDF/A needs its colour profile: said once, naming where archiving was asked for.
+  bool profile_missing_reported = false;
+  auto need_profile = [&](const std::string& file, const PackageDocument* doc) {
+    if (impl_->SrgbProfile() || profile_missing_reported) return;
+    profile_missing_reported = true;
+    errors.push_back(RenderError("pdf_error",
+                                 "PDF/A (pdf: {archive: pdf-a-2b}, the default) needs the sRGB colour profile " +
+                                     impl_->options.srgb_profile + ", which cannot be read: install icc-profiles-free, or set "
+                                     "pdf: {archive: none}.",
+                                 file, 0, doc != nullptr ? doc->id : "", doc != nullptr ? doc->instance : 0));
+  };
+  if (package_style.archive) need_profile("catalog.yaml", nullptr);
 
   std::vector<DocumentJob> jobs(package.documents.size());
   RenderTimings& timings = result.timings;
@@ -426,6 +458,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       d.message = "Font \"" + job.style.font_family + "\" is not installed on this machine.";
       errors.push_back(std::move(d));
     }
+    if (job.style.archive) need_profile(job.file, &doc);
     job.context = {{"doc", {{"id", doc.id}, {"title", doc.title}, {"edition", doc.edition}, {"kind", ToString(doc.kind)},
                             {"instance", doc.instance}}},
                    {"vars", doc.variables}};
@@ -465,6 +498,9 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     std::string unused;
     return impl_->ImageFor(catalog, path, unused);
   };
+  const auto ArchiveProfile = [&](const PageStyle& style) {
+    return style.archive ? impl_->SrgbProfile() : std::shared_ptr<const std::string>();
+  };
 
   // Drawing: each document once; the package is merged from them by qpdf.
   RenderOutput output;
@@ -499,15 +535,15 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
     std::string drawn = surface.Finish();
     clock.Lap(timings.draw);
-    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject, job.style.lang}, doc.id + " \u2014 " + doc.title);
+    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style)},
+                                            doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;
   }
   clock.Restart();
-  PageStyle package_style;  // the package speaks the catalog's default language
-  ApplySettings(defaults, package_style);
-  output.package_pdf = assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang});
+  output.package_pdf =
+      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style)});
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;

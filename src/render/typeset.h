@@ -35,6 +35,7 @@ struct PageStyle {
   std::string font_family = "Liberation Serif";
   double font_size = 10;
   std::string lang = "en";  // the document's language (BCP 47), for screen readers
+  bool archive = true;      // PDF/A-2b (pdf: {archive: pdf-a-2b}, the default) or a plain PDF (none)
 };
 
 // A decoded image: a PNG surface or an SVG handle, with its natural size in points.

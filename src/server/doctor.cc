@@ -1,6 +1,7 @@
 #include "server/doctor.h"
 
 #include <docgen/catalog.h>
+#include <docgen/render.h>
 #include <docgen/store.h>
 
 #include <sys/stat.h>
@@ -123,6 +124,18 @@ std::vector<DoctorFinding> CatalogChecks(const std::string& dir) {
   return out;
 }
 
+// PDF/A (on by default) writes an sRGB output intent from this profile.
+DoctorFinding ColourProfile() {
+  const std::string path = RenderOptions{}.srgb_profile;
+  std::ifstream in(path, std::ios::binary);
+  if (!in || in.peek() == std::ifstream::traits_type::eof()) {
+    return {"colour profile", false,
+            path + " cannot be read: documents archived as PDF/A (the default) fail with pdf_error (install icc-profiles-free, "
+                   "or set pdf: {archive: none} in the catalog's defaults)"};
+  }
+  return {"colour profile", true, path + ", the sRGB output intent of PDF/A"};
+}
+
 // The token file, and the shared cache and provider, through the same
 // authenticator docgen serve uses (one probe token, which no cache holds).
 std::vector<DoctorFinding> AuthChecks(const ServiceOptions& options) {
@@ -159,6 +172,7 @@ std::vector<DoctorFinding> Diagnose(const ServiceOptions& options) {
   findings.push_back(DiskSpace(options.data_dir));
   findings.push_back(Database(options));
   for (DoctorFinding& f : CatalogChecks(options.catalog_dir)) findings.push_back(std::move(f));
+  findings.push_back(ColourProfile());
   for (DoctorFinding& f : AuthChecks(options)) findings.push_back(std::move(f));
   return findings;
 }
