@@ -5,7 +5,9 @@
 //
 // holding the approved references: text.txt (text of every page in reading
 // order, pages separated by form feeds), page-N.png (each page at 36 dpi),
-// or errors.txt for a case that must fail. Pages are compared with a small
+// structure.txt (the tagged PDF's structure tree with each element's text,
+// as poppler's `pdfinfo -struct-text` reads it back), or errors.txt for a
+// case that must fail. Pages are compared with a small
 // tolerance (at most 0.5% of pixels may differ by more than 48 grey levels).
 // Every PDF (each document's and the package's) is also checked against
 // the PDF/A-2b requirements docgen meets by default.
@@ -14,6 +16,7 @@
 #include <docgen/resolve.h>
 
 #include <cairo.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-image.h>
@@ -22,6 +25,7 @@
 #define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
 #include <qpdf/QPDF.hh>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -176,6 +180,21 @@ void CheckArchival(const std::string& bytes, const std::string& where) {
   }
 }
 
+// The structure tree of a tagged PDF, as a screen reader would walk it:
+// element types in reading order, with their text (poppler's pdfinfo).
+std::string StructureText(const std::string& pdf_bytes) {
+  const fs::path file = fs::temp_directory_path() / ("docgen-golden-" + std::to_string(::getpid()) + ".pdf");
+  WriteFile(file, pdf_bytes);
+  std::string out;
+  if (FILE* pipe = ::popen(("pdfinfo -struct-text " + file.string() + " 2>&1").c_str(), "r")) {
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    if (::pclose(pipe) != 0) out += "(pdfinfo failed)\n";
+  }
+  fs::remove(file);
+  return out;
+}
+
 void CheckAgainstReferences(const RenderResult& result, const fs::path& dir) {
   if (!result.output) {
     std::string errors;
@@ -229,11 +248,14 @@ void CheckAgainstReferences(const RenderResult& result, const fs::path& dir) {
     EXPECT_LE(differing, 0.005) << png << ": " << differing * 100 << "% of pixels differ " << why
                                 << " (DOCGEN_UPDATE=1 to approve the new rendering)";
   }
+  const std::string structure = StructureText(bytes);
   if (UpdateMode()) {
     WriteFile(dir / "text.txt", text);
+    WriteFile(dir / "structure.txt", structure);
     return;
   }
   EXPECT_EQ(ReadFile(dir / "text.txt"), text) << "extracted text differs in " << dir;
+  EXPECT_EQ(ReadFile(dir / "structure.txt"), structure) << "the structure tree differs in " << dir;
 }
 
 class ExampleCase : public ::testing::Test {

@@ -11,6 +11,7 @@
 #include <qpdf/QPDF.hh>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -265,6 +266,55 @@ TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
   EXPECT_EQ(Lang(result.output->package_pdf, &shows_title), "fr-CA");
   EXPECT_TRUE(shows_title);
   EXPECT_EQ(Lang(RenderTemplate("# Nothing said\n").output->package_pdf), "en");  // the default
+}
+
+// The structure tree depth first: each element's type, with its alt text
+// after a colon, nesting by indentation ("H1", "  TH", "Figure: Logo").
+std::string Structure(const std::string& pdf_bytes) {
+  QPDF pdf;
+  pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
+  std::string out;
+  std::function<void(QPDFObjectHandle, int)> visit = [&](QPDFObjectHandle node, int depth) {
+    if (node.isArray()) {
+      for (QPDFObjectHandle kid : node.getArrayAsVector()) visit(kid, depth);
+      return;
+    }
+    if (!node.isDictionary() || !node.hasKey("/S")) return;
+    out += std::string(2 * depth, ' ') + node.getKey("/S").getName().substr(1);
+    if (node.hasKey("/Alt")) out += ": " + node.getKey("/Alt").getUTF8Value();
+    out += "\n";
+    visit(node.getKey("/K"), depth + 1);
+  };
+  visit(pdf.getRoot().getKey("/StructTreeRoot").getKey("/K"), 0);
+  return out;
+}
+
+TEST(Render, DocumentsAreTaggedForScreenReaders) {
+  const std::string logo = "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'><rect width='40' height='20'/></svg>";
+  CatalogLoad load = CatalogBuilder()
+                         .File("assets/logo.svg", logo)
+                         .Document("T", kDoc,
+                                   "![Acme logo](assets/logo.svg)\n\n# Title\n\nText.\n\n## Items\n\n1. One\n2. Two\n\n"
+                                   "> Quoted.\n\n| Name | Limit |\n|---|--:|\n| Cyber | $1 |\n")
+                         .Load();
+  ASSERT_TRUE(load.catalog) << (load.diagnostics.empty() ? "" : FormatDiagnostic(load.diagnostics[0]));
+  Renderer renderer;
+  RenderResult result = RenderQuote(renderer, *load.catalog, TestQuote());
+  ASSERT_TRUE(result.output);
+  const std::string document =
+      "Document\n  Figure: Acme logo\n  H1\n  P\n  H2\n  L\n    LI\n      Lbl\n      LBody\n        P\n    LI\n      Lbl\n"
+      "      LBody\n        P\n  BlockQuote\n    P\n  Table\n    TR\n      TH\n      TH\n    TR\n      TD\n      TD\n";
+  EXPECT_EQ(Structure(result.output->documents[0].pdf), document);
+  // In the package, each document is a Part of one Document.
+  std::string part = document;
+  part.replace(0, std::string("Document").size(), "Part");
+  std::string indented;
+  for (size_t start = 0; start < part.size();) {
+    const size_t end = part.find('\n', start) + 1;
+    indented += "  " + part.substr(start, end - start);
+    start = end;
+  }
+  EXPECT_EQ(Structure(result.output->package_pdf), "Document\n" + indented);
 }
 
 // PDF/A-2b is the default (tests/golden_test.cc checks it on every golden PDF).

@@ -6,6 +6,7 @@
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <vector>
@@ -178,6 +179,82 @@ void MakeArchival(QPDF& pdf, const PdfInfo& info) {
   root.replaceKey("/OutputIntents", QPDFObjectHandle::newArray({pdf.makeIndirectObject(intent)}));
 }
 
+// Gives each Figure of the structure tree, in reading order, its alt text.
+void SetFigureAlts(QPDF& pdf, const std::vector<std::string>& alts) {
+  size_t next = 0;
+  std::function<void(QPDFObjectHandle, int)> visit = [&](QPDFObjectHandle node, int depth) {
+    if (depth > 64) return;
+    if (node.isArray()) {
+      for (QPDFObjectHandle kid : node.aitems()) visit(kid, depth + 1);
+      return;
+    }
+    if (!node.isDictionary() || !node.hasKey("/S")) return;  // marked content
+    if (node.getKey("/S").isNameAndEquals("/Figure") && next < alts.size()) {
+      const std::string& alt = alts[next++];
+      if (!alt.empty()) node.replaceKey("/Alt", QPDFObjectHandle::newUnicodeString(alt));
+    }
+    visit(node.getKey("/K"), depth + 1);
+  };
+  visit(pdf.getRoot().getKey("/StructTreeRoot").getKey("/K"), 0);
+}
+
+// The package's structure tree: a Document whose Parts are the documents'
+// trees (each drawn as one Document element), with the documents' parent
+// trees renumbered past the earlier documents' and their pages' keys moved
+// to match. qpdf copies pages but not structure trees.
+void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std::vector<size_t>& first_pages) {
+  std::vector<QPDFObjectHandle> pages = package.getAllPages();
+  QPDFObjectHandle tree = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
+  tree.replaceKey("/Type", QPDFObjectHandle::newName("/StructTreeRoot"));
+  QPDFObjectHandle top = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
+  top.replaceKey("/Type", QPDFObjectHandle::newName("/StructElem"));
+  top.replaceKey("/S", QPDFObjectHandle::newName("/Document"));
+  top.replaceKey("/P", tree);
+  QPDFObjectHandle parts = QPDFObjectHandle::newArray();
+  QPDFObjectHandle nums = QPDFObjectHandle::newArray();
+  long long offset = 0;
+  for (size_t d = 0; d < documents.size(); ++d) {
+    const size_t end = d + 1 < documents.size() ? first_pages[d + 1] : pages.size();
+    QPDFObjectHandle foreign = documents[d].pdf->getRoot().getKey("/StructTreeRoot");
+    QPDFObjectHandle foreign_parents = foreign.getKey("/ParentTree");
+    if (!foreign.isDictionary() || !foreign_parents.isIndirect() || !foreign_parents.getKey("/Nums").isArray()) {
+      for (size_t p = first_pages[d]; p < end; ++p) pages[p].removeKey("/StructParents");  // untagged
+      continue;
+    }
+    QPDFObjectHandle parents = package.copyForeignObject(foreign_parents).getKey("/Nums");
+    long long next = 0;
+    for (int i = 0; i + 1 < parents.getArrayNItems(); i += 2) {
+      const long long key = parents.getArrayItem(i).getIntValue();
+      nums.appendItem(QPDFObjectHandle::newInteger(key + offset));
+      nums.appendItem(parents.getArrayItem(i + 1));
+      next = std::max(next, key + 1);
+    }
+    for (size_t p = first_pages[d]; p < end; ++p) {
+      QPDFObjectHandle key = pages[p].getKey("/StructParents");
+      if (key.isInteger()) pages[p].replaceKey("/StructParents", QPDFObjectHandle::newInteger(key.getIntValue() + offset));
+    }
+    QPDFObjectHandle kids = foreign.getKey("/K");
+    for (QPDFObjectHandle kid : kids.isArray() ? kids.getArrayAsVector() : std::vector<QPDFObjectHandle>{kids}) {
+      if (!kid.isIndirect()) continue;
+      QPDFObjectHandle part = package.copyForeignObject(kid);
+      if (part.getKey("/S").isNameAndEquals("/Document")) part.replaceKey("/S", QPDFObjectHandle::newName("/Part"));
+      part.replaceKey("/P", top);
+      parts.appendItem(part);
+    }
+    offset += next;
+  }
+  top.replaceKey("/K", parts);
+  tree.replaceKey("/K", QPDFObjectHandle::newArray({top}));
+  QPDFObjectHandle parent_tree = QPDFObjectHandle::newDictionary();
+  parent_tree.replaceKey("/Nums", nums);
+  tree.replaceKey("/ParentTree", package.makeIndirectObject(parent_tree));
+  tree.replaceKey("/ParentTreeNextKey", QPDFObjectHandle::newInteger(offset));
+  package.getRoot().replaceKey("/StructTreeRoot", tree);
+  QPDFObjectHandle mark_info = QPDFObjectHandle::newDictionary();
+  mark_info.replaceKey("/Marked", QPDFObjectHandle::newBool(true));
+  package.getRoot().replaceKey("/MarkInfo", mark_info);
+}
+
 // Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
 std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
   QPDFWriter writer(pdf);
@@ -226,6 +303,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/Outlines", outlines);
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
+  MergeStructure(package, documents, first_pages);
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info);
   return Write(package, "1.5");
@@ -246,6 +324,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   impl_->bookmarks.push_back(bookmark);
   QPDF& pdf = *impl_->documents.back().pdf;
   SetInfo(pdf, info);
+  SetFigureAlts(pdf, info.figure_alts);
   if (info.archive_profile) MakeArchival(pdf, info);
   return Write(pdf);
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace docgen {
 
@@ -17,6 +18,9 @@ struct PdfInfo {
   // PDF/A-2b (ISO 19005-2, level B) with this ICC profile as the sRGB output
   // intent; null: a plain PDF.
   std::shared_ptr<const std::string> archive_profile;
+  // The alt text of each Figure of the structure tree, in reading order
+  // (cairo writes no /Alt).
+  std::vector<std::string> figure_alts;
 };
 
 class PdfAssembler {

@@ -524,7 +524,10 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       const std::string footer =
           job.parsed->has_footer ? PlainText(job.parsed->footer, shared, job.context, p + 1, pages, options, unused) : "";
       surface.StartPage(job.style);
+      // The root of the structure tree (a Part in the package), opened on the first page and closed on the last.
+      if (p == 0) cairo_tag_begin(surface.cr(), "Document", nullptr);
       impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer, image_for);
+      if (p + 1 == pages) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
         result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
                                                              surface.Problem() + ".", job.file, 0, doc.id, doc.instance));
@@ -535,15 +538,16 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
     std::string drawn = surface.Finish();
     clock.Lap(timings.draw);
-    std::string pdf = assembler.AddDocument(std::move(drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style)},
-                                            doc.id + " \u2014 " + doc.title);
+    std::string pdf = assembler.AddDocument(
+        std::move(drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.layout.figure_alts},
+        doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;
   }
   clock.Restart();
   output.package_pdf =
-      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style)});
+      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style), {}});
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;

@@ -122,50 +122,86 @@ void AddRowFrame(Fragment& row, double x, const std::vector<double>& widths, dou
   }
 }
 
-// A row's cells line by line (the kLayout op of each cell, with its padding
-// offset, broken into its lines), for PlaceTallRow to split.
-std::shared_ptr<const TallRow> TallRowOf(const Fragment& row, double x, const std::vector<double>& widths, bool header) {
-  auto tall = std::make_shared<TallRow>();
-  tall->x = x;
-  tall->widths = widths;
-  tall->header = header;
-  for (const DrawOp& cell : row.ops) {
-    if (cell.kind != DrawOp::Kind::kLayout) continue;
-    PangoLayoutIter* iter = pango_layout_get_iter(cell.layout.get());
+DrawOp Tag(DrawOp::Kind kind, std::string tag) {
+  DrawOp op;
+  op.kind = kind;
+  op.tag = std::move(tag);
+  return op;
+}
+
+// Makes fragments [first, end) of `doc` one structure element `tag`.
+void WrapInTag(LaidOutDocument& doc, size_t first, const std::string& tag) {
+  if (first >= doc.fragments.size()) return;
+  auto& head = doc.fragments[first].ops;
+  head.insert(head.begin(), Tag(DrawOp::Kind::kBeginTag, tag));
+  doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, tag));
+}
+
+bool IsCellTag(const DrawOp& op) { return op.tag == "TR" || op.tag == "TH" || op.tag == "TD"; }
+
+// A row taller than a page, line by line: each line of each cell with its
+// extent from the row's top (cell by cell, top to bottom), and the
+// structure it sits in (the table's start or end, a list item) before and
+// after its cells. Its own TR, TH and TD are made again for each part.
+struct TallRow {
+  struct Line {
+    double top = 0, bottom = 0;
+    size_t cell = 0;
+    DrawOp op;  // kLayoutLine; y is the baseline from the row's top
+  };
+  std::vector<Line> lines;
+  std::vector<DrawOp> before, after;
+};
+
+TallRow TallRowOf(const Fragment& row) {
+  TallRow tall;
+  size_t cells = 0;
+  for (const DrawOp& op : row.ops) {
+    if (op.kind == DrawOp::Kind::kBeginTag || op.kind == DrawOp::Kind::kEndTag) {
+      if (!IsCellTag(op)) (cells == 0 ? tall.before : tall.after).push_back(op);
+      continue;
+    }
+    if (op.kind != DrawOp::Kind::kLayout) continue;  // the fill and grid are drawn again around each part
+    PangoLayoutIter* iter = pango_layout_get_iter(op.layout.get());
     int index = 0;
     do {
       PangoRectangle logical;
       pango_layout_iter_get_line_extents(iter, nullptr, &logical);
       TallRow::Line line;
-      line.top = cell.y + logical.y / kScale;
+      line.cell = cells;
+      line.top = op.y + logical.y / kScale;
       line.bottom = line.top + logical.height / kScale;
       line.op.kind = DrawOp::Kind::kLayoutLine;
-      line.op.layout = cell.layout;
+      line.op.layout = op.layout;
       line.op.line_index = index++;
-      line.op.x = cell.x + logical.x / kScale;  // aligned within the cell
-      line.op.y = cell.y + pango_layout_iter_get_baseline(iter) / kScale;
-      tall->lines.push_back(std::move(line));
+      line.op.x = op.x + logical.x / kScale;  // aligned within the cell
+      line.op.y = op.y + pango_layout_iter_get_baseline(iter) / kScale;
+      tall.lines.push_back(std::move(line));
     } while (pango_layout_iter_next_line(iter));
     pango_layout_iter_free(iter);
+    ++cells;
   }
   return tall;
 }
 
 // Places a row taller than a page: the lines of its cells that fit go on
 // this page, the rest continue on the next ones, under the repeated header.
-// Each line goes in exactly one part; a part starts at its highest line.
+// Each line goes in exactly one part; a part starts at its highest line and
+// is a row of its own in the structure tree.
 void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, double& y) {
-  const TallRow& tall = *row.tall;
+  const RowGrid& grid = *row.tall;
+  const TallRow tall = TallRowOf(row);
+  const std::string cell_tag = grid.header ? "TH" : "TD";
   std::vector<bool> placed(tall.lines.size(), false);
   size_t left = tall.lines.size();
   bool first = true;
   while (left > 0) {
     Page& page = doc.pages.back();
     if (page.items.empty() && row.repeat_header != nullptr) {
-      page.items.emplace_back(0, row.repeat_header);
+      page.items.push_back({0, row.repeat_header, true});
       y = row.repeat_header->height;
     }
-    const bool fresh = page.items.empty() || (page.items.size() == 1 && page.items[0].second == row.repeat_header);
+    const bool fresh = page.items.empty() || (page.items.size() == 1 && page.items[0].repeated);
     const double space = first && !page.items.empty() ? row.space_before : 0;
     double from = available;
     for (size_t i = 0; i < tall.lines.size(); ++i) {
@@ -187,20 +223,27 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
       }
     }
     Fragment part;
+    if (first) part.ops = tall.before;
+    part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, "TR"));
     double bottom = from;
-    for (size_t i : take) {
-      DrawOp op = tall.lines[i].op;
+    for (size_t k = 0; k < take.size(); ++k) {
+      const TallRow::Line& line = tall.lines[take[k]];
+      if (k == 0 || tall.lines[take[k - 1]].cell != line.cell) part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
+      DrawOp op = line.op;
       op.y -= from - kCellPadding;
       part.ops.push_back(std::move(op));
-      bottom = std::max(bottom, tall.lines[i].bottom);
-      placed[i] = true;
+      if (k + 1 == take.size() || tall.lines[take[k + 1]].cell != line.cell) part.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
+      bottom = std::max(bottom, line.bottom);
+      placed[take[k]] = true;
     }
-    part.height = bottom - from + 2 * kCellPadding;
-    AddRowFrame(part, tall.x, tall.widths, part.height, tall.header);
-    doc.parts.push_back(std::move(part));
-    doc.pages.back().items.emplace_back(y + space, &doc.parts.back());
-    y += space + doc.parts.back().height;
+    part.ops.push_back(Tag(DrawOp::Kind::kEndTag, "TR"));
     left -= take.size();
+    if (left == 0) part.ops.insert(part.ops.end(), tall.after.begin(), tall.after.end());
+    part.height = bottom - from + 2 * kCellPadding;
+    AddRowFrame(part, grid.x, grid.widths, part.height, grid.header);
+    doc.parts.push_back(std::move(part));
+    doc.pages.back().items.push_back({y + space, &doc.parts.back()});
+    y += space + doc.parts.back().height;
     first = false;
     if (left > 0) {
       doc.pages.emplace_back();
@@ -382,6 +425,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     }
   }
   const double page_height = style.height - 2 * style.margin;
+  const size_t first_row = doc.fragments.size();
   const Fragment* header = nullptr;
   for (size_t r = 0; r < table.rows.size(); ++r) {
     const bool is_header = r < static_cast<size_t>(table.header_rows);
@@ -390,6 +434,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     row.break_before = r == 0 && pending_break_;
     double height = 0;
     double cx = x;
+    const std::string cell_tag = is_header ? "TH" : "TD";
+    row.ops.push_back(Tag(DrawOp::Kind::kBeginTag, "TR"));
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
           table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
@@ -403,20 +449,24 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       op.layout = std::move(layout);
       op.x = cx + kCellPadding;
       op.y = kCellPadding;
+      row.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
       row.ops.push_back(std::move(op));
+      row.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
       cx += widths[c];
     }
+    row.ops.push_back(Tag(DrawOp::Kind::kEndTag, "TR"));
     AddRowFrame(row, x, widths, height, is_header);
     row.height = height;
     row.keep_with_next = is_header;
     row.repeat_header = is_header ? nullptr : header;
     if (height > page_height - (row.repeat_header != nullptr ? row.repeat_header->height : 0)) {
-      row.tall = TallRowOf(row, x, widths, is_header);
+      row.tall = std::make_shared<const RowGrid>(RowGrid{x, widths, is_header});
     }
     doc.fragments.push_back(std::move(row));
     if (is_header && !doc.fragments.back().tall) header = &doc.fragments.back();  // a header taller than a page is not repeated
     pending_break_ = false;
   }
+  WrapInTag(doc, first_row, "Table");
 }
 
 void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth,
@@ -426,22 +476,31 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
   for (const auto& block : blocks) {
     if (Expired()) return;
     switch (block.kind) {
-      case Block::Kind::kParagraph:
+      case Block::Kind::kParagraph: {
+        const size_t first = doc.fragments.size();
         AddTextLines(NewLayout(block.markup, style.font_family, style.font_size, width), x, paragraph_space, false, doc);
+        WrapInTag(doc, first, "P");
         break;
-      case Block::Kind::kCode:
+      }
+      case Block::Kind::kCode: {
+        const size_t first = doc.fragments.size();
         AddTextLines(NewLayout(block.markup, kMonospace, style.font_size * 0.9, width), x, paragraph_space, false, doc);
+        WrapInTag(doc, first, "P");
         break;
+      }
       case Block::Kind::kHeading: {
         static const double kSizes[] = {1.6, 1.3, 1.15, 1.0, 1.0, 1.0};
-        const double size = style.font_size * kSizes[std::clamp(block.level, 1, 6) - 1];
+        const int level = std::clamp(block.level, 1, 6);
+        const double size = style.font_size * kSizes[level - 1];
         const size_t first = doc.fragments.size();
         AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
         doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page
-        (void)first;
+        WrapInTag(doc, first, "H" + std::to_string(level));
         break;
       }
       case Block::Kind::kList: {
+        // L > LI > (Lbl: the marker, LBody: the item's blocks).
+        const size_t list_first = doc.fragments.size();
         int number = block.start;
         for (const auto& item : block.items) {
           const size_t first = doc.fragments.size();
@@ -456,10 +515,14 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
           marker.kind = DrawOp::Kind::kLayoutLine;
           marker.layout = NewLayout(ListMarker(block.ordered, number++, list_depth), style.font_family, style.font_size, -1);
           marker.x = x + 2;
-          marker.y = head.ops.empty() || head.ops.front().kind != DrawOp::Kind::kLayoutLine ? style.font_size
-                                                                                            : head.ops.front().y;
-          head.ops.push_back(std::move(marker));
+          auto line = std::find_if(head.ops.begin(), head.ops.end(), [](const DrawOp& op) { return op.kind == DrawOp::Kind::kLayoutLine; });
+          marker.y = line == head.ops.end() ? style.font_size : line->y;  // on the first line's baseline
+          head.ops.insert(head.ops.begin(), {Tag(DrawOp::Kind::kBeginTag, "LI"), Tag(DrawOp::Kind::kBeginTag, "Lbl"), std::move(marker),
+                                             Tag(DrawOp::Kind::kEndTag, "Lbl"), Tag(DrawOp::Kind::kBeginTag, "LBody")});
+          doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, "LBody"));
+          doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, "LI"));
         }
+        if (doc.fragments.size() > list_first) WrapInTag(doc, list_first, "L");
         break;
       }
       case Block::Kind::kQuote: {
@@ -474,6 +537,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
           bar.gray = 0.7;
           doc.fragments[i].ops.push_back(bar);
         }
+        WrapInTag(doc, first, "BlockQuote");
         break;
       }
       case Block::Kind::kRule: {
@@ -515,8 +579,9 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         op.width = w;
         op.height = h;
         op.image = block.image;
-        fragment.ops.push_back(std::move(op));
+        fragment.ops = {Tag(DrawOp::Kind::kBeginTag, "Figure"), std::move(op), Tag(DrawOp::Kind::kEndTag, "Figure")};
         doc.fragments.push_back(std::move(fragment));
+        doc.figure_alts.push_back(block.alt);
         pending_break_ = false;
         break;
       }
@@ -580,11 +645,11 @@ void Typesetter::Paginate(LaidOutDocument& doc) const {
       page = &doc.pages.back();
     }
     if (page->items.empty() && f.repeat_header != nullptr) {
-      page->items.emplace_back(0, f.repeat_header);
+      page->items.push_back({0, f.repeat_header, true});
       y = f.repeat_header->height;
     }
     const double space = page->items.empty() ? 0 : f.space_before;
-    page->items.emplace_back(y + space, &f);
+    page->items.push_back({y + space, &f});
     y += space + f.height;
   }
 }
@@ -593,10 +658,16 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
                           const std::string& footer, const ImageLookup& image_for) {
   const PageStyle& style = document.style;
   cairo_save(cr);
-  for (const auto& [y, fragment] : document.pages[index].items) {
+  for (const auto& [y, fragment, repeated] : document.pages[index].items) {
     const double top = style.margin + y;
     for (const DrawOp& op : fragment->ops) {
       switch (op.kind) {
+        case DrawOp::Kind::kBeginTag:
+          if (!repeated) cairo_tag_begin(cr, op.tag.c_str(), nullptr);
+          break;
+        case DrawOp::Kind::kEndTag:
+          if (!repeated) cairo_tag_end(cr, op.tag.c_str());
+          break;
         case DrawOp::Kind::kLayoutLine:
           cairo_set_source_rgb(cr, 0, 0, 0);
           cairo_move_to(cr, op.x, top + op.y);

@@ -49,8 +49,12 @@ struct Image {
 // Decodes PNG or SVG bytes; nullopt (and `error`) when they are neither.
 std::optional<Image> DecodeImage(const std::string& path, const std::string& bytes, std::string& error);
 
+// What a fragment draws, in reading order. kBeginTag and kEndTag open and
+// close an element of the tagged PDF's structure tree (cairo's tags: P, H1,
+// L, LI, Lbl, LBody, Table, TR, TH, TD, Figure, ...); elements may span
+// fragments and pages.
 struct DrawOp {
-  enum class Kind { kLayoutLine, kLayout, kLine, kFill, kImage };
+  enum class Kind { kLayoutLine, kLayout, kLine, kFill, kImage, kBeginTag, kEndTag };
   Kind kind = Kind::kLayout;
   double x = 0, y = 0;  // from the fragment's top-left; kLayoutLine: y is the baseline
   std::shared_ptr<PangoLayout> layout;
@@ -59,18 +63,12 @@ struct DrawOp {
   double width = 0, height = 0;  // kFill, kImage size
   double gray = 0;             // kLine, kFill colour
   std::string image;           // kImage: the asset path, decoded (again) when the page is drawn
+  std::string tag;             // kBeginTag, kEndTag: the structure type
 };
 
-// A table row taller than a page, kept line by line so that pagination can
-// split it between lines: each line of each cell with its extent from the
-// row's top (cell by cell, top to bottom), and the grid to draw again
-// around each part.
-struct TallRow {
-  struct Line {
-    double top = 0, bottom = 0;
-    DrawOp op;  // kLayoutLine; y is the baseline from the row's top
-  };
-  std::vector<Line> lines;
+// The grid of a table row taller than a page, which pagination splits
+// between the lines of its cells and draws again around each part.
+struct RowGrid {
   double x = 0;
   std::vector<double> widths;  // of the columns
   bool header = false;
@@ -84,11 +82,17 @@ struct Fragment {
   bool break_before = false;   // <!-- pagebreak -->
   const Fragment* repeat_header = nullptr;  // table body rows: the header row to repeat after a break
   std::vector<DrawOp> ops;
-  std::shared_ptr<const TallRow> tall;  // a row taller than a page: drawn as the parts pagination cuts
+  std::shared_ptr<const RowGrid> tall;  // a row taller than a page: drawn as the parts pagination cuts
+};
+
+struct Placement {
+  double y = 0;  // from the top of the text area
+  const Fragment* fragment = nullptr;
+  bool repeated = false;  // a table's header row again after a break: drawn, not tagged again
 };
 
 struct Page {
-  std::vector<std::pair<double, const Fragment*>> items;  // y from the top of the text area
+  std::vector<Placement> items;
 };
 
 struct LaidOutDocument {
@@ -96,6 +100,7 @@ struct LaidOutDocument {
   std::deque<Fragment> fragments;  // deque: stable addresses for Page and repeat_header
   std::deque<Fragment> parts;      // the parts of rows taller than a page, as pages show them
   std::vector<Page> pages;
+  std::vector<std::string> figure_alts;  // each image's alt text, in the order of the Figure elements
 };
 
 class Typesetter {
