@@ -8,7 +8,9 @@
 #include <poppler/cpp/poppler-page.h>
 #include <poppler/cpp/poppler-toc.h>
 #define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
+#include <qpdf/Pl_Buffer.hh>
 #include <qpdf/QPDF.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
 
 #include <filesystem>
 #include <functional>
@@ -315,6 +317,39 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
     start = end;
   }
   EXPECT_EQ(Structure(result.output->package_pdf), "Document\n" + indented);
+}
+
+TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
+  std::string body = "---\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}} of {{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+  for (int i = 0; i < 120; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
+  RenderResult result = RenderTemplate(body);
+  ASSERT_TRUE(result.output);
+  const std::string& bytes = result.output->documents[0].pdf;
+  QPDF pdf;
+  pdf.processMemoryFile("test.pdf", bytes.data(), bytes.size());
+  std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(pdf).getAllPages();
+  ASSERT_GE(pages.size(), 2u);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    Pl_Buffer buffer("contents");
+    pages[p].pipeContents(&buffer);
+    std::unique_ptr<Buffer> data(buffer.getBuffer());
+    const std::string contents(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+    size_t artifacts = 0;
+    for (size_t at = contents.find("/Artifact << /Type /Pagination >> BDC"); at != std::string::npos;
+         at = contents.find("/Artifact << /Type /Pagination >> BDC", at + 1)) {
+      ++artifacts;
+    }
+    EXPECT_EQ(artifacts, p == 0 ? 1u : 2u) << "page " << p + 1 << ": the header and footer, and after a break the header row";
+    EXPECT_EQ(contents.find("/Private"), std::string::npos) << "page " << p + 1;
+  }
+  // The table's header row is in the tree once; no element stands for an artifact.
+  const std::string tree = Structure(bytes);
+  EXPECT_EQ(tree.find("Private"), std::string::npos) << tree;
+  size_t header_cells = 0, rows = 0;
+  for (size_t at = tree.find("      TH\n"); at != std::string::npos; at = tree.find("      TH\n", at + 1)) ++header_cells;
+  for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
+  EXPECT_EQ(header_cells, 2u);
+  EXPECT_EQ(rows, 121u);
 }
 
 // PDF/A-2b is the default (tests/golden_test.cc checks it on every golden PDF).

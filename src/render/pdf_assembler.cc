@@ -4,6 +4,8 @@
 #include <qpdf/Pl_Buffer.hh>
 #include <qpdf/Pl_Flate.hh>
 #include <qpdf/QPDF.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
+#include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
 #include <algorithm>
@@ -179,6 +181,84 @@ void MakeArchival(QPDF& pdf, const PdfInfo& info) {
   root.replaceKey("/OutputIntents", QPDFObjectHandle::newArray({pdf.makeIndirectObject(intent)}));
 }
 
+// cairo 1.16 cannot mark content as an artifact (page headers and footers,
+// a table's header row repeated after a break), so the typesetter draws it
+// inside a "Private" structure tag, which docgen uses for nothing else.
+// Here each becomes a real artifact: its marked content
+// (`/Private << /MCID n >> BDC`) becomes `/Artifact << /Type /Pagination >> BDC`
+// and its element leaves the structure tree.
+class ArtifactMarker : public QPDFObjectHandle::TokenFilter {
+ public:
+  void handleToken(QPDFTokenizer::Token const& token) override {
+    using T = QPDFTokenizer;
+    if (state_ == State::kCopy) {
+      if (token.getType() == T::tt_name && token.getValue() == "/Private") {
+        write("/Artifact");
+        state_ = State::kAfterName;
+      } else {
+        writeToken(token);
+      }
+      return;
+    }
+    if (state_ == State::kAfterName) {
+      if (token.getType() == T::tt_space) {
+        writeToken(token);
+      } else if (token.getType() == T::tt_dict_open) {
+        state_ = State::kInDictionary;  // cairo's << /MCID n >>, replaced whole
+      } else {
+        state_ = State::kCopy;
+        handleToken(token);
+      }
+      return;
+    }
+    if (token.getType() == T::tt_dict_close) {  // kInDictionary: cairo's is flat
+      write("<< /Type /Pagination >>");
+      state_ = State::kCopy;
+    }
+  }
+
+ private:
+  enum class State { kCopy, kAfterName, kInDictionary };
+  State state_ = State::kCopy;
+};
+
+bool IsArtifact(QPDFObjectHandle node) { return node.isDictionary() && node.getKey("/S").isNameAndEquals("/Private"); }
+
+// Removes the artifacts' elements from the structure tree and its parent tree
+// (and the artifacts' MCIDs from the pages, as they are written).
+void MarkArtifacts(QPDF& pdf) {
+  for (QPDFPageObjectHelper& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
+    page.addContentTokenFilter(std::make_shared<ArtifactMarker>());
+  }
+  QPDFObjectHandle tree = pdf.getRoot().getKey("/StructTreeRoot");
+  if (!tree.isDictionary()) return;
+  std::function<void(QPDFObjectHandle, int)> prune = [&](QPDFObjectHandle node, int depth) {
+    if (!node.isDictionary() || depth > 64) return;
+    QPDFObjectHandle kids = node.getKey("/K");
+    if (IsArtifact(kids)) {
+      node.removeKey("/K");
+    } else if (kids.isArray()) {
+      std::vector<QPDFObjectHandle> kept;
+      for (QPDFObjectHandle kid : kids.getArrayAsVector()) {
+        if (IsArtifact(kid)) continue;
+        prune(kid, depth + 1);
+        kept.push_back(kid);
+      }
+      node.replaceKey("/K", QPDFObjectHandle::newArray(kept));
+    } else {
+      prune(kids, depth + 1);
+    }
+  };
+  prune(tree, 0);
+  QPDFObjectHandle nums = tree.getKey("/ParentTree").getKey("/Nums");
+  for (int i = 1; nums.isArray() && i < nums.getArrayNItems(); i += 2) {
+    QPDFObjectHandle parents = nums.getArrayItem(i);  // per MCID of a page: the element it belongs to
+    for (int m = 0; parents.isArray() && m < parents.getArrayNItems(); ++m) {
+      if (IsArtifact(parents.getArrayItem(m))) parents.setArrayItem(m, QPDFObjectHandle::newNull());
+    }
+  }
+}
+
 // Gives each Figure of the structure tree, in reading order, its alt text.
 void SetFigureAlts(QPDF& pdf, const std::vector<std::string>& alts) {
   size_t next = 0;
@@ -304,6 +384,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
   MergeStructure(package, documents, first_pages);
+  MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info);
   return Write(package, "1.5");
@@ -324,6 +405,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   impl_->bookmarks.push_back(bookmark);
   QPDF& pdf = *impl_->documents.back().pdf;
   SetInfo(pdf, info);
+  MarkArtifacts(pdf);
   SetFigureAlts(pdf, info.figure_alts);
   if (info.archive_profile) MakeArchival(pdf, info);
   return Write(pdf);

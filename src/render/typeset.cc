@@ -14,6 +14,9 @@ constexpr double kListIndent = 18;
 constexpr double kQuoteIndent = 14;
 constexpr double kCellPadding = 4;
 constexpr const char* kMonospace = "Liberation Mono";
+// Drawn inside this tag, content becomes an artifact (pdf_assembler.cc:
+// cairo 1.16 refuses a tag named Artifact).
+constexpr const char* kArtifact = "Private";
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -660,6 +663,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
   cairo_save(cr);
   for (const auto& [y, fragment, repeated] : document.pages[index].items) {
     const double top = style.margin + y;
+    if (repeated) cairo_tag_begin(cr, kArtifact, nullptr);
     for (const DrawOp& op : fragment->ops) {
       switch (op.kind) {
         case DrawOp::Kind::kBeginTag:
@@ -709,10 +713,13 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
         }
       }
     }
+    if (repeated) cairo_tag_end(cr, kArtifact);
   }
-  // Header (left) and footer (centred) in the margins, in a smaller size.
+  // Header (left) and footer (centred) in the margins, in a smaller size:
+  // artifacts, which screen readers skip.
   const double size = std::max(6.0, style.font_size * 0.8);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+  if (!header.empty() || !footer.empty()) cairo_tag_begin(cr, kArtifact, nullptr);
   if (!header.empty()) {
     auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin, PANGO_ALIGN_LEFT,
                             PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
@@ -725,6 +732,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }
+  if (!header.empty() || !footer.empty()) cairo_tag_end(cr, kArtifact);
   cairo_restore(cr);
 }
 
