@@ -66,6 +66,10 @@ struct RenderOptions {
   std::string srgb_profile = "/usr/share/color/icc/sRGB.icc";
 };
 
+// The versions of the libraries that draw and finish the PDFs (Cairo, Pango,
+// qpdf): what besides docgen itself and the fonts shapes the output.
+std::string RenderLibraryVersions();
+
 class Renderer {
  public:
   Renderer();

@@ -31,12 +31,22 @@ constexpr const char* kProducer = "docgen 0.1.0 (cairo, qpdf)";
 constexpr const char* kInfoDate = "D:20000101000000Z";  // fixed: the same inputs give the same bytes
 constexpr const char* kXmpDate = "2000-01-01T00:00:00Z";  // the same instant, as XMP writes it
 
+// Text for the document information and XMP alike: XML 1.0 has no place for
+// control characters other than tab and line ends, and PDF/A wants the two equal.
+std::string WithoutControls(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
+  }
+  return out;
+}
+
 // Sets the document information dictionary (title, subject, creator,
 // producer, fixed dates), the document's language, and asks viewers to show
 // the title rather than the file name.
 void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
-  const std::string& title = pdf_info.title;
-  const std::string& subject = pdf_info.subject;
+  const std::string title = WithoutControls(pdf_info.title);
+  const std::string subject = WithoutControls(pdf_info.subject);
   QPDFObjectHandle trailer = pdf.getTrailer();
   QPDFObjectHandle info = trailer.getKey("/Info");
   if (!info.isDictionary()) {
@@ -67,9 +77,7 @@ std::string EscapeXml(const std::string& text) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      default:
-        // XML 1.0 has no place for other control characters.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
+      default: out += c;
     }
   }
   return out;
@@ -86,8 +94,8 @@ std::string ArchivalXmp(const PdfInfo& info) {
          "</rdf:Description>\n"
          "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
          "<dc:format>application/pdf</dc:format>\n"
-         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(info.title) + "</rdf:li></rdf:Alt></dc:title>\n"
-         "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(info.subject) +
+         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(WithoutControls(info.title)) + "</rdf:li></rdf:Alt></dc:title>\n"
+         "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">" + EscapeXml(WithoutControls(info.subject)) +
          "</rdf:li></rdf:Alt></dc:description>\n"
          "<dc:language><rdf:Bag><rdf:li>" + EscapeXml(info.lang) + "</rdf:li></rdf:Bag></dc:language>\n"
          "</rdf:Description>\n"
@@ -391,6 +399,8 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
 }
 
 }  // namespace
+
+std::string QpdfVersion() { return QPDF::QPDFVersion(); }
 
 struct PdfAssembler::Impl {
   std::vector<OpenedPdf> documents;

@@ -23,6 +23,10 @@ struct PdfInfo {
   std::vector<std::string> figure_alts;
 };
 
+// The version of qpdf that finishes the PDFs (test runs count it among a
+// variant's inputs).
+std::string QpdfVersion();
+
 class PdfAssembler {
  public:
   PdfAssembler();

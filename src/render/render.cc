@@ -118,10 +118,17 @@ class PdfSurface {
     return cairo_status(cr_.get()) == CAIRO_STATUS_SUCCESS;
   }
   std::string Problem() { return cairo_status_to_string(cairo_status(cr_.get())); }
-  std::string Finish() {
+  // The PDF, or nullopt and `problem` when cairo refused it as it was
+  // finished (a structure tag left open, for one).
+  std::optional<std::string> Finish(std::string& problem) {
     cr_.reset();
     cairo_surface_finish(surface_.get());
+    const cairo_status_t status = cairo_surface_status(surface_.get());
     surface_.reset();
+    if (status != CAIRO_STATUS_SUCCESS) {
+      problem = cairo_status_to_string(status);
+      return std::nullopt;
+    }
     return std::move(bytes_);
   }
 
@@ -167,6 +174,10 @@ size_t ImageBytes(const Image& image, size_t source_bytes) {
 }
 
 }  // namespace
+
+std::string RenderLibraryVersions() {
+  return std::string("cairo ") + cairo_version_string() + ", pango " + pango_version_string() + ", qpdf " + QpdfVersion();
+}
 
 struct Renderer::Impl {
   explicit Impl(RenderOptions o) : options(o) {}
@@ -536,10 +547,15 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     }
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
-    std::string drawn = surface.Finish();
+    std::string problem;
+    std::optional<std::string> drawn = surface.Finish(problem);
+    if (!drawn) {
+      result.errors.push_back(RenderError("pdf_error", "The PDF could not be finished: " + problem + ".", job.file, 0, doc.id, doc.instance));
+      return result;
+    }
     clock.Lap(timings.draw);
     std::string pdf = assembler.AddDocument(
-        std::move(drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.layout.figure_alts},
+        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.layout.figure_alts},
         doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <limits>
 
 namespace docgen {
 namespace {
@@ -206,7 +207,7 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
     }
     const bool fresh = page.items.empty() || (page.items.size() == 1 && page.items[0].repeated);
     const double space = first && !page.items.empty() ? row.space_before : 0;
-    double from = available;
+    double from = std::numeric_limits<double>::infinity();
     for (size_t i = 0; i < tall.lines.size(); ++i) {
       if (!placed[i]) from = std::min(from, tall.lines[i].top);
     }
@@ -227,17 +228,21 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
     }
     Fragment part;
     if (first) part.ops = tall.before;
+    // Every column has its cell in every part, empty when its lines are done,
+    // so that a screen reader keeps the columns apart.
     part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, "TR"));
     double bottom = from;
-    for (size_t k = 0; k < take.size(); ++k) {
-      const TallRow::Line& line = tall.lines[take[k]];
-      if (k == 0 || tall.lines[take[k - 1]].cell != line.cell) part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
-      DrawOp op = line.op;
-      op.y -= from - kCellPadding;
-      part.ops.push_back(std::move(op));
-      if (k + 1 == take.size() || tall.lines[take[k + 1]].cell != line.cell) part.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
-      bottom = std::max(bottom, line.bottom);
-      placed[take[k]] = true;
+    size_t k = 0;  // `take` is in cell order
+    for (size_t cell = 0; cell < grid.widths.size(); ++cell) {
+      part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
+      for (; k < take.size() && tall.lines[take[k]].cell == cell; ++k) {
+        DrawOp op = tall.lines[take[k]].op;
+        op.y -= from - kCellPadding;
+        part.ops.push_back(std::move(op));
+        bottom = std::max(bottom, tall.lines[take[k]].bottom);
+        placed[take[k]] = true;
+      }
+      part.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
     }
     part.ops.push_back(Tag(DrawOp::Kind::kEndTag, "TR"));
     left -= take.size();
@@ -383,7 +388,10 @@ void Typesetter::AddTextLines(const std::shared_ptr<PangoLayout>& layout, double
     op.line_index = index;
     op.x = x;
     op.y = pango_layout_iter_get_baseline(iter) / kScale - top;
-    fragment.ops.push_back(std::move(op));
+    // Each line is a Span of its paragraph or heading: cairo 1.16 marks
+    // the content of leaf elements only, and a paragraph that continues on
+    // the next page has the page's artifacts (footer, header) inside it.
+    fragment.ops = {Tag(DrawOp::Kind::kBeginTag, "Span"), std::move(op), Tag(DrawOp::Kind::kEndTag, "Span")};
     doc.fragments.push_back(std::move(fragment));
     ++index;
   } while (pango_layout_iter_next_line(iter));
@@ -682,17 +690,21 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           cairo_move_to(cr, op.x, top + op.y);
           pango_cairo_show_layout(cr, op.layout.get());
           break;
-        case DrawOp::Kind::kLine:
+        case DrawOp::Kind::kLine:  // rules, grids, fills and bars are artifacts (a repeated row is one already)
+          if (!repeated) cairo_tag_begin(cr, kArtifact, nullptr);
           cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
           cairo_set_line_width(cr, 0.5);
           cairo_move_to(cr, op.x, top + op.y);
           cairo_line_to(cr, op.x2, top + op.y2);
           cairo_stroke(cr);
+          if (!repeated) cairo_tag_end(cr, kArtifact);
           break;
         case DrawOp::Kind::kFill:
+          if (!repeated) cairo_tag_begin(cr, kArtifact, nullptr);
           cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
           cairo_rectangle(cr, op.x, top + op.y, op.width, op.height);
           cairo_fill(cr);
+          if (!repeated) cairo_tag_end(cr, kArtifact);
           break;
         case DrawOp::Kind::kImage: {
           const std::shared_ptr<const Image> image = image_for(op.image);

@@ -2,9 +2,7 @@
 
 #include <docgen/render.h>
 
-#include <cairo.h>
 #include <fontconfig/fontconfig.h>
-#include <pango/pango.h>
 #include <poppler/cpp/poppler-version.h>
 #include <sys/stat.h>
 
@@ -12,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -32,7 +31,8 @@ void Piece(Sha256& hash, std::string_view bytes) {
 
 // What every render of this process depends on beyond the catalog: docgen
 // itself (the bytes of this program: a new build may lay out differently),
-// the libraries that draw and the font files fontconfig offers.
+// the libraries that draw and finish the PDFs, PDF/A's colour profile and
+// the font files fontconfig offers.
 std::string EnvironmentDigest() {
   Sha256 hash;
   Piece(hash, "docgen-testrun/1");
@@ -43,9 +43,12 @@ std::string EnvironmentDigest() {
       hash.Update(std::string_view(chunk.data(), static_cast<size_t>(program.gcount())));
     }
   }
-  Piece(hash, cairo_version_string());
-  Piece(hash, pango_version_string());
+  Piece(hash, RenderLibraryVersions());
   Piece(hash, poppler::version_string());
+  {
+    std::ifstream profile(RenderOptions{}.srgb_profile, std::ios::binary);  // PDF/A's output intent
+    Piece(hash, std::string(std::istreambuf_iterator<char>(profile), std::istreambuf_iterator<char>()));
+  }
   Piece(hash, std::to_string(kDotsPerInch) + "/" + std::to_string(kChannelTolerance));
   std::set<std::string> fonts;  // sorted: fontconfig's order is not promised
   if (FcConfig* config = FcConfigGetCurrent()) {
