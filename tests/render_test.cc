@@ -241,6 +241,18 @@ TEST(Render, ARowTallerThanAPageIsSplitBetweenItsLinesUnderTheRepeatedHeader) {
   }
 }
 
+TEST(Render, ARowTallerThanAPageInAListItemKeepsItsMarkerAndStructure) {
+  std::string clauses;
+  for (int i = 1; i <= 600; ++i) clauses += "(" + std::to_string(i) + ") Not covered. ";
+  RenderResult result = RenderTemplate("1. | Section | Exclusion |\n   |---|---|\n   | B | " + clauses + " |\n2. After the table.\n");
+  ASSERT_TRUE(result.output) << (result.errors.empty() ? "" : FormatDiagnostic(result.errors[0]));
+  Pdf pdf(result.output->package_pdf);
+  ASSERT_GE(pdf.Pages(), 2);
+  EXPECT_EQ(Squash(pdf.PageText(0)).rfind("1. Section Exclusion B (1) Not covered.", 0), 0u) << pdf.PageText(0);
+  EXPECT_NE(Squash(pdf.Text()).find("(600) Not covered."), std::string::npos);
+  EXPECT_NE(Squash(pdf.Text()).find("2. After the table."), std::string::npos);
+}
+
 // /Lang and /ViewerPreferences, as screen readers and viewers read them.
 std::string Lang(const std::string& pdf_bytes, bool* shows_title = nullptr) {
   QPDF pdf;

@@ -145,8 +145,9 @@ bool IsCellTag(const DrawOp& op) { return op.tag == "TR" || op.tag == "TH" || op
 
 // A row taller than a page, line by line: each line of each cell with its
 // extent from the row's top (cell by cell, top to bottom), and the
-// structure it sits in (the table's start or end, a list item) before and
-// after its cells. Its own TR, TH and TD are made again for each part.
+// structure it sits in (the table's start or end, a list item and its
+// marker) before and after its cells. Its own TR, TH and TD are made again
+// for each part.
 struct TallRow {
   struct Line {
     double top = 0, bottom = 0;
@@ -163,6 +164,10 @@ TallRow TallRowOf(const Fragment& row) {
   for (const DrawOp& op : row.ops) {
     if (op.kind == DrawOp::Kind::kBeginTag || op.kind == DrawOp::Kind::kEndTag) {
       if (!IsCellTag(op)) (cells == 0 ? tall.before : tall.after).push_back(op);
+      continue;
+    }
+    if (op.kind == DrawOp::Kind::kLayoutLine && cells == 0) {
+      tall.before.push_back(op);  // the marker of the list item the row starts
       continue;
     }
     if (op.kind != DrawOp::Kind::kLayout) continue;  // the fill and grid are drawn again around each part
