@@ -241,6 +241,24 @@ TEST(Render, ARowTallerThanAPageIsSplitBetweenItsLinesUnderTheRepeatedHeader) {
   }
 }
 
+TEST(Render, AHeaderRowIsNeverLeftAloneAboveARowTallerThanAPage) {
+  std::string clauses;
+  for (int i = 1; i <= 600; ++i) clauses += "(" + std::to_string(i) + ") Not covered. ";
+  for (int filler = 33; filler <= 40; ++filler) {  // the table starts ever lower on the first page
+    std::string body;
+    for (int i = 0; i < filler; ++i) body += "Line " + std::to_string(i) + ".\n\n";
+    RenderResult result = RenderTemplate(body + "| Section | Exclusion |\n|---|---|\n| B | " + clauses + " |\n");
+    ASSERT_TRUE(result.output);
+    Pdf pdf(result.output->package_pdf);
+    for (int p = 0; p < pdf.Pages(); ++p) {
+      const std::string text = Squash(pdf.PageText(p));
+      if (text.find("Section Exclusion") == std::string::npos) continue;
+      EXPECT_NE(text.find("(1) Not covered."), std::string::npos) << filler << " lines before: the header row is alone on page " << p + 1;
+      break;
+    }
+  }
+}
+
 TEST(Render, ARowTallerThanAPageInAListItemKeepsItsMarkerAndStructure) {
   std::string clauses;
   for (int i = 1; i <= 600; ++i) clauses += "(" + std::to_string(i) + ") Not covered. ";

@@ -652,7 +652,8 @@ void Typesetter::Paginate(LaidOutDocument& doc) const {
     for (size_t j = i; j + 1 < doc.fragments.size() && doc.fragments[j].keep_with_next && j < i + 8; ++j) {
       const Fragment& next = doc.fragments[j + 1];
       if (next.break_before) break;
-      chain += next.space_before + next.height;
+      // A row taller than a page is split: only its first line need follow here.
+      chain += next.space_before + (next.tall ? doc.style.font_size * 2 + 2 * kCellPadding : next.height);
     }
     const double own = (page->items.empty() ? 0 : f.space_before) + f.height;
     const bool chain_fits_fresh = chain - (page->items.empty() ? 0 : f.space_before) <= available;
