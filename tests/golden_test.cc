@@ -281,6 +281,7 @@ class TypesettingCase : public ::testing::Test {
   explicit TypesettingCase(fs::path dir) : dir_(std::move(dir)) {}
   void TestBody() override {
     CatalogLoad load = testing::CatalogBuilder()
+                           .File("catalog.yaml", testing::BaseCatalogYaml() + "defaults: {pdf: {tagged: true}}\n")
                            .Document("T", "id: T\ntitle: Typesetting case\nkind: form\nedition: '1'\nattach: {new: yes}\n",
                                      ReadFile(dir_ / "template.md"))
                            .Load();

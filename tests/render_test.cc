@@ -329,7 +329,7 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
   CatalogLoad load = CatalogBuilder()
                          .File("assets/logo.svg", logo)
                          .Document("T", kDoc,
-                                   "![Acme logo](assets/logo.svg)\n\n# Title\n\nText.\n\n## Items\n\n1. One\n2. Two\n\n"
+                                   "---\npdf: {tagged: true}\n---\n![Acme logo](assets/logo.svg)\n\n# Title\n\nText.\n\n## Items\n\n1. One\n2. Two\n\n"
                                    "> Quoted.\n\n| Name | Limit |\n|---|--:|\n| Cyber | $1 |\n")
                          .Load();
   ASSERT_TRUE(load.catalog) << (load.diagnostics.empty() ? "" : FormatDiagnostic(load.diagnostics[0]));
@@ -355,7 +355,8 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
 }
 
 TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
-  std::string body = "---\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}} of {{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+  std::string body =
+      "---\npdf: {tagged: true}\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}} of {{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
   for (int i = 0; i < 120; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
   RenderResult result = RenderTemplate(body);
   ASSERT_TRUE(result.output);
@@ -389,6 +390,15 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
   for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
   EXPECT_EQ(header_cells, 2u);
   EXPECT_EQ(rows, 121u);
+}
+
+TEST(Render, TaggingIsAskedFor) {
+  RenderResult plain = RenderTemplate("# Title\n\nText.\n");
+  ASSERT_TRUE(plain.output);
+  QPDF pdf;
+  pdf.processMemoryFile("test.pdf", plain.output->package_pdf.data(), plain.output->package_pdf.size());
+  EXPECT_FALSE(pdf.getRoot().hasKey("/StructTreeRoot"));  // untagged by default: tagging costs render time
+  EXPECT_FALSE(pdf.getRoot().hasKey("/MarkInfo"));
 }
 
 // PDF/A-2b is the default (tests/golden_test.cc checks it on every golden PDF).

@@ -174,7 +174,10 @@ void LintPageSettings(YamlReader& reader, const YAML::Node& settings, bool front
   }
   if (const YAML::Node pdf = settings["pdf"]) {
     if (reader.ExpectMap(pdf, "\"pdf\"")) {
-      reader.CheckKeys(pdf, {"archive"}, "\"pdf\"");
+      reader.CheckKeys(pdf, {"archive", "tagged"}, "\"pdf\"");
+      if (const YAML::Node tagged = pdf["tagged"]; tagged && (!tagged.IsScalar() || (tagged.Scalar() != "true" && tagged.Scalar() != "false"))) {
+        reader.Error("invalid_value", "\"tagged\" must be true or false.", tagged);
+      }
       if (auto archive = reader.String(pdf, "archive"); archive && *archive != "pdf-a-2b" && *archive != "none") {
         reader.Error("invalid_value", "\"archive\" must be pdf-a-2b (the default) or none, but it is \"" + *archive + "\".",
                      pdf["archive"]);

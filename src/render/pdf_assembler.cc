@@ -391,8 +391,10 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/Outlines", outlines);
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
-  MergeStructure(package, documents, first_pages);
-  MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
+  if (std::any_of(documents.begin(), documents.end(), [](OpenedPdf& d) { return d.pdf->getRoot().hasKey("/StructTreeRoot"); })) {
+    MergeStructure(package, documents, first_pages);
+    MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
+  }
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info);
   return Write(package, "1.5");
@@ -415,8 +417,10 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   impl_->bookmarks.push_back(bookmark);
   QPDF& pdf = *impl_->documents.back().pdf;
   SetInfo(pdf, info);
-  MarkArtifacts(pdf);
-  SetFigureAlts(pdf, info.figure_alts);
+  if (info.tagged) {
+    MarkArtifacts(pdf);
+    SetFigureAlts(pdf, info.figure_alts);
+  }
   if (info.archive_profile) MakeArchival(pdf, info);
   return Write(pdf);
 }

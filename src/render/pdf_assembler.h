@@ -18,6 +18,7 @@ struct PdfInfo {
   // PDF/A-2b (ISO 19005-2, level B) with this ICC profile as the sRGB output
   // intent; null: a plain PDF.
   std::shared_ptr<const std::string> archive_profile;
+  bool tagged = false;  // cairo drew structure tags: artifacts and alt text to finish
   // The alt text of each Figure of the structure tree, in reading order
   // (cairo writes no /Alt).
   std::vector<std::string> figure_alts;

@@ -73,6 +73,9 @@ void ApplySettings(const YAML::Node& settings, PageStyle& style) {
     if (const YAML::Node pdf = settings["pdf"]; pdf && pdf.IsMap() && pdf["archive"] && pdf["archive"].IsScalar()) {
       style.archive = pdf["archive"].Scalar() != "none";
     }
+    if (const YAML::Node pdf = settings["pdf"]; pdf && pdf.IsMap() && pdf["tagged"] && pdf["tagged"].IsScalar()) {
+      style.tagged = pdf["tagged"].Scalar() == "true";
+    }
   } catch (const std::exception&) {
     // Lint refuses malformed settings; keep the defaults if one slips through.
   }
@@ -536,9 +539,9 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
           job.parsed->has_footer ? PlainText(job.parsed->footer, shared, job.context, p + 1, pages, options, unused) : "";
       surface.StartPage(job.style);
       // The root of the structure tree (a Part in the package), opened on the first page and closed on the last.
-      if (p == 0) cairo_tag_begin(surface.cr(), "Document", nullptr);
+      if (p == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
       impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer, image_for);
-      if (p + 1 == pages) cairo_tag_end(surface.cr(), "Document");
+      if (p + 1 == pages && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
         result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
                                                              surface.Problem() + ".", job.file, 0, doc.id, doc.instance));
@@ -555,7 +558,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     }
     clock.Lap(timings.draw);
     std::string pdf = assembler.AddDocument(
-        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.layout.figure_alts},
+        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged, job.layout.figure_alts},
         doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
@@ -563,7 +566,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   }
   clock.Restart();
   output.package_pdf =
-      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style), {}});
+      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style), false, {}});
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;

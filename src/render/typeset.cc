@@ -133,9 +133,15 @@ DrawOp Tag(DrawOp::Kind kind, std::string tag) {
   return op;
 }
 
+// Appends a structure tag to `ops` when the document is tagged (only then:
+// an untagged document's layout stays as small as it was).
+void PushTag(const LaidOutDocument& doc, std::vector<DrawOp>& ops, DrawOp::Kind kind, std::string tag) {
+  if (doc.style.tagged) ops.push_back(Tag(kind, std::move(tag)));
+}
+
 // Makes fragments [first, end) of `doc` one structure element `tag`.
 void WrapInTag(LaidOutDocument& doc, size_t first, const std::string& tag) {
-  if (first >= doc.fragments.size()) return;
+  if (!doc.style.tagged || first >= doc.fragments.size()) return;
   auto& head = doc.fragments[first].ops;
   head.insert(head.begin(), Tag(DrawOp::Kind::kBeginTag, tag));
   doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, tag));
@@ -235,11 +241,11 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
     if (first) part.ops = tall.before;
     // Every column has its cell in every part, empty when its lines are done,
     // so that a screen reader keeps the columns apart.
-    part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, "TR"));
+    PushTag(doc, part.ops, DrawOp::Kind::kBeginTag, "TR");
     double bottom = from;
     size_t k = 0;  // `take` is in cell order
     for (size_t cell = 0; cell < grid.widths.size(); ++cell) {
-      part.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
+      PushTag(doc, part.ops, DrawOp::Kind::kBeginTag, cell_tag);
       for (; k < take.size() && tall.lines[take[k]].cell == cell; ++k) {
         DrawOp op = tall.lines[take[k]].op;
         op.y -= from - kCellPadding;
@@ -247,9 +253,9 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
         bottom = std::max(bottom, tall.lines[take[k]].bottom);
         placed[take[k]] = true;
       }
-      part.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
+      PushTag(doc, part.ops, DrawOp::Kind::kEndTag, cell_tag);
     }
-    part.ops.push_back(Tag(DrawOp::Kind::kEndTag, "TR"));
+    PushTag(doc, part.ops, DrawOp::Kind::kEndTag, "TR");
     left -= take.size();
     if (left == 0) part.ops.insert(part.ops.end(), tall.after.begin(), tall.after.end());
     part.height = bottom - from + 2 * kCellPadding;
@@ -396,7 +402,9 @@ void Typesetter::AddTextLines(const std::shared_ptr<PangoLayout>& layout, double
     // Each line is a Span of its paragraph or heading: cairo 1.16 marks
     // the content of leaf elements only, and a paragraph that continues on
     // the next page has the page's artifacts (footer, header) inside it.
-    fragment.ops = {Tag(DrawOp::Kind::kBeginTag, "Span"), std::move(op), Tag(DrawOp::Kind::kEndTag, "Span")};
+    PushTag(doc, fragment.ops, DrawOp::Kind::kBeginTag, "Span");
+    fragment.ops.push_back(std::move(op));
+    PushTag(doc, fragment.ops, DrawOp::Kind::kEndTag, "Span");
     doc.fragments.push_back(std::move(fragment));
     ++index;
   } while (pango_layout_iter_next_line(iter));
@@ -451,7 +459,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     double height = 0;
     double cx = x;
     const std::string cell_tag = is_header ? "TH" : "TD";
-    row.ops.push_back(Tag(DrawOp::Kind::kBeginTag, "TR"));
+    PushTag(doc, row.ops, DrawOp::Kind::kBeginTag, "TR");
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
           table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
@@ -465,12 +473,12 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       op.layout = std::move(layout);
       op.x = cx + kCellPadding;
       op.y = kCellPadding;
-      row.ops.push_back(Tag(DrawOp::Kind::kBeginTag, cell_tag));
+      PushTag(doc, row.ops, DrawOp::Kind::kBeginTag, cell_tag);
       row.ops.push_back(std::move(op));
-      row.ops.push_back(Tag(DrawOp::Kind::kEndTag, cell_tag));
+      PushTag(doc, row.ops, DrawOp::Kind::kEndTag, cell_tag);
       cx += widths[c];
     }
-    row.ops.push_back(Tag(DrawOp::Kind::kEndTag, "TR"));
+    PushTag(doc, row.ops, DrawOp::Kind::kEndTag, "TR");
     AddRowFrame(row, x, widths, height, is_header);
     row.height = height;
     row.keep_with_next = is_header;
@@ -533,10 +541,15 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
           marker.x = x + 2;
           auto line = std::find_if(head.ops.begin(), head.ops.end(), [](const DrawOp& op) { return op.kind == DrawOp::Kind::kLayoutLine; });
           marker.y = line == head.ops.end() ? style.font_size : line->y;  // on the first line's baseline
-          head.ops.insert(head.ops.begin(), {Tag(DrawOp::Kind::kBeginTag, "LI"), Tag(DrawOp::Kind::kBeginTag, "Lbl"), std::move(marker),
-                                             Tag(DrawOp::Kind::kEndTag, "Lbl"), Tag(DrawOp::Kind::kBeginTag, "LBody")});
-          doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, "LBody"));
-          doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, "LI"));
+          std::vector<DrawOp> lead;
+          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LI");
+          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "Lbl");
+          lead.push_back(std::move(marker));
+          PushTag(doc, lead, DrawOp::Kind::kEndTag, "Lbl");
+          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LBody");
+          head.ops.insert(head.ops.begin(), std::make_move_iterator(lead.begin()), std::make_move_iterator(lead.end()));
+          PushTag(doc, doc.fragments.back().ops, DrawOp::Kind::kEndTag, "LBody");
+          PushTag(doc, doc.fragments.back().ops, DrawOp::Kind::kEndTag, "LI");
         }
         if (doc.fragments.size() > list_first) WrapInTag(doc, list_first, "L");
         break;
@@ -595,7 +608,9 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         op.width = w;
         op.height = h;
         op.image = block.image;
-        fragment.ops = {Tag(DrawOp::Kind::kBeginTag, "Figure"), std::move(op), Tag(DrawOp::Kind::kEndTag, "Figure")};
+        PushTag(doc, fragment.ops, DrawOp::Kind::kBeginTag, "Figure");
+        fragment.ops.push_back(std::move(op));
+        PushTag(doc, fragment.ops, DrawOp::Kind::kEndTag, "Figure");
         doc.fragments.push_back(std::move(fragment));
         doc.figure_alts.push_back(block.alt);
         pending_break_ = false;
@@ -674,17 +689,24 @@ void Typesetter::Paginate(LaidOutDocument& doc) const {
 void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
                           const std::string& footer, const ImageLookup& image_for) {
   const PageStyle& style = document.style;
+  // Structure tags, for a tagged PDF only.
+  auto begin = [&](const char* tag) {
+    if (style.tagged) cairo_tag_begin(cr, tag, nullptr);
+  };
+  auto end = [&](const char* tag) {
+    if (style.tagged) cairo_tag_end(cr, tag);
+  };
   cairo_save(cr);
   for (const auto& [y, fragment, repeated] : document.pages[index].items) {
     const double top = style.margin + y;
-    if (repeated) cairo_tag_begin(cr, kArtifact, nullptr);
+    if (repeated) begin(kArtifact);
     for (const DrawOp& op : fragment->ops) {
       switch (op.kind) {
         case DrawOp::Kind::kBeginTag:
-          if (!repeated) cairo_tag_begin(cr, op.tag.c_str(), nullptr);
+          if (!repeated) begin(op.tag.c_str());
           break;
         case DrawOp::Kind::kEndTag:
-          if (!repeated) cairo_tag_end(cr, op.tag.c_str());
+          if (!repeated) end(op.tag.c_str());
           break;
         case DrawOp::Kind::kLayoutLine:
           cairo_set_source_rgb(cr, 0, 0, 0);
@@ -697,20 +719,20 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           pango_cairo_show_layout(cr, op.layout.get());
           break;
         case DrawOp::Kind::kLine:  // rules, grids, fills and bars are artifacts (a repeated row is one already)
-          if (!repeated) cairo_tag_begin(cr, kArtifact, nullptr);
+          if (!repeated) begin(kArtifact);
           cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
           cairo_set_line_width(cr, 0.5);
           cairo_move_to(cr, op.x, top + op.y);
           cairo_line_to(cr, op.x2, top + op.y2);
           cairo_stroke(cr);
-          if (!repeated) cairo_tag_end(cr, kArtifact);
+          if (!repeated) end(kArtifact);
           break;
         case DrawOp::Kind::kFill:
-          if (!repeated) cairo_tag_begin(cr, kArtifact, nullptr);
+          if (!repeated) begin(kArtifact);
           cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
           cairo_rectangle(cr, op.x, top + op.y, op.width, op.height);
           cairo_fill(cr);
-          if (!repeated) cairo_tag_end(cr, kArtifact);
+          if (!repeated) end(kArtifact);
           break;
         case DrawOp::Kind::kImage: {
           const std::shared_ptr<const Image> image = image_for(op.image);
@@ -731,13 +753,13 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
         }
       }
     }
-    if (repeated) cairo_tag_end(cr, kArtifact);
+    if (repeated) end(kArtifact);
   }
   // Header (left) and footer (centred) in the margins, in a smaller size:
   // artifacts, which screen readers skip.
   const double size = std::max(6.0, style.font_size * 0.8);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-  if (!header.empty() || !footer.empty()) cairo_tag_begin(cr, kArtifact, nullptr);
+  if (!header.empty() || !footer.empty()) begin(kArtifact);
   if (!header.empty()) {
     auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin, PANGO_ALIGN_LEFT,
                             PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
@@ -750,7 +772,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }
-  if (!header.empty() || !footer.empty()) cairo_tag_end(cr, kArtifact);
+  if (!header.empty() || !footer.empty()) end(kArtifact);
   cairo_restore(cr);
 }
 

@@ -36,6 +36,7 @@ struct PageStyle {
   double font_size = 10;
   std::string lang = "en";  // the document's language (BCP 47), for screen readers
   bool archive = true;      // PDF/A-2b (pdf: {archive: pdf-a-2b}, the default) or a plain PDF (none)
+  bool tagged = false;      // a tagged PDF, for screen readers (pdf: {tagged: true})
 };
 
 // A decoded image: a PNG surface or an SVG handle, with its natural size in points.

@@ -159,7 +159,10 @@ TEST(Lint, TheLanguageIsALanguageTag) {
 
 TEST(Lint, ArchivingIsPdfA2bOrNone) {
   EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "---\npdf: {archive: none}\n---\n# A\n")), std::vector<std::string>{});
-  EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "---\npdf: {archive: pdf-a-2b}\n---\n# A\n")), std::vector<std::string>{});
+  EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "---\npdf: {archive: pdf-a-2b, tagged: true}\n---\n# A\n")),
+            std::vector<std::string>{});
+  EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "---\npdf: {tagged: yes please}\n---\n# A\n")),
+            std::vector<std::string>{"invalid_value templates/A.md:2"});
   EXPECT_EQ(Findings(CatalogBuilder().Document("A", kValid, "---\npdf:\n  archive: pdf-a-1\n  encrypt: yes\n---\n# A\n")),
             (std::vector<std::string>{"invalid_value templates/A.md:3", "unknown_field templates/A.md:4"}));
 }
