@@ -13,6 +13,8 @@
 #include <set>
 #include <vector>
 
+#include "util/text.h"
+
 namespace docgen {
 namespace {
 
@@ -67,20 +69,6 @@ void SetInfo(QPDF& pdf, const PdfInfo& pdf_info) {
     root.replaceKey("/ViewerPreferences", preferences);
   }
   preferences.replaceKey("/DisplayDocTitle", QPDFObjectHandle::newBool(true));
-}
-
-std::string EscapeXml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // The XMP packet PDF/A requires: its identification, and the document

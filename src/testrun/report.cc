@@ -8,23 +8,9 @@
 namespace docgen::testrun {
 namespace {
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string Picture(const std::optional<std::string>& png, const std::string& alt) {
-  if (!png) return "<div class=\"none\">" + Escape(alt) + ": none</div>";
-  return "<img alt=\"" + Escape(alt) + "\" src=\"data:image/png;base64," + Base64Encode(*png) + "\">";
+  if (!png) return "<div class=\"none\">" + EscapeXml(alt) + ": none</div>";
+  return "<img alt=\"" + EscapeXml(alt) + "\" src=\"data:image/png;base64," + Base64Encode(*png) + "\">";
 }
 
 std::string Percent(double share) {
@@ -51,8 +37,8 @@ figcaption{font-size:.8rem;color:#555}pre{white-space:pre-wrap;background:#f6f6f
 
 std::string HtmlReport(const RunResult& run, const std::string& title, const PageFolder& goldens, const PageFolder& scratch) {
   const Counts& c = run.counts;
-  std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Escape(title) +
-                     "</title><style>" + kStyle + "</style></head><body>\n<h1>" + Escape(title) + "</h1>\n";
+  std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + EscapeXml(title) +
+                     "</title><style>" + kStyle + "</style></head><body>\n<h1>" + EscapeXml(title) + "</h1>\n";
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1f s", run.seconds);
   html += "<p class=\"counts\"><span>" + std::to_string(run.variants.size()) + " variants in " + seconds + "</span><span>same " +
@@ -68,9 +54,9 @@ std::string HtmlReport(const RunResult& run, const std::string& title, const Pag
   for (const auto& v : run.variants) {
     if (v.status == Status::kSame) continue;
     const std::string status = ToString(v.status);
-    html += "<section class=\"variant " + status + "\"><h2><span class=\"status\">" + status + "</span> " + Escape(v.key) + "</h2>\n";
+    html += "<section class=\"variant " + status + "\"><h2><span class=\"status\">" + status + "</span> " + EscapeXml(v.key) + "</h2>\n";
     if (v.status == Status::kFailed) {
-      html += "<pre>" + Escape(v.error) + "</pre></section>\n";
+      html += "<pre>" + EscapeXml(v.error) + "</pre></section>\n";
       continue;
     }
     if (v.status == Status::kChanged) html += "<p>Pages changed: " + Join([&] {
@@ -99,12 +85,12 @@ std::string HtmlReport(const RunResult& run, const std::string& title, const Pag
     html += "</section>\n";
   }
   for (const auto& key : run.removed) {
-    html += "<section class=\"variant removed\"><h2><span class=\"status\">removed</span> " + Escape(key) +
+    html += "<section class=\"variant removed\"><h2><span class=\"status\">removed</span> " + EscapeXml(key) +
             "</h2><p>This golden's variant no longer exists.</p></section>\n";
   }
   html += "<details class=\"variant same\"><summary>" + std::to_string(c.same) + " variants the same</summary><ul>\n";
   for (const auto& v : run.variants) {
-    if (v.status == Status::kSame) html += "<li>" + Escape(v.key) + "</li>\n";
+    if (v.status == Status::kSame) html += "<li>" + EscapeXml(v.key) + "</li>\n";
   }
   html += "</ul></details>\n</main></body></html>\n";
   return html;

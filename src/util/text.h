@@ -43,6 +43,9 @@ std::string ShortestNumber(double value);
 // "10.0", "0.1"), so what docgen exposes and what its rules select match.
 std::string LabelNumber(double value);
 
+// Text for XML or HTML, in content and in double-quoted attributes.
+std::string EscapeXml(std::string_view text);
+
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);
 
