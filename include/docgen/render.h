@@ -64,6 +64,10 @@ struct RenderOptions {
   // The ICC profile of PDF/A's sRGB output intent (Debian's icc-profiles-free),
   // read at the first archival render.
   std::string srgb_profile = "/usr/share/color/icc/sRGB.icc";
+  // False: plain PDFs whatever the catalog asks. Test runs compare pages,
+  // which look the same, and poppler draws pages with PDF/A's output intent
+  // about five times slower (it manages their colours).
+  bool archive = true;
 };
 
 // The versions of the libraries that draw and finish the PDFs (Cairo, Pango,

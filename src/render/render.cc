@@ -439,6 +439,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
                                      "pdf: {archive: none}.",
                                  file, 0, doc != nullptr ? doc->id : "", doc != nullptr ? doc->instance : 0));
   };
+  if (!impl_->options.archive) package_style.archive = false;
   if (package_style.archive) need_profile("catalog.yaml", nullptr);
 
   std::vector<DocumentJob> jobs(package.documents.size());
@@ -459,6 +460,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     if (!job.parsed) continue;
     ApplySettings(defaults, job.style);
     ApplySettings(job.parsed->front_matter, job.style);
+    if (!impl_->options.archive) job.style.archive = false;
     if (job.style.width - 2 * job.style.margin < 72 || job.style.height - 2 * job.style.margin < 72) {
       errors.push_back(RenderError("template_error", "The page margins leave less than one inch for the text.", job.file,
                                    0, doc.id, doc.instance));
