@@ -126,6 +126,15 @@ void AddRowFrame(Fragment& row, double x, const std::vector<double>& widths, dou
   }
 }
 
+// Where Pango puts a line `line` units wide in a box `box` units wide
+// (pango-layout.c, get_x_offset).
+int AlignedOffset(PangoAlignment alignment, int box, int line) {
+  if (alignment == PANGO_ALIGN_RIGHT) return box - line;
+  if (alignment != PANGO_ALIGN_CENTER) return 0;
+  const int offset = (box - line) / 2;
+  return ((box | line) & (PANGO_SCALE - 1)) == 0 ? PANGO_UNITS_ROUND(offset) : offset;
+}
+
 DrawOp Tag(DrawOp::Kind kind, std::string tag) {
   DrawOp op;
   op.kind = kind;
@@ -418,25 +427,40 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   if (columns == 0) return;
   // Column widths from content: natural widths when they fit, otherwise
   // each column gets its longest word plus a share of the rest.
+  auto markup_of = [&](size_t r, size_t c) {
+    return r < static_cast<size_t>(table.header_rows) ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
+  };
+  struct Cell {
+    std::shared_ptr<PangoLayout> layout;  // unwrapped
+    PangoRectangle logical{};
+    bool one_line = true;
+  };
+  std::vector<std::vector<Cell>> cells(table.rows.size(), std::vector<Cell>(columns));
   std::vector<double> natural(columns, 1), minimum(columns, 1);
   for (size_t r = 0; r < table.rows.size(); ++r) {
     for (size_t c = 0; c < columns; ++c) {
-      const std::string markup = r < static_cast<size_t>(table.header_rows) ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
-      auto layout = NewLayout(markup, style.font_family, style.font_size, -1);
-      PangoRectangle logical;
-      pango_layout_get_extents(layout.get(), nullptr, &logical);
-      natural[c] = std::max(natural[c], logical.width / kScale + 2 * kCellPadding);
-      // Wrapped at every word, its widest line is the column's narrowest possible width.
-      auto words = NewLayout(markup, style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT, PANGO_WRAP_WORD);
-      pango_layout_get_extents(words.get(), nullptr, &logical);
-      minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
+      Cell& cell = cells[r][c];
+      cell.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, -1);
+      pango_layout_get_extents(cell.layout.get(), nullptr, &cell.logical);
+      cell.one_line = pango_layout_get_line_count(cell.layout.get()) == 1;
+      natural[c] = std::max(natural[c], cell.logical.width / kScale + 2 * kCellPadding);
     }
   }
-  double natural_sum = 0, minimum_sum = 0;
-  for (size_t c = 0; c < columns; ++c) {
-    natural_sum += natural[c];
-    minimum_sum += minimum[c];
+  double natural_sum = 0;
+  for (double n : natural) natural_sum += n;
+  if (natural_sum > width) {
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      for (size_t c = 0; c < columns; ++c) {
+        // Wrapped at every word, its widest line is the column's narrowest possible width.
+        auto words = NewLayout(markup_of(r, c), style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT, PANGO_WRAP_WORD);
+        PangoRectangle logical;
+        pango_layout_get_extents(words.get(), nullptr, &logical);
+        minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
+      }
+    }
   }
+  double minimum_sum = 0;
+  for (double m : minimum) minimum_sum += m;
   std::vector<double> widths(columns);
   for (size_t c = 0; c < columns; ++c) {
     if (natural_sum <= width) {
@@ -463,16 +487,23 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
           table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
-      const std::string markup = is_header ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
-      auto layout = NewLayout(markup, style.font_family, style.font_size, widths[c] - 2 * kCellPadding, alignment);
-      PangoRectangle logical;
-      pango_layout_get_extents(layout.get(), nullptr, &logical);
-      height = std::max(height, logical.height / kScale + 2 * kCellPadding);
+      const Cell& cell = cells[r][c];
+      const int box = static_cast<int>((widths[c] - 2 * kCellPadding) * kScale);
       DrawOp op;
       op.kind = DrawOp::Kind::kLayout;
-      op.layout = std::move(layout);
       op.x = cx + kCellPadding;
       op.y = kCellPadding;
+      if (cell.one_line && cell.logical.width <= box) {
+        // It fits unwrapped: drawn as measured, moved as Pango aligns a line in the box.
+        op.layout = cell.layout;
+        op.x += AlignedOffset(alignment, box, cell.logical.width) / kScale;
+        height = std::max(height, cell.logical.height / kScale + 2 * kCellPadding);
+      } else {
+        op.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, widths[c] - 2 * kCellPadding, alignment);
+        PangoRectangle logical;
+        pango_layout_get_extents(op.layout.get(), nullptr, &logical);
+        height = std::max(height, logical.height / kScale + 2 * kCellPadding);
+      }
       PushTag(doc, row.ops, DrawOp::Kind::kBeginTag, cell_tag);
       row.ops.push_back(std::move(op));
       PushTag(doc, row.ops, DrawOp::Kind::kEndTag, cell_tag);

@@ -2,7 +2,9 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "util/text.h"
 
@@ -66,17 +68,6 @@ bool Precheck(std::string_view source, const LineIndex& lines, const std::string
   return true;
 }
 
-// kainjow reports positions as "... at 123" (a byte offset).
-int LineFromKainjowMessage(const std::string& message, std::string_view source, const LineIndex& lines, int first_line) {
-  size_t at = message.rfind(" at ");
-  if (at == std::string::npos) return first_line;
-  size_t offset = 0;
-  for (size_t i = at + 4; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
-    offset = offset * 10 + static_cast<size_t>(message[i] - '0');
-    if (offset > source.size()) break;
-  }
-  return first_line + lines.LineOf(offset) - 1;
-}
 
 std::string Explain(const std::string& message) {
   if (message.rfind("Unclosed section", 0) == 0) {
@@ -92,16 +83,119 @@ std::string Explain(const std::string& message) {
   return message;
 }
 
-void Convert(const km::component<std::string>& component, const LineIndex& lines, int first_line,
-             const std::string& file, std::vector<MustacheNode>& out, Diagnostics& diagnostics) {
+// kainjow makes a component of every space and line break (for the
+// standalone-tag rule), which made a 1 MiB table template take most of a
+// second to parse, and it is parsed twice (lint, render). A run of whole
+// lines without a tag is the same text whatever that rule says, so kainjow
+// is given one placeholder byte for it, and the tree gets its text back as
+// one node.
+class CondensedSource {
+ public:
+  static constexpr char kPlaceholder = '\x01';
+
+  explicit CondensedSource(std::string_view source) : source_(source) {
+    if (source.find(kPlaceholder) != std::string_view::npos) {  // cannot stand for anything: parsed as it is
+      input_ = std::string(source);
+      return;
+    }
+    // Where tags are: from {{ to }} (or to the end when unclosed).
+    std::vector<std::pair<size_t, size_t>> tags;
+    for (size_t at = source.find("{{"); at != std::string_view::npos; at = source.find("{{", tags.back().second)) {
+      size_t close = source.find("}}", at + 2);
+      close = close == std::string_view::npos ? source.size() : close + 2;
+      if (close < source.size() && source[close] == '}' && source[at + 2] == '{') ++close;  // {{{name}}}
+      tags.emplace_back(at, close);
+    }
+    size_t tag = 0;
+    size_t run = std::string_view::npos;  // start of the current run of lines without a tag
+    auto close_run = [&](size_t end) {   // the run is [run, end), and a line break follows it
+      if (end > run) {
+        runs_.push_back({input_.size(), run, end - run});
+        input_ += kPlaceholder;
+      }
+      run = std::string_view::npos;
+    };
+    for (size_t line = 0; line < source.size();) {
+      size_t end = source.find('\n', line);  // the line is [line, end)
+      end = end == std::string_view::npos ? source.size() : end;
+      while (tag < tags.size() && tags[tag].second <= line) ++tag;
+      if (tag < tags.size() && tags[tag].first <= end) {  // a line with (part of) a tag: as it is
+        if (run != std::string_view::npos) {
+          close_run(line - 1);
+          input_ += '\n';
+        }
+        input_.append(source.substr(line, end - line));
+        if (end < source.size()) input_ += '\n';
+      } else if (run == std::string_view::npos) {
+        run = line;
+      }
+      line = end + 1;
+    }
+    if (run != std::string_view::npos) {
+      const bool final_break = source.back() == '\n';
+      close_run(final_break ? source.size() - 1 : source.size());
+      if (final_break) input_ += '\n';
+    }
+  }
+
+  const std::string& input() const { return input_; }
+
+  // The offset in the source of an offset in input().
+  size_t SourceOffset(size_t offset) const {
+    auto after = std::upper_bound(runs_.begin(), runs_.end(), offset, [](size_t o, const Run& r) { return o < r.at; });
+    if (after == runs_.begin()) return offset;
+    const Run& run = *(after - 1);
+    return offset == run.at ? run.source : run.source + run.length + (offset - run.at - 1);
+  }
+
+  // The text a placeholder at input offset `offset` stands for, or nullopt
+  // when there is none there.
+  std::optional<std::string_view> RunAt(size_t offset) const {
+    auto it = std::lower_bound(runs_.begin(), runs_.end(), offset, [](const Run& r, size_t o) { return r.at < o; });
+    if (it == runs_.end() || it->at != offset) return std::nullopt;
+    return source_.substr(it->source, it->length);
+  }
+
+ private:
+  struct Run {
+    size_t at = 0;      // the placeholder's offset in input_
+    size_t source = 0;  // the run's offset and length in the source
+    size_t length = 0;
+  };
+  std::string_view source_;
+  std::string input_;
+  std::vector<Run> runs_;  // in order
+};
+
+// kainjow reports positions as "... at 123" (a byte offset in what it parsed).
+int LineFromKainjowMessage(const std::string& message, const CondensedSource& condensed, const LineIndex& lines,
+                           int first_line) {
+  size_t at = message.rfind(" at ");
+  if (at == std::string::npos) return first_line;
+  size_t offset = 0;
+  for (size_t i = at + 4; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
+    offset = offset * 10 + static_cast<size_t>(message[i] - '0');
+    if (offset > condensed.input().size()) break;
+  }
+  return first_line + lines.LineOf(condensed.SourceOffset(offset)) - 1;
+}
+
+void Convert(const km::component<std::string>& component, const CondensedSource& condensed, const LineIndex& lines,
+             int first_line, const std::string& file, std::vector<MustacheNode>& out, Diagnostics& diagnostics) {
   MustacheNode node;
-  const size_t position = component.position == std::string::npos ? 0 : component.position;
+  const size_t position = condensed.SourceOffset(component.position == std::string::npos ? 0 : component.position);
   node.line = first_line + lines.LineOf(position) - 1;
   using TagType = km::tag_type;
   switch (component.tag.type) {
     case TagType::text:
       node.kind = MustacheNode::Kind::kText;
-      node.text = component.text;
+      if (std::optional<std::string_view> run;
+          component.text.size() == 1 && component.text[0] == CondensedSource::kPlaceholder &&
+          (run = condensed.RunAt(component.position))) {
+        node.text = std::string(*run);
+      } else {
+        node.text = component.text;
+      }
       break;
     case TagType::variable:
       node.kind = MustacheNode::Kind::kVariable;
@@ -127,7 +221,7 @@ void Convert(const km::component<std::string>& component, const LineIndex& lines
       diagnostics.push_back(SyntaxError(file, node.line, "A tag has no name: write {{name}}, not {{}}."));
     }
   }
-  for (const auto& child : component.children) Convert(child, lines, first_line, file, node.children, diagnostics);
+  for (const auto& child : component.children) Convert(child, condensed, lines, first_line, file, node.children, diagnostics);
   out.push_back(std::move(node));
 }
 
@@ -137,21 +231,22 @@ MustacheParse ParseMustache(std::string_view source, const std::string& file, in
   MustacheParse result;
   const LineIndex lines(source);
   if (!Precheck(source, lines, file, first_line, result.diagnostics)) return result;
-  std::string input(source);
+  const CondensedSource condensed(source);
   km::component<std::string> root;
   std::string error;
   try {
     km::context<std::string> unused_context;
     km::context_internal<std::string> context{unused_context};
-    km::parser<std::string> parser{input, context, root, error};
+    km::parser<std::string> parser{condensed.input(), context, root, error};
   } catch (const std::exception& e) {
     error = e.what();
   }
   if (!error.empty()) {
-    result.diagnostics.push_back(SyntaxError(file, LineFromKainjowMessage(error, source, lines, first_line), Explain(error)));
+    result.diagnostics.push_back(
+        SyntaxError(file, LineFromKainjowMessage(error, condensed, lines, first_line), Explain(error)));
     return result;
   }
-  for (const auto& child : root.children) Convert(child, lines, first_line, file, result.nodes, result.diagnostics);
+  for (const auto& child : root.children) Convert(child, condensed, lines, first_line, file, result.nodes, result.diagnostics);
   if (HasErrors(result.diagnostics)) result.nodes.clear();
   return result;
 }

@@ -1,6 +1,8 @@
 // Template parsing: the tree the renderer evaluates and lint reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "template/mustache.h"
 
 namespace docgen {
@@ -47,6 +49,56 @@ TEST(Mustache, DeepNestingIsRefused) {
   MustacheParse parse = ParseMustache(deep, "t.md");
   ASSERT_EQ(parse.diagnostics.size(), 1u);
   EXPECT_NE(parse.diagnostics[0].message.find("32 levels"), std::string::npos);
+}
+
+// The template again from its tree (tags in their plain form).
+std::string Unparse(const std::vector<MustacheNode>& nodes) {
+  std::string out;
+  for (const auto& n : nodes) {
+    switch (n.kind) {
+      case Kind::kText: out += n.text; break;
+      case Kind::kVariable: out += "{{" + n.text + "}}"; break;
+      case Kind::kRawVariable: out += "{{{" + n.text + "}}}"; break;
+      case Kind::kComment: out += "{{!}}"; break;
+      case Kind::kSection: out += "{{#" + n.text + "}}" + Unparse(n.children) + "{{/" + n.text + "}}"; break;
+      case Kind::kInvertedSection: out += "{{^" + n.text + "}}" + Unparse(n.children) + "{{/" + n.text + "}}"; break;
+    }
+  }
+  return out;
+}
+
+TEST(Mustache, LongTextWithoutTagsKeepsEveryByteAndTheLinesOfLaterTags) {
+  std::string rows;
+  for (int i = 0; i < 2000; ++i) rows += "| " + std::to_string(i) + " | a  b\t c |\r\n";
+  const std::vector<std::string> sources = {
+      "# {{title}}\n\n" + rows + "{{#rows}}\n| {{n}} |\n{{/rows}}\n" + rows + "end {{{raw}}}",
+      rows + "{{#a}}\n" + rows + "{{/a}}\n\n\n" + rows,
+      "{{#a}}" + rows + "{{/a}}" + rows,
+      rows + "{{name\n}}\n" + rows + "tail",
+      "\n\n{{x}}\n\n",
+      "no tags at all\nsecond line\n",
+      "no tags, no final break",
+  };
+  for (const std::string& source : sources) {
+    MustacheParse parse = ParseMustache(source, "t.md", 3);
+    ASSERT_TRUE(parse.diagnostics.empty()) << source.substr(0, 40);
+    std::string expected = source;
+    if (const size_t at = expected.find("{{name\n}}"); at != std::string::npos) expected.replace(at, 9, "{{name}}");
+    EXPECT_EQ(Unparse(parse.nodes), expected) << source.substr(0, 40);
+  }
+  // Lines are those of the source: the section after 2,000 rows and the two title lines.
+  MustacheParse parse = ParseMustache(sources[0], "t.md", 3);
+  const auto section = std::find_if(parse.nodes.begin(), parse.nodes.end(), [](const MustacheNode& n) { return n.kind == Kind::kSection; });
+  ASSERT_NE(section, parse.nodes.end());
+  EXPECT_EQ(section->line, 3 + 2 + 2000);
+  const auto n = std::find_if(section->children.begin(), section->children.end(), [](const MustacheNode& c) { return c.kind == Kind::kVariable; });
+  ASSERT_NE(n, section->children.end());
+  EXPECT_EQ(n->text, "n");
+  EXPECT_EQ(n->line, 3 + 2 + 2000 + 1);
+  // Errors after a long run name their line too.
+  MustacheParse unclosed = ParseMustache(rows + "{{#x}}\n" + rows, "t.md");
+  ASSERT_EQ(unclosed.diagnostics.size(), 1u);
+  EXPECT_EQ(unclosed.diagnostics[0].line, 2001);
 }
 
 TEST(FrontMatter, SplitsYamlAndBodyWithLineNumbers) {
