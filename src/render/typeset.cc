@@ -728,7 +728,49 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     if (style.tagged) cairo_tag_end(cr, tag);
   };
   cairo_save(cr);
-  for (const auto& [y, fragment, repeated] : document.pages[index].items) {
+  // Fills and rules first, in one artifact, one path per grey: under the
+  // text as before, and far fewer drawing operations (cairo's PDF surface
+  // works per operation, which made pages of tables slow).
+  const Page& page = document.pages[index];
+  struct Placed {
+    const DrawOp* op;
+    double top;  // of its fragment
+  };
+  std::vector<std::pair<double, std::vector<Placed>>> by_grey;  // in the order first seen
+  for (const Placement& placed : page.items) {
+    for (const DrawOp& op : placed.fragment->ops) {
+      if (op.kind != DrawOp::Kind::kLine && op.kind != DrawOp::Kind::kFill) continue;
+      auto it = std::find_if(by_grey.begin(), by_grey.end(), [&](const auto& g) { return g.first == op.gray; });
+      if (it == by_grey.end()) it = by_grey.insert(by_grey.end(), {op.gray, {}});
+      it->second.push_back({&op, style.margin + placed.y});
+    }
+  }
+  if (!by_grey.empty()) begin(kArtifact);
+  for (const bool fills : {true, false}) {
+    for (const auto& [grey, ops] : by_grey) {
+      bool any = false;
+      for (const auto& [op, top] : ops) {
+        if ((op->kind == DrawOp::Kind::kFill) != fills) continue;
+        if (fills) {
+          cairo_rectangle(cr, op->x, top + op->y, op->width, op->height);
+        } else {
+          cairo_move_to(cr, op->x, top + op->y);
+          cairo_line_to(cr, op->x2, top + op->y2);
+        }
+        any = true;
+      }
+      if (!any) continue;
+      cairo_set_source_rgb(cr, grey, grey, grey);
+      if (fills) {
+        cairo_fill(cr);
+      } else {
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+      }
+    }
+  }
+  if (!by_grey.empty()) end(kArtifact);
+  for (const auto& [y, fragment, repeated] : page.items) {
     const double top = style.margin + y;
     if (repeated) begin(kArtifact);
     for (const DrawOp& op : fragment->ops) {
@@ -749,21 +791,8 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           cairo_move_to(cr, op.x, top + op.y);
           pango_cairo_show_layout(cr, op.layout.get());
           break;
-        case DrawOp::Kind::kLine:  // rules, grids, fills and bars are artifacts (a repeated row is one already)
-          if (!repeated) begin(kArtifact);
-          cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
-          cairo_set_line_width(cr, 0.5);
-          cairo_move_to(cr, op.x, top + op.y);
-          cairo_line_to(cr, op.x2, top + op.y2);
-          cairo_stroke(cr);
-          if (!repeated) end(kArtifact);
-          break;
+        case DrawOp::Kind::kLine:  // drawn above
         case DrawOp::Kind::kFill:
-          if (!repeated) begin(kArtifact);
-          cairo_set_source_rgb(cr, op.gray, op.gray, op.gray);
-          cairo_rectangle(cr, op.x, top + op.y, op.width, op.height);
-          cairo_fill(cr);
-          if (!repeated) end(kArtifact);
           break;
         case DrawOp::Kind::kImage: {
           const std::shared_ptr<const Image> image = image_for(op.image);
