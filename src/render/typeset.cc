@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 #include <limits>
+#include <string_view>
 
 namespace docgen {
 namespace {
@@ -95,35 +96,22 @@ std::string BreakLongWords(const std::string& markup) {
 
 // A table row's grey header fill, and its grid: top and bottom rules and
 // every column's left rule.
-void AddRowFrame(Fragment& row, double x, const std::vector<double>& widths, double height, bool header) {
-  double width = 0;
-  for (double w : widths) width += w;
-  if (header) {
+void AddRowFrame(Fragment& row, const std::shared_ptr<const RowGrid>& grid, double height) {
+  if (grid->header) {
     DrawOp fill;
     fill.kind = DrawOp::Kind::kFill;
-    fill.x = x;
-    fill.width = width;
+    fill.x = grid->x;
+    for (double w : grid->widths) fill.width += w;
     fill.height = height;
     fill.gray = 0.92;
-    row.ops.insert(row.ops.begin(), fill);  // under the text
+    row.ops.insert(row.ops.begin(), std::move(fill));  // under the text
   }
-  auto line = [&](double x1, double y1, double x2, double y2) {
-    DrawOp op;
-    op.kind = DrawOp::Kind::kLine;
-    op.x = x1;
-    op.y = y1;
-    op.x2 = x2;
-    op.y2 = y2;
-    op.gray = 0.55;
-    row.ops.push_back(op);
-  };
-  line(x, 0, x + width, 0);
-  line(x, height, x + width, height);
-  double lx = x;
-  for (size_t c = 0; c <= widths.size(); ++c) {
-    line(lx, 0, lx, height);
-    if (c < widths.size()) lx += widths[c];
-  }
+  DrawOp rules;
+  rules.kind = DrawOp::Kind::kGrid;
+  rules.grid = grid;
+  rules.height = height;
+  rules.gray = 0.55;
+  row.ops.push_back(std::move(rules));
 }
 
 // Where Pango puts a line `line` units wide in a box `box` units wide
@@ -135,28 +123,31 @@ int AlignedOffset(PangoAlignment alignment, int box, int line) {
   return ((box | line) & (PANGO_SCALE - 1)) == 0 ? PANGO_UNITS_ROUND(offset) : offset;
 }
 
-DrawOp Tag(DrawOp::Kind kind, std::string tag) {
+DrawOp Tag(DrawOp::Kind kind, const char* tag) {
   DrawOp op;
   op.kind = kind;
-  op.tag = std::move(tag);
+  op.tag = tag;
   return op;
 }
 
 // Appends a structure tag to `ops` when the document is tagged (only then:
 // an untagged document's layout stays as small as it was).
-void PushTag(const LaidOutDocument& doc, std::vector<DrawOp>& ops, DrawOp::Kind kind, std::string tag) {
-  if (doc.style.tagged) ops.push_back(Tag(kind, std::move(tag)));
+void PushTag(const LaidOutDocument& doc, std::vector<DrawOp>& ops, DrawOp::Kind kind, const char* tag) {
+  if (doc.style.tagged) ops.push_back(Tag(kind, tag));
 }
 
 // Makes fragments [first, end) of `doc` one structure element `tag`.
-void WrapInTag(LaidOutDocument& doc, size_t first, const std::string& tag) {
+void WrapInTag(LaidOutDocument& doc, size_t first, const char* tag) {
   if (!doc.style.tagged || first >= doc.fragments.size()) return;
   auto& head = doc.fragments[first].ops;
   head.insert(head.begin(), Tag(DrawOp::Kind::kBeginTag, tag));
   doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, tag));
 }
 
-bool IsCellTag(const DrawOp& op) { return op.tag == "TR" || op.tag == "TH" || op.tag == "TD"; }
+bool IsCellTag(const DrawOp& op) {
+  const std::string_view tag = op.tag;
+  return tag == "TR" || tag == "TH" || tag == "TD";
+}
 
 // A row taller than a page, line by line: each line of each cell with its
 // extent from the row's top (cell by cell, top to bottom), and the
@@ -215,7 +206,7 @@ TallRow TallRowOf(const Fragment& row) {
 void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, double& y) {
   const RowGrid& grid = *row.tall;
   const TallRow tall = TallRowOf(row);
-  const std::string cell_tag = grid.header ? "TH" : "TD";
+  const char* cell_tag = grid.header ? "TH" : "TD";
   std::vector<bool> placed(tall.lines.size(), false);
   size_t left = tall.lines.size();
   bool first = true;
@@ -268,7 +259,7 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
     left -= take.size();
     if (left == 0) part.ops.insert(part.ops.end(), tall.after.begin(), tall.after.end());
     part.height = bottom - from + 2 * kCellPadding;
-    AddRowFrame(part, grid.x, grid.widths, part.height, grid.header);
+    AddRowFrame(part, row.tall, part.height);
     doc.parts.push_back(std::move(part));
     doc.pages.back().items.push_back({y + space, &doc.parts.back()});
     y += space + doc.parts.back().height;
@@ -475,6 +466,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   const double page_height = style.height - 2 * style.margin;
   const size_t first_row = doc.fragments.size();
   const Fragment* header = nullptr;
+  const auto header_grid = std::make_shared<const RowGrid>(RowGrid{x, widths, true});
+  const auto body_grid = std::make_shared<const RowGrid>(RowGrid{x, widths, false});
   for (size_t r = 0; r < table.rows.size(); ++r) {
     const bool is_header = r < static_cast<size_t>(table.header_rows);
     Fragment row;
@@ -482,7 +475,9 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     row.break_before = r == 0 && pending_break_;
     double height = 0;
     double cx = x;
-    const std::string cell_tag = is_header ? "TH" : "TD";
+    const char* cell_tag = is_header ? "TH" : "TD";
+    const std::shared_ptr<const RowGrid>& grid = is_header ? header_grid : body_grid;
+    row.ops.reserve(columns * (doc.style.tagged ? 3 : 1) + 4);
     PushTag(doc, row.ops, DrawOp::Kind::kBeginTag, "TR");
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
@@ -510,12 +505,12 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       cx += widths[c];
     }
     PushTag(doc, row.ops, DrawOp::Kind::kEndTag, "TR");
-    AddRowFrame(row, x, widths, height, is_header);
+    AddRowFrame(row, grid, height);
     row.height = height;
     row.keep_with_next = is_header;
     row.repeat_header = is_header ? nullptr : header;
     if (height > page_height - (row.repeat_header != nullptr ? row.repeat_header->height : 0)) {
-      row.tall = std::make_shared<const RowGrid>(RowGrid{x, widths, is_header});
+      row.tall = grid;
     }
     doc.fragments.push_back(std::move(row));
     if (is_header && !doc.fragments.back().tall) header = &doc.fragments.back();  // a header taller than a page is not repeated
@@ -550,7 +545,8 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         const size_t first = doc.fragments.size();
         AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
         doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page
-        WrapInTag(doc, first, "H" + std::to_string(level));
+        static const char* kTags[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
+        WrapInTag(doc, first, kTags[level - 1]);
         break;
       }
       case Block::Kind::kList: {
@@ -638,7 +634,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         op.x = x;
         op.width = w;
         op.height = h;
-        op.image = block.image;
+        op.image = std::make_shared<const std::string>(block.image);
         PushTag(doc, fragment.ops, DrawOp::Kind::kBeginTag, "Figure");
         fragment.ops.push_back(std::move(op));
         PushTag(doc, fragment.ops, DrawOp::Kind::kEndTag, "Figure");
@@ -739,7 +735,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
   std::vector<std::pair<double, std::vector<Placed>>> by_grey;  // in the order first seen
   for (const Placement& placed : page.items) {
     for (const DrawOp& op : placed.fragment->ops) {
-      if (op.kind != DrawOp::Kind::kLine && op.kind != DrawOp::Kind::kFill) continue;
+      if (op.kind != DrawOp::Kind::kLine && op.kind != DrawOp::Kind::kFill && op.kind != DrawOp::Kind::kGrid) continue;
       auto it = std::find_if(by_grey.begin(), by_grey.end(), [&](const auto& g) { return g.first == op.gray; });
       if (it == by_grey.end()) it = by_grey.insert(by_grey.end(), {op.gray, {}});
       it->second.push_back({&op, style.margin + placed.y});
@@ -753,9 +749,23 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
         if ((op->kind == DrawOp::Kind::kFill) != fills) continue;
         if (fills) {
           cairo_rectangle(cr, op->x, top + op->y, op->width, op->height);
-        } else {
+        } else if (op->kind == DrawOp::Kind::kLine) {
           cairo_move_to(cr, op->x, top + op->y);
           cairo_line_to(cr, op->x2, top + op->y2);
+        } else {  // a row's grid: top and bottom rules, and a rule left of every column and after the last
+          const RowGrid& grid = *op->grid;
+          double right = grid.x;
+          for (double w : grid.widths) right += w;
+          for (const double y : {top, top + op->height}) {
+            cairo_move_to(cr, grid.x, y);
+            cairo_line_to(cr, right, y);
+          }
+          double rule = grid.x;
+          for (size_t c = 0; c <= grid.widths.size(); ++c) {
+            cairo_move_to(cr, rule, top);
+            cairo_line_to(cr, rule, top + op->height);
+            if (c < grid.widths.size()) rule += grid.widths[c];
+          }
         }
         any = true;
       }
@@ -776,10 +786,10 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     for (const DrawOp& op : fragment->ops) {
       switch (op.kind) {
         case DrawOp::Kind::kBeginTag:
-          if (!repeated) begin(op.tag.c_str());
+          if (!repeated) begin(op.tag);
           break;
         case DrawOp::Kind::kEndTag:
-          if (!repeated) end(op.tag.c_str());
+          if (!repeated) end(op.tag);
           break;
         case DrawOp::Kind::kLayoutLine:
           cairo_set_source_rgb(cr, 0, 0, 0);
@@ -793,9 +803,10 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           break;
         case DrawOp::Kind::kLine:  // drawn above
         case DrawOp::Kind::kFill:
+        case DrawOp::Kind::kGrid:
           break;
         case DrawOp::Kind::kImage: {
-          const std::shared_ptr<const Image> image = image_for(op.image);
+          const std::shared_ptr<const Image> image = image_for(*op.image);
           if (!image) break;  // checked before layout; the same bytes decode the same way
           cairo_save(cr);
           cairo_translate(cr, op.x, top + op.y);

@@ -50,29 +50,31 @@ struct Image {
 // Decodes PNG or SVG bytes; nullopt (and `error`) when they are neither.
 std::optional<Image> DecodeImage(const std::string& path, const std::string& bytes, std::string& error);
 
-// What a fragment draws, in reading order. kBeginTag and kEndTag open and
-// close an element of the tagged PDF's structure tree (cairo's tags: P, H1,
-// L, LI, Lbl, LBody, Table, TR, TH, TD, Figure, ...); elements may span
-// fragments and pages.
-struct DrawOp {
-  enum class Kind { kLayoutLine, kLayout, kLine, kFill, kImage, kBeginTag, kEndTag };
-  Kind kind = Kind::kLayout;
-  double x = 0, y = 0;  // from the fragment's top-left; kLayoutLine: y is the baseline
-  std::shared_ptr<PangoLayout> layout;
-  int line_index = 0;
-  double x2 = 0, y2 = 0;       // kLine end point
-  double width = 0, height = 0;  // kFill, kImage size
-  double gray = 0;             // kLine, kFill colour
-  std::string image;           // kImage: the asset path, decoded (again) when the page is drawn
-  std::string tag;             // kBeginTag, kEndTag: the structure type
-};
-
-// The grid of a table row taller than a page, which pagination splits
-// between the lines of its cells and draws again around each part.
+// The grid of a table's rows: column widths, for the rules drawn around
+// each row, and for splitting a row taller than a page between the lines of
+// its cells (the grid is then drawn again around each part).
 struct RowGrid {
   double x = 0;
   std::vector<double> widths;  // of the columns
   bool header = false;
+};
+
+// What a fragment draws, in reading order. kBeginTag and kEndTag open and
+// close an element of the tagged PDF's structure tree (cairo's tags: P, H1,
+// L, LI, Lbl, LBody, Table, TR, TH, TD, Figure, ...); elements may span
+// fragments and pages. Kept small: a long table holds a few per cell.
+struct DrawOp {
+  enum class Kind { kLayoutLine, kLayout, kLine, kFill, kGrid, kImage, kBeginTag, kEndTag };
+  Kind kind = Kind::kLayout;
+  int line_index = 0;            // kLayoutLine
+  double x = 0, y = 0;           // from the fragment's top-left; kLayoutLine: y is the baseline
+  double x2 = 0, y2 = 0;         // kLine end point
+  double width = 0, height = 0;  // kFill, kImage size; kGrid: the row's height
+  double gray = 0;               // kLine, kFill colour
+  std::shared_ptr<PangoLayout> layout;       // kLayoutLine, kLayout
+  std::shared_ptr<const RowGrid> grid;       // kGrid: the rules around each cell of a table row
+  std::shared_ptr<const std::string> image;  // kImage: the asset path, decoded (again) when the page is drawn
+  const char* tag = "";                      // kBeginTag, kEndTag: the structure type (a literal)
 };
 
 // The unit of pagination: one line of text, a table row, an image, a rule.
