@@ -1,7 +1,5 @@
 #include "render/typeset.h"
 
-#include <librsvg/rsvg.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -310,17 +308,10 @@ std::optional<Image> DecodeImage(const std::string& path, const std::string& byt
     return image;
   }
   if (ends_with(".svg")) {
-    GError* gerror = nullptr;
-    RsvgHandle* handle =
-        rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(bytes.data()), bytes.size(), &gerror);
-    if (handle == nullptr) {
-      error = std::string("is not a readable SVG image: ") + (gerror ? gerror->message : "unknown error");
-      if (gerror) g_error_free(gerror);
-      return std::nullopt;
-    }
-    image.svg.reset(handle, [](RsvgHandle* h) { g_object_unref(h); });
-    gdouble width = 0, height = 0;
-    if (!rsvg_handle_get_intrinsic_size_in_pixels(handle, &width, &height) || width <= 0 || height <= 0) {
+    image.svg = Svg::Decode(bytes, error);
+    if (!image.svg) return std::nullopt;
+    double width = 0, height = 0;
+    if (!image.svg->IntrinsicSize(width, height) || width <= 0 || height <= 0) {
       error = "is an SVG image without a width and height";
       return std::nullopt;
     }
@@ -811,8 +802,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
           cairo_save(cr);
           cairo_translate(cr, op.x, top + op.y);
           if (image->svg) {
-            RsvgRectangle viewport{0, 0, op.width, op.height};
-            rsvg_handle_render_document(image->svg.get(), cr, &viewport, nullptr);
+            image->svg->Draw(cr, op.width, op.height);
           } else if (image->png) {
             cairo_scale(cr, op.width / cairo_image_surface_get_width(image->png.get()),
                         op.height / cairo_image_surface_get_height(image->png.get()));

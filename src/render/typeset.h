@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "render/markdown.h"
+#include "render/svg.h"
 
-typedef struct _RsvgHandle RsvgHandle;
 
 namespace docgen {
 
@@ -42,7 +42,7 @@ struct PageStyle {
 // A decoded image: a PNG surface or an SVG handle, with its natural size in points.
 struct Image {
   std::shared_ptr<cairo_surface_t> png;
-  std::shared_ptr<RsvgHandle> svg;
+  std::optional<Svg> svg;
   double width = 0;
   double height = 0;
 };
