@@ -157,7 +157,8 @@ void FixResources(QPDFObjectHandle resources, std::set<QPDFObjGen>& seen) {
 // PDF/A-2b: the XMP identification, the sRGB output intent, and resources
 // that PDF/A allows. cairo already embeds every font and writes no
 // encryption, JavaScript or actions.
-void MakeArchival(QPDF& pdf, const PdfInfo& info) {
+// `profile_deflated` is info.archive_profile's ICC profile, deflated.
+void MakeArchival(QPDF& pdf, const PdfInfo& info, const std::string& profile_deflated) {
   std::set<QPDFObjGen> seen;
   for (QPDFObjectHandle page : pdf.getAllPages()) FixResources(page.getKey("/Resources"), seen);
   QPDFObjectHandle root = pdf.getRoot();
@@ -166,7 +167,7 @@ void MakeArchival(QPDF& pdf, const PdfInfo& info) {
   metadata.getDict().replaceKey("/Subtype", QPDFObjectHandle::newName("/XML"));
   root.replaceKey("/Metadata", metadata);
   QPDFObjectHandle profile = QPDFObjectHandle::newStream(&pdf);
-  profile.replaceStreamData(Deflate(*info.archive_profile), QPDFObjectHandle::newName("/FlateDecode"), QPDFObjectHandle::newNull());
+  profile.replaceStreamData(profile_deflated, QPDFObjectHandle::newName("/FlateDecode"), QPDFObjectHandle::newNull());
   profile.getDict().replaceKey("/N", QPDFObjectHandle::newInteger(3));
   QPDFObjectHandle intent = QPDFObjectHandle::newDictionary();
   intent.replaceKey("/Type", QPDFObjectHandle::newName("/OutputIntent"));
@@ -346,7 +347,7 @@ std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
 
 // The package: every document's pages in order, one bookmark per document.
 std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
-                         const PdfInfo& info) {
+                         const PdfInfo& info, const std::string& profile_deflated) {
   QPDF package;
   package.emptyPDF();
   std::vector<size_t> first_pages;
@@ -384,7 +385,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
   }
   SetInfo(package, info);
-  if (info.archive_profile) MakeArchival(package, info);
+  if (info.archive_profile) MakeArchival(package, info, profile_deflated);
   return Write(package, "1.5");
 }
 
@@ -395,6 +396,17 @@ std::string QpdfVersion() { return QPDF::QPDFVersion(); }
 struct PdfAssembler::Impl {
   std::vector<OpenedPdf> documents;
   std::vector<std::string> bookmarks;
+  // The colour profile, deflated once for every PDF of the package.
+  std::shared_ptr<const std::string> profile;
+  std::string profile_deflated;
+
+  const std::string& Deflated(const std::shared_ptr<const std::string>& icc) {
+    if (icc != profile) {
+      profile = icc;
+      profile_deflated = Deflate(*profile);
+    }
+    return profile_deflated;
+  }
 };
 
 PdfAssembler::PdfAssembler() : impl_(std::make_unique<Impl>()) {}
@@ -409,10 +421,13 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
     MarkArtifacts(pdf);
     SetFigureAlts(pdf, info.figure_alts);
   }
-  if (info.archive_profile) MakeArchival(pdf, info);
+  if (info.archive_profile) MakeArchival(pdf, info, impl_->Deflated(info.archive_profile));
   return Write(pdf);
 }
 
-std::string PdfAssembler::Package(const PdfInfo& info) { return MergePackage(impl_->documents, impl_->bookmarks, info); }
+std::string PdfAssembler::Package(const PdfInfo& info) {
+  return MergePackage(impl_->documents, impl_->bookmarks, info,
+                      info.archive_profile ? impl_->Deflated(info.archive_profile) : std::string());
+}
 
 }  // namespace docgen
