@@ -11,6 +11,7 @@
 // the targets of issue 16.
 //
 //   taskset -c 0 build/release/bench/render_bench [--n 50] [--cold 20] [--huge 0]
+// (--huge 0 skips the 100,000-row table, about 10 s.)
 #include <docgen/catalog.h>
 #include <docgen/render.h>
 #include <docgen/resolve.h>

@@ -46,6 +46,15 @@ struct Pdf {
     for (int i = 0; i < Pages(); ++i) all += PageText(i) + "\f";
     return all;
   }
+  // The left edge (points) of the first word on page `index` that is `word`, or -1.
+  double LeftOf(int index, const std::string& word) const {
+    std::unique_ptr<poppler::page> page(document->create_page(index));
+    for (const poppler::text_box& box : page->text_list()) {
+      auto bytes = box.text().to_utf8();
+      if (std::string(bytes.begin(), bytes.end()) == word) return box.bbox().x();
+    }
+    return -1;
+  }
   std::vector<std::string> Bookmarks() const {
     std::vector<std::string> out;
     std::unique_ptr<poppler::toc> toc(document->create_toc());
@@ -210,6 +219,21 @@ TEST(Render, LongTablesRepeatTheirHeaderOnEveryPage) {
     EXPECT_NE(Squash(pdf.PageText(p)).find("Location Limit"), std::string::npos) << "page " << p + 1;
   }
   EXPECT_NE(Squash(pdf.Text()).find("Location 299 299000"), std::string::npos);
+}
+
+TEST(Render, TableCellsAlignAsTheirColumnSaysAndRightToLeftTextFromTheRight) {
+  // Columns are stretched to the text width, so every cell has room to move in.
+  RenderResult result = RenderTemplate("| Name | Amount |\n|---|--:|\n| Alpha | 12 |\n| \u05e9\u05dc\u05d5\u05dd | 3 |\n");
+  ASSERT_TRUE(result.output);
+  Pdf pdf(result.output->package_pdf);
+  const double name = pdf.LeftOf(0, "Name"), alpha = pdf.LeftOf(0, "Alpha"), amount = pdf.LeftOf(0, "Amount");
+  // poppler gives the Hebrew word letter by letter; its final mem is the leftmost.
+  const double hebrew = pdf.LeftOf(0, "\u05dd"), twelve = pdf.LeftOf(0, "12"), three = pdf.LeftOf(0, "3");
+  ASSERT_GT(name, 0);
+  EXPECT_NEAR(alpha, name, 0.5);                 // left-aligned column: at the cell's left
+  EXPECT_GT(hebrew, name + 100);                 // right-to-left text in it: at the cell's right, as Pango puts it
+  EXPECT_GT(twelve, amount);                     // right-aligned column: flush right
+  EXPECT_NEAR(three - twelve, 5.0, 1.0);         // "3" and "12" end at the same edge: one digit (half an em) apart
 }
 
 TEST(Render, ARowTallerThanAPageIsSplitBetweenItsLinesUnderTheRepeatedHeader) {

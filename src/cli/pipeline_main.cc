@@ -16,14 +16,18 @@
 
 namespace {
 
-// docgen-all beside this program (the build tree), or in ../lib/docgen (installed).
+// docgen-all beside this program (the build tree), or in ../lib/docgen (the
+// package's /usr/lib/docgen); never one found from the working folder.
 std::filesystem::path FullProgram() {
+  constexpr const char* kInstalled = "/usr/lib/docgen/docgen-all";
   std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const auto& candidate : {self / "docgen-all", self.parent_path() / "lib" / "docgen" / "docgen-all"}) {
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || !self.is_absolute()) return kInstalled;  // no /proc (a bare chroot)
+  const std::filesystem::path folder = self.parent_path();
+  for (const auto& candidate : {folder / "docgen-all", folder.parent_path() / "lib" / "docgen" / "docgen-all"}) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
-  return self / "docgen-all";
+  return kInstalled;
 }
 
 }  // namespace

@@ -416,6 +416,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     std::shared_ptr<PangoLayout> layout;  // unwrapped
     PangoRectangle logical{};
     bool one_line = true;
+    bool ltr = true;  // its line runs left to right
   };
   std::vector<std::vector<Cell>> cells(table.rows.size(), std::vector<Cell>(columns));
   std::vector<double> natural(columns, 1), minimum(columns, 1);
@@ -425,6 +426,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       cell.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, -1);
       pango_layout_get_extents(cell.layout.get(), nullptr, &cell.logical);
       cell.one_line = pango_layout_get_line_count(cell.layout.get()) == 1;
+      cell.ltr = pango_layout_line_get_resolved_direction(pango_layout_get_line_readonly(cell.layout.get(), 0)) ==
+                 PANGO_DIRECTION_LTR;
       natural[c] = std::max(natural[c], cell.logical.width / kScale + 2 * kCellPadding);
     }
   }
@@ -479,8 +482,9 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       op.kind = DrawOp::Kind::kLayout;
       op.x = cx + kCellPadding;
       op.y = kCellPadding;
-      if (cell.one_line && cell.logical.width <= box) {
-        // It fits unwrapped: drawn as measured, moved as Pango aligns a line in the box.
+      if (cell.one_line && cell.ltr && cell.logical.width <= box) {
+        // It fits unwrapped: drawn as measured, moved as Pango aligns a
+        // left-to-right line in the box (right to left swaps the sides).
         op.layout = cell.layout;
         op.x += AlignedOffset(alignment, box, cell.logical.width) / kScale;
         height = std::max(height, cell.logical.height / kScale + 2 * kCellPadding);

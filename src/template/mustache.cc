@@ -39,6 +39,12 @@ bool Precheck(std::string_view source, const LineIndex& lines, const std::string
     if (pos + 2 < source.size() && source[pos + 2] == '{') {
       size_t end = source.find("}}}", pos + 3);
       if (end == std::string_view::npos) break;  // kainjow reports the unclosed tag
+      // kainjow takes {{{=<% %>=}}} as a change of delimiters too.
+      std::string_view tag = source.substr(pos + 3, end - pos - 3);
+      if (size_t first = tag.find_first_not_of(" \t\n\v\f\r"); first != std::string_view::npos && tag[first] == '=') {
+        out.push_back(SyntaxError(file, line, "Changing the tag delimiters ({{=...=}}) is not supported in docgen templates."));
+        return false;
+      }
       pos = end + 3;
       continue;
     }
@@ -98,13 +104,14 @@ class CondensedSource {
       input_ = std::string(source);
       return;
     }
-    // Where tags are: from {{ to }} (or to the end when unclosed).
+    // Where tags are: from {{ to }}, or {{{ to }}}, as kainjow finds their
+    // ends (or to the end of the source when unclosed).
     std::vector<std::pair<size_t, size_t>> tags;
     for (size_t at = source.find("{{"); at != std::string_view::npos; at = source.find("{{", tags.back().second)) {
-      size_t close = source.find("}}", at + 2);
-      close = close == std::string_view::npos ? source.size() : close + 2;
-      if (close < source.size() && source[close] == '}' && source[at + 2] == '{') ++close;  // {{{name}}}
-      tags.emplace_back(at, close);
+      const bool triple = at + 2 < source.size() && source[at + 2] == '{';
+      const std::string_view end = triple ? "}}}" : "}}";
+      const size_t close = source.find(end, at + end.size());
+      tags.emplace_back(at, close == std::string_view::npos ? source.size() : close + end.size());
     }
     size_t tag = 0;
     size_t run = std::string_view::npos;  // start of the current run of lines without a tag

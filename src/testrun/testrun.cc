@@ -30,7 +30,7 @@ void Piece(Sha256& hash, std::string_view bytes) {
 }
 
 // What every render of this process depends on beyond the catalog: docgen
-// itself (the bytes of this program: a new build may lay out differently),
+// itself (the bytes of this program, docgen-all: a new build may lay out differently),
 // the libraries that draw and finish the PDFs and the font files fontconfig
 // offers.
 std::string EnvironmentDigest() {

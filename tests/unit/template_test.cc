@@ -101,6 +101,21 @@ TEST(Mustache, LongTextWithoutTagsKeepsEveryByteAndTheLinesOfLaterTags) {
   EXPECT_EQ(unclosed.diagnostics[0].line, 2001);
 }
 
+TEST(Mustache, TripleBracesEndAtTheirOwnCloseAcrossLines) {
+  const std::string rows = "row one\nrow two\n";
+  MustacheParse parse = ParseMustache("{{{a}}\n" + rows + "}}}\n" + rows, "t.md");
+  ASSERT_TRUE(parse.diagnostics.empty());
+  const auto raw = std::count_if(parse.nodes.begin(), parse.nodes.end(), [](const MustacheNode& n) { return n.kind == Kind::kRawVariable; });
+  EXPECT_EQ(raw, 1);
+}
+
+TEST(Mustache, DelimiterChangesAreRefusedInTripleBracesToo) {
+  MustacheParse parse = ParseMustache("a\n{{{=<% %>=}}}\n<%name%>\n", "t.md");
+  ASSERT_EQ(parse.diagnostics.size(), 1u);
+  EXPECT_EQ(parse.diagnostics[0].line, 2);
+  EXPECT_NE(parse.diagnostics[0].message.find("delimiters"), std::string::npos);
+}
+
 TEST(FrontMatter, SplitsYamlAndBodyWithLineNumbers) {
   TemplateParts parts;
   std::string error;
