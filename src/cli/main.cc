@@ -86,14 +86,8 @@ int main(int argc, char** argv) {
   docgen::cli::DoctorCommand doctor(app);
   docgen::cli::BackupCommands backups(app);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitInvalid;
-  }
-  int status = kExitFailure;
-  try {
+  return docgen::cli::RunCommandLine(app, argc, argv, [&] {
+    int status = kExitFailure;
     if (std::optional<int> ran = pipeline.Run()) status = *ran;
     if (testrun->parsed()) status = docgen::cli::TestRunCommand(testrun_args);
     if (serve->parsed()) status = ServeCommand(serve_flags);
@@ -102,14 +96,6 @@ int main(int argc, char** argv) {
     if (std::optional<int> ran = slo.Run()) status = *ran;
     if (std::optional<int> ran = doctor.Run()) status = *ran;
     if (std::optional<int> ran = backups.Run()) status = *ran;
-  } catch (const std::exception& e) {
-    std::cerr << "docgen: internal error: " << e.what() << "\n";
-    return kExitFailure;
-  }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "docgen: could not write the output (disk full or closed pipe?)\n";
-    return kExitFailure;
-  }
-  return status;
+    return status;
+  });
 }

@@ -13,6 +13,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/pipeline_commands.h"
+#include "cli/support.h"
 
 namespace {
 
@@ -43,23 +44,6 @@ int main(int argc, char** argv) {
   CLI::App app{"docgen: insurance policy documents: decide, check and produce the package for a quote."};
   app.require_subcommand(1);
   docgen::cli::PipelineCommands pipeline(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? docgen::cli::kExitOk : docgen::cli::kExitInvalid;
-  }
-  int status = docgen::cli::kExitFailure;
-  try {
-    status = pipeline.Run().value_or(docgen::cli::kExitFailure);
-  } catch (const std::exception& e) {
-    std::cerr << "docgen: internal error: " << e.what() << "\n";
-    return docgen::cli::kExitFailure;
-  }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "docgen: could not write the output (disk full or closed pipe?)\n";
-    return docgen::cli::kExitFailure;
-  }
-  return status;
+  return docgen::cli::RunCommandLine(app, argc, argv,
+                                     [&] { return pipeline.Run().value_or(docgen::cli::kExitFailure); });
 }

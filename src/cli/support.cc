@@ -2,10 +2,34 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
 
+#include "cli/exit_codes.h"
+
 namespace docgen::cli {
+
+int RunCommandLine(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitInvalid;  // CLI11 prints the help, the version or the error
+  }
+  int status = kExitFailure;
+  try {
+    status = run();
+  } catch (const std::exception& e) {
+    std::cerr << "docgen: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "docgen: could not write the output (disk full or closed pipe?)\n";
+    return kExitFailure;
+  }
+  return status;
+}
 
 std::shared_ptr<const Catalog> LoadCatalogOrExplain(const std::string& dir) {
   CatalogLoad load = LoadCatalogDirectory(dir);

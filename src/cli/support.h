@@ -1,5 +1,6 @@
-// What several commands share: loading a catalog folder (its findings on
-// standard error), numbers for people, a progress line, and Ctrl-C.
+// What several commands share: running a command line, loading a catalog
+// folder (its findings on standard error), numbers for people, a progress
+// line, and Ctrl-C.
 #pragma once
 
 #include <docgen/catalog.h>
@@ -12,7 +13,17 @@
 #include <string>
 #include <thread>
 
+namespace CLI {
+class App;
+}
+
 namespace docgen::cli {
+
+// Parses the command line into `app` and calls `run` for the exit status. A
+// parse error exits kExitInvalid (help and --version kExitOk, as CLI11 prints
+// them), an exception from `run` is an internal error (kExitFailure), and so
+// is standard output that could not be written (a full disk, a closed pipe).
+int RunCommandLine(CLI::App& app, int argc, char** argv, const std::function<int()>& run);
 
 // The catalog, or null after printing every finding and a last line saying it cannot be used.
 std::shared_ptr<const Catalog> LoadCatalogOrExplain(const std::string& dir);

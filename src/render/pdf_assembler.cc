@@ -157,8 +157,7 @@ void FixResources(QPDFObjectHandle resources, std::set<QPDFObjGen>& seen) {
 // PDF/A-2b: the XMP identification, the sRGB output intent, and resources
 // that PDF/A allows. cairo already embeds every font and writes no
 // encryption, JavaScript or actions.
-// `profile_deflated` is info.archive_profile's ICC profile, deflated.
-void MakeArchival(QPDF& pdf, const PdfInfo& info, const std::string& profile_deflated) {
+void MakeArchival(QPDF& pdf, const PdfInfo& info) {
   std::set<QPDFObjGen> seen;
   for (QPDFObjectHandle page : pdf.getAllPages()) FixResources(page.getKey("/Resources"), seen);
   QPDFObjectHandle root = pdf.getRoot();
@@ -167,7 +166,7 @@ void MakeArchival(QPDF& pdf, const PdfInfo& info, const std::string& profile_def
   metadata.getDict().replaceKey("/Subtype", QPDFObjectHandle::newName("/XML"));
   root.replaceKey("/Metadata", metadata);
   QPDFObjectHandle profile = QPDFObjectHandle::newStream(&pdf);
-  profile.replaceStreamData(profile_deflated, QPDFObjectHandle::newName("/FlateDecode"), QPDFObjectHandle::newNull());
+  profile.replaceStreamData(info.archive_profile->deflated, QPDFObjectHandle::newName("/FlateDecode"), QPDFObjectHandle::newNull());
   profile.getDict().replaceKey("/N", QPDFObjectHandle::newInteger(3));
   QPDFObjectHandle intent = QPDFObjectHandle::newDictionary();
   intent.replaceKey("/Type", QPDFObjectHandle::newName("/OutputIntent"));
@@ -347,7 +346,7 @@ std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
 
 // The package: every document's pages in order, one bookmark per document.
 std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
-                         const PdfInfo& info, const std::string& profile_deflated) {
+                         const PdfInfo& info) {
   QPDF package;
   package.emptyPDF();
   std::vector<size_t> first_pages;
@@ -385,7 +384,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
   }
   SetInfo(package, info);
-  if (info.archive_profile) MakeArchival(package, info, profile_deflated);
+  if (info.archive_profile) MakeArchival(package, info);
   return Write(package, "1.5");
 }
 
@@ -393,20 +392,13 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
 
 std::string QpdfVersion() { return QPDF::QPDFVersion(); }
 
+std::shared_ptr<const IccProfile> MakeIccProfile(const std::string& bytes) {
+  return std::make_shared<const IccProfile>(IccProfile{Deflate(bytes)});
+}
+
 struct PdfAssembler::Impl {
   std::vector<OpenedPdf> documents;
   std::vector<std::string> bookmarks;
-  // The colour profile, deflated once for every PDF of the package.
-  std::shared_ptr<const std::string> profile;
-  std::string profile_deflated;
-
-  const std::string& Deflated(const std::shared_ptr<const std::string>& icc) {
-    if (icc != profile) {
-      profile = icc;
-      profile_deflated = Deflate(*profile);
-    }
-    return profile_deflated;
-  }
 };
 
 PdfAssembler::PdfAssembler() : impl_(std::make_unique<Impl>()) {}
@@ -421,13 +413,12 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
     MarkArtifacts(pdf);
     SetFigureAlts(pdf, info.figure_alts);
   }
-  if (info.archive_profile) MakeArchival(pdf, info, impl_->Deflated(info.archive_profile));
+  if (info.archive_profile) MakeArchival(pdf, info);
   return Write(pdf);
 }
 
 std::string PdfAssembler::Package(const PdfInfo& info) {
-  return MergePackage(impl_->documents, impl_->bookmarks, info,
-                      info.archive_profile ? impl_->Deflated(info.archive_profile) : std::string());
+  return MergePackage(impl_->documents, impl_->bookmarks, info);
 }
 
 }  // namespace docgen

@@ -11,13 +11,20 @@
 
 namespace docgen {
 
+// An ICC colour profile as PDF/A embeds it (the output intent): deflated
+// once, then shared by every PDF a renderer finishes.
+struct IccProfile {
+  std::string deflated;  // a FlateDecode stream of the profile's bytes
+};
+std::shared_ptr<const IccProfile> MakeIccProfile(const std::string& bytes);
+
 struct PdfInfo {
   std::string title;
   std::string subject;
   std::string lang = "en";  // BCP 47
   // PDF/A-2b (ISO 19005-2, level B) with this ICC profile as the sRGB output
   // intent; null: a plain PDF.
-  std::shared_ptr<const std::string> archive_profile;
+  std::shared_ptr<const IccProfile> archive_profile;
   bool tagged = false;  // cairo drew structure tags: artifacts and alt text to finish
   // The alt text of each Figure of the structure tree, in reading order
   // (cairo writes no /Alt).

@@ -179,7 +179,8 @@ size_t ImageBytes(const Image& image, size_t source_bytes) {
 }  // namespace
 
 std::string RenderLibraryVersions() {
-  return std::string("cairo ") + cairo_version_string() + ", pango " + pango_version_string() + ", qpdf " + QpdfVersion();
+  return std::string("cairo ") + cairo_version_string() + ", pango " + pango_version_string() + ", qpdf " + QpdfVersion() +
+         ", " + Svg::LibraryVersion();
 }
 
 struct Renderer::Impl {
@@ -188,16 +189,14 @@ struct Renderer::Impl {
   RenderOptions options;
   Typesetter typesetter;
   std::map<std::string, std::shared_ptr<const ParsedTemplate>> templates;  // digest + path
-  std::shared_ptr<const std::string> srgb_profile;  // read at the first archival render
+  std::shared_ptr<const IccProfile> srgb_profile;  // read and deflated at the first archival render
 
   // PDF/A's output intent profile, or null when it cannot be read.
-  std::shared_ptr<const std::string> SrgbProfile() {
+  std::shared_ptr<const IccProfile> SrgbProfile() {
     if (!srgb_profile) {
       std::ifstream in(options.srgb_profile, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (in.good() || in.eof()) {
-        if (!bytes.empty()) srgb_profile = std::make_shared<const std::string>(std::move(bytes));
-      }
+      if ((in.good() || in.eof()) && !bytes.empty()) srgb_profile = MakeIccProfile(bytes);
     }
     return srgb_profile;
   }
@@ -515,7 +514,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     return impl_->ImageFor(catalog, path, unused);
   };
   const auto ArchiveProfile = [&](const PageStyle& style) {
-    return style.archive ? impl_->SrgbProfile() : std::shared_ptr<const std::string>();
+    return style.archive ? impl_->SrgbProfile() : std::shared_ptr<const IccProfile>();
   };
 
   // Drawing: each document once; the package is merged from them by qpdf.

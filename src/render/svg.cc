@@ -10,7 +10,8 @@ struct Svg::Library {
   decltype(&rsvg_handle_new_from_data) new_from_data = nullptr;
   decltype(&rsvg_handle_get_intrinsic_size_in_pixels) intrinsic_size = nullptr;
   decltype(&rsvg_handle_render_document) render_document = nullptr;
-  std::string error;  // why it could not be loaded
+  std::string version;  // "2.54.7"
+  std::string error;    // why it could not be loaded
 
   // The library, loaded on first use; the same for the whole process, as
   // dlopen's handles are.
@@ -33,6 +34,12 @@ struct Svg::Library {
     library.render_document = reinterpret_cast<decltype(render_document)>(dlsym(handle, "rsvg_handle_render_document"));
     if (library.new_from_data == nullptr || library.intrinsic_size == nullptr || library.render_document == nullptr) {
       library.error = "cannot be drawn: the installed librsvg is older than 2.52";
+    }
+    const auto* major = static_cast<const guint*>(dlsym(handle, "rsvg_major_version"));
+    const auto* minor = static_cast<const guint*>(dlsym(handle, "rsvg_minor_version"));
+    const auto* micro = static_cast<const guint*>(dlsym(handle, "rsvg_micro_version"));
+    if (major != nullptr && minor != nullptr && micro != nullptr) {
+      library.version = std::to_string(*major) + "." + std::to_string(*minor) + "." + std::to_string(*micro);
     }
     return library;
   }
@@ -60,6 +67,12 @@ bool Svg::IntrinsicSize(double& width, double& height) const {
   width = w;
   height = h;
   return true;
+}
+
+std::string Svg::LibraryVersion() {
+  const Library& library = Library::Get();
+  if (!library.error.empty()) return "librsvg: " + library.error;
+  return "librsvg " + (library.version.empty() ? std::string("(version unknown)") : library.version);
 }
 
 void Svg::Draw(cairo_t* cr, double width, double height) const {

@@ -24,6 +24,10 @@ class Svg {
   // Draws the image scaled into (0, 0, width, height) of `cr`.
   void Draw(cairo_t* cr, double width, double height) const;
 
+  // "librsvg 2.54.7", or why it cannot be loaded (test runs count the
+  // version among a variant's inputs). Loads the library.
+  static std::string LibraryVersion();
+
  private:
   struct Library;
   Svg(const Library* library, std::shared_ptr<void> handle) : library_(library), handle_(std::move(handle)) {}

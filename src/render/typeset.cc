@@ -99,7 +99,7 @@ void AddRowFrame(Fragment& row, const std::shared_ptr<const RowGrid>& grid, doub
     DrawOp fill;
     fill.kind = DrawOp::Kind::kFill;
     fill.x = grid->x;
-    for (double w : grid->widths) fill.width += w;
+    fill.width = grid->Width();
     fill.height = height;
     fill.gray = 0.92;
     row.ops.insert(row.ops.begin(), std::move(fill));  // under the text
@@ -727,54 +727,52 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     const DrawOp* op;
     double top;  // of its fragment
   };
-  std::vector<std::pair<double, std::vector<Placed>>> by_grey;  // in the order first seen
+  struct Group {
+    double grey;
+    std::vector<Placed> ops;
+  };
+  std::vector<Group> fills, rules;  // by grey, in the order first seen
   for (const Placement& placed : page.items) {
     for (const DrawOp& op : placed.fragment->ops) {
       if (op.kind != DrawOp::Kind::kLine && op.kind != DrawOp::Kind::kFill && op.kind != DrawOp::Kind::kGrid) continue;
-      auto it = std::find_if(by_grey.begin(), by_grey.end(), [&](const auto& g) { return g.first == op.gray; });
-      if (it == by_grey.end()) it = by_grey.insert(by_grey.end(), {op.gray, {}});
-      it->second.push_back({&op, style.margin + placed.y});
+      std::vector<Group>& groups = op.kind == DrawOp::Kind::kFill ? fills : rules;
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.grey == op.gray; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {op.gray, {}});
+      it->ops.push_back({&op, style.margin + placed.y});
     }
   }
-  if (!by_grey.empty()) begin(kArtifact);
-  for (const bool fills : {true, false}) {
-    for (const auto& [grey, ops] : by_grey) {
-      bool any = false;
-      for (const auto& [op, top] : ops) {
-        if ((op->kind == DrawOp::Kind::kFill) != fills) continue;
-        if (fills) {
-          cairo_rectangle(cr, op->x, top + op->y, op->width, op->height);
-        } else if (op->kind == DrawOp::Kind::kLine) {
-          cairo_move_to(cr, op->x, top + op->y);
-          cairo_line_to(cr, op->x2, top + op->y2);
-        } else {  // a row's grid: top and bottom rules, and a rule left of every column and after the last
-          const RowGrid& grid = *op->grid;
-          double right = grid.x;
-          for (double w : grid.widths) right += w;
-          for (const double y : {top, top + op->height}) {
-            cairo_move_to(cr, grid.x, y);
-            cairo_line_to(cr, right, y);
-          }
-          double rule = grid.x;
-          for (size_t c = 0; c <= grid.widths.size(); ++c) {
-            cairo_move_to(cr, rule, top);
-            cairo_line_to(cr, rule, top + op->height);
-            if (c < grid.widths.size()) rule += grid.widths[c];
-          }
-        }
-        any = true;
+  const bool artifact = !fills.empty() || !rules.empty();
+  if (artifact) begin(kArtifact);
+  for (const Group& group : fills) {
+    for (const auto& [op, top] : group.ops) cairo_rectangle(cr, op->x, top + op->y, op->width, op->height);
+    cairo_set_source_rgb(cr, group.grey, group.grey, group.grey);
+    cairo_fill(cr);
+  }
+  for (const Group& group : rules) {
+    for (const auto& [op, top] : group.ops) {
+      if (op->kind == DrawOp::Kind::kLine) {
+        cairo_move_to(cr, op->x, top + op->y);
+        cairo_line_to(cr, op->x2, top + op->y2);
+        continue;
       }
-      if (!any) continue;
-      cairo_set_source_rgb(cr, grey, grey, grey);
-      if (fills) {
-        cairo_fill(cr);
-      } else {
-        cairo_set_line_width(cr, 0.5);
-        cairo_stroke(cr);
+      // A row's grid: top and bottom rules, and a rule left of every column and after the last.
+      const RowGrid& grid = *op->grid;
+      for (const double y : {top, top + op->height}) {
+        cairo_move_to(cr, grid.x, y);
+        cairo_line_to(cr, grid.x + grid.Width(), y);
+      }
+      double rule = grid.x;
+      for (size_t c = 0; c <= grid.widths.size(); ++c) {
+        cairo_move_to(cr, rule, top);
+        cairo_line_to(cr, rule, top + op->height);
+        if (c < grid.widths.size()) rule += grid.widths[c];
       }
     }
+    cairo_set_source_rgb(cr, group.grey, group.grey, group.grey);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
   }
-  if (!by_grey.empty()) end(kArtifact);
+  if (artifact) end(kArtifact);
   for (const auto& [y, fragment, repeated] : page.items) {
     const double top = style.margin + y;
     if (repeated) begin(kArtifact);

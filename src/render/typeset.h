@@ -57,6 +57,11 @@ struct RowGrid {
   double x = 0;
   std::vector<double> widths;  // of the columns
   bool header = false;
+  double Width() const {
+    double sum = 0;
+    for (double w : widths) sum += w;
+    return sum;
+  }
 };
 
 // What a fragment draws, in reading order. kBeginTag and kEndTag open and
