@@ -629,6 +629,25 @@ TEST(RenderLimits, RepetitionBudgetIsSharedByLambdas) {
   EXPECT_NE(errors[0].message.find("1,000,000"), std::string::npos) << errors[0].message;
 }
 
+TEST(Evaluate, ANamedFrameIsReadAsAnObjectHoldingItsValueUnderItsName) {
+  const nlohmann::json quote = {{"insured", {{"name", "Acme"}}}, {"locations", {{{"city", "Columbus"}}, {{"city", "Dayton"}}}}};
+  const nlohmann::json shared = {{"package", {{"id", "P-1"}}}};
+  const nlohmann::json context = {{"doc", {{"id", "DEC"}}}, {"insured", "shadowed only when not qualified"}};
+  MustacheParse parse = ParseMustache(
+      "{{quote.insured.name}} {{package.id}} {{doc.id}}{{#quote.locations}} {{city}}/{{quote.insured.name}}{{/quote.locations}}",
+      "t.md", 1);
+  ASSERT_TRUE(parse.diagnostics.empty());
+  Diagnostics errors;
+  EXPECT_EQ(EvaluateFrames(parse.nodes, {&shared, {"quote", &quote}, &context}, EvaluationOptions{"t.md", "T", 1, false}, errors),
+            "Acme P-1 DEC Columbus/Acme Dayton/Acme");
+  EXPECT_TRUE(errors.empty());
+
+  MustacheParse missing = ParseMustache("{{quotes.insured}}", "t.md", 1);
+  EvaluateFrames(missing.nodes, {&shared, {"quote", &quote}, &context}, EvaluationOptions{"t.md", "T", 1, false}, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code, "missing_value");
+}
+
 TEST(Format, Lambdas) {
   EXPECT_EQ(*FormatMoney("1000000"), "$1,000,000");
   EXPECT_EQ(*FormatMoney("1234.5"), "$1,234.50");

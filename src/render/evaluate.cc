@@ -79,7 +79,7 @@ class Evaluator {
   Evaluator(const EvaluationOptions& options, Diagnostics& errors)
       : options_(options), errors_(errors), budget_(options.budget != nullptr ? options.budget : &own_budget_) {}
 
-  std::string Run(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames) {
+  std::string Run(const std::vector<MustacheNode>& nodes, const std::vector<Frame>& frames) {
     stack_ = frames;
     if (budget_->timed_out) return {};  // an earlier evaluation of this render reported it
     Walk(nodes, /*escape=*/options_.markdown);
@@ -102,12 +102,16 @@ class Evaluator {
   // Mustache lookup: the first name part is searched from the innermost
   // context outwards; the rest descends into that value.
   const nlohmann::json* Lookup(const std::string& name) const {
-    if (name == ".") return stack_.back();
+    if (name == ".") return stack_.back().name == nullptr ? stack_.back().value : nullptr;
     const std::vector<std::string> parts = SplitName(name);
     for (auto frame = stack_.rbegin(); frame != stack_.rend(); ++frame) {
-      const nlohmann::json* value = *frame;
-      if (!value->is_object() || !value->contains(parts[0])) continue;
-      value = &(*value)[parts[0]];
+      const nlohmann::json* value = frame->value;
+      if (frame->name != nullptr) {
+        if (parts[0] != frame->name) continue;
+      } else {
+        if (!value->is_object() || !value->contains(parts[0])) continue;
+        value = &(*value)[parts[0]];
+      }
       for (size_t i = 1; i < parts.size() && value != nullptr; ++i) {
         if (value->is_object() && value->contains(parts[i])) {
           value = &(*value)[parts[i]];
@@ -293,7 +297,7 @@ class Evaluator {
 
   const EvaluationOptions& options_;
   Diagnostics& errors_;
-  std::vector<const nlohmann::json*> stack_;
+  std::vector<Frame> stack_;  // the root frames, then one per open section
   std::string out_;
   std::string line_;
   bool line_has_tag_ = false;
@@ -388,12 +392,12 @@ std::optional<std::string> FormatDate(const std::string& text) {
 
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
                      const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra) {
-  std::vector<const nlohmann::json*> frames = {&context};
+  std::vector<Frame> frames = {&context};
   if (extra != nullptr) frames.push_back(extra);
   return Evaluator(options, errors).Run(nodes, frames);
 }
 
-std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames,
+std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<Frame>& frames,
                            const EvaluationOptions& options, Diagnostics& errors) {
   return Evaluator(options, errors).Run(nodes, frames);
 }

@@ -44,10 +44,21 @@ struct EvaluationOptions {
 std::string Evaluate(const std::vector<MustacheNode>& nodes, const nlohmann::json& context,
                      const EvaluationOptions& options, Diagnostics& errors, const nlohmann::json* extra = nullptr);
 
+// A root frame of the context stack: an object whose members are names, or
+// a named value (as if it were the object {name: value}), which lets a
+// render name the caller's quote without copying it.
+struct Frame {
+  Frame(const nlohmann::json* object) : value(object) {}  // NOLINT: implicit, frames are written as lists of objects
+  Frame(const char* frame_name, const nlohmann::json* named) : value(named), name(frame_name) {}
+  const nlohmann::json* value;
+  const char* name = nullptr;
+};
+
 // The same with a stack of root frames, outermost first: a name is looked up
-// from the last frame to the first. Lets many documents share one immutable
-// frame (quote, coverage, package) instead of each copying it.
-std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<const nlohmann::json*>& frames,
+// from the last frame to the first. Lets many documents share immutable
+// frames (quote, coverage, package) instead of each copying them. The last
+// frame is an object, not a named value.
+std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::vector<Frame>& frames,
                            const EvaluationOptions& options, Diagnostics& errors);
 
 // Replaces what PDF text cannot hold (C0 controls but tab and newline,

@@ -163,8 +163,7 @@ struct DocumentJob {
   std::string file;  // template path
   nlohmann::json context;  // doc and vars; quote, coverage and package live in one frame shared by every job
   PageStyle style;
-  std::string markdown;
-  LaidOutDocument layout;
+  std::vector<Block> blocks;  // its Markdown, parsed; laid out just before it is drawn
 };
 
 // Decoded bytes an image holds (an SVG: its source, a fair bound of its tree).
@@ -321,12 +320,13 @@ void CheckImages(const std::vector<Block>& blocks, std::vector<std::string>& pat
 }
 
 // A header or footer line: page numbers on their own frame, one line of text.
-std::string PlainText(const MustacheParse& parse, const nlohmann::json& shared, const nlohmann::json& context, int page,
+std::string PlainText(const MustacheParse& parse, const nlohmann::json& shared, const nlohmann::json& quote,
+                      const nlohmann::json& context, int page,
                       int pages, const EvaluationOptions& options, Diagnostics& errors) {
   EvaluationOptions plain = options;
   plain.markdown = false;
   const nlohmann::json numbers = {{"page", page}, {"pages", pages}};
-  std::string text = EvaluateFrames(parse.nodes, {&shared, &context, &numbers}, plain, errors);
+  std::string text = EvaluateFrames(parse.nodes, {&shared, {"quote", &quote}, &context, &numbers}, plain, errors);
   for (char& c : text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
@@ -414,7 +414,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   auto expired = [&] { return budget.timed_out || std::chrono::steady_clock::now() >= budget.deadline; };
 
   // Everything the documents share is built once and read by all of them:
-  // the quote, its coverages by code and the package's document list.
+  // the quote's coverages by code and the package's document list.
   nlohmann::json shared = nlohmann::json::object();
   shared["package"] = {{"documents", PackageDocumentsContext(package)}};
   nlohmann::json& coverage = shared["coverage"] = nlohmann::json::object();
@@ -423,7 +423,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       if (c.is_object() && c.contains("code") && c["code"].is_string()) coverage[c["code"].get<std::string>()] = c;
     }
   }
-  shared["quote"] = quote;
+  // The quote itself is a frame of its own, named, not copied (a quote may list 100,000 locations).
   const YAML::Node defaults = DefaultsNode(catalog.defaults);
   PageStyle package_style;  // the package PDF takes the catalog's defaults
   ApplySettings(defaults, package_style);
@@ -478,35 +478,26 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
                             {"instance", doc.instance}}},
                    {"vars", doc.variables}};
     EvaluationOptions options{job.file, doc.id, doc.instance, true, &budget};
-    job.markdown = EvaluateFrames(job.parsed->body.nodes, {&shared, &job.context}, options, errors);
+    const std::string markdown = EvaluateFrames(job.parsed->body.nodes, {&shared, {"quote", &quote}, &job.context}, options, errors);
     // Headers and footers are checked now, with page numbers, so that drawing cannot fail.
-    if (job.parsed->has_header) PlainText(job.parsed->header, shared, job.context, 1, 1, options, errors);
-    if (job.parsed->has_footer) PlainText(job.parsed->footer, shared, job.context, 1, 1, options, errors);
+    if (job.parsed->has_header) PlainText(job.parsed->header, shared, quote, job.context, 1, 1, options, errors);
+    if (job.parsed->has_footer) PlainText(job.parsed->footer, shared, quote, job.context, 1, 1, options, errors);
     clock.Lap(timings.evaluate);
     if (budget.timed_out) {  // the evaluator reported where; nothing else matters now
       result.output.reset();
       return result;
     }
     if (errors.size() != errors_before) continue;
-    std::vector<Block> blocks = ParseMarkdown(job.markdown);
+    job.blocks = ParseMarkdown(markdown);
     std::vector<std::string> images;
-    CheckImages(blocks, images);
+    CheckImages(job.blocks, images);
     for (const auto& path : images) {
       std::string error;
       if (!impl_->ImageFor(catalog, path, error)) {
         errors.push_back(RenderError("template_error", error + ".", job.file, 0, doc.id, doc.instance));
       }
     }
-    if (errors.size() != errors_before) continue;
-    job.layout = impl_->typesetter.Layout(
-        blocks, job.style,
-        [&](const std::string& path) {
-          std::string unused;
-          return impl_->ImageFor(catalog, path, unused);
-        },
-        expired);
     clock.Lap(timings.typeset);
-    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
   }
   if (!errors.empty()) return result;
   const Typesetter::ImageLookup image_for = [&](const std::string& path) {
@@ -517,7 +508,9 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     return style.archive ? impl_->SrgbProfile() : std::shared_ptr<const IccProfile>();
   };
 
-  // Drawing: each document once; the package is merged from them by qpdf.
+  // Each document is laid out, drawn once and let go before the next one, so
+  // that a package holds one document's layouts at a time; the package is
+  // merged from the documents by qpdf.
   RenderOutput output;
   const std::string subject = package.quote_id;
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
@@ -526,8 +519,12 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
     clock.Restart();
+    const LaidOutDocument layout = impl_->typesetter.Layout(job.blocks, job.style, image_for, expired);
+    job.blocks = {};
+    clock.Lap(timings.typeset);
+    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
     PdfSurface surface(doc.title, subject, job.style);
-    const int pages = static_cast<int>(job.layout.pages.size());
+    const int pages = static_cast<int>(layout.pages.size());
     // Headers and footers were evaluated within the render's budget once; each
     // page's evaluation costs the same, so it gets a budget of its own.
     EvaluationOptions options{job.file, doc.id, doc.instance, false};
@@ -535,13 +532,13 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       if (expired()) return timeout("drawing page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
       Diagnostics unused;  // checked before drawing
       const std::string header =
-          job.parsed->has_header ? PlainText(job.parsed->header, shared, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_header ? PlainText(job.parsed->header, shared, quote, job.context, p + 1, pages, options, unused) : "";
       const std::string footer =
-          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, quote, job.context, p + 1, pages, options, unused) : "";
       surface.StartPage(job.style);
       // The root of the structure tree (a Part in the package), opened on the first page and closed on the last.
       if (p == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
-      impl_->typesetter.DrawPage(surface.cr(), job.layout, static_cast<size_t>(p), header, footer, image_for);
+      impl_->typesetter.DrawPage(surface.cr(), layout, static_cast<size_t>(p), header, footer, image_for);
       if (p + 1 == pages && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
         result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
@@ -559,7 +556,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     }
     clock.Lap(timings.draw);
     std::string pdf = assembler.AddDocument(
-        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged, job.layout.figure_alts},
+        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged, layout.figure_alts},
         doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});

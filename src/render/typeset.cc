@@ -348,9 +348,14 @@ std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, co
                                                    double width, PangoAlignment alignment, PangoWrapMode wrap,
                                                    bool one_line) {
   constexpr size_t kMaxCachedLayouts = 20000;
-  std::string key = family;
-  key += '\0' + std::to_string(size) + '\0' + std::to_string(width) + '\0' + std::to_string(alignment) + '\0' +
-         std::to_string(wrap) + (one_line ? "\0e" : "\0") + markup;
+  // The key: the family, the other inputs' bytes (formatting doubles as text
+  // cost more than the lookup), then the markup.
+  const int modes[] = {alignment, wrap, one_line ? 1 : 0};
+  std::string key;
+  key.reserve(family.size() + 1 + 2 * sizeof(double) + sizeof modes + markup.size());
+  key.append(family).push_back('\0');
+  key.append(reinterpret_cast<const char*>(&size), sizeof size).append(reinterpret_cast<const char*>(&width), sizeof width);
+  key.append(reinterpret_cast<const char*>(modes), sizeof modes).append(markup);
   if (auto it = layouts_.find(key); it != layouts_.end()) return it->second;
   if (layouts_.size() >= kMaxCachedLayouts) layouts_.clear();
   PangoLayout* layout = pango_layout_new(context_.get());
