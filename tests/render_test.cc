@@ -327,8 +327,9 @@ TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
   EXPECT_EQ(Lang(RenderTemplate("# Nothing said\n").output->package_pdf), "en");  // the default
 }
 
-// The structure tree depth first: each element's type, with its alt text
-// after a colon, nesting by indentation ("H1", "  TH", "Figure: Logo").
+// The structure tree depth first: each element's type, with its table
+// scope in brackets and its alt text after a colon, nesting by indentation
+// ("H1", "  TH [Column]", "Figure: Logo").
 std::string Structure(const std::string& pdf_bytes) {
   QPDF pdf;
   pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
@@ -340,6 +341,10 @@ std::string Structure(const std::string& pdf_bytes) {
     }
     if (!node.isDictionary() || !node.hasKey("/S")) return;
     out += std::string(2 * depth, ' ') + node.getKey("/S").getName().substr(1);
+    QPDFObjectHandle attributes = node.getKey("/A");
+    if (attributes.isDictionary() && attributes.getKey("/O").isNameAndEquals("/Table") && attributes.getKey("/Scope").isName()) {
+      out += " [" + attributes.getKey("/Scope").getName().substr(1) + "]";
+    }
     if (node.hasKey("/Alt")) out += ": " + node.getKey("/Alt").getUTF8Value();
     out += "\n";
     visit(node.getKey("/K"), depth + 1);
@@ -364,7 +369,7 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
   const std::string document =
       "Document\n  Figure: Acme logo\n  H1\n    Span\n  P\n    Span\n  H2\n    Span\n  L\n    LI\n      Lbl\n      LBody\n        P\n"
       "          Span\n    LI\n      Lbl\n      LBody\n        P\n          Span\n  BlockQuote\n    P\n      Span\n  Table\n    TR\n"
-      "      TH\n      TH\n    TR\n      TD\n      TD\n";
+      "      TH [Column]\n      TH [Column]\n    TR\n      TD\n      TD\n";
   EXPECT_EQ(Structure(result.output->documents[0].pdf), document);
   // In the package, each document is a Part of one Document.
   std::string part = document;
@@ -410,7 +415,9 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
   const std::string tree = Structure(result.output->documents[0].pdf);
   EXPECT_EQ(tree.find("Private"), std::string::npos) << tree;
   size_t header_cells = 0, rows = 0;
-  for (size_t at = tree.find("      TH\n"); at != std::string::npos; at = tree.find("      TH\n", at + 1)) ++header_cells;
+  for (size_t at = tree.find("      TH [Column]\n"); at != std::string::npos; at = tree.find("      TH [Column]\n", at + 1)) {
+    ++header_cells;
+  }
   for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
   EXPECT_EQ(header_cells, 2u);
   EXPECT_EQ(rows, 121u);

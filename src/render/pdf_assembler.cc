@@ -157,9 +157,12 @@ void FixResources(QPDFObjectHandle resources, std::set<QPDFObjGen>& seen) {
 // PDF/A-2b: the XMP identification, the sRGB output intent, and resources
 // that PDF/A allows. cairo already embeds every font and writes no
 // encryption, JavaScript or actions.
-void MakeArchival(QPDF& pdf, const PdfInfo& info) {
+// `resources_fixed`: every page comes from a PDF already made archival.
+void MakeArchival(QPDF& pdf, const PdfInfo& info, bool resources_fixed = false) {
   std::set<QPDFObjGen> seen;
-  for (QPDFObjectHandle page : pdf.getAllPages()) FixResources(page.getKey("/Resources"), seen);
+  if (!resources_fixed) {
+    for (QPDFObjectHandle page : pdf.getAllPages()) FixResources(page.getKey("/Resources"), seen);
+  }
   QPDFObjectHandle root = pdf.getRoot();
   QPDFObjectHandle metadata = QPDFObjectHandle::newStream(&pdf, ArchivalXmp(info));  // not compressed, as PDF/A asks
   metadata.getDict().replaceKey("/Type", QPDFObjectHandle::newName("/Metadata"));
@@ -255,8 +258,11 @@ void MarkArtifacts(QPDF& pdf) {
   }
 }
 
-// Gives each Figure of the structure tree, in reading order, its alt text.
-void SetFigureAlts(QPDF& pdf, const std::vector<std::string>& alts) {
+// What cairo's tags cannot say, added to the structure tree: each Figure's
+// alt text (`alts`, in reading order), and each table header cell's scope
+// (a Markdown table's header row heads its columns), which PDF/UA asks of
+// every TH.
+void FinishStructure(QPDF& pdf, const std::vector<std::string>& alts) {
   size_t next = 0;
   std::function<void(QPDFObjectHandle, int)> visit = [&](QPDFObjectHandle node, int depth) {
     if (depth > 64) return;
@@ -268,6 +274,12 @@ void SetFigureAlts(QPDF& pdf, const std::vector<std::string>& alts) {
     if (node.getKey("/S").isNameAndEquals("/Figure") && next < alts.size()) {
       const std::string& alt = alts[next++];
       if (!alt.empty()) node.replaceKey("/Alt", QPDFObjectHandle::newUnicodeString(alt));
+    }
+    if (node.getKey("/S").isNameAndEquals("/TH") && !node.hasKey("/A")) {
+      QPDFObjectHandle attributes = QPDFObjectHandle::newDictionary();
+      attributes.replaceKey("/O", QPDFObjectHandle::newName("/Table"));
+      attributes.replaceKey("/Scope", QPDFObjectHandle::newName("/Column"));
+      node.replaceKey("/A", attributes);
     }
     visit(node.getKey("/K"), depth + 1);
   };
@@ -346,7 +358,7 @@ std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
 
 // The package: every document's pages in order, one bookmark per document.
 std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
-                         const PdfInfo& info) {
+                         const PdfInfo& info, bool documents_archival) {
   QPDF package;
   package.emptyPDF();
   std::vector<size_t> first_pages;
@@ -384,7 +396,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
   }
   SetInfo(package, info);
-  if (info.archive_profile) MakeArchival(package, info);
+  if (info.archive_profile) MakeArchival(package, info, documents_archival);
   return Write(package, "1.5");
 }
 
@@ -399,6 +411,7 @@ std::shared_ptr<const IccProfile> MakeIccProfile(const std::string& bytes) {
 struct PdfAssembler::Impl {
   std::vector<OpenedPdf> documents;
   std::vector<std::string> bookmarks;
+  bool all_archival = true;  // every document was made PDF/A: the package need not fix their resources again
 };
 
 PdfAssembler::PdfAssembler() : impl_(std::make_unique<Impl>()) {}
@@ -411,14 +424,15 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   SetInfo(pdf, info);
   if (info.tagged) {
     MarkArtifacts(pdf);
-    SetFigureAlts(pdf, info.figure_alts);
+    FinishStructure(pdf, info.figure_alts);
   }
   if (info.archive_profile) MakeArchival(pdf, info);
+  impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
   return Write(pdf);
 }
 
 std::string PdfAssembler::Package(const PdfInfo& info) {
-  return MergePackage(impl_->documents, impl_->bookmarks, info);
+  return MergePackage(impl_->documents, impl_->bookmarks, info, impl_->all_archival);
 }
 
 }  // namespace docgen

@@ -25,7 +25,7 @@ struct PdfInfo {
   // PDF/A-2b (ISO 19005-2, level B) with this ICC profile as the sRGB output
   // intent; null: a plain PDF.
   std::shared_ptr<const IccProfile> archive_profile;
-  bool tagged = false;  // cairo drew structure tags: artifacts and alt text to finish
+  bool tagged = false;  // cairo drew structure tags: artifacts, alt text and header scopes to finish
   // The alt text of each Figure of the structure tree, in reading order
   // (cairo writes no /Alt).
   std::vector<std::string> figure_alts;
