@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "render/evaluate.h"
+#include "render/markdown.h"
 #include "support/catalog_builder.h"
 #include "support/files.h"
 
@@ -653,6 +654,59 @@ TEST(Evaluate, ANamedFrameIsReadAsAnObjectHoldingItsValueUnderItsName) {
   EvaluateFrames(missing.nodes, {&shared, {"quote", &quote}, &context}, EvaluationOptions{"t.md", "T", 1, false}, errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].code, "missing_value");
+}
+
+// Pango markup of literal ASCII text, as the Markdown stage writes it (GLib's g_markup_escape_text).
+std::string MarkupOf(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\'': out += "&apos;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Data inserted with {{x}} reads as the same text wherever it stands: alone
+// on a line, after a paragraph's first line, inside running text, in a
+// table cell. Every ASCII punctuation character is tried alone, repeated
+// and around a word, with Markdown that would otherwise make links, HTML,
+// emphasis, headings, lists, rules, code and tables.
+TEST(Evaluate, EscapedDataIsReadLiterallyByMarkdown) {
+  std::vector<std::string> values = {"http://example.com/a?b=c&d=e <b>x</b> user@example.com <http://x.y>",
+                                     "[a]: /url \"title\"", "[a](b) ![x](y) [^1] [c][a]", "&amp; &#32; &copy;",
+                                     "*a* _b_ **c** ~~d~~ `e` ``f``", "# Heading", "- item", "+ item", "1. item", "2) item",
+                                     "> quote", "| a | b |", "a | b", "---", "***", "___", "===", "```", "~~~", "<!-- c -->",
+                                     "O'Brien & Sons, Inc.; 50% \"off\"? $1,000.50", "a\\b", "\\*not emphasis\\*"};
+  for (char c = 33; c < 127; ++c) {
+    if (!std::ispunct(static_cast<unsigned char>(c))) continue;
+    values.push_back(std::string(1, c));
+    values.push_back(std::string(3, c));
+    values.push_back(std::string(1, c) + "word" + std::string(1, c));
+    values.push_back(std::string(2, c) + "two words" + std::string(2, c));
+  }
+  for (const std::string& value : values) {
+    const std::string data = EscapeMarkdown(value);
+    const std::vector<std::pair<std::string, std::string>> paragraphs = {
+        {data, value}, {"Line one\n" + data, "Line one " + value}, {"Text " + data + " text", "Text " + value + " text"}};
+    for (const auto& [markdown, text] : paragraphs) {
+      const std::vector<Block> blocks = ParseMarkdown(markdown);
+      ASSERT_EQ(blocks.size(), 1u) << markdown;
+      EXPECT_EQ(blocks[0].kind, Block::Kind::kParagraph) << markdown;
+      EXPECT_EQ(blocks[0].markup, MarkupOf(text)) << markdown;
+    }
+    const std::vector<Block> table = ParseMarkdown("| A | B |\n|---|---|\n| " + data + " | x |\n");
+    ASSERT_EQ(table.size(), 1u) << value;
+    ASSERT_EQ(table[0].kind, Block::Kind::kTable) << value;
+    ASSERT_EQ(table[0].rows.size(), 2u) << value;
+    EXPECT_EQ(table[0].rows[1][0], MarkupOf(value)) << value;
+    EXPECT_EQ(table[0].rows[1][1], "x") << value;
+  }
 }
 
 TEST(Format, Lambdas) {

@@ -3,6 +3,7 @@
 #include <docgen/catalog.h>
 
 #include <cctype>
+#include <string_view>
 
 namespace docgen {
 namespace {
@@ -333,6 +334,12 @@ std::string SanitizeText(const std::string& text) {
   return out;
 }
 
+// Punctuation that starts nothing in CommonMark or the extensions docgen
+// enables (tables, strikethrough; not autolinks), wherever it stands. Left
+// as is: each escape is a text node of its own in cmark-gfm's tree, and
+// addresses and amounts are full of commas and dollar signs.
+constexpr std::string_view kInertInMarkdown = ",;%$\"'?";
+
 std::string EscapeMarkdown(const std::string& raw) {
   const std::string text = SanitizeText(raw);
   std::string out;
@@ -346,7 +353,8 @@ std::string EscapeMarkdown(const std::string& raw) {
     leading = false;
     if (c == '\n' || c == '\r') {
       out += ' ';
-    } else if (std::ispunct(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 128) {
+    } else if (std::ispunct(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 128 &&
+               kInertInMarkdown.find(c) == std::string_view::npos) {
       out += '\\';
       out += c;
     } else {

@@ -65,8 +65,9 @@ std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::ve
 // noncharacters such as U+FFFE) with U+FFFD. Input is valid UTF-8.
 std::string SanitizeText(const std::string& text);
 
-// Backslash-escapes every ASCII punctuation character, so that cmark reads
-// the text literally; newlines become spaces.
+// Backslash-escapes every ASCII punctuation character that could start
+// Markdown (all but , ; % $ " ' ?), so that cmark reads the text literally;
+// newlines become spaces.
 std::string EscapeMarkdown(const std::string& text);
 
 // The formatting lambdas; nullopt when `text` is not a number / ISO date.

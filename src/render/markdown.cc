@@ -197,6 +197,7 @@ std::vector<Block> ParseMarkdown(const std::string& markdown) {
   static std::once_flag registered;
   std::call_once(registered, [] { cmark_gfm_core_extensions_ensure_registered(); });
   std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(CMARK_OPT_DEFAULT));
+  // Not autolink: data is escaped for these (EscapeMarkdown leaves some punctuation as is).
   for (const char* name : {"table", "strikethrough"}) {
     if (cmark_syntax_extension* extension = cmark_find_syntax_extension(name)) {
       cmark_parser_attach_syntax_extension(parser.get(), extension);
