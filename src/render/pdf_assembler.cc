@@ -392,8 +392,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
   if (std::any_of(documents.begin(), documents.end(), [](OpenedPdf& d) { return d.pdf->getRoot().hasKey("/StructTreeRoot"); })) {
-    MergeStructure(package, documents, first_pages);
-    MarkArtifacts(package);  // the pages' contents were copied from cairo's, MCIDs and all
+    MergeStructure(package, documents, first_pages);  // tagged documents come finished: artifacts already marked
   }
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info, documents_archival);
@@ -428,7 +427,12 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   }
   if (info.archive_profile) MakeArchival(pdf, info);
   impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
-  return Write(pdf);
+  std::string finished = Write(pdf);
+  // A tagged document's pages go into the package as finished, so that
+  // their contents are read for artifacts once, not again for the package
+  // (the filter decodes, tokenizes and deflates every page).
+  if (info.tagged) impl_->documents.back() = OpenedPdf(finished);
+  return finished;
 }
 
 std::string PdfAssembler::Package(const PdfInfo& info) {
