@@ -18,13 +18,14 @@
 namespace docgen {
 namespace {
 
-// A PDF that cairo wrote, opened with qpdf for finishing and merging. The
-// bytes must outlive the QPDF object, which reads from them.
+// A PDF opened with qpdf: cairo's, to finish, or a finished one, to merge.
+// The bytes must outlive the QPDF object, which reads from them.
 struct OpenedPdf {
-  std::string bytes;
+  std::unique_ptr<const std::string> bytes;  // on the heap: QPDF reads them in place, wherever the OpenedPdf moves
   std::unique_ptr<QPDF> pdf;
-  explicit OpenedPdf(std::string written) : bytes(std::move(written)), pdf(std::make_unique<QPDF>()) {
-    pdf->processMemoryFile("docgen.pdf", bytes.data(), bytes.size());
+  explicit OpenedPdf(std::string written)
+      : bytes(std::make_unique<const std::string>(std::move(written))), pdf(std::make_unique<QPDF>()) {
+    pdf->processMemoryFile("docgen.pdf", bytes->data(), bytes->size());
   }
 };
 
@@ -431,7 +432,10 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   // A tagged document's pages go into the package as finished, so that
   // their contents are read for artifacts once, not again for the package
   // (the filter decodes, tokenizes and deflates every page).
-  if (info.tagged) impl_->documents.back() = OpenedPdf(finished);
+  if (info.tagged) {
+    impl_->documents.pop_back();  // the QPDF before its bytes
+    impl_->documents.emplace_back(finished);
+  }
   return finished;
 }
 
