@@ -1,14 +1,19 @@
 // libFuzzer target: arbitrary bytes as a document template (front matter,
 // Mustache, Markdown), linted, then rendered to PDF for a fixed quote when
-// lint passes. Must never crash, hang or leak.
+// lint passes; and the same bytes as page content whose artifacts are
+// marked. Must never crash, hang or leak.
 #include <docgen/catalog.h>
 #include <docgen/render.h>
 #include <docgen/resolve.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "render/pdf_assembler.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  (void)docgen::MarkArtifactsInContent(std::string_view(reinterpret_cast<const char*>(data), size));
   static docgen::Renderer* renderer = new docgen::Renderer();  // fonts are loaded once, as in a service
   static const nlohmann::json quote = {
       {"quote_id", "Q-1"},       {"transaction", "new"},        {"product", "cyber"},

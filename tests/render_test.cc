@@ -19,6 +19,7 @@
 
 #include "render/evaluate.h"
 #include "render/markdown.h"
+#include "render/pdf_assembler.h"
 #include "support/catalog_builder.h"
 #include "support/files.h"
 
@@ -422,6 +423,21 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
   for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
   EXPECT_EQ(header_cells, 2u);
   EXPECT_EQ(rows, 121u);
+}
+
+TEST(Render, ArtifactsAreMarkedInPageContentOutsideStringsAndComments) {
+  EXPECT_EQ(MarkArtifactsInContent("q /Private << /MCID 3 >> BDC BT <0012> Tj ET EMC Q"),
+            "q /Artifact << /Type /Pagination >> BDC BT <0012> Tj ET EMC Q");
+  EXPECT_EQ(MarkArtifactsInContent("/Private<</MCID 0>>BDC EMC /P <</MCID 1>> BDC EMC"),
+            "/Artifact<< /Type /Pagination >>BDC EMC /P <</MCID 1>> BDC EMC");
+  // Text that says /Private, a longer name, a comment: left as they are.
+  const std::string untouched =
+      "/Span << /ActualText (a \\) /Private << /MCID 9 >> \\( (nested /Private)) >> BDC EMC /PrivateX << /MCID 2 >> BDC EMC\n"
+      "% /Private << /MCID 4 >> BDC\n<2F50726976617465> Tj";
+  EXPECT_EQ(MarkArtifactsInContent(untouched), untouched);
+  EXPECT_EQ(MarkArtifactsInContent(""), "");
+  // An inline image's bytes can hold anything: such a page is left to qpdf's tokenizer.
+  EXPECT_EQ(MarkArtifactsInContent("/Private << /MCID 0 >> BDC BI /W 1 /H 1 /CS /G /BPC 8 ID \x01 EI EMC"), std::nullopt);
 }
 
 TEST(Render, TaggingIsAskedFor) {

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "util/text.h"
@@ -222,13 +224,88 @@ class ArtifactMarker : public QPDFObjectHandle::TokenFilter {
   State state_ = State::kCopy;
 };
 
+}  // namespace
+
+std::optional<std::string> MarkArtifactsInContent(std::string_view content) {
+  auto delimiter = [](char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0' || c == '(' || c == ')' ||
+           c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' || c == '%';
+  };
+  std::string out;
+  out.reserve(content.size() + 256);
+  size_t copied = 0;  // content[copied, i) is still to be copied
+  const size_t n = content.size();
+  for (size_t i = 0; i < n;) {
+    const char c = content[i];
+    if (c == '(') {  // a literal string: balanced parentheses, backslash escapes
+      int depth = 0;
+      for (; i < n; ++i) {
+        if (content[i] == '\\') {
+          ++i;
+        } else if (content[i] == '(') {
+          ++depth;
+        } else if (content[i] == ')' && --depth == 0) {
+          break;
+        }
+      }
+      ++i;
+    } else if (c == '<' && i + 1 < n && content[i + 1] == '<') {
+      i += 2;
+    } else if (c == '<') {  // a hex string
+      const size_t end = content.find('>', i);
+      i = end == std::string_view::npos ? n : end + 1;
+    } else if (c == '%') {  // a comment, to the end of the line
+      const size_t end = content.find_first_of("\r\n", i);
+      i = end == std::string_view::npos ? n : end;
+    } else if (c == '/') {
+      size_t end = i + 1;
+      while (end < n && !delimiter(content[end])) ++end;
+      if (content.substr(i, end - i) != "/Private") {
+        i = end;
+        continue;
+      }
+      out.append(content.substr(copied, i - copied)).append("/Artifact");
+      i = end;
+      while (i < n && (content[i] == ' ' || content[i] == '\n' || content[i] == '\r' || content[i] == '\t')) ++i;
+      out.append(content.substr(end, i - end));
+      copied = i;
+      if (content.compare(i, 2, "<<") == 0) {  // cairo's << /MCID n >>, flat: replaced whole
+        const size_t close = content.find(">>", i + 2);
+        if (close == std::string_view::npos) return std::nullopt;
+        out.append("<< /Type /Pagination >>");
+        i = copied = close + 2;
+      }
+    } else if (delimiter(c)) {
+      ++i;
+    } else {  // an operator, a number or a keyword
+      size_t end = i + 1;
+      while (end < n && !delimiter(content[end])) ++end;
+      if (content.substr(i, end - i) == "BI") return std::nullopt;
+      i = end;
+    }
+  }
+  out.append(content.substr(copied));
+  return out;
+}
+
+namespace {
+
 bool IsArtifact(QPDFObjectHandle node) { return node.isDictionary() && node.getKey("/S").isNameAndEquals("/Private"); }
 
 // Removes the artifacts' elements from the structure tree and its parent tree
 // (and the artifacts' MCIDs from the pages, as they are written).
 void MarkArtifacts(QPDF& pdf) {
   for (QPDFPageObjectHelper& page : QPDFPageDocumentHelper(pdf).getAllPages()) {
-    page.addContentTokenFilter(std::make_shared<ArtifactMarker>());
+    Pl_Buffer buffer("contents");
+    page.pipeContents(&buffer);
+    std::unique_ptr<Buffer> data(buffer.getBuffer());
+    const std::string_view content(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+    if (content.find("/Private") == std::string_view::npos) continue;
+    if (std::optional<std::string> marked = MarkArtifactsInContent(content)) {
+      page.getObjectHandle().replaceKey("/Contents", QPDFObjectHandle::newStream(&pdf, *marked));
+    } else {
+      page.addContentTokenFilter(std::make_shared<ArtifactMarker>());
+    }
   }
   QPDFObjectHandle tree = pdf.getRoot().getKey("/StructTreeRoot");
   if (!tree.isDictionary()) return;

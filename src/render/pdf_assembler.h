@@ -6,7 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace docgen {
@@ -30,6 +32,15 @@ struct PdfInfo {
   // (cairo writes no /Alt).
   std::vector<std::string> figure_alts;
 };
+
+// cairo 1.16 cannot mark content as an artifact, so the typesetter draws
+// artifacts in a "Private" structure tag. This rewrites each
+// `/Private << /MCID n >> BDC` of a page's decoded content as
+// `/Artifact << /Type /Pagination >> BDC`, scanning the bytes (qpdf's token
+// filters made a tagged render take three times as long); strings and
+// comments are skipped, never rewritten. Null when the content holds an
+// inline image (`BI`), whose binary data only a tokenizer can skip.
+std::optional<std::string> MarkArtifactsInContent(std::string_view content);
 
 // The version of qpdf that finishes the PDFs (test runs count it among a
 // variant's inputs).
