@@ -698,7 +698,8 @@ TEST(Evaluate, EscapedDataIsReadLiterallyByMarkdown) {
                                      "[a]: /url \"title\"", "[a](b) ![x](y) [^1] [c][a]", "&amp; &#32; &copy;",
                                      "*a* _b_ **c** ~~d~~ `e` ``f``", "# Heading", "- item", "+ item", "1. item", "2) item",
                                      "> quote", "| a | b |", "a | b", "---", "***", "___", "===", "```", "~~~", "<!-- c -->",
-                                     "O'Brien & Sons, Inc.; 50% \"off\"? $1,000.50", "a\\b", "\\*not emphasis\\*"};
+                                     "O'Brien & Sons, Inc.; 50% \"off\"? $1,000.50", "a\\b", "\\*not emphasis\\*",
+                                     "amp;", "#38;", "x\" 'y'"};
   for (char c = 33; c < 127; ++c) {
     if (!std::ispunct(static_cast<unsigned char>(c))) continue;
     values.push_back(std::string(1, c));
@@ -709,7 +710,10 @@ TEST(Evaluate, EscapedDataIsReadLiterallyByMarkdown) {
   for (const std::string& value : values) {
     const std::string data = EscapeMarkdown(value);
     const std::vector<std::pair<std::string, std::string>> paragraphs = {
-        {data, value}, {"Line one\n" + data, "Line one " + value}, {"Text " + data + " text", "Text " + value + " text"}};
+        {data, value},
+        {"Line one\n" + data, "Line one " + value},
+        {"Text " + data + " text", "Text " + value + " text"},
+        {"AT&" + data, "AT&" + value}};  // "amp;" must not end an entity the template began
     for (const auto& [markdown, text] : paragraphs) {
       const std::vector<Block> blocks = ParseMarkdown(markdown);
       ASSERT_EQ(blocks.size(), 1u) << markdown;

@@ -334,11 +334,13 @@ std::string SanitizeText(const std::string& text) {
   return out;
 }
 
-// Punctuation that starts nothing in CommonMark or the extensions docgen
-// enables (tables, strikethrough; not autolinks), wherever it stands. Left
-// as is: each escape is a text node of its own in cmark-gfm's tree, and
-// addresses and amounts are full of commas and dollar signs.
-constexpr std::string_view kInertInMarkdown = ",;%$\"'?";
+// Punctuation that starts or ends nothing in CommonMark or the extensions
+// docgen enables (tables, strikethrough; not autolinks), wherever it stands
+// and whatever the template puts beside it (`;` would end an entity after a
+// template's `&`, quotes a link title). Left as is: each escape is a text
+// node of its own in cmark-gfm's tree, and addresses and amounts are full of
+// commas and dollar signs.
+constexpr std::string_view kInertInMarkdown = ",%$?";
 
 std::string EscapeMarkdown(const std::string& raw) {
   const std::string text = SanitizeText(raw);

@@ -66,7 +66,7 @@ std::string EvaluateFrames(const std::vector<MustacheNode>& nodes, const std::ve
 std::string SanitizeText(const std::string& text);
 
 // Backslash-escapes every ASCII punctuation character that could start
-// Markdown (all but , ; % $ " ' ?), so that cmark reads the text literally;
+// Markdown (all but , % $ ?), so that cmark reads the text literally;
 // newlines become spaces.
 std::string EscapeMarkdown(const std::string& text);
 

@@ -266,7 +266,10 @@ std::optional<std::string> MarkArtifactsInContent(std::string_view content) {
       }
       out.append(content.substr(copied, i - copied)).append("/Artifact");
       i = end;
-      while (i < n && (content[i] == ' ' || content[i] == '\n' || content[i] == '\r' || content[i] == '\t')) ++i;
+      while (i < n && (content[i] == ' ' || content[i] == '\n' || content[i] == '\r' || content[i] == '\t' ||
+                       content[i] == '\f' || content[i] == '\0')) {
+        ++i;
+      }
       out.append(content.substr(end, i - end));
       copied = i;
       if (content.compare(i, 2, "<<") == 0) {  // cairo's << /MCID n >>, flat: replaced whole

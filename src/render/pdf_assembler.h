@@ -38,8 +38,10 @@ struct PdfInfo {
 // `/Private << /MCID n >> BDC` of a page's decoded content as
 // `/Artifact << /Type /Pagination >> BDC`, scanning the bytes (qpdf's token
 // filters made a tagged render take three times as long); strings and
-// comments are skipped, never rewritten. Null when the content holds an
-// inline image (`BI`), whose binary data only a tokenizer can skip.
+// comments are skipped, never rewritten. It reads content as cairo writes
+// it: a name spelt with # escapes, or a property list holding a string
+// with ">>", is not recognised. Null when the content holds an inline
+// image (`BI`), whose binary data only a tokenizer can skip.
 std::optional<std::string> MarkArtifactsInContent(std::string_view content);
 
 // The version of qpdf that finishes the PDFs (test runs count it among a

@@ -500,6 +500,10 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     clock.Lap(timings.typeset);
   }
   if (!errors.empty()) return result;
+  if (expired()) {
+    const DocumentJob& last = jobs.back();
+    return timeout("parsing its Markdown", last.file, last.document->id, last.document->instance);
+  }
   const Typesetter::ImageLookup image_for = [&](const std::string& path) {
     std::string unused;
     return impl_->ImageFor(catalog, path, unused);

@@ -762,9 +762,11 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
       }
       // A row's grid: top and bottom rules, and a rule left of every column and after the last.
       const RowGrid& grid = *op->grid;
+      double right = grid.x;  // summed as the column rules are, so that the corners meet exactly
+      for (double w : grid.widths) right += w;
       for (const double y : {top, top + op->height}) {
         cairo_move_to(cr, grid.x, y);
-        cairo_line_to(cr, grid.x + grid.Width(), y);
+        cairo_line_to(cr, right, y);
       }
       double rule = grid.x;
       for (size_t c = 0; c <= grid.widths.size(); ++c) {
