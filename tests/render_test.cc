@@ -22,6 +22,7 @@
 #include "render/pdf_assembler.h"
 #include "support/catalog_builder.h"
 #include "support/files.h"
+#include "util/text.h"
 
 namespace docgen {
 namespace {
@@ -672,19 +673,11 @@ TEST(Evaluate, ANamedFrameIsReadAsAnObjectHoldingItsValueUnderItsName) {
   EXPECT_EQ(errors[0].code, "missing_value");
 }
 
-// Pango markup of literal ASCII text, as the Markdown stage writes it (GLib's g_markup_escape_text).
+// Pango markup of literal ASCII text, as the Markdown stage writes it (GLib's
+// g_markup_escape_text): EscapeXml, and the apostrophe too.
 std::string MarkupOf(const std::string& text) {
   std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
+  for (char c : EscapeXml(text)) out += c == '\'' ? std::string("&apos;") : std::string(1, c);
   return out;
 }
 
