@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -424,6 +425,61 @@ void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std:
   package.getRoot().replaceKey("/MarkInfo", mark_info);
 }
 
+// Lays each of the last `count` pages over the page `count` before it, as
+// a form XObject drawn after that page's own content, and removes them. A
+// logic error when the PDF does not have twice `count` pages.
+void LayFurniture(QPDF& pdf, int count) {
+  QPDFPageDocumentHelper document(pdf);
+  std::vector<QPDFPageObjectHelper> pages = document.getAllPages();
+  const size_t n = static_cast<size_t>(count);
+  if (pages.size() != 2 * n) {
+    throw std::logic_error("the drawn PDF has " + std::to_string(pages.size()) + " pages, not twice " + std::to_string(n));
+  }
+  constexpr const char* kName = "/DocgenFurniture";  // cairo's names are short: /f-0-0, /x5, /a0
+  // Every page shares the two streams around its own content.
+  const QPDFObjectHandle save = QPDFObjectHandle::newStream(&pdf, "q\n");
+  const QPDFObjectHandle restore_and_draw = QPDFObjectHandle::newStream(&pdf, std::string("\nQ\n") + kName + " Do\n");
+  for (size_t i = 0; i < n; ++i) {
+    // The furniture page's content stream becomes the form, as it is (no copy, no recompression).
+    QPDFObjectHandle furniture = pages[n + i].getObjectHandle();
+    QPDFObjectHandle form = furniture.getKey("/Contents");
+    if (form.isStream() && form.isIndirect()) {
+      QPDFObjectHandle dict = form.getDict();
+      dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
+      dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Form"));
+      dict.replaceKey("/BBox", pages[n + i].getMediaBox());
+      dict.replaceKey("/Resources", furniture.getKey("/Resources"));
+    } else {
+      form = pages[n + i].getFormXObjectForPage(/*handle_transformations=*/false);
+    }
+    QPDFObjectHandle resources = pages[i].getObjectHandle().getKey("/Resources");
+    if (!resources.isDictionary()) {
+      resources = QPDFObjectHandle::newDictionary();
+      pages[i].getObjectHandle().replaceKey("/Resources", resources);
+    }
+    if (!resources.getKey("/XObject").isDictionary()) resources.replaceKey("/XObject", QPDFObjectHandle::newDictionary());
+    resources.getKey("/XObject").replaceKey(kName, form);
+    // The page's content leaves its transformation in place (cairo flips the y axis first).
+    pages[i].addPageContents(save, /*first=*/true);
+    pages[i].addPageContents(restore_and_draw, /*first=*/false);
+  }
+  // The body's pages become the tree's kids: removing pages one by one
+  // costs qpdf time in proportion to the pages (cairo writes one flat /Pages).
+  QPDFObjectHandle tree = pdf.getRoot().getKey("/Pages");
+  std::vector<QPDFObjectHandle> kids;
+  for (size_t i = 0; i < n; ++i) kids.push_back(pages[i].getObjectHandle());
+  const bool flat = std::all_of(pages.begin(), pages.end(), [&](QPDFPageObjectHelper& page) {
+    return page.getObjectHandle().getKey("/Parent").getObjGen() == tree.getObjGen();
+  });
+  if (flat) {
+    tree.replaceKey("/Kids", QPDFObjectHandle::newArray(kids));
+    tree.replaceKey("/Count", QPDFObjectHandle::newInteger(static_cast<long long>(n)));
+    pdf.updateAllPagesCache();
+  } else {
+    for (size_t i = pages.size(); i > n; --i) document.removePage(pages[i - 1]);
+  }
+}
+
 // Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
 std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
   QPDFWriter writer(pdf);
@@ -506,6 +562,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
     MarkArtifacts(pdf);
     FinishStructure(pdf, info.figure_alts);
   }
+  if (info.furniture_pages > 0) LayFurniture(pdf, info.furniture_pages);
   if (info.archive_profile) MakeArchival(pdf, info);
   impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
   std::string finished = Write(pdf);

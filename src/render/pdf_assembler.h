@@ -31,6 +31,10 @@ struct PdfInfo {
   // The alt text of each Figure of the structure tree, in reading order
   // (cairo writes no /Alt).
   std::vector<std::string> figure_alts;
+  // The headers and footers, drawn once the page count was known: the last
+  // `furniture_pages` pages, each laid over the body page that many before
+  // it, then removed. 0: none.
+  int furniture_pages = 0;
 };
 
 // cairo 1.16 cannot mark content as an artifact, so the typesetter draws

@@ -512,9 +512,12 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     return style.archive ? impl_->SrgbProfile() : std::shared_ptr<const IccProfile>();
   };
 
-  // Each document is laid out, drawn once and let go before the next one, so
-  // that a package holds one document's layouts at a time; the package is
-  // merged from the documents by qpdf.
+  // Each document's pages are drawn as they are laid out and let go, so that
+  // a package holds a few pages of layouts at a time. A header or footer may
+  // say how many pages there are: a short document's are drawn with its
+  // pages (the typesetter holds them until it knows the count); a long
+  // one's after the body, on pages of their own that the assembler lays
+  // over the body's.
   RenderOutput output;
   const std::string subject = package.quote_id;
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
@@ -523,30 +526,60 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
     clock.Restart();
-    const LaidOutDocument layout = impl_->typesetter.Layout(job.blocks, job.style, image_for, expired);
-    job.blocks = {};
-    clock.Lap(timings.typeset);
-    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
     PdfSurface surface(doc.title, subject, job.style);
-    const int pages = static_cast<int>(layout.pages.size());
     // Headers and footers were evaluated within the render's budget once; each
     // page's evaluation costs the same, so it gets a budget of its own.
-    EvaluationOptions options{job.file, doc.id, doc.instance, false};
-    for (int p = 0; p < pages; ++p) {
-      if (expired()) return timeout("drawing page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
+    const EvaluationOptions options{job.file, doc.id, doc.instance, false};
+    const auto draw_furniture = [&](int page, int count) {
       Diagnostics unused;  // checked before drawing
       const std::string header =
-          job.parsed->has_header ? PlainText(job.parsed->header, shared, quote, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_header ? PlainText(job.parsed->header, shared, quote, job.context, page, count, options, unused) : "";
       const std::string footer =
-          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, quote, job.context, p + 1, pages, options, unused) : "";
+          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, quote, job.context, page, count, options, unused) : "";
+      impl_->typesetter.DrawFurniture(surface.cr(), job.style, header, footer);
+    };
+    const bool furniture = job.parsed->has_header || job.parsed->has_footer;
+    bool deferred = false;  // the headers and footers go on pages of their own
+    bool stopped = false;   // by a timeout or a page cairo refused, as `result` says
+    int drawn_pages = 0;
+    const auto draw = [&](const Page& page, bool last, int count) {
+      clock.Lap(timings.typeset);
+      if (expired()) {
+        timeout("drawing page " + std::to_string(drawn_pages + 1), job.file, doc.id, doc.instance);
+        stopped = true;
+        return false;
+      }
       surface.StartPage(job.style);
       // The root of the structure tree (a Part in the package), opened on the first page and closed on the last.
-      if (p == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
-      impl_->typesetter.DrawPage(surface.cr(), layout, static_cast<size_t>(p), header, footer, image_for);
-      if (p + 1 == pages && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
+      if (drawn_pages == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
+      impl_->typesetter.DrawPage(surface.cr(), job.style, page, image_for);
+      ++drawn_pages;
+      if (furniture && count > 0) draw_furniture(drawn_pages, count);
+      deferred = furniture && count == 0;
+      if (last && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
-        result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(p + 1) + " could not be drawn: " +
+        result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(drawn_pages) + " could not be drawn: " +
                                                              surface.Problem() + ".", job.file, 0, doc.id, doc.instance));
+        stopped = true;
+        return false;
+      }
+      clock.Lap(timings.draw);
+      return true;
+    };
+    const LayoutSummary layout = impl_->typesetter.Layout(job.blocks, job.style, image_for, draw, expired);
+    job.blocks = {};
+    if (stopped) return result;
+    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
+    clock.Lap(timings.typeset);
+    const int pages = layout.pages;
+    for (int p = 0; deferred && p < pages; ++p) {
+      if (expired()) return timeout("drawing the header and footer of page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
+      surface.StartPage(job.style);
+      draw_furniture(p + 1, pages);
+      if (!surface.EndPage()) {
+        result.errors.push_back(RenderError("pdf_error", "The header and footer of page " + std::to_string(p + 1) +
+                                                             " could not be drawn: " + surface.Problem() + ".",
+                                            job.file, 0, doc.id, doc.instance));
         return result;
       }
     }
@@ -559,9 +592,10 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       return result;
     }
     clock.Lap(timings.draw);
-    std::string pdf = assembler.AddDocument(
-        std::move(*drawn), {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged, layout.figure_alts},
-        doc.id + " \u2014 " + doc.title);
+    std::string pdf = assembler.AddDocument(std::move(*drawn),
+                                            {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged,
+                                             layout.figure_alts, deferred ? pages : 0},
+                                            doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});
     output.pages += pages;

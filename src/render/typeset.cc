@@ -7,9 +7,51 @@
 #include <string_view>
 
 namespace docgen {
+
+// A document being laid out. Fragments are made in reading order and placed
+// on the page being filled once the keeps that involve them can be decided;
+// a finished page is handed on and let go with the fragments on it. What a
+// block opens (a structure element, a list item's marker) is held until its
+// first fragment is made, so a fragment is complete when it is made, apart
+// from the closing tags appended to the last one.
+struct LaidOutDocument {
+  // Opened before the next fragment: a structure tag, or (tag null) a list item's lead.
+  struct Opening {
+    const char* tag = nullptr;
+    std::shared_ptr<PangoLayout> marker;  // a list item: its number or bullet
+    double marker_x = 0;
+    bool tighten = false;                 // a list item: closer to the one before than a paragraph
+  };
+  // A page filled but not handed on yet, and the number of the first fragment after it.
+  struct Finished {
+    Page page;
+    size_t end = 0;
+  };
+  PageStyle style;
+  std::deque<Fragment> fragments;  // not yet let go; fragments.front() is number `first` (deque: stable addresses)
+  size_t first = 0;
+  size_t next = 0;  // the number of the next fragment to place
+  Page page;        // being filled
+  double y = 0;     // where the next fragment goes on it
+  int pages = 0;    // filled
+  std::deque<Finished> finished;  // filled, held until the page count is known or kHeldPages are
+  bool streaming = false;         // pages were handed on before the count was known
+  std::vector<Opening> openings;
+  std::vector<double> quote_bars;  // the x of each quote the next fragments are in, outermost first
+  std::vector<std::string> figure_alts;
+  size_t Made() const { return first + fragments.size(); }
+  Fragment& At(size_t number) { return fragments[number - first]; }
+};
+
 namespace {
 
 constexpr double kScale = PANGO_SCALE;
+// Fragments laid out ahead of the one being placed: a keep chain reads at
+// most eight after it.
+constexpr size_t kLookahead = 9;
+// Pages held back so that a document of up to this many is handed on with
+// its page count; a longer one is handed on as it is laid out, without.
+constexpr size_t kHeldPages = 16;
 constexpr double kListIndent = 18;
 constexpr double kQuoteIndent = 14;
 constexpr double kCellPadding = 4;
@@ -134,12 +176,28 @@ void PushTag(const LaidOutDocument& doc, std::vector<DrawOp>& ops, DrawOp::Kind 
   if (doc.style.tagged) ops.push_back(Tag(kind, tag));
 }
 
-// Makes fragments [first, end) of `doc` one structure element `tag`.
-void WrapInTag(LaidOutDocument& doc, size_t first, const char* tag) {
-  if (!doc.style.tagged || first >= doc.fragments.size()) return;
-  auto& head = doc.fragments[first].ops;
-  head.insert(head.begin(), Tag(DrawOp::Kind::kBeginTag, tag));
+// Makes the fragments laid out between OpenTag and CloseTag one structure
+// element `tag` (none when there are none). OpenTag returns what CloseTag
+// needs to know whether any were.
+size_t OpenTag(LaidOutDocument& doc, const char* tag) {
+  if (doc.style.tagged) doc.openings.push_back({tag, nullptr, 0, false});
+  return doc.Made();
+}
+void CloseTag(LaidOutDocument& doc, const char* tag, size_t made_before) {
+  if (!doc.style.tagged) return;
+  if (doc.Made() == made_before) {
+    doc.openings.pop_back();  // still waiting for a fragment: nothing to close
+    return;
+  }
   doc.fragments.back().ops.push_back(Tag(DrawOp::Kind::kEndTag, tag));
+}
+
+// Structure tags as drawn: for a tagged PDF only.
+void BeginTag(cairo_t* cr, const PageStyle& style, const char* tag) {
+  if (style.tagged) cairo_tag_begin(cr, tag, nullptr);
+}
+void EndTag(cairo_t* cr, const PageStyle& style, const char* tag) {
+  if (style.tagged) cairo_tag_end(cr, tag);
 }
 
 bool IsCellTag(const DrawOp& op) {
@@ -201,7 +259,8 @@ TallRow TallRowOf(const Fragment& row) {
 // this page, the rest continue on the next ones, under the repeated header.
 // Each line goes in exactly one part; a part starts at its highest line and
 // is a row of its own in the structure tree.
-void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, double& y) {
+void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, const std::function<void()>& next_page) {
+  double& y = doc.y;
   const RowGrid& grid = *row.tall;
   const TallRow tall = TallRowOf(row);
   const char* cell_tag = grid.header ? "TH" : "TD";
@@ -209,9 +268,9 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
   size_t left = tall.lines.size();
   bool first = true;
   while (left > 0) {
-    Page& page = doc.pages.back();
+    Page& page = doc.page;
     if (page.items.empty() && row.repeat_header != nullptr) {
-      page.items.push_back({0, row.repeat_header, true});
+      page.items.push_back({0, row.repeat_header.get(), true});
       y = row.repeat_header->height;
     }
     const bool fresh = page.items.empty() || (page.items.size() == 1 && page.items[0].repeated);
@@ -226,8 +285,7 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
       if (!placed[i] && tall.lines[i].bottom - from <= room) take.push_back(i);
     }
     if (take.empty() && !fresh) {  // not one line fits: the row starts on the next page
-      doc.pages.emplace_back();
-      y = 0;
+      next_page();
       continue;
     }
     if (take.empty()) {  // a single line taller than a page: shown anyway, overflowing
@@ -258,14 +316,11 @@ void PlaceTallRow(const Fragment& row, double available, LaidOutDocument& doc, d
     if (left == 0) part.ops.insert(part.ops.end(), tall.after.begin(), tall.after.end());
     part.height = bottom - from + 2 * kCellPadding;
     AddRowFrame(part, row.tall, part.height);
-    doc.parts.push_back(std::move(part));
-    doc.pages.back().items.push_back({y + space, &doc.parts.back()});
-    y += space + doc.parts.back().height;
+    page.parts.push_back(std::move(part));
+    page.items.push_back({y + space, &page.parts.back()});
+    y += space + page.parts.back().height;
     first = false;
-    if (left > 0) {
-      doc.pages.emplace_back();
-      y = 0;
-    }
+    if (left > 0) next_page();
   }
 }
 
@@ -401,7 +456,7 @@ void Typesetter::AddTextLines(const std::shared_ptr<PangoLayout>& layout, double
     PushTag(doc, fragment.ops, DrawOp::Kind::kBeginTag, "Span");
     fragment.ops.push_back(std::move(op));
     PushTag(doc, fragment.ops, DrawOp::Kind::kEndTag, "Span");
-    doc.fragments.push_back(std::move(fragment));
+    AddFragment(doc, std::move(fragment));
     ++index;
   } while (pango_layout_iter_next_line(iter));
   pango_layout_iter_free(iter);
@@ -417,23 +472,29 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   auto markup_of = [&](size_t r, size_t c) {
     return r < static_cast<size_t>(table.header_rows) ? "<b>" + table.rows[r][c] + "</b>" : table.rows[r][c];
   };
+  // Each cell unwrapped, measured; its layout goes to its row when the row
+  // is made, and is let go with the row's page. (Until the column widths are
+  // found, a table holds every cell's: shaping them again instead, to hold
+  // none, made a 100,000-row table a third slower.)
   struct Cell {
     std::shared_ptr<PangoLayout> layout;  // unwrapped
     PangoRectangle logical{};
     bool one_line = true;
     bool ltr = true;  // its line runs left to right
   };
-  std::vector<std::vector<Cell>> cells(table.rows.size(), std::vector<Cell>(columns));
+  std::vector<Cell> cells(table.rows.size() * columns);
   std::vector<double> natural(columns, 1), minimum(columns, 1);
   for (size_t r = 0; r < table.rows.size(); ++r) {
+    if (r % 1024 == 1023 && Expired()) return;  // a long table is checked for the deadline as it goes
     for (size_t c = 0; c < columns; ++c) {
-      Cell& cell = cells[r][c];
-      cell.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, -1);
-      pango_layout_get_extents(cell.layout.get(), nullptr, &cell.logical);
-      cell.one_line = pango_layout_get_line_count(cell.layout.get()) == 1;
-      cell.ltr = pango_layout_line_get_resolved_direction(pango_layout_get_line_readonly(cell.layout.get(), 0)) ==
+      Cell& cell = cells[r * columns + c];
+      std::shared_ptr<PangoLayout> layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, -1);
+      pango_layout_get_extents(layout.get(), nullptr, &cell.logical);
+      cell.one_line = pango_layout_get_line_count(layout.get()) == 1;
+      cell.ltr = pango_layout_line_get_resolved_direction(pango_layout_get_line_readonly(layout.get(), 0)) ==
                  PANGO_DIRECTION_LTR;
       natural[c] = std::max(natural[c], cell.logical.width / kScale + 2 * kCellPadding);
+      cell.layout = std::move(layout);
     }
   }
   double natural_sum = 0;
@@ -463,11 +524,12 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     }
   }
   const double page_height = style.height - 2 * style.margin;
-  const size_t first_row = doc.fragments.size();
-  const Fragment* header = nullptr;
+  const size_t made_before = OpenTag(doc, "Table");
+  std::shared_ptr<const Fragment> header;
   const auto header_grid = std::make_shared<const RowGrid>(RowGrid{x, widths, true});
   const auto body_grid = std::make_shared<const RowGrid>(RowGrid{x, widths, false});
   for (size_t r = 0; r < table.rows.size(); ++r) {
+    if (r % 1024 == 1023 && Expired()) return;
     const bool is_header = r < static_cast<size_t>(table.header_rows);
     Fragment row;
     row.space_before = r == 0 ? style.font_size * 0.6 : 0;
@@ -481,7 +543,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     for (size_t c = 0; c < columns; ++c) {
       const PangoAlignment alignment =
           table.align[c] == 'r' ? PANGO_ALIGN_RIGHT : table.align[c] == 'c' ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT;
-      const Cell& cell = cells[r][c];
+      Cell& cell = cells[r * columns + c];
+      std::shared_ptr<PangoLayout> unwrapped = std::move(cell.layout);  // the row's now
       const int box = static_cast<int>((widths[c] - 2 * kCellPadding) * kScale);
       DrawOp op;
       op.kind = DrawOp::Kind::kLayout;
@@ -490,7 +553,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       if (cell.one_line && cell.ltr && cell.logical.width <= box) {
         // It fits unwrapped: drawn as measured, moved as Pango aligns a
         // left-to-right line in the box (right to left swaps the sides).
-        op.layout = cell.layout;
+        op.layout = std::move(unwrapped);
         op.x += AlignedOffset(alignment, box, cell.logical.width) / kScale;
         height = std::max(height, cell.logical.height / kScale + 2 * kCellPadding);
       } else {
@@ -512,11 +575,13 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
     if (height > page_height - (row.repeat_header != nullptr ? row.repeat_header->height : 0)) {
       row.tall = grid;
     }
-    doc.fragments.push_back(std::move(row));
-    if (is_header && !doc.fragments.back().tall) header = &doc.fragments.back();  // a header taller than a page is not repeated
+    AddFragment(doc, std::move(row));
+    if (is_header && !doc.fragments.back().tall) {
+      header = std::make_shared<const Fragment>(doc.fragments.back());  // a header taller than a page is not repeated
+    }
     pending_break_ = false;
   }
-  WrapInTag(doc, first_row, "Table");
+  CloseTag(doc, "Table", made_before);
 }
 
 void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth,
@@ -527,73 +592,58 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
     if (Expired()) return;
     switch (block.kind) {
       case Block::Kind::kParagraph: {
-        const size_t first = doc.fragments.size();
+        const size_t made = OpenTag(doc, "P");
         AddTextLines(NewLayout(block.markup, style.font_family, style.font_size, width), x, paragraph_space, false, doc);
-        WrapInTag(doc, first, "P");
+        CloseTag(doc, "P", made);
         break;
       }
       case Block::Kind::kCode: {
-        const size_t first = doc.fragments.size();
+        const size_t made = OpenTag(doc, "P");
         AddTextLines(NewLayout(block.markup, kMonospace, style.font_size * 0.9, width), x, paragraph_space, false, doc);
-        WrapInTag(doc, first, "P");
+        CloseTag(doc, "P", made);
         break;
       }
       case Block::Kind::kHeading: {
         static const double kSizes[] = {1.6, 1.3, 1.15, 1.0, 1.0, 1.0};
         const int level = std::clamp(block.level, 1, 6);
         const double size = style.font_size * kSizes[level - 1];
-        const size_t first = doc.fragments.size();
-        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
-        doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page
         static const char* kTags[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
-        WrapInTag(doc, first, kTags[level - 1]);
+        const size_t made = OpenTag(doc, kTags[level - 1]);
+        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
+        doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page (not placed yet: kLookahead)
+        CloseTag(doc, kTags[level - 1], made);
         break;
       }
       case Block::Kind::kList: {
-        // L > LI > (Lbl: the marker, LBody: the item's blocks).
-        const size_t list_first = doc.fragments.size();
+        // L > LI > (Lbl: the marker, LBody: the item's blocks). An item's
+        // lead (LI, its marker, LBody) goes before its first fragment.
+        const size_t list_made = OpenTag(doc, "L");
         int number = block.start;
         for (const auto& item : block.items) {
-          const size_t first = doc.fragments.size();
+          LaidOutDocument::Opening lead;
+          lead.marker = NewLayout(ListMarker(block.ordered, number, list_depth), style.font_family, style.font_size, -1);
+          lead.marker_x = x + 2;
+          lead.tighten = list_depth == 0 || &item != &block.items.front();  // items sit closer together than paragraphs
+          doc.openings.push_back(std::move(lead));
+          const size_t made = doc.Made();
           LayoutBlocks(item, x + kListIndent, width - kListIndent, list_depth + 1, doc, image_for);
-          if (doc.fragments.size() == first) continue;
-          Fragment& head = doc.fragments[first];
-          if (list_depth == 0 || &item != &block.items.front()) {
-            // Items sit closer together than paragraphs.
-            head.space_before = std::min(head.space_before, style.font_size * 0.25);
+          if (doc.Made() == made) {  // an empty item: no marker, no number
+            doc.openings.pop_back();
+            continue;
           }
-          DrawOp marker;
-          marker.kind = DrawOp::Kind::kLayoutLine;
-          marker.layout = NewLayout(ListMarker(block.ordered, number++, list_depth), style.font_family, style.font_size, -1);
-          marker.x = x + 2;
-          auto line = std::find_if(head.ops.begin(), head.ops.end(), [](const DrawOp& op) { return op.kind == DrawOp::Kind::kLayoutLine; });
-          marker.y = line == head.ops.end() ? style.font_size : line->y;  // on the first line's baseline
-          std::vector<DrawOp> lead;
-          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LI");
-          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "Lbl");
-          lead.push_back(std::move(marker));
-          PushTag(doc, lead, DrawOp::Kind::kEndTag, "Lbl");
-          PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LBody");
-          head.ops.insert(head.ops.begin(), std::make_move_iterator(lead.begin()), std::make_move_iterator(lead.end()));
+          ++number;
           PushTag(doc, doc.fragments.back().ops, DrawOp::Kind::kEndTag, "LBody");
           PushTag(doc, doc.fragments.back().ops, DrawOp::Kind::kEndTag, "LI");
         }
-        if (doc.fragments.size() > list_first) WrapInTag(doc, list_first, "L");
+        CloseTag(doc, "L", list_made);
         break;
       }
       case Block::Kind::kQuote: {
-        const size_t first = doc.fragments.size();
+        const size_t made = OpenTag(doc, "BlockQuote");
+        doc.quote_bars.push_back(x + 2);
         LayoutBlocks(block.children, x + kQuoteIndent, width - kQuoteIndent, list_depth, doc, image_for);
-        for (size_t i = first; i < doc.fragments.size(); ++i) {
-          DrawOp bar;
-          bar.kind = DrawOp::Kind::kFill;
-          bar.x = x + 2;
-          bar.width = 2;
-          bar.height = doc.fragments[i].height;
-          bar.gray = 0.7;
-          doc.fragments[i].ops.push_back(bar);
-        }
-        WrapInTag(doc, first, "BlockQuote");
+        doc.quote_bars.pop_back();
+        CloseTag(doc, "BlockQuote", made);
         break;
       }
       case Block::Kind::kRule: {
@@ -608,7 +658,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         op.y = op.y2 = style.font_size / 2;
         op.gray = 0.5;
         rule.ops.push_back(op);
-        doc.fragments.push_back(std::move(rule));
+        AddFragment(doc, std::move(rule));
         pending_break_ = false;
         break;
       }
@@ -638,7 +688,7 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         PushTag(doc, fragment.ops, DrawOp::Kind::kBeginTag, "Figure");
         fragment.ops.push_back(std::move(op));
         PushTag(doc, fragment.ops, DrawOp::Kind::kEndTag, "Figure");
-        doc.fragments.push_back(std::move(fragment));
+        AddFragment(doc, std::move(fragment));
         doc.figure_alts.push_back(block.alt);
         pending_break_ = false;
         break;
@@ -658,76 +708,124 @@ bool Typesetter::Expired() {
   return stopped_;
 }
 
-LaidOutDocument Typesetter::Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
-                                   const std::function<bool()>& expired) {
+LayoutSummary Typesetter::Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
+                                 const PageSink& page_done, const std::function<bool()>& expired) {
   LaidOutDocument doc;
   doc.style = style;
   pending_break_ = false;
   expired_ = &expired;
+  page_done_ = &page_done;
   stopped_ = false;
   LayoutBlocks(blocks, style.margin, style.width - 2 * style.margin, 0, doc, image_for);
   expired_ = nullptr;
-  if (stopped_) return doc;  // the caller reports the timeout; pages are not needed
-  Paginate(doc);
-  return doc;
+  if (!stopped_) {
+    Paginate(doc, /*all=*/true);
+    FinishPage(doc, /*last=*/true);
+  }
+  page_done_ = nullptr;
+  return {doc.pages, std::move(doc.figure_alts)};
 }
 
-void Typesetter::Paginate(LaidOutDocument& doc) const {
-  const double available = doc.style.height - 2 * doc.style.margin;
-  doc.pages.emplace_back();
-  double y = 0;
-  auto new_page = [&] {
-    doc.pages.emplace_back();
-    y = 0;
-  };
-  for (size_t i = 0; i < doc.fragments.size(); ++i) {
-    const Fragment& f = doc.fragments[i];
-    Page* page = &doc.pages.back();
-    if (f.break_before && !page->items.empty()) new_page();
-    if (f.tall) {
-      PlaceTallRow(f, available, doc, y);
-      continue;
+void Typesetter::AddFragment(LaidOutDocument& doc, Fragment fragment) {
+  if (!doc.openings.empty()) {
+    const PageStyle& style = doc.style;
+    std::vector<DrawOp> lead;
+    for (LaidOutDocument::Opening& opening : doc.openings) {
+      if (opening.tag != nullptr) {
+        PushTag(doc, lead, DrawOp::Kind::kBeginTag, opening.tag);
+        continue;
+      }
+      if (opening.tighten) fragment.space_before = std::min(fragment.space_before, style.font_size * 0.25);
+      DrawOp marker;
+      marker.kind = DrawOp::Kind::kLayoutLine;
+      marker.layout = std::move(opening.marker);
+      marker.x = opening.marker_x;
+      auto line = std::find_if(fragment.ops.begin(), fragment.ops.end(),
+                               [](const DrawOp& op) { return op.kind == DrawOp::Kind::kLayoutLine; });
+      marker.y = line == fragment.ops.end() ? style.font_size : line->y;  // on the first line's baseline
+      PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LI");
+      PushTag(doc, lead, DrawOp::Kind::kBeginTag, "Lbl");
+      lead.push_back(std::move(marker));
+      PushTag(doc, lead, DrawOp::Kind::kEndTag, "Lbl");
+      PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LBody");
     }
-    page = &doc.pages.back();
-    // The chain this fragment must share a page with.
-    double chain = (page->items.empty() ? 0 : f.space_before) + f.height;
-    for (size_t j = i; j + 1 < doc.fragments.size() && doc.fragments[j].keep_with_next && j < i + 8; ++j) {
-      const Fragment& next = doc.fragments[j + 1];
-      if (next.break_before) break;
-      // A row taller than a page is split: only its first line need follow here.
-      chain += next.space_before + (next.tall ? doc.style.font_size * 2 + 2 * kCellPadding : next.height);
+    doc.openings.clear();
+    fragment.ops.insert(fragment.ops.begin(), std::make_move_iterator(lead.begin()), std::make_move_iterator(lead.end()));
+  }
+  for (auto x = doc.quote_bars.rbegin(); x != doc.quote_bars.rend(); ++x) {  // the innermost quote's first
+    DrawOp bar;
+    bar.kind = DrawOp::Kind::kFill;
+    bar.x = *x;
+    bar.width = 2;
+    bar.height = fragment.height;
+    bar.gray = 0.7;
+    fragment.ops.push_back(bar);
+  }
+  doc.fragments.push_back(std::move(fragment));
+  Paginate(doc, /*all=*/false);
+}
+
+void Typesetter::FinishPage(LaidOutDocument& doc, bool last) {
+  doc.finished.push_back({std::move(doc.page), doc.next});  // every fragment before the next one is on it or before
+  ++doc.pages;
+  doc.page = Page();
+  doc.y = 0;
+  if (!last && doc.finished.size() <= kHeldPages) return;
+  doc.streaming = doc.streaming || !last;
+  while (!doc.finished.empty() && (last || doc.finished.size() > kHeldPages)) {
+    LaidOutDocument::Finished& page = doc.finished.front();
+    const bool is_last = last && doc.finished.size() == 1;
+    if (!stopped_ && !(*page_done_)(page.page, is_last, doc.streaming ? 0 : doc.pages)) stopped_ = true;
+    const size_t end = page.end;
+    doc.finished.pop_front();
+    while (doc.first < end) {
+      doc.fragments.pop_front();
+      ++doc.first;
     }
-    const double own = (page->items.empty() ? 0 : f.space_before) + f.height;
-    const bool chain_fits_fresh = chain - (page->items.empty() ? 0 : f.space_before) <= available;
-    if (!page->items.empty() && ((y + chain > available && chain_fits_fresh) || y + own > available)) {
-      new_page();
-      page = &doc.pages.back();
-    }
-    if (page->items.empty() && f.repeat_header != nullptr) {
-      page->items.push_back({0, f.repeat_header, true});
-      y = f.repeat_header->height;
-    }
-    const double space = page->items.empty() ? 0 : f.space_before;
-    page->items.push_back({y + space, &f});
-    y += space + f.height;
   }
 }
 
-void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
-                          const std::string& footer, const ImageLookup& image_for) {
-  const PageStyle& style = document.style;
-  // Structure tags, for a tagged PDF only.
-  auto begin = [&](const char* tag) {
-    if (style.tagged) cairo_tag_begin(cr, tag, nullptr);
-  };
-  auto end = [&](const char* tag) {
-    if (style.tagged) cairo_tag_end(cr, tag);
-  };
+void Typesetter::Paginate(LaidOutDocument& doc, bool all) {
+  const double available = doc.style.height - 2 * doc.style.margin;
+  const auto next_page = [&] { FinishPage(doc, /*last=*/false); };
+  for (; !stopped_ && doc.next < doc.Made() && (all || doc.next + kLookahead <= doc.Made()); ++doc.next) {
+    const Fragment& f = doc.At(doc.next);
+    if (f.break_before && !doc.page.items.empty()) next_page();
+    if (f.tall) {
+      PlaceTallRow(f, available, doc, next_page);
+      continue;
+    }
+    Page* page = &doc.page;
+    // The chain this fragment must share a page with.
+    double chain = (page->items.empty() ? 0 : f.space_before) + f.height;
+    for (size_t j = doc.next; j + 1 < doc.Made() && doc.At(j).keep_with_next && j < doc.next + 8; ++j) {
+      const Fragment& following = doc.At(j + 1);
+      if (following.break_before) break;
+      // A row taller than a page is split: only its first line need follow here.
+      chain += following.space_before + (following.tall ? doc.style.font_size * 2 + 2 * kCellPadding : following.height);
+    }
+    const double own = (page->items.empty() ? 0 : f.space_before) + f.height;
+    const bool chain_fits_fresh = chain - (page->items.empty() ? 0 : f.space_before) <= available;
+    if (!page->items.empty() && ((doc.y + chain > available && chain_fits_fresh) || doc.y + own > available)) {
+      next_page();
+    }
+    if (page->items.empty() && f.repeat_header != nullptr) {
+      page->items.push_back({0, f.repeat_header.get(), true});
+      doc.y = f.repeat_header->height;
+    }
+    const double space = page->items.empty() ? 0 : f.space_before;
+    page->items.push_back({doc.y + space, &f});
+    doc.y += space + f.height;
+  }
+}
+
+void Typesetter::DrawPage(cairo_t* cr, const PageStyle& style, const Page& page, const ImageLookup& image_for) {
+  const auto begin = [&](const char* tag) { BeginTag(cr, style, tag); };
+  const auto end = [&](const char* tag) { EndTag(cr, style, tag); };
   cairo_save(cr);
   // Fills and rules first, in one artifact, one path per grey: under the
   // text as before, and far fewer drawing operations (cairo's PDF surface
   // works per operation, which made pages of tables slow).
-  const Page& page = document.pages[index];
   struct Placed {
     const DrawOp* op;
     double top;  // of its fragment
@@ -825,11 +923,16 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     }
     if (repeated) end(kArtifact);
   }
-  // Header (left) and footer (centred) in the margins, in a smaller size:
-  // artifacts, which screen readers skip.
+  cairo_restore(cr);
+}
+
+void Typesetter::DrawFurniture(cairo_t* cr, const PageStyle& style, const std::string& header, const std::string& footer) {
+  if (header.empty() && footer.empty()) return;
+  cairo_save(cr);
+  // In a smaller size, as artifacts, which screen readers skip.
   const double size = std::max(6.0, style.font_size * 0.8);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-  if (!header.empty() || !footer.empty()) begin(kArtifact);
+  BeginTag(cr, style, kArtifact);
   if (!header.empty()) {
     auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin, PANGO_ALIGN_LEFT,
                             PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
@@ -842,7 +945,7 @@ void Typesetter::DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t i
     cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }
-  if (!header.empty() || !footer.empty()) end(kArtifact);
+  EndTag(cr, style, kArtifact);
   cairo_restore(cr);
 }
 

@@ -1,7 +1,9 @@
 // Typesetting: blocks -> fragments (Pango shapes and breaks lines) ->
 // pages (keeps, widows and orphans, table header repeat) -> drawing on a
-// Cairo surface. A Typesetter owns one font map and Pango context that every
-// document reuses; it is not thread-safe (use one per thread).
+// Cairo surface. Pages are handed on as they are laid out and let go with
+// their fragments, so a long document holds a few pages of layouts at a
+// time (and a table its cells' while its column widths are found). A Typesetter owns one font map and Pango context
+// that every document reuses; it is not thread-safe (use one per thread).
 #pragma once
 
 #include <cairo.h>
@@ -88,7 +90,7 @@ struct Fragment {
   double space_before = 0;     // dropped at the top of a page
   bool keep_with_next = false;
   bool break_before = false;   // <!-- pagebreak -->
-  const Fragment* repeat_header = nullptr;  // table body rows: the header row to repeat after a break
+  std::shared_ptr<const Fragment> repeat_header;  // table body rows: (a copy of) the header row to repeat after a break
   std::vector<DrawOp> ops;
   std::shared_ptr<const RowGrid> tall;  // a row taller than a page: drawn as the parts pagination cuts
 };
@@ -101,15 +103,16 @@ struct Placement {
 
 struct Page {
   std::vector<Placement> items;
+  std::deque<Fragment> parts;  // the parts of rows taller than a page that this page shows
 };
 
-struct LaidOutDocument {
-  PageStyle style;
-  std::deque<Fragment> fragments;  // deque: stable addresses for Page and repeat_header
-  std::deque<Fragment> parts;      // the parts of rows taller than a page, as pages show them
-  std::vector<Page> pages;
-  std::vector<std::string> figure_alts;  // each image's alt text, in the order of the Figure elements
+// What a layout leaves once its pages have been drawn.
+struct LayoutSummary {
+  int pages = 0;                          // handed on
+  std::vector<std::string> figure_alts;   // each image's alt text, in the order of the Figure elements
 };
+
+struct LaidOutDocument;  // a document being laid out (typeset.cc)
 
 class Typesetter {
  public:
@@ -123,15 +126,25 @@ class Typesetter {
   // `image_for(path)` returns the decoded image a block names, or null.
   // Layouts keep only the path and size of an image, not its pixels.
   using ImageLookup = std::function<std::shared_ptr<const Image>(const std::string& path)>;
-  // `expired()`, when given, is asked between blocks; true stops the layout
-  // early (the caller reports the timeout).
-  LaidOutDocument Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
-                         const std::function<bool()>& expired = {});
+  // Takes each page in order once it is final (`last`: the document's
+  // last); the page and its fragments are let go when it returns. `count`
+  // is the document's page count when it is known before its first page is
+  // handed on (a document of a few pages is held until it is laid out), and
+  // 0 for every page of a longer one, handed on as it is laid out. False
+  // stops the layout (the caller says why).
+  using PageSink = std::function<bool(const Page& page, bool last, int count)>;
+  // Lays out `blocks` and hands each page to `page_done`. `expired()`, when
+  // given, is asked between blocks; true stops the layout early (the caller
+  // reports the timeout). A document has at least one page.
+  LayoutSummary Layout(const std::vector<Block>& blocks, const PageStyle& style, const ImageLookup& image_for,
+                       const PageSink& page_done, const std::function<bool()>& expired = {});
 
-  // Draws page `index` of `document` on `cr` (the current page of a surface
-  // sized to the document's page), with its header and footer lines.
-  void DrawPage(cairo_t* cr, const LaidOutDocument& document, size_t index, const std::string& header,
-                const std::string& footer, const ImageLookup& image_for);
+  // Draws a page's text, tables, rules and images on `cr` (the current page
+  // of a surface sized to the style's page).
+  void DrawPage(cairo_t* cr, const PageStyle& style, const Page& page, const ImageLookup& image_for);
+  // Draws a page's header (left) and footer (centred) lines in its margins,
+  // as artifacts.
+  void DrawFurniture(cairo_t* cr, const PageStyle& style, const std::string& header, const std::string& footer);
 
  private:
   // Layouts are immutable once made and cached by their inputs, so the
@@ -145,7 +158,12 @@ class Typesetter {
   void AddTextLines(const std::shared_ptr<PangoLayout>& layout, double x, double space_before, bool keep_all,
                     LaidOutDocument& doc);
   void LayoutTable(const Block& table, double x, double width, LaidOutDocument& doc);
-  void Paginate(LaidOutDocument& doc) const;
+  // Every fragment goes through here: it gets the structure opened before it
+  // and the bars of the quotes it is in, then pagination moves on.
+  void AddFragment(LaidOutDocument& doc, Fragment fragment);
+  // Places the fragments whose keeps can be decided (`all`: every one left).
+  void Paginate(LaidOutDocument& doc, bool all);
+  void FinishPage(LaidOutDocument& doc, bool last);
 
   GObjectPtr<PangoFontMap> font_map_;
   GObjectPtr<PangoContext> context_;
@@ -153,6 +171,7 @@ class Typesetter {
   std::unordered_map<std::string, std::shared_ptr<PangoLayout>> layouts_;  // bounded, see NewLayout
   bool pending_break_ = false;
   const std::function<bool()>* expired_ = nullptr;  // during Layout
+  const PageSink* page_done_ = nullptr;             // during Layout
   bool stopped_ = false;
 };
 
