@@ -218,18 +218,27 @@ int main(int argc, char** argv) {
     std::ofstream(huge_dir / "catalog" / "templates" / "schedule.md")
         << "---\nfooter: \"Page {{page}} of {{pages}}\"\n---\n# Schedule of Locations for {{quote.insured.name}}\n\n"
            "| # | Location | Address | Limit | Premium |\n|--:|---|---|--:|--:|\n{{#quote.locations}}\n"
-           "| {{n}} | Location {{n}} | {{street}}, Columbus, OH {{zip}} | ${{limit}} | ${{premium}} |\n{{/quote.locations}}\n";
+           "| {{n}} | Location {{n}} | {{street}}, Columbus, OH {{zip}} | ${{limit}} | ${{premium}} "
+           "|\n{{/quote.locations}}\n";
     nlohmann::json huge_quote = quote;
     huge_quote["locations"] = nlohmann::json::array();
     const std::string text = huge_quote.dump();
-    const size_t at = text.find("\"locations\":[]") + std::strlen("\"locations\":[");
+    const size_t empty = text.find("\"locations\":[]");
+    if (empty == std::string::npos) {
+      std::fprintf(stderr, "the quote has no empty locations to fill\n");
+      return 1;
+    }
+    const size_t at = empty + std::strlen("\"locations\":[");
     std::ofstream file(huge_dir / "quote.json");
     file << text.substr(0, at);
     for (int i = 1; i <= 100000; ++i) {
       file << (i > 1 ? "," : "")
-          << nlohmann::json{{"n", i}, {"street", std::to_string(100 + i % 900) + " Industrial Parkway"},
-                            {"zip", "432" + std::to_string(i % 90 + 10)}, {"limit", (i % 50 + 1) * 10000},
-                            {"premium", (i % 97 + 3) * 11}}.dump();
+           << nlohmann::json{{"n", i},
+                             {"street", std::to_string(100 + i % 900) + " Industrial Parkway"},
+                             {"zip", "432" + std::to_string(i % 90 + 10)},
+                             {"limit", (i % 50 + 1) * 10000},
+                             {"premium", (i % 97 + 3) * 11}}
+                  .dump();
     }
     file << text.substr(at);
   }

@@ -13,8 +13,9 @@
 #include <qpdf/QPDFPageDocumentHelper.hh>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "render/evaluate.h"
@@ -391,58 +392,69 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
 // its pages) are laid over its pages afterwards. Both read the same.
 TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
   for (const int locations : {120, 700}) {
-  std::string body =
-      "---\npdf: {tagged: true}\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}} of {{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
-  for (int i = 0; i < locations; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
-  RenderResult result = RenderTemplate(body);
-  ASSERT_TRUE(result.output);
-  const Pdf text(result.output->documents[0].pdf);
-  const int page_count = text.Pages();
-  EXPECT_GT(page_count, locations > 120 ? 16 : 1) << locations;
-  for (int p = 0; p < page_count; ++p) {
-    const std::string page_text = text.PageText(p);
-    EXPECT_NE(page_text.find("Policy Q-1"), std::string::npos) << "page " << p + 1 << ": " << page_text;
-    EXPECT_NE(page_text.find("Page " + std::to_string(p + 1) + " of " + std::to_string(page_count)), std::string::npos)
-        << "page " << p + 1;
-  }
-  EXPECT_NE(text.PageText(page_count - 1).find("Location " + std::to_string(locations - 1)), std::string::npos);
-  for (const std::string* pdf_bytes : {&result.output->documents[0].pdf, &result.output->package_pdf}) {
-  const std::string& bytes = *pdf_bytes;
-  QPDF pdf;
-  pdf.processMemoryFile("test.pdf", bytes.data(), bytes.size());
-  std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(pdf).getAllPages();
-  ASSERT_EQ(pages.size(), static_cast<size_t>(page_count));
-  for (size_t p = 0; p < pages.size(); ++p) {
-    // What the page draws: its content, then its forms' (a long document's header and footer are one).
-    Pl_Buffer buffer("contents");
-    pages[p].pipeContents(&buffer);
-    std::unique_ptr<Buffer> data(buffer.getBuffer());
-    std::string contents(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
-    for (auto& [name, form] : pages[p].getFormXObjects()) {
-      std::shared_ptr<Buffer> drawn = form.getStreamData(qpdf_dl_generalized);
-      contents.append(reinterpret_cast<const char*>(drawn->getBuffer()), drawn->getSize());
+    std::string body =
+        "---\npdf: {tagged: true}\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}} of "
+        "{{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+    for (int i = 0; i < locations; ++i)
+      body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
+    body += "\n> - A quoted list after the table.\n";
+    RenderResult result = RenderTemplate(body);
+    ASSERT_TRUE(result.output);
+    const Pdf text(result.output->documents[0].pdf);
+    const int page_count = text.Pages();
+    EXPECT_GT(page_count, locations > 120 ? 16 : 1) << locations;
+    for (int p = 0; p < page_count; ++p) {
+      const std::string page_text = text.PageText(p);
+      EXPECT_NE(page_text.find("Policy Q-1"), std::string::npos) << "page " << p + 1 << ": " << page_text;
+      EXPECT_NE(page_text.find("Page " + std::to_string(p + 1) + " of " + std::to_string(page_count)),
+                std::string::npos)
+          << "page " << p + 1;
     }
-    size_t artifacts = 0;
-    for (size_t at = contents.find("/Artifact << /Type /Pagination >> BDC"); at != std::string::npos;
-         at = contents.find("/Artifact << /Type /Pagination >> BDC", at + 1)) {
-      ++artifacts;
+    EXPECT_NE(text.PageText(page_count - 1).find("Location " + std::to_string(locations - 1)), std::string::npos);
+    EXPECT_NE(text.PageText(page_count - 1).find("A quoted list after the table."), std::string::npos);
+    for (const std::string* pdf_bytes : {&result.output->documents[0].pdf, &result.output->package_pdf}) {
+      const std::string& bytes = *pdf_bytes;
+      QPDF pdf;
+      pdf.processMemoryFile("test.pdf", bytes.data(), bytes.size());
+      std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(pdf).getAllPages();
+      ASSERT_EQ(pages.size(), static_cast<size_t>(page_count));
+      for (size_t p = 0; p < pages.size(); ++p) {
+        // What the page draws: its content, then its forms' (a long document's header and footer are one).
+        Pl_Buffer buffer("contents");
+        pages[p].pipeContents(&buffer);
+        std::unique_ptr<Buffer> data(buffer.getBuffer());
+        std::string contents(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+        std::map<std::string, QPDFObjectHandle> forms = pages[p].getFormXObjects();
+        // Drawn with the page, or (a long document) laid over it afterwards.
+        EXPECT_EQ(forms.count("/DocgenFurniture"), page_count > 16 ? 1u : 0u) << "page " << p + 1;
+        for (auto& [name, form] : forms) {
+          std::shared_ptr<Buffer> drawn = form.getStreamData(qpdf_dl_generalized);
+          contents.append(reinterpret_cast<const char*>(drawn->getBuffer()), drawn->getSize());
+        }
+        size_t artifacts = 0;
+        for (size_t at = contents.find("/Artifact << /Type /Pagination >> BDC"); at != std::string::npos;
+             at = contents.find("/Artifact << /Type /Pagination >> BDC", at + 1)) {
+          ++artifacts;
+        }
+        EXPECT_EQ(contents.find("/Private"), std::string::npos) << "page " << p + 1;
+        // The header and footer, and after a break the header row; the table's
+        // fill and grid are artifacts too.
+        EXPECT_GE(artifacts, p == 0 ? 2u : 3u) << "page " << p + 1;
+      }
     }
-    EXPECT_EQ(contents.find("/Private"), std::string::npos) << "page " << p + 1;
-    // The header and footer, and after a break the header row; the table's
-    // fill and grid are artifacts too.
-    EXPECT_GE(artifacts, p == 0 ? 2u : 3u) << "page " << p + 1;
-  }
-  }
-  // The table's header row is in the tree once; no element stands for an artifact.
-  const std::string tree = Structure(result.output->documents[0].pdf);
-  EXPECT_EQ(tree.find("Private"), std::string::npos) << tree;
-  size_t header_cells = 0, rows = 0;
-  for (size_t at = tree.find("      TH [Column]\n"); at != std::string::npos; at = tree.find("      TH [Column]\n", at + 1)) {
-    ++header_cells;
-  }
-  for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
-  EXPECT_EQ(header_cells, 2u);
-  EXPECT_EQ(rows, static_cast<size_t>(locations) + 1);
+    // The table's header row is in the tree once; no element stands for an artifact.
+    const std::string tree = Structure(result.output->documents[0].pdf);
+    EXPECT_EQ(tree.find("Private"), std::string::npos) << tree;
+    size_t header_cells = 0, rows = 0;
+    for (size_t at = tree.find("      TH [Column]\n"); at != std::string::npos;
+         at = tree.find("      TH [Column]\n", at + 1)) {
+      ++header_cells;
+    }
+    for (size_t at = tree.find("    TR\n"); at != std::string::npos; at = tree.find("    TR\n", at + 1)) ++rows;
+    EXPECT_EQ(header_cells, 2u);
+    EXPECT_EQ(rows, static_cast<size_t>(locations) + 1);
+    EXPECT_NE(tree.find("  BlockQuote\n    L\n      LI\n        Lbl\n        LBody\n"), std::string::npos)
+        << tree.substr(tree.size() - 300);
   }
 }
 

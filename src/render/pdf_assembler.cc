@@ -427,56 +427,67 @@ void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std:
 
 // Lays each of the last `count` pages over the page `count` before it, as
 // a form XObject drawn after that page's own content, and removes them. A
-// logic error when the PDF does not have twice `count` pages.
+// logic error when the PDF is not 2 x `count` pages as cairo draws them.
 void LayFurniture(QPDF& pdf, int count) {
-  QPDFPageDocumentHelper document(pdf);
-  std::vector<QPDFPageObjectHelper> pages = document.getAllPages();
+  std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(pdf).getAllPages();
+  QPDFObjectHandle tree = pdf.getRoot().getKey("/Pages");
   const size_t n = static_cast<size_t>(count);
-  if (pages.size() != 2 * n) {
-    throw std::logic_error("the drawn PDF has " + std::to_string(pages.size()) + " pages, not twice " + std::to_string(n));
-  }
+  // cairo writes one flat /Pages, and one content stream a page.
+  const bool as_drawn =
+      pages.size() == 2 * n && std::all_of(pages.begin(), pages.end(), [&](QPDFPageObjectHelper& page) {
+        return page.getObjectHandle().getKey("/Parent").getObjGen() == tree.getObjGen() &&
+               page.getObjectHandle().getKey("/Contents").isStream() &&
+               page.getObjectHandle().getKey("/Contents").isIndirect();
+      });
+  if (!as_drawn) throw std::logic_error("the drawn PDF is not a body and its furniture, page for page");
   constexpr const char* kName = "/DocgenFurniture";  // cairo's names are short: /f-0-0, /x5, /a0
   // Every page shares the two streams around its own content.
   const QPDFObjectHandle save = QPDFObjectHandle::newStream(&pdf, "q\n");
   const QPDFObjectHandle restore_and_draw = QPDFObjectHandle::newStream(&pdf, std::string("\nQ\n") + kName + " Do\n");
+  std::set<long long> furniture_parents;  // the structure parent keys of the furniture pages (artifacts only)
   for (size_t i = 0; i < n; ++i) {
-    // The furniture page's content stream becomes the form, as it is (no copy, no recompression).
+    // The furniture page's content stream becomes the form: the same object, not a copy.
     QPDFObjectHandle furniture = pages[n + i].getObjectHandle();
     QPDFObjectHandle form = furniture.getKey("/Contents");
-    if (form.isStream() && form.isIndirect()) {
-      QPDFObjectHandle dict = form.getDict();
-      dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
-      dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Form"));
-      dict.replaceKey("/BBox", pages[n + i].getMediaBox());
-      dict.replaceKey("/Resources", furniture.getKey("/Resources"));
-    } else {
-      form = pages[n + i].getFormXObjectForPage(/*handle_transformations=*/false);
-    }
+    QPDFObjectHandle dict = form.getDict();
+    dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
+    dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Form"));
+    dict.replaceKey("/BBox", pages[n + i].getMediaBox().shallowCopy());
+    dict.replaceKey("/Resources", furniture.getKey("/Resources"));
+    if (furniture.getKey("/StructParents").isInteger())
+      furniture_parents.insert(furniture.getKey("/StructParents").getIntValue());
     QPDFObjectHandle resources = pages[i].getObjectHandle().getKey("/Resources");
     if (!resources.isDictionary()) {
       resources = QPDFObjectHandle::newDictionary();
       pages[i].getObjectHandle().replaceKey("/Resources", resources);
     }
-    if (!resources.getKey("/XObject").isDictionary()) resources.replaceKey("/XObject", QPDFObjectHandle::newDictionary());
+    if (!resources.getKey("/XObject").isDictionary())
+      resources.replaceKey("/XObject", QPDFObjectHandle::newDictionary());
     resources.getKey("/XObject").replaceKey(kName, form);
     // The page's content leaves its transformation in place (cairo flips the y axis first).
     pages[i].addPageContents(save, /*first=*/true);
     pages[i].addPageContents(restore_and_draw, /*first=*/false);
   }
-  // The body's pages become the tree's kids: removing pages one by one
-  // costs qpdf time in proportion to the pages (cairo writes one flat /Pages).
-  QPDFObjectHandle tree = pdf.getRoot().getKey("/Pages");
+  // The body's pages become the tree's kids, at once: removing pages one by
+  // one costs qpdf time in proportion to the pages, for each.
   std::vector<QPDFObjectHandle> kids;
   for (size_t i = 0; i < n; ++i) kids.push_back(pages[i].getObjectHandle());
-  const bool flat = std::all_of(pages.begin(), pages.end(), [&](QPDFPageObjectHelper& page) {
-    return page.getObjectHandle().getKey("/Parent").getObjGen() == tree.getObjGen();
-  });
-  if (flat) {
-    tree.replaceKey("/Kids", QPDFObjectHandle::newArray(kids));
-    tree.replaceKey("/Count", QPDFObjectHandle::newInteger(static_cast<long long>(n)));
-    pdf.updateAllPagesCache();
-  } else {
-    for (size_t i = pages.size(); i > n; --i) document.removePage(pages[i - 1]);
+  tree.replaceKey("/Kids", QPDFObjectHandle::newArray(kids));
+  tree.replaceKey("/Count", QPDFObjectHandle::newInteger(static_cast<long long>(n)));
+  pdf.updateAllPagesCache();
+  // The furniture pages' entries leave the parent tree with them.
+  QPDFObjectHandle structure = pdf.getRoot().getKey("/StructTreeRoot");
+  QPDFObjectHandle parents = structure.isDictionary() ? structure.getKey("/ParentTree") : QPDFObjectHandle::newNull();
+  QPDFObjectHandle nums = parents.isDictionary() ? parents.getKey("/Nums") : QPDFObjectHandle::newNull();
+  if (!furniture_parents.empty() && nums.isArray()) {
+    std::vector<QPDFObjectHandle> kept;
+    for (int k = 0; k + 1 < nums.getArrayNItems(); k += 2) {
+      QPDFObjectHandle key = nums.getArrayItem(k);
+      if (key.isInteger() && furniture_parents.count(key.getIntValue()) > 0) continue;
+      kept.push_back(key);
+      kept.push_back(nums.getArrayItem(k + 1));
+    }
+    nums.setArrayFromVector(kept);
   }
 }
 

@@ -532,10 +532,12 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     const EvaluationOptions options{job.file, doc.id, doc.instance, false};
     const auto draw_furniture = [&](int page, int count) {
       Diagnostics unused;  // checked before drawing
-      const std::string header =
-          job.parsed->has_header ? PlainText(job.parsed->header, shared, quote, job.context, page, count, options, unused) : "";
-      const std::string footer =
-          job.parsed->has_footer ? PlainText(job.parsed->footer, shared, quote, job.context, page, count, options, unused) : "";
+      const std::string header = job.parsed->has_header ? PlainText(job.parsed->header, shared, quote, job.context,
+                                                                    page, count, options, unused)
+                                                        : "";
+      const std::string footer = job.parsed->has_footer ? PlainText(job.parsed->footer, shared, quote, job.context,
+                                                                    page, count, options, unused)
+                                                        : "";
       impl_->typesetter.DrawFurniture(surface.cr(), job.style, header, footer);
     };
     const bool furniture = job.parsed->has_header || job.parsed->has_footer;
@@ -554,12 +556,13 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       if (drawn_pages == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
       impl_->typesetter.DrawPage(surface.cr(), job.style, page, image_for);
       ++drawn_pages;
-      if (furniture && count > 0) draw_furniture(drawn_pages, count);
-      deferred = furniture && count == 0;
+      if (drawn_pages == 1) deferred = furniture && count == 0;  // the same for every page of a document
+      if (furniture && !deferred) draw_furniture(drawn_pages, count);
       if (last && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
-        result.errors.push_back(RenderError("pdf_error", "Page " + std::to_string(drawn_pages) + " could not be drawn: " +
-                                                             surface.Problem() + ".", job.file, 0, doc.id, doc.instance));
+        result.errors.push_back(RenderError(
+            "pdf_error", "Page " + std::to_string(drawn_pages) + " could not be drawn: " + surface.Problem() + ".",
+            job.file, 0, doc.id, doc.instance));
         stopped = true;
         return false;
       }
@@ -573,12 +576,15 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     clock.Lap(timings.typeset);
     const int pages = layout.pages;
     for (int p = 0; deferred && p < pages; ++p) {
-      if (expired()) return timeout("drawing the header and footer of page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
+      if (expired())
+        return timeout("drawing the header and footer of page " + std::to_string(p + 1), job.file, doc.id,
+                       doc.instance);
       surface.StartPage(job.style);
       draw_furniture(p + 1, pages);
       if (!surface.EndPage()) {
-        result.errors.push_back(RenderError("pdf_error", "The header and footer of page " + std::to_string(p + 1) +
-                                                             " could not be drawn: " + surface.Problem() + ".",
+        result.errors.push_back(RenderError("pdf_error",
+                                            "The header and footer of page " + std::to_string(p + 1) +
+                                                " could not be drawn: " + surface.Problem() + ".",
                                             job.file, 0, doc.id, doc.instance));
         return result;
       }
@@ -593,8 +599,8 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     }
     clock.Lap(timings.draw);
     std::string pdf = assembler.AddDocument(std::move(*drawn),
-                                            {doc.title, subject, job.style.lang, ArchiveProfile(job.style), job.style.tagged,
-                                             layout.figure_alts, deferred ? pages : 0},
+                                            {doc.title, subject, job.style.lang, ArchiveProfile(job.style),
+                                             job.style.tagged, layout.figure_alts, deferred ? pages : 0},
                                             doc.id + " \u2014 " + doc.title);
     clock.Lap(timings.assemble);
     output.documents.push_back({number + "-" + doc.id + ".pdf", std::move(pdf), pages});

@@ -20,7 +20,7 @@ struct LaidOutDocument {
     const char* tag = nullptr;
     std::shared_ptr<PangoLayout> marker;  // a list item: its number or bullet
     double marker_x = 0;
-    bool tighten = false;                 // a list item: closer to the one before than a paragraph
+    bool tighten = false;  // a list item: closer to the one before than a paragraph
   };
   // A page filled but not handed on yet, and the number of the first fragment after it.
   struct Finished {
@@ -30,10 +30,10 @@ struct LaidOutDocument {
   PageStyle style;
   std::deque<Fragment> fragments;  // not yet let go; fragments.front() is number `first` (deque: stable addresses)
   size_t first = 0;
-  size_t next = 0;  // the number of the next fragment to place
-  Page page;        // being filled
-  double y = 0;     // where the next fragment goes on it
-  int pages = 0;    // filled
+  size_t next = 0;                // the number of the next fragment to place
+  Page page;                      // being filled
+  double y = 0;                   // where the next fragment goes on it
+  int pages = 0;                  // filled
   std::deque<Finished> finished;  // filled, held until the page count is known or kHeldPages are
   bool streaming = false;         // pages were handed on before the count was known
   std::vector<Opening> openings;
@@ -46,9 +46,10 @@ struct LaidOutDocument {
 namespace {
 
 constexpr double kScale = PANGO_SCALE;
-// Fragments laid out ahead of the one being placed: a keep chain reads at
-// most eight after it.
-constexpr size_t kLookahead = 9;
+// A keep chain (fragments that must share a page) is read at most this far
+// past the fragment being placed, so a fragment is placed once this many
+// more are laid out.
+constexpr size_t kKeepChain = 8;
 // Pages held back so that a document of up to this many is handed on with
 // its page count; a longer one is handed on as it is laid out, without.
 constexpr size_t kHeldPages = 16;
@@ -609,8 +610,9 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         const double size = style.font_size * kSizes[level - 1];
         static const char* kTags[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
         const size_t made = OpenTag(doc, kTags[level - 1]);
-        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true, doc);
-        doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page (not placed yet: kLookahead)
+        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true,
+                     doc);
+        doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page (not placed yet: kKeepChain)
         CloseTag(doc, kTags[level - 1], made);
         break;
       }
@@ -621,7 +623,8 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         int number = block.start;
         for (const auto& item : block.items) {
           LaidOutDocument::Opening lead;
-          lead.marker = NewLayout(ListMarker(block.ordered, number, list_depth), style.font_family, style.font_size, -1);
+          lead.marker =
+              NewLayout(ListMarker(block.ordered, number, list_depth), style.font_family, style.font_size, -1);
           lead.marker_x = x + 2;
           lead.tighten = list_depth == 0 || &item != &block.items.front();  // items sit closer together than paragraphs
           doc.openings.push_back(std::move(lead));
@@ -750,7 +753,8 @@ void Typesetter::AddFragment(LaidOutDocument& doc, Fragment fragment) {
       PushTag(doc, lead, DrawOp::Kind::kBeginTag, "LBody");
     }
     doc.openings.clear();
-    fragment.ops.insert(fragment.ops.begin(), std::make_move_iterator(lead.begin()), std::make_move_iterator(lead.end()));
+    fragment.ops.insert(fragment.ops.begin(), std::make_move_iterator(lead.begin()),
+                        std::make_move_iterator(lead.end()));
   }
   for (auto x = doc.quote_bars.rbegin(); x != doc.quote_bars.rend(); ++x) {  // the innermost quote's first
     DrawOp bar;
@@ -770,9 +774,10 @@ void Typesetter::FinishPage(LaidOutDocument& doc, bool last) {
   ++doc.pages;
   doc.page = Page();
   doc.y = 0;
-  if (!last && doc.finished.size() <= kHeldPages) return;
+  // The last page ends a held document; the kHeldPages-th that is not the last starts streaming one.
+  if (!last && doc.finished.size() < kHeldPages) return;
   doc.streaming = doc.streaming || !last;
-  while (!doc.finished.empty() && (last || doc.finished.size() > kHeldPages)) {
+  while (!doc.finished.empty() && (last || doc.finished.size() >= kHeldPages)) {
     LaidOutDocument::Finished& page = doc.finished.front();
     const bool is_last = last && doc.finished.size() == 1;
     if (!stopped_ && !(*page_done_)(page.page, is_last, doc.streaming ? 0 : doc.pages)) stopped_ = true;
@@ -788,7 +793,7 @@ void Typesetter::FinishPage(LaidOutDocument& doc, bool last) {
 void Typesetter::Paginate(LaidOutDocument& doc, bool all) {
   const double available = doc.style.height - 2 * doc.style.margin;
   const auto next_page = [&] { FinishPage(doc, /*last=*/false); };
-  for (; !stopped_ && doc.next < doc.Made() && (all || doc.next + kLookahead <= doc.Made()); ++doc.next) {
+  for (; !stopped_ && doc.next < doc.Made() && (all || doc.next + kKeepChain < doc.Made()); ++doc.next) {
     const Fragment& f = doc.At(doc.next);
     if (f.break_before && !doc.page.items.empty()) next_page();
     if (f.tall) {
@@ -798,11 +803,12 @@ void Typesetter::Paginate(LaidOutDocument& doc, bool all) {
     Page* page = &doc.page;
     // The chain this fragment must share a page with.
     double chain = (page->items.empty() ? 0 : f.space_before) + f.height;
-    for (size_t j = doc.next; j + 1 < doc.Made() && doc.At(j).keep_with_next && j < doc.next + 8; ++j) {
+    for (size_t j = doc.next; j + 1 < doc.Made() && doc.At(j).keep_with_next && j < doc.next + kKeepChain; ++j) {
       const Fragment& following = doc.At(j + 1);
       if (following.break_before) break;
       // A row taller than a page is split: only its first line need follow here.
-      chain += following.space_before + (following.tall ? doc.style.font_size * 2 + 2 * kCellPadding : following.height);
+      chain +=
+          following.space_before + (following.tall ? doc.style.font_size * 2 + 2 * kCellPadding : following.height);
     }
     const double own = (page->items.empty() ? 0 : f.space_before) + f.height;
     const bool chain_fits_fresh = chain - (page->items.empty() ? 0 : f.space_before) <= available;
@@ -926,7 +932,8 @@ void Typesetter::DrawPage(cairo_t* cr, const PageStyle& style, const Page& page,
   cairo_restore(cr);
 }
 
-void Typesetter::DrawFurniture(cairo_t* cr, const PageStyle& style, const std::string& header, const std::string& footer) {
+void Typesetter::DrawFurniture(cairo_t* cr, const PageStyle& style, const std::string& header,
+                               const std::string& footer) {
   if (header.empty() && footer.empty()) return;
   cairo_save(cr);
   // In a smaller size, as artifacts, which screen readers skip.

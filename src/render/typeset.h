@@ -108,8 +108,8 @@ struct Page {
 
 // What a layout leaves once its pages have been drawn.
 struct LayoutSummary {
-  int pages = 0;                          // handed on
-  std::vector<std::string> figure_alts;   // each image's alt text, in the order of the Figure elements
+  int pages = 0;                         // laid out (all handed on, unless the layout was stopped)
+  std::vector<std::string> figure_alts;  // each image's alt text, in the order of the Figure elements
 };
 
 struct LaidOutDocument;  // a document being laid out (typeset.cc)
