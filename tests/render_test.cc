@@ -7,15 +7,10 @@
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-page.h>
 #include <poppler/cpp/poppler-toc.h>
-#define POINTERHOLDER_TRANSITION 4  // qpdf: std::shared_ptr only
-#include <qpdf/Pl_Buffer.hh>
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFPageDocumentHelper.hh>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <sstream>
 
 #include "render/evaluate.h"
@@ -23,6 +18,7 @@
 #include "render/pdf_assembler.h"
 #include "support/catalog_builder.h"
 #include "support/files.h"
+#include "support/pdf_objects.h"
 #include "util/text.h"
 
 namespace docgen {
@@ -299,18 +295,6 @@ TEST(Render, ARowTallerThanAPageInAListItemKeepsItsMarkerAndStructure) {
   EXPECT_NE(Squash(pdf.Text()).find("2. After the table."), std::string::npos);
 }
 
-// /Lang and /ViewerPreferences, as screen readers and viewers read them.
-std::string Lang(const std::string& pdf_bytes, bool* shows_title = nullptr) {
-  QPDF pdf;
-  pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
-  QPDFObjectHandle root = pdf.getRoot();
-  if (shows_title != nullptr) {
-    QPDFObjectHandle display = root.getKey("/ViewerPreferences").getKey("/DisplayDocTitle");
-    *shows_title = display.isBool() && display.getBoolValue();
-  }
-  return root.getKey("/Lang").isString() ? root.getKey("/Lang").getUTF8Value() : "";
-}
-
 TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
   CatalogLoad load = CatalogBuilder()
                          .File("catalog.yaml", testing::BaseCatalogYaml() + "defaults: {lang: fr-CA}\n")
@@ -322,39 +306,15 @@ TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {
   RenderResult result = RenderQuote(renderer, *load.catalog, TestQuote());
   ASSERT_TRUE(result.output);
   ASSERT_EQ(result.output->documents.size(), 2u);
-  bool shows_title = false;
-  EXPECT_EQ(Lang(result.output->documents[0].pdf, &shows_title), "fr-CA");
-  EXPECT_TRUE(shows_title);
-  EXPECT_EQ(Lang(result.output->documents[1].pdf), "es-MX");
-  EXPECT_EQ(Lang(result.output->package_pdf, &shows_title), "fr-CA");
-  EXPECT_TRUE(shows_title);
-  EXPECT_EQ(Lang(RenderTemplate("# Nothing said\n").output->package_pdf), "en");  // the default
-}
-
-// The structure tree depth first: each element's type, with its table
-// scope in brackets and its alt text after a colon, nesting by indentation
-// ("H1", "  TH [Column]", "Figure: Logo").
-std::string Structure(const std::string& pdf_bytes) {
-  QPDF pdf;
-  pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
-  std::string out;
-  std::function<void(QPDFObjectHandle, int)> visit = [&](QPDFObjectHandle node, int depth) {
-    if (node.isArray()) {
-      for (QPDFObjectHandle kid : node.getArrayAsVector()) visit(kid, depth);
-      return;
-    }
-    if (!node.isDictionary() || !node.hasKey("/S")) return;
-    out += std::string(2 * depth, ' ') + node.getKey("/S").getName().substr(1);
-    QPDFObjectHandle attributes = node.getKey("/A");
-    if (attributes.isDictionary() && attributes.getKey("/O").isNameAndEquals("/Table") && attributes.getKey("/Scope").isName()) {
-      out += " [" + attributes.getKey("/Scope").getName().substr(1) + "]";
-    }
-    if (node.hasKey("/Alt")) out += ": " + node.getKey("/Alt").getUTF8Value();
-    out += "\n";
-    visit(node.getKey("/K"), depth + 1);
-  };
-  visit(pdf.getRoot().getKey("/StructTreeRoot").getKey("/K"), 0);
-  return out;
+  // /Lang and /ViewerPreferences, as screen readers and viewers read them.
+  const testing::PdfCatalog first = testing::ReadPdfCatalog(result.output->documents[0].pdf);
+  EXPECT_EQ(first.lang, "fr-CA");
+  EXPECT_TRUE(first.shows_title);
+  EXPECT_EQ(testing::ReadPdfCatalog(result.output->documents[1].pdf).lang, "es-MX");
+  const testing::PdfCatalog package = testing::ReadPdfCatalog(result.output->package_pdf);
+  EXPECT_EQ(package.lang, "fr-CA");
+  EXPECT_TRUE(package.shows_title);
+  EXPECT_EQ(testing::ReadPdfCatalog(RenderTemplate("# Nothing said\n").output->package_pdf).lang, "en");  // the default
 }
 
 TEST(Render, DocumentsAreTaggedForScreenReaders) {
@@ -374,7 +334,7 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
       "Document\n  Figure: Acme logo\n  H1\n    Span\n  P\n    Span\n  H2\n    Span\n  L\n    LI\n      Lbl\n      LBody\n        P\n"
       "          Span\n    LI\n      Lbl\n      LBody\n        P\n          Span\n  BlockQuote\n    P\n      Span\n  Table\n    TR\n"
       "      TH [Column]\n      TH [Column]\n    TR\n      TD\n      TD\n";
-  EXPECT_EQ(Structure(result.output->documents[0].pdf), document);
+  EXPECT_EQ(testing::StructureOutline(result.output->documents[0].pdf), document);
   // In the package, each document is a Part of one Document.
   std::string part = document;
   part.replace(0, std::string("Document").size(), "Part");
@@ -384,7 +344,7 @@ TEST(Render, DocumentsAreTaggedForScreenReaders) {
     indented += "  " + part.substr(start, end - start);
     start = end;
   }
-  EXPECT_EQ(Structure(result.output->package_pdf), "Document\n" + indented);
+  EXPECT_EQ(testing::StructureOutline(result.output->package_pdf), "Document\n" + indented);
 }
 
 // A document of a few pages is drawn with its headers and footers; a long
@@ -413,24 +373,15 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
     EXPECT_NE(text.PageText(page_count - 1).find("Location " + std::to_string(locations - 1)), std::string::npos);
     EXPECT_NE(text.PageText(page_count - 1).find("A quoted list after the table."), std::string::npos);
     for (const std::string* pdf_bytes : {&result.output->documents[0].pdf, &result.output->package_pdf}) {
-      const std::string& bytes = *pdf_bytes;
-      QPDF pdf;
-      pdf.processMemoryFile("test.pdf", bytes.data(), bytes.size());
-      std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(pdf).getAllPages();
+      const std::vector<testing::PageDrawing> pages = testing::PageDrawings(*pdf_bytes);
       ASSERT_EQ(pages.size(), static_cast<size_t>(page_count));
       for (size_t p = 0; p < pages.size(); ++p) {
-        // What the page draws: its content, then its forms' (a long document's header and footer are one).
-        Pl_Buffer buffer("contents");
-        pages[p].pipeContents(&buffer);
-        std::unique_ptr<Buffer> data(buffer.getBuffer());
-        std::string contents(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
-        std::map<std::string, QPDFObjectHandle> forms = pages[p].getFormXObjects();
-        // Drawn with the page, or (a long document) laid over it afterwards.
-        EXPECT_EQ(forms.count("/DocgenFurniture"), page_count > 16 ? 1u : 0u) << "page " << p + 1;
-        for (auto& [name, form] : forms) {
-          std::shared_ptr<Buffer> drawn = form.getStreamData(qpdf_dl_generalized);
-          contents.append(reinterpret_cast<const char*>(drawn->getBuffer()), drawn->getSize());
-        }
+        // What the page draws: its content, then its forms' (a long document's header and footer are one),
+        // drawn with the page or (a long document) laid over it afterwards.
+        const std::vector<std::string>& forms = pages[p].forms;
+        EXPECT_EQ(std::count(forms.begin(), forms.end(), "/DocgenFurniture"), page_count > 16 ? 1 : 0)
+            << "page " << p + 1;
+        const std::string& contents = pages[p].contents;
         size_t artifacts = 0;
         for (size_t at = contents.find("/Artifact << /Type /Pagination >> BDC"); at != std::string::npos;
              at = contents.find("/Artifact << /Type /Pagination >> BDC", at + 1)) {
@@ -443,7 +394,7 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
       }
     }
     // The table's header row is in the tree once; no element stands for an artifact.
-    const std::string tree = Structure(result.output->documents[0].pdf);
+    const std::string tree = testing::StructureOutline(result.output->documents[0].pdf);
     EXPECT_EQ(tree.find("Private"), std::string::npos) << tree;
     size_t header_cells = 0, rows = 0;
     for (size_t at = tree.find("      TH [Column]\n"); at != std::string::npos;
@@ -476,19 +427,14 @@ TEST(Render, ArtifactsAreMarkedInPageContentOutsideStringsAndComments) {
 TEST(Render, TaggingIsAskedFor) {
   RenderResult plain = RenderTemplate("# Title\n\nText.\n");
   ASSERT_TRUE(plain.output);
-  QPDF pdf;
-  pdf.processMemoryFile("test.pdf", plain.output->package_pdf.data(), plain.output->package_pdf.size());
-  EXPECT_FALSE(pdf.getRoot().hasKey("/StructTreeRoot"));  // untagged by default: tagging costs render time
-  EXPECT_FALSE(pdf.getRoot().hasKey("/MarkInfo"));
+  const testing::PdfCatalog catalog = testing::ReadPdfCatalog(plain.output->package_pdf);
+  EXPECT_FALSE(catalog.tagged);  // untagged by default: tagging costs render time
+  EXPECT_FALSE(catalog.marked);
 }
 
 // PDF/A-2b is the default (tests/golden_test.cc checks it on every golden PDF).
 TEST(Render, ArchivingCanBeTurnedOffAndNeedsItsColourProfile) {
-  auto archival = [](const std::string& pdf_bytes) {
-    QPDF pdf;
-    pdf.processMemoryFile("test.pdf", pdf_bytes.data(), pdf_bytes.size());
-    return pdf.getRoot().hasKey("/Metadata") && pdf.getRoot().hasKey("/OutputIntents");
-  };
+  auto archival = [](const std::string& pdf_bytes) { return testing::ReadPdfCatalog(pdf_bytes).archival; };
   RenderResult archived = RenderTemplate("# T\n");
   ASSERT_TRUE(archived.output);
   EXPECT_TRUE(archival(archived.output->package_pdf));

@@ -341,8 +341,6 @@ void CheckEditions(std::vector<ParsedDocument>& docs, Diagnostics& diagnostics) 
   }
 }
 
-bool HasPrefix(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
 constexpr std::string_view kSampleQuotePath = "samples/quote.json";
 
 // samples/quote.json, the base quote of test runs: a JSON object (null and a
@@ -390,8 +388,8 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   // Text files must be UTF-8; a file that is not is reported and left out.
   CatalogFiles files;
   for (const auto& [path, bytes] : all_files) {
-    const bool text = path == "catalog.yaml" || HasPrefix(path, "documents/") || HasPrefix(path, "templates/") ||
-                      HasPrefix(path, "rules/") || HasPrefix(path, "samples/");
+    const bool text = path == "catalog.yaml" || path.starts_with("documents/") || path.starts_with("templates/") ||
+                      path.starts_with("rules/") || path.starts_with("samples/");
     if (const size_t bad = text ? FirstInvalidUtf8(bytes) : std::string::npos; bad != std::string::npos) {
       Diagnostic d;
       d.code = "invalid_encoding";
@@ -418,7 +416,7 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
 
   std::vector<ParsedDocument> docs;
   for (const auto& [path, text] : files) {
-    if (!HasPrefix(path, "documents/")) continue;
+    if (!path.starts_with("documents/")) continue;
     if (path.size() < 5 || path.substr(path.size() - 5) != ".yaml") {
       Diagnostic d;
       d.severity = Severity::kWarning;
@@ -478,7 +476,7 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
   // Only meaningful once every document parsed: a broken one may be the user.
   for (const auto& [path, unused] : files) {
     if (HasErrors(diagnostics)) break;
-    if (HasPrefix(path, "templates/") && !used_templates.count(path)) {
+    if (path.starts_with("templates/") && !used_templates.count(path)) {
       Diagnostic d;
       d.severity = Severity::kWarning;
       d.code = "unused_template";
@@ -512,7 +510,7 @@ CatalogLoad LoadCatalog(const CatalogFiles& all_files) {
     }
   }
   for (const auto& [path, bytes] : files) {
-    if (HasPrefix(path, "assets/")) catalog->assets[path] = bytes;
+    if (path.starts_with("assets/")) catalog->assets[path] = bytes;
   }
   catalog->digest = ComputeDigest(all_files);
   result.catalog = std::move(catalog);

@@ -20,8 +20,6 @@ const std::vector<std::string> kRequireFields = {"all", "any"};
 const std::vector<std::string> kTestFields = {"name", "policy", "expect"};
 const std::vector<std::string> kTransactions = {"new", "renewal", "reissue"};
 
-bool HasPrefix(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
 // RFC 6901: "" or "/" followed by tokens in which "~" is only "~0" or "~1".
 bool ValidPointer(const std::string& pointer) {
   if (!pointer.empty() && pointer[0] != '/') return false;
@@ -285,7 +283,7 @@ std::vector<Rule> LoadRules(const CatalogFiles& files, const RuleContext& contex
   std::vector<Rule> rules;
   std::map<std::string, std::string> seen;  // rule id -> file
   for (const auto& [path, text] : files) {
-    if (!HasPrefix(path, "rules/")) continue;
+    if (!path.starts_with("rules/")) continue;
     if (path.size() < 5 || path.substr(path.size() - 5) != ".yaml") {
       Diagnostic d;
       d.severity = Severity::kWarning;

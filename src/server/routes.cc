@@ -112,6 +112,11 @@ HttpResponse TooManyRenders(const Call& call, const std::string& advice) {
   return busy;
 }
 
+HttpResponse CatalogFailure(const Call& call, const Status& status) {
+  if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
+  return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
+}
+
 JsonBody ParseJsonBody(const Call& call) {
   const std::string type = call.request.Header("Content-Type");
   if (type.rfind("application/json", 0) != 0) {

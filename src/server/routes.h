@@ -122,6 +122,9 @@ using Handler = HttpResponse (*)(Api& api, const Call& call);
 
 // 429 too_many_renders with Retry-After; `advice` says what else to do.
 HttpResponse TooManyRenders(const Call& call, const std::string& advice);
+// A catalog that could not be read: the store's unavailable as it is, any
+// other failure 503 catalog_unavailable.
+HttpResponse CatalogFailure(const Call& call, const Status& status);
 
 struct Route {
   const char* method;        // GET, POST, PUT, DELETE (GET routes answer HEAD too)

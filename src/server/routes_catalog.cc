@@ -27,12 +27,6 @@ HttpResponse NoDocument(const Call& call, const std::string& what) {
   return call.Fail(Status::NotFound("There is no " + what + " " + call.Param("id").substr(0, 128) + "."));
 }
 
-
-HttpResponse CatalogFailure(const Call& call, const Status& status) {
-  if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
-  return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
-}
-
 nlohmann::ordered_json VersionJson(const CatalogVersion& v) {
   return {{"version", v.version}, {"name", v.name}, {"digest", v.digest}, {"created_at", IsoTime(v.created_at)}};
 }

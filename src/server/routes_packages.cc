@@ -37,11 +37,6 @@ std::string PdfDisposition(const std::string& quote_id) {
   return "inline; filename=\"" + ascii + ".pdf\"; filename*=UTF-8''" + encoded;
 }
 
-HttpResponse CatalogFailure(const Call& call, const Status& status) {
-  if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
-  return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
-}
-
 // Resolves `quote`, its time and the package's dimensions in `work`.
 Package TimedResolve(const Catalog& catalog, const nlohmann::json& quote, WorkEvent& work) {
   Package package;

@@ -28,11 +28,6 @@ Result<Job> FindValidation(Api& api, const Call& call) {
   return job;
 }
 
-HttpResponse CatalogFailure(const Call& call, const Status& status) {
-  if (status.code() == StatusCode::kUnavailable) return call.Fail(status);
-  return call.Fail(ApiError{503, "catalog_unavailable", status.message()});
-}
-
 void CountFindings(Api& api, const PolicyResult& result) {
   api.metrics.Add("docgen_policies_validated_total", {});
   for (const auto& f : result.findings) api.metrics.Add("docgen_validation_findings_total", {{"code", f.code}});
