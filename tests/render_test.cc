@@ -409,6 +409,26 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
   }
 }
 
+// Headers and footers that do not count pages are drawn with each page,
+// however long the document: only {{pages}} waits for the end.
+TEST(Render, HeadersAndFootersThatDoNotCountPagesAreDrawnWithTheirPages) {
+  std::string body =
+      "---\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+  for (int i = 0; i < 700; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
+  RenderResult result = RenderTemplate(body);
+  ASSERT_TRUE(result.output);
+  const Pdf text(result.output->documents[0].pdf);
+  ASSERT_GT(text.Pages(), 16);  // past the pages a document is held for
+  for (int p = 0; p < text.Pages(); ++p) {
+    const std::string page_text = text.PageText(p);
+    EXPECT_NE(page_text.find("Policy Q-1"), std::string::npos) << "page " << p + 1;
+    EXPECT_NE(page_text.find("Page " + std::to_string(p + 1)), std::string::npos) << "page " << p + 1;
+  }
+  for (const testing::PageDrawing& page : testing::PageDrawings(result.output->documents[0].pdf)) {
+    EXPECT_TRUE(page.forms.empty()) << "a form on a page: " << page.forms[0];
+  }
+}
+
 TEST(Render, ArtifactsAreMarkedInPageContentOutsideStringsAndComments) {
   EXPECT_EQ(MarkArtifactsInContent("q /Private << /MCID 3 >> BDC BT <0012> Tj ET EMC Q"),
             "q /Artifact << /Type /Pagination >> BDC BT <0012> Tj ET EMC Q");

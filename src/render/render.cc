@@ -6,6 +6,7 @@
 #include <cairo-pdf.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <list>
@@ -43,7 +44,17 @@ struct ParsedTemplate {
   YAML::Node front_matter;  // null when none
   MustacheParse header, footer, body;
   bool has_header = false, has_footer = false;
+  bool counts_pages = false;  // the header or footer names {{pages}}: drawn once the count is known
 };
+
+// Whether a tag of `nodes`, or of a section in them, names `pages` (or a
+// member of it): the one value of a header or footer known only at the end.
+bool NamesPages(const std::vector<MustacheNode>& nodes) {
+  return std::any_of(nodes.begin(), nodes.end(), [](const MustacheNode& node) {
+    if (node.kind == MustacheNode::Kind::kText || node.kind == MustacheNode::Kind::kComment) return false;
+    return node.text == "pages" || node.text.starts_with("pages.") || NamesPages(node.children);
+  });
+}
 
 // Page and font settings (catalog defaults, then front matter), as lint checked them.
 void ApplySettings(const YAML::Node& settings, PageStyle& style) {
@@ -245,6 +256,7 @@ struct Renderer::Impl {
       }
     }
     parsed->body = ParseMustache(parts.body, path, parts.body_line);
+    parsed->counts_pages = NamesPages(parsed->header.nodes) || NamesPages(parsed->footer.nodes);
     bool broken = false;
     for (const MustacheParse* p : {&parsed->header, &parsed->footer, &parsed->body}) {
       for (auto d : p->diagnostics) {
@@ -402,14 +414,14 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   if (impl_->options.deadline.count() > 0) budget.deadline = std::chrono::steady_clock::now() + impl_->options.deadline;
   const auto seconds = std::to_string(impl_->options.deadline.count() / 1000.0);
   const std::string limit = seconds.substr(0, seconds.find('.') + 2);
+  // Records the render_timeout; the caller then returns `result`.
   auto timeout = [&](const std::string& where, const std::string& file, const std::string& document, int instance) {
     budget.timed_out = true;
     result.output.reset();
-    result.errors.push_back(RenderError("render_timeout",
-                                        "The render did not finish within its " + limit + " s deadline (stopped while " +
-                                            where + ").",
-                                        file, 0, document, instance));
-    return result;
+    result.errors.push_back(
+        RenderError("render_timeout",
+                    "The render did not finish within its " + limit + " s deadline (stopped while " + where + ").",
+                    file, 0, document, instance));
   };
   auto expired = [&] { return budget.timed_out || std::chrono::steady_clock::now() >= budget.deadline; };
 
@@ -449,7 +461,8 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     clock.Restart();
     if (expired()) {
       const PackageDocument& doc = package.documents[i];
-      return timeout("preparing document " + std::to_string(i + 1), doc.edition_ref->template_path, doc.id, doc.instance);
+      timeout("preparing document " + std::to_string(i + 1), doc.edition_ref->template_path, doc.id, doc.instance);
+      return result;
     }
     const PackageDocument& doc = package.documents[i];
     job.document = &doc;
@@ -502,7 +515,8 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   if (!errors.empty()) return result;
   if (expired()) {
     const DocumentJob& last = jobs.back();
-    return timeout("parsing its Markdown", last.file, last.document->id, last.document->instance);
+    timeout("parsing its Markdown", last.file, last.document->id, last.document->instance);
+    return result;
   }
   const Typesetter::ImageLookup image_for = [&](const std::string& path) {
     std::string unused;
@@ -517,7 +531,8 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   // say how many pages there are: a short document's are drawn with its
   // pages (the typesetter holds them until it knows the count); a long
   // one's after the body, on pages of their own that the assembler lays
-  // over the body's.
+  // over the body's. Headers and footers that do not count pages are
+  // always drawn with their pages.
   RenderOutput output;
   const std::string subject = package.quote_id;
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
@@ -541,7 +556,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       impl_->typesetter.DrawFurniture(surface.cr(), job.style, header, footer);
     };
     const bool furniture = job.parsed->has_header || job.parsed->has_footer;
-    bool deferred = false;  // the headers and footers go on pages of their own
+    bool deferred = false;  // the headers and footers count pages not all drawn yet: they go on pages of their own
     bool stopped = false;   // by a timeout or a page cairo refused, as `result` says
     int drawn_pages = 0;
     const auto draw = [&](const Page& page, bool last, int count) {
@@ -556,7 +571,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       if (drawn_pages == 0 && job.style.tagged) cairo_tag_begin(surface.cr(), "Document", nullptr);
       impl_->typesetter.DrawPage(surface.cr(), job.style, page, image_for);
       ++drawn_pages;
-      if (drawn_pages == 1) deferred = furniture && count == 0;  // the same for every page of a document
+      if (drawn_pages == 1) deferred = furniture && count == 0 && job.parsed->counts_pages;  // the same for every page
       if (furniture && !deferred) draw_furniture(drawn_pages, count);
       if (last && job.style.tagged) cairo_tag_end(surface.cr(), "Document");
       if (!surface.EndPage()) {
@@ -572,13 +587,17 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     const LayoutSummary layout = impl_->typesetter.Layout(job.blocks, job.style, image_for, draw, expired);
     job.blocks = {};
     if (stopped) return result;
-    if (expired()) return timeout("laying out its text", job.file, doc.id, doc.instance);
+    if (expired()) {
+      timeout("laying out its text", job.file, doc.id, doc.instance);
+      return result;
+    }
     clock.Lap(timings.typeset);
     const int pages = layout.pages;
     for (int p = 0; deferred && p < pages; ++p) {
-      if (expired())
-        return timeout("drawing the header and footer of page " + std::to_string(p + 1), job.file, doc.id,
-                       doc.instance);
+      if (expired()) {
+        timeout("drawing the header and footer of page " + std::to_string(p + 1), job.file, doc.id, doc.instance);
+        return result;
+      }
       surface.StartPage(job.style);
       draw_furniture(p + 1, pages);
       if (!surface.EndPage()) {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "support/catalog_builder.h"
 
@@ -229,6 +230,38 @@ TEST(HostileEngine, RenderPastItsDeadlineStopsWithRenderTimeout) {
   EXPECT_FALSE(result.output);
   ASSERT_EQ(Codes(result.errors), std::vector<std::string>{"render_timeout"});
   EXPECT_EQ(result.errors[0].document, "A");
+}
+
+// A long document is drawn as it is laid out, its pages let go as they are
+// drawn: a deadline that passes after that began still ends the render with
+// one render_timeout and no output (ASan watches what was let go).
+TEST(HostileEngine, RenderStoppedWhileItsPagesAreDrawnStopsWithRenderTimeout) {
+  std::string body = "---\nfooter: \"Page {{page}} of {{pages}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+  for (int i = 0; i < 3000; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
+  CatalogLoad load =
+      CatalogBuilder().Document("A", "id: A\ntitle: A\nkind: form\nedition: '1'\nattach: {new: yes}\n", body).Load();
+  ASSERT_TRUE(load.catalog);
+  Package package = Resolve(*load.catalog, Quote());
+  ASSERT_TRUE(package.valid);
+  // Unbounded first: how long the whole render takes here, and that it is long enough to be streamed.
+  RenderOptions unbounded;
+  unbounded.deadline = std::chrono::milliseconds(0);
+  const auto start = std::chrono::steady_clock::now();
+  RenderResult whole = Renderer(unbounded).Render(*load.catalog, package, Quote());
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  ASSERT_TRUE(whole.output);
+  ASSERT_GT(whole.output->pages, 16);  // past the pages a document is held for
+  // Half of that: parsing is long done, and pages are being drawn and let go.
+  RenderOptions options;
+  options.deadline = std::max(took / 2, std::chrono::milliseconds(1));
+  RenderResult result = Renderer(options).Render(*load.catalog, package, Quote());
+  EXPECT_FALSE(result.output);
+  ASSERT_EQ(Codes(result.errors), std::vector<std::string>{"render_timeout"});
+  EXPECT_EQ(result.errors[0].document, "A");
+  EXPECT_TRUE(std::regex_search(result.errors[0].message,
+                                std::regex("stopped while (drawing page [0-9]+|laying out its text|drawing the header "
+                                           "and footer of page [0-9]+)")))
+      << result.errors[0].message << " (deadline " << options.deadline.count() << " ms of " << took.count() << ")";
 }
 
 // Item 13: a catalog folder cannot reach out of itself through a symlink.
