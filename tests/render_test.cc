@@ -413,7 +413,8 @@ TEST(Render, PageHeadersFootersAndRepeatedTableHeadersAreArtifacts) {
 // however long the document: only {{pages}} waits for the end.
 TEST(Render, HeadersAndFootersThatDoNotCountPagesAreDrawnWithTheirPages) {
   std::string body =
-      "---\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}}\"\n---\n| Location | Limit |\n|---|--:|\n";
+      "---\npdf: {tagged: true}\nheader: \"Policy {{quote.quote_id}}\"\nfooter: \"Page {{page}}\"\n---\n"
+      "| Location | Limit |\n|---|--:|\n";
   for (int i = 0; i < 700; ++i) body += "| Location " + std::to_string(i) + " | " + std::to_string(i * 1000) + " |\n";
   RenderResult result = RenderTemplate(body);
   ASSERT_TRUE(result.output);
@@ -424,9 +425,16 @@ TEST(Render, HeadersAndFootersThatDoNotCountPagesAreDrawnWithTheirPages) {
     EXPECT_NE(page_text.find("Policy Q-1"), std::string::npos) << "page " << p + 1;
     EXPECT_NE(page_text.find("Page " + std::to_string(p + 1)), std::string::npos) << "page " << p + 1;
   }
-  for (const testing::PageDrawing& page : testing::PageDrawings(result.output->documents[0].pdf)) {
-    EXPECT_TRUE(page.forms.empty()) << "a form on a page: " << page.forms[0];
+  // Drawn on the page itself, as artifacts: no form, and nothing of them in the structure tree.
+  const std::vector<testing::PageDrawing> pages = testing::PageDrawings(result.output->documents[0].pdf);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    EXPECT_TRUE(pages[p].forms.empty()) << "page " << p + 1 << " draws a form: " << pages[p].forms[0];
+    EXPECT_NE(pages[p].contents.find("/Artifact << /Type /Pagination >> BDC"), std::string::npos) << "page " << p + 1;
+    EXPECT_EQ(pages[p].contents.find("/Private"), std::string::npos) << "page " << p + 1;
   }
+  const std::string tree = testing::StructureOutline(result.output->documents[0].pdf);
+  EXPECT_EQ(tree.find("Private"), std::string::npos) << tree.substr(0, 300);
+  EXPECT_NE(tree.find("Table"), std::string::npos) << tree.substr(0, 300);
 }
 
 TEST(Render, ArtifactsAreMarkedInPageContentOutsideStringsAndComments) {
