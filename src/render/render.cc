@@ -412,16 +412,16 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   // One budget for the whole render: section repetitions and the deadline.
   EvaluationBudget budget;
   if (impl_->options.deadline.count() > 0) budget.deadline = std::chrono::steady_clock::now() + impl_->options.deadline;
-  const auto seconds = std::to_string(impl_->options.deadline.count() / 1000.0);
-  const std::string limit = seconds.substr(0, seconds.find('.') + 2);
+  const long long deadline_ms = impl_->options.deadline.count();  // said exactly: "30 s", "182 ms"
+  const std::string limit =
+      deadline_ms % 1000 == 0 ? std::to_string(deadline_ms / 1000) + " s" : std::to_string(deadline_ms) + " ms";
   // Records the render_timeout; the caller then returns `result`.
   auto timeout = [&](const std::string& where, const std::string& file, const std::string& document, int instance) {
     budget.timed_out = true;
     result.output.reset();
-    result.errors.push_back(
-        RenderError("render_timeout",
-                    "The render did not finish within its " + limit + " s deadline (stopped while " + where + ").",
-                    file, 0, document, instance));
+    result.errors.push_back(RenderError(
+        "render_timeout", "The render did not finish within its " + limit + " deadline (stopped while " + where + ").",
+        file, 0, document, instance));
   };
   auto expired = [&] { return budget.timed_out || std::chrono::steady_clock::now() >= budget.deadline; };
 
