@@ -80,7 +80,8 @@ ManifestRead ParseManifest(const std::string& text, const std::string& where) {
     out.error = where + ": holds a number too large to read";
     return out;
   }
-  if (!j.is_object() || j.value("format", "") != kFormat || !j.contains("variants") || !j["variants"].is_object()) {
+  if (!j.is_object() || !j.contains("format") || j["format"] != kFormat || !j.contains("variants") ||
+      !j["variants"].is_object()) {
     out.error = where + ": not a goldens manifest (it must be an object with \"format\": \"" + kFormat + "\" and \"variants\")";
     return out;
   }

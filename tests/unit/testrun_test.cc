@@ -258,6 +258,36 @@ TEST(Pages, AreaOnlyOnePageHasIsChanged) {
   EXPECT_NE(c.diff.pixels[0], kRed);
 }
 
+// --- The goldens manifest ------------------------------------------------
+
+TEST(Manifest, FieldsOfTheWrongTypeAreRefusedWithoutReadingAnything) {
+  for (const char* text : {R"({"format": {"pages": "x"}, "variants": {}})", R"({"format": 1, "variants": {}})",
+                           R"({"variants": {}})", R"({"format": "docgen-goldens/1", "variants": []})"}) {
+    ManifestRead read = ParseManifest(text, "goldens.json");
+    EXPECT_NE(read.error.find("goldens.json: not a goldens manifest"), std::string::npos) << text << ": " << read.error;
+    EXPECT_TRUE(read.manifest.empty()) << text;
+  }
+  ManifestRead entry = ParseManifest(
+      R"({"format": "docgen-goldens/1", "variants": {"K": {"pages": 1, "pdf_sha256": 2, "inputs": ""}}})", "g.json");
+  EXPECT_EQ(entry.error, R"(g.json: /variants/K must be {"pages": integer, "pdf_sha256": string, "inputs": string})");
+  EXPECT_TRUE(entry.manifest.empty());
+}
+
+TEST(Manifest, AWrittenManifestReadsBack) {
+  const fs::path folder = fs::temp_directory_path() / ("docgen-manifest-" + std::to_string(std::random_device{}()));
+  fs::create_directories(folder);
+  const GoldenManifest written{{"A@1/cyber/CA/1", GoldenEntry{2, "sha256:ab", "sha256:cd", {}}}};
+  ASSERT_EQ(WriteManifest(folder, written), "");
+  ManifestRead read = ReadManifest(folder);
+  fs::remove_all(folder);
+  EXPECT_EQ(read.error, "");
+  ASSERT_EQ(read.manifest.size(), 1u);
+  const GoldenEntry& e = read.manifest.at("A@1/cyber/CA/1");
+  EXPECT_EQ(e.pages, 2);
+  EXPECT_EQ(e.pdf_sha256, "sha256:ab");
+  EXPECT_EQ(e.inputs, "sha256:cd");
+}
+
 // --- A run against goldens ------------------------------------------------
 
 // Two editions for cyber in CA and NY: four variants.
