@@ -236,6 +236,24 @@ TEST(Render, TableCellsAlignAsTheirColumnSaysAndRightToLeftTextFromTheRight) {
   EXPECT_NEAR(three - twelve, 5.0, 1.0);         // "3" and "12" end at the same edge: one digit (half an em) apart
 }
 
+TEST(Render, ATablesRulesAreDrawnOncePerLineNotOncePerRow) {
+  // A header and 10 rows of 3 columns: 12 rules across, and 4 down the whole table.
+  std::string body = "| A | B | C |\n|---|---|---|\n";
+  for (int i = 0; i < 10; ++i) body += "| a" + std::to_string(i) + " | b | c |\n";
+  RenderResult result = RenderTemplate(body);
+  ASSERT_TRUE(result.output);
+  const std::vector<testing::PageDrawing> pages = testing::PageDrawings(result.output->documents[0].pdf);
+  ASSERT_EQ(pages.size(), 1u);
+  std::istringstream contents(pages[0].contents);
+  int moves = 0, lines = 0;
+  for (std::string token; contents >> token;) {
+    moves += token == "m";
+    lines += token == "l";
+  }
+  EXPECT_EQ(moves, 12 + 4);
+  EXPECT_EQ(lines, 12 + 4);
+}
+
 TEST(Render, ARowTallerThanAPageIsSplitBetweenItsLinesUnderTheRepeatedHeader) {
   for (int clauses_count : {200, 900}) {  // two pages, and five
     SCOPED_TRACE(std::to_string(clauses_count) + " clauses");

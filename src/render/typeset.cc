@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -879,27 +880,46 @@ void Typesetter::DrawPage(cairo_t* cr, const PageStyle& style, const Page& page,
     cairo_fill(cr);
   }
   for (const Group& group : rules) {
+    // A row's grid is a rule above and below it, one left of every column
+    // and one after the last. Rows that follow one another with the same
+    // columns share the rule between them, and their column rules are drawn
+    // once for the run of rows: the same picture in a fraction of the path.
+    const RowGrid* run = nullptr;  // the columns of the run of rows being drawn
+    double run_top = 0, run_bottom = 0;
+    const auto column_rules = [&] {
+      if (run == nullptr) return;
+      double rule = run->x;
+      for (size_t c = 0; c <= run->widths.size(); ++c) {
+        cairo_move_to(cr, rule, run_top);
+        cairo_line_to(cr, rule, run_bottom);
+        if (c < run->widths.size()) rule += run->widths[c];
+      }
+    };
+    const auto row_rule = [&](const RowGrid& grid, double y) {
+      double right = grid.x;  // summed as the column rules are, so that the corners meet exactly
+      for (double w : grid.widths) right += w;
+      cairo_move_to(cr, grid.x, y);
+      cairo_line_to(cr, right, y);
+    };
     for (const auto& [op, top] : group.ops) {
       if (op->kind == DrawOp::Kind::kLine) {
         cairo_move_to(cr, op->x, top + op->y);
         cairo_line_to(cr, op->x2, top + op->y2);
         continue;
       }
-      // A row's grid: top and bottom rules, and a rule left of every column and after the last.
       const RowGrid& grid = *op->grid;
-      double right = grid.x;  // summed as the column rules are, so that the corners meet exactly
-      for (double w : grid.widths) right += w;
-      for (const double y : {top, top + op->height}) {
-        cairo_move_to(cr, grid.x, y);
-        cairo_line_to(cr, right, y);
+      const bool continues =
+          run != nullptr && run->x == grid.x && run->widths == grid.widths && std::abs(top - run_bottom) < 1e-6;
+      if (!continues) {
+        column_rules();
+        run = &grid;
+        run_top = top;
+        row_rule(grid, top);
       }
-      double rule = grid.x;
-      for (size_t c = 0; c <= grid.widths.size(); ++c) {
-        cairo_move_to(cr, rule, top);
-        cairo_line_to(cr, rule, top + op->height);
-        if (c < grid.widths.size()) rule += grid.widths[c];
-      }
+      run_bottom = top + op->height;
+      row_rule(grid, run_bottom);
     }
+    column_rules();
     cairo_set_source_rgb(cr, group.grey, group.grey, group.grey);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
