@@ -746,6 +746,45 @@ TEST(Evaluate, EscapedDataIsReadLiterallyByMarkdown) {
   }
 }
 
+// Rows "| r<first> | ... |" to "| r<last> | ... |".
+std::string TableRows(int first, int last) {
+  std::string rows;
+  for (int i = first; i <= last; ++i)
+    rows += "| r" + std::to_string(i) + " | *" + std::to_string(i * 10) + "* | `x` |\n";
+  return rows;
+}
+
+TEST(Markdown, ALongTableParsedInBatchesOfRowsGivesTheBlocksOfOneParse) {
+  const std::string markdown = "# Schedule\n\nIntro.\n\n| # | Amount | Code |\n|---|--:|:-:|\n" + TableRows(1, 25) +
+                               "\nBetween.\n\n| A | B | C |\n|---|---|---|\n" + TableRows(26, 31) +
+                               "\n- after\n- the tables\n";
+  const std::vector<Block> batched = ParseMarkdown(markdown, 3);
+  ASSERT_EQ(batched, ParseMarkdown(markdown, 0));
+  ASSERT_EQ(batched.size(), 6u);
+  EXPECT_EQ(batched[2].rows.size(), 26u);
+  EXPECT_EQ(batched[2].rows[25][0], "r25");
+  EXPECT_EQ(batched[2].rows[25][1], "<i>250</i>");
+  EXPECT_EQ(batched[2].align, (std::vector<char>{'l', 'r', 'c'}));
+  EXPECT_EQ(batched[3].line, 33);  // "Between.", as the source counts lines
+  EXPECT_EQ(batched[5].line, 44);
+}
+
+TEST(Markdown, WhatIsNotOneTopLevelTableOfRowsIsParsedAsAWhole) {
+  const std::string rows = TableRows(1, 8);
+  for (const std::string& markdown :
+       {"```\n| A | B | C |\n|---|---|---|\n" + rows + "```\n",                 // in a code block
+        "- item\n\n  | A | B | C |\n  |---|---|---|\n" + rows,                  // lines of a list item, lazily
+        "> | A | B | C |\n|---|---|---|\n" + rows,                              // in a quote
+        "| A | B | C |\n|---|---|---|\n" + rows + "more | rows\nand | more\n",  // rows without a leading pipe
+        "| A | B | C |\n|---|---|---|\n" + rows + "| [x] |\n\n[x]: https://example.com\n",  // a reference defined below
+        "| A | B | C |\n|---|---|---|\n" + TableRows(1, 4) + "|\n" + TableRows(5, 8),  // a row that is one bare pipe
+        "| A | B | C |\r\n|---|---|---|\r\n" + rows,                                   // other line ends
+        "| not a header\n| A | B | C |\n|---|---|---|\n" + rows,  // a paragraph line before the header
+        "| A | B | C |\n| no delimiter |\n" + rows}) {
+    EXPECT_EQ(ParseMarkdown(markdown, 2), ParseMarkdown(markdown, 0)) << markdown;
+  }
+}
+
 TEST(Format, Lambdas) {
   EXPECT_EQ(*FormatMoney("1000000"), "$1,000,000");
   EXPECT_EQ(*FormatMoney("1234.5"), "$1,234.50");

@@ -7,10 +7,15 @@
 #include <cmark-gfm.h>
 #include <glib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <string_view>
 
 namespace docgen {
 namespace {
@@ -191,9 +196,10 @@ std::vector<Block> Blocks(cmark_node* parent, int depth) {
   return out;
 }
 
-}  // namespace
+using Document = std::unique_ptr<cmark_node, NodeDeleter>;
 
-std::vector<Block> ParseMarkdown(const std::string& markdown) {
+// cmark-gfm's tree of `text`; null when it gives none.
+Document Parse(std::string_view text) {
   static std::once_flag registered;
   std::call_once(registered, [] { cmark_gfm_core_extensions_ensure_registered(); });
   std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(CMARK_OPT_DEFAULT));
@@ -203,10 +209,123 @@ std::vector<Block> ParseMarkdown(const std::string& markdown) {
       cmark_parser_attach_syntax_extension(parser.get(), extension);
     }
   }
-  cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
-  std::unique_ptr<cmark_node, NodeDeleter> document(cmark_parser_finish(parser.get()));
-  if (!document) return {};
-  return Blocks(document.get(), 0);
+  cmark_parser_feed(parser.get(), text.data(), text.size());
+  return Document(cmark_parser_finish(parser.get()));
+}
+
+std::vector<Block> ParseWhole(std::string_view text) {
+  const Document document = Parse(text);
+  return document ? Blocks(document.get(), 0) : std::vector<Block>{};
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
+}
+
+// A run of more than a batch of lines past two that start with '|': maybe
+// a table's header, delimiter row and rows, the rows past the first batch
+// to be parsed in batches.
+struct LongRun {
+  size_t first = 0;    // index of its first line
+  size_t size = 0;     // lines
+  size_t removed = 0;  // lines before it cut from the head document
+};
+
+std::vector<LongRun> LongRuns(const std::vector<std::string_view>& lines, size_t batch) {
+  std::vector<LongRun> runs;
+  for (size_t i = 0; i < lines.size();) {
+    size_t end = i;
+    while (end < lines.size() && !lines[end].empty() && lines[end][0] == '|') ++end;
+    if (end - i > 2 + batch) runs.push_back({i, end - i, 0});
+    i = std::max(end, i + 1);
+  }
+  return runs;
+}
+
+// Parses `rows` in batches under the table's header and delimiter lines and
+// appends them to `table`; false when a batch is not exactly its lines' rows
+// of a table like it.
+bool AddRowsInBatches(std::string_view header, std::string_view delimiter, std::span<const std::string_view> rows,
+                      size_t batch, Block& table) {
+  for (size_t at = 0; at < rows.size(); at += batch) {
+    const size_t count = std::min(batch, rows.size() - at);
+    std::string text;
+    text.append(header).append("\n").append(delimiter).append("\n");
+    for (std::string_view row : rows.subspan(at, count)) text.append(row).append("\n");
+    std::vector<Block> parsed = ParseWhole(text);
+    if (parsed.size() != 1 || parsed[0].kind != Block::Kind::kTable || parsed[0].header_rows != 1 ||
+        parsed[0].rows.size() != count + 1 || parsed[0].align != table.align) {
+      return false;
+    }
+    std::move(parsed[0].rows.begin() + 1, parsed[0].rows.end(), std::back_inserter(table.rows));
+  }
+  return true;
+}
+
+void MapLines(std::vector<Block>& blocks, const std::function<int(int)>& line_in_source) {
+  for (Block& block : blocks) {
+    block.line = line_in_source(block.line);
+    for (auto& item : block.items) MapLines(item, line_in_source);
+    MapLines(block.children, line_in_source);
+  }
+}
+
+}  // namespace
+
+std::vector<Block> ParseMarkdown(const std::string& markdown, size_t table_batch) {
+  // A batch parsed alone would not see the document's link reference
+  // definitions; cmark counts a lone \r as a line end.
+  if (table_batch == 0 || markdown.find("]:") != std::string::npos || markdown.find('\r') != std::string::npos) {
+    return ParseWhole(markdown);
+  }
+  const std::vector<std::string_view> lines = Lines(markdown);
+  std::vector<LongRun> runs = LongRuns(lines, table_batch);
+  if (runs.empty()) return ParseWhole(markdown);
+
+  // The head document: each long run cut to its header, delimiter and first batch of rows.
+  std::string head;
+  size_t cut = 0;
+  for (size_t i = 0, r = 0; i < lines.size(); ++i) {
+    if (r < runs.size() && i == runs[r].first) runs[r].removed = cut;
+    const bool in_cut = r < runs.size() && i >= runs[r].first + 2 + table_batch && i < runs[r].first + runs[r].size;
+    if (in_cut) {
+      ++cut;
+    } else {
+      head.append(lines[i]).append("\n");
+    }
+    if (r < runs.size() && i + 1 == runs[r].first + runs[r].size) ++r;
+  }
+  std::vector<Block> blocks = ParseWhole(head);
+
+  // Each run must be a table of its own at the top level, whose rows are its lines.
+  for (const LongRun& run : runs) {
+    const int head_line = static_cast<int>(run.first - run.removed + 1);
+    auto table = std::find_if(blocks.begin(), blocks.end(),
+                              [&](const Block& b) { return b.kind == Block::Kind::kTable && b.line == head_line; });
+    if (table == blocks.end() || table->header_rows != 1 || table->rows.size() != 1 + table_batch)
+      return ParseWhole(markdown);
+    const std::span<const std::string_view> rows(lines.data() + run.first + 2 + table_batch,
+                                                 run.size - 2 - table_batch);
+    if (!AddRowsInBatches(lines[run.first], lines[run.first + 1], rows, table_batch, *table))
+      return ParseWhole(markdown);
+  }
+  // Lines as the source counts them: past a run, add the lines cut from it and those before it.
+  MapLines(blocks, [&](int line) {
+    size_t added = 0;
+    for (const LongRun& run : runs) {
+      const size_t run_end_in_head =
+          run.first - run.removed + 2 + table_batch;  // lines up to the run's cut, in the head
+      if (static_cast<size_t>(line) > run_end_in_head) added = run.removed + (run.size - 2 - table_batch);
+    }
+    return line + static_cast<int>(added);
+  });
+  return blocks;
 }
 
 }  // namespace docgen

@@ -1,8 +1,15 @@
 // Markdown (CommonMark + GitHub tables and strikethrough, parsed by
 // cmark-gfm) to the blocks the typesetter lays out. Inline content becomes
 // Pango markup. Pure; thread-safe.
+//
+// cmark-gfm holds a tree of the whole document, about 2 KB for each row of
+// a table. A table longer than `table_batch` rows is parsed in batches of
+// rows under its header instead, so that a 100,000-row schedule does not
+// hold 100,000 rows of tree; the blocks are the same as from one parse (a
+// document where that cannot be shown is parsed whole).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -23,8 +30,13 @@ struct Block {
   std::string image;                        // image path as written
   std::string alt;
   int line = 0;                             // source line in the evaluated Markdown
+
+  bool operator==(const Block&) const = default;
 };
 
-std::vector<Block> ParseMarkdown(const std::string& markdown);
+constexpr size_t kTableBatchRows = 2000;
+
+// `table_batch` 0 parses the document whole.
+std::vector<Block> ParseMarkdown(const std::string& markdown, size_t table_batch = kTableBatchRows);
 
 }  // namespace docgen
