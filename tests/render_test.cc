@@ -9,6 +9,7 @@
 #include <poppler/cpp/poppler-toc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,14 +47,19 @@ struct Pdf {
     for (int i = 0; i < Pages(); ++i) all += PageText(i) + "\f";
     return all;
   }
-  // The left edge (points) of the first word on page `index` that is `word`, or -1.
-  double LeftOf(int index, const std::string& word) const {
+  // The box (points) of the first word on page `index` that is `word`; empty if there is none.
+  poppler::rectf BoxOf(int index, const std::string& word) const {
     std::unique_ptr<poppler::page> page(document->create_page(index));
     for (const poppler::text_box& box : page->text_list()) {
       auto bytes = box.text().to_utf8();
-      if (std::string(bytes.begin(), bytes.end()) == word) return box.bbox().x();
+      if (std::string(bytes.begin(), bytes.end()) == word) return box.bbox();
     }
-    return -1;
+    return {};
+  }
+  // The left edge (points) of the first word on page `index` that is `word`, or -1.
+  double LeftOf(int index, const std::string& word) const {
+    const poppler::rectf box = BoxOf(index, word);
+    return box.is_empty() ? -1 : box.x();
   }
   std::vector<std::string> Bookmarks() const {
     std::vector<std::string> out;
@@ -219,6 +225,45 @@ TEST(Render, LongTablesRepeatTheirHeaderOnEveryPage) {
     EXPECT_NE(Squash(pdf.PageText(p)).find("Location Limit"), std::string::npos) << "page " << p + 1;
   }
   EXPECT_NE(Squash(pdf.Text()).find("Location 299 299000"), std::string::npos);
+}
+
+// A table's first 1,000 rows are measured and held until its column widths
+// are found; a later row is sized without being held (plain ASCII by its
+// characters' widths, anything else by a layout let go at once) and laid out
+// with the next thousand rows. A wide cell there still widens its column,
+// and is drawn on one line.
+TEST(Render, AWideCellPastATablesFirstThousandRowsStillWidensItsColumn) {
+  const std::string ascii = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo";
+  const std::string accented = "Z\u00fcrich Gen\u00e8ve Besan\u00e7on Malm\u00f6 Krak\u00f3w G\u00f6teborg \u00c5rhus";
+  struct Drawn {
+    double note_left = -1;  // the "Note" header's left edge
+    bool one_line = false;  // the wide cell's first and last words on one baseline
+  };
+  auto render = [](const std::string& wide, int wide_row) {
+    std::string body = "| Name | Note |\n|---|---|\n";
+    for (int i = 0; i < 1005; ++i)
+      body += "| n" + std::to_string(i) + " | " + (i == wide_row ? wide : "short") + " |\n";
+    RenderResult result = RenderTemplate(body);
+    Drawn drawn;
+    if (!result.output) return drawn;
+    Pdf pdf(result.output->package_pdf);
+    drawn.note_left = pdf.LeftOf(0, "Note");
+    const std::string first = wide.substr(0, wide.find(' ')), last = wide.substr(wide.rfind(' ') + 1);
+    for (int p = 0; p < pdf.Pages(); ++p) {
+      const poppler::rectf a = pdf.BoxOf(p, first), b = pdf.BoxOf(p, last);
+      if (!a.is_empty()) drawn.one_line = !b.is_empty() && std::abs(a.y() - b.y()) < 0.5;
+    }
+    return drawn;
+  };
+  const double narrow = render("", -1).note_left;
+  ASSERT_GT(narrow, 0);
+  for (const std::string& wide : {ascii, accented}) {
+    const Drawn early = render(wide, 10), late = render(wide, 1002);
+    EXPECT_LT(early.note_left, narrow - 100) << wide;  // the wide cell takes room from the Name column
+    EXPECT_NEAR(late.note_left, early.note_left, 3) << wide;
+    EXPECT_TRUE(early.one_line) << wide;
+    EXPECT_TRUE(late.one_line) << wide;
+  }
 }
 
 TEST(Render, TableCellsAlignAsTheirColumnSaysAndRightToLeftTextFromTheRight) {
