@@ -308,20 +308,21 @@ std::vector<Block> ParseMarkdown(const std::string& markdown, size_t table_batch
     const int head_line = static_cast<int>(run.first - run.removed + 1);
     auto table = std::find_if(blocks.begin(), blocks.end(),
                               [&](const Block& b) { return b.kind == Block::Kind::kTable && b.line == head_line; });
-    if (table == blocks.end() || table->header_rows != 1 || table->rows.size() != 1 + table_batch)
+    if (table == blocks.end() || table->header_rows != 1 || table->rows.size() != 1 + table_batch) {
       return ParseWhole(markdown);
+    }
     const std::span<const std::string_view> rows(lines.data() + run.first + 2 + table_batch,
                                                  run.size - 2 - table_batch);
-    if (!AddRowsInBatches(lines[run.first], lines[run.first + 1], rows, table_batch, *table))
+    if (!AddRowsInBatches(lines[run.first], lines[run.first + 1], rows, table_batch, *table)) {
       return ParseWhole(markdown);
+    }
   }
   // Lines as the source counts them: past a run, add the lines cut from it and those before it.
   MapLines(blocks, [&](int line) {
     size_t added = 0;
     for (const LongRun& run : runs) {
-      const size_t run_end_in_head =
-          run.first - run.removed + 2 + table_batch;  // lines up to the run's cut, in the head
-      if (static_cast<size_t>(line) > run_end_in_head) added = run.removed + (run.size - 2 - table_batch);
+      const size_t kept_to = run.first - run.removed + 2 + table_batch;  // its last line in the head
+      if (static_cast<size_t>(line) > kept_to) added = run.removed + (run.size - 2 - table_batch);
     }
     return line + static_cast<int>(added);
   });
