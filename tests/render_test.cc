@@ -814,7 +814,7 @@ TEST(Markdown, ALongTableParsedInBatchesOfRowsGivesTheBlocksOfOneParse) {
   EXPECT_EQ(batched[5].line, 44);
 }
 
-TEST(Markdown, WhatIsNotOneTopLevelTableOfRowsIsParsedAsAWhole) {
+TEST(Markdown, WhatCannotBeShownToBeOneTableOfItsLinesGivesTheBlocksOfAWholeParseToo) {
   const std::string rows = TableRows(1, 8);
   for (const std::string& markdown :
        {"```\n| A | B | C |\n|---|---|---|\n" + rows + "```\n",                 // in a code block

@@ -505,7 +505,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   // rows' cells are measured to find the column widths: a cell of a later
   // row that is plain ASCII text is sized by the sum of its characters'
   // widths (never less than its width, kerning aside; the margin covers the
-  // kerning that widens), any other by a layout let go at once. Later rows
+  // kerning that widens), any other by a layout it does not keep (only the
+  // layout cache does, 20,000 at most). Later rows
   // are measured kMeasuredRows at a time as they are made. So a long table
   // holds a chunk of rows' cells, not every row's. (Shaping every cell
   // twice instead, for its width and for its row, took 1.4x the time; each
@@ -567,31 +568,14 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   if (natural_sum > width) {
     for (size_t r = 0; r < table.rows.size(); ++r) {
       for (size_t c = 0; c < columns; ++c) {
-        // Wrapped at every word, its widest line is the column's narrowest possible width.
-        double narrowest = -1;
-        if (r >= measured_rows) {
-          double widest_word = 0;
-          for (size_t start = 0; start <= table.rows[r][c].size();) {
-            const size_t end = std::min(table.rows[r][c].find(' ', start), table.rows[r][c].size());
-            const std::optional<double> word =
-                ascii_width(std::string_view(table.rows[r][c]).substr(start, end - start));
-            if (!word) {
-              widest_word = -1;
-              break;
-            }
-            widest_word = std::max(widest_word, *word);
-            start = end + 1;
-          }
-          narrowest = widest_word;
-        }
-        if (narrowest < 0) {
-          auto words = NewLayout(markup_of(r, c), style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT,
-                                 PANGO_WRAP_WORD);
-          PangoRectangle logical;
-          pango_layout_get_extents(words.get(), nullptr, &logical);
-          narrowest = logical.width / kScale;
-        }
-        minimum[c] = std::max(minimum[c], std::min(narrowest + 2 * kCellPadding, width / 2));
+        // Wrapped at every word, its widest line is the column's narrowest
+        // possible width (measured for every row: where Pango may break a
+        // line is not where the spaces are, "Jan /" stays together).
+        auto words = NewLayout(markup_of(r, c), style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT,
+                               PANGO_WRAP_WORD);
+        PangoRectangle logical;
+        pango_layout_get_extents(words.get(), nullptr, &logical);
+        minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
       }
     }
   }
