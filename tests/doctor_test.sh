@@ -95,7 +95,7 @@ if [ -n "${DOCGEN_TEST_POSTGRES:-}" ]; then
   PORT=$(free_port)
   "$DOCGEN" worker --listen "127.0.0.1:$PORT" --data "$DATA" --database "$DOCGEN_TEST_POSTGRES" >/dev/null 2>"$TMP/log" &
   PID=$!
-  wait_http "http://127.0.0.1:$PORT/healthz"
+  wait_http "http://127.0.0.1:$PORT/healthz" 300 || { cp "$TMP/log" "$TMP/out"; fail "docgen worker did not answer /healthz within 30 s"; }
   kill $PID; wait $PID 2>/dev/null; PID=""
   doctor --data "$DATA" --database "$DOCGEN_TEST_POSTGRES"
   grep -q "^ok       database PostgreSQL: reachable, at migration $KNOWN of the $KNOWN this docgen knows" "$TMP/out" &&

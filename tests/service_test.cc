@@ -954,6 +954,31 @@ TEST_P(ServiceTest, TokensNeverReachTheLogsOrMetrics) {
   EXPECT_EQ(client_->Get("/metrics")->body.find(tokens_[Role::kAdmin]), std::string::npos);
 }
 
+// A signal that comes while the service is starting (its store opening, its
+// catalog being published) stops it there: it never starts serving, so the
+// process ends instead of serving on after the operator stopped it.
+TEST(ServiceLifecycle, AShutdownBeforeStartHasFinishedStopsItFromServing) {
+  const fs::path data = fs::temp_directory_path() / ("docgen-service-lifecycle-" + std::to_string(::getpid()));
+  fs::remove_all(data);
+  ServiceOptions options;
+  options.port = 0;
+  options.data_dir = data.string();
+  options.catalog_dir = (kExamples / "acme-cyber").string();
+  options.auth.mode = "none";  // no token file needed: it never serves
+  {
+    Service service(options);
+    service.Shutdown();
+    const Status status = service.Start();
+    ASSERT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+    EXPECT_NE(status.message().find("shut down before it started serving"), std::string::npos) << status.message();
+    service.Serve();  // returns at once: there is nothing to serve
+    httplib::Client client("127.0.0.1", service.port());
+    client.set_connection_timeout(2, 0);
+    EXPECT_FALSE(client.Get("/healthz")) << "its port still answers";
+  }
+  fs::remove_all(data);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, ::testing::Values("sqlite", "postgres", "postgres_blob_folder"),
                          [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
 

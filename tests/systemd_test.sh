@@ -4,7 +4,8 @@
 # speaks the notify protocol (READY=1 once it serves, RELOADING=1 and READY=1
 # around a reload, STOPPING=1 at the stop) to a NOTIFY_SOCKET of the test's
 # own; SIGHUP (systemctl reload) publishes a changed catalog folder and
-# refuses a broken one, keeping the current version; SIGTERM stops it in time.
+# refuses a broken one, keeping the current version; SIGTERM stops it in time,
+# also while it is still starting.
 # The man pages the units' Documentation= names are looked up in MAN_DIR (the
 # build's packaging/man), as `systemd-analyze verify` does on an installation.
 # Usage: systemd_test.sh DOCGEN SOURCE_DIR MAN_DIR
@@ -78,6 +79,29 @@ status=$?
 PID=""
 check "SIGTERM stops it, exit 0, within TimeoutStopSec" '[ $status = 0 ] && [ $(($(date +%s) - start)) -lt 90 ]'
 check "STOPPING=1 at the stop" 'grep -q "^STOPPING=1" "$TMP/notify.log"'
+
+# 3. SIGTERM while it is still starting (opening its store, publishing the
+#    catalog) stops it as well: at delays across its start-up, it ends within
+#    20 s, by the signal or with exit 0, and never goes on to serve.
+late=""
+for delay in 0 0.02 0.05 0.1 0.15 0.2 0.3 0.5; do
+  DOCGEN_AUTH=none "$DOCGEN" serve --listen "127.0.0.1:$PORT" --data "$TMP/starting" --catalog "$SRC/examples/acme-cyber" >>"$TMP/starting.log" 2>&1 &
+  PID=$!
+  sleep "$delay"
+  kill -TERM "$PID"
+  for _ in $(seq 200); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$PID" 2>/dev/null; then
+    late="$late $delay(still running)"
+    kill -9 "$PID"
+    wait "$PID"
+  else
+    wait "$PID"
+    status=$?
+    [ $status = 0 ] || [ $status = 143 ] || late="$late $delay(exit $status)"
+  fi
+  PID=""
+done
+check "SIGTERM at any moment of its start-up stops it (0 to 0.5 s after it was started)" '[ -z "$late" ]' || echo "  at:$late"
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; cat "$TMP/notify.log"; tail -5 "$TMP/server.log"; exit 1; fi
 echo "systemd: all checks passed"

@@ -138,6 +138,8 @@ struct Service::Impl {
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> ready{false};
+  std::mutex lifecycle_mutex;       // Start's last step against Shutdown from the signal thread
+  bool shutdown_requested = false;  // by Shutdown, even before Start finished
   std::unique_ptr<WorkSlots> render_slots;
   std::optional<CronSchedule> test_schedule;  // test_runs.schedule, when set
   int64_t last_test_tick = 0;                 // the last tick a run was made for (by any process)
@@ -395,9 +397,16 @@ Status Service::Start() {
   s.http = std::make_unique<HttpServer>(*s.dispatcher, http);
   if (Status status = s.http->Bind(); !status.ok()) return status;
   s.options.port = s.http->port();
-  s.StartMaintenance();
-  s.runner->Start();
-  s.ready = true;
+  {
+    std::lock_guard lock(s.lifecycle_mutex);
+    if (s.shutdown_requested) {
+      s.http->Stop();  // Serve() returns at once
+      return Status::Unavailable("shut down before it started serving");
+    }
+    s.StartMaintenance();
+    s.runner->Start();
+    s.ready = true;
+  }
   sd_notify(0, "READY=1");  // systemd (Type=notify): started; a no-op elsewhere
   s.log.Info("serving", {{"listen", s.options.host + ":" + std::to_string(s.options.port)}, {"data", s.options.data_dir},
                          {"workers", s.options.runner.workers}});
@@ -419,7 +428,11 @@ Status Service::Reload() {
 
 void Service::Shutdown() {
   Impl& s = *impl_;
-  if (!s.ready.exchange(false)) return;
+  {
+    std::lock_guard lock(s.lifecycle_mutex);
+    s.shutdown_requested = true;  // a Start still under way sees it and does not start serving
+    if (!s.ready.exchange(false)) return;
+  }
   sd_notify(0, "STOPPING=1");
   s.log.Info("shutting down: no new requests or jobs; finishing jobs in flight");
   s.http->Stop();

@@ -2,8 +2,9 @@
 // and the background passes, on the embedded SQLite store and blob folder
 // under the data folder, or on a shared PostgreSQL database. `docgen worker`
 // is the same service without the API: it runs jobs and answers only
-// /metrics and health checks. Start() and Shutdown() are called from one
-// thread; handlers run on the HTTP server's thread pool. Under systemd
+// /metrics and health checks. Shutdown() may come from another thread at
+// any time (a signal), even while Start() is under way; handlers run on the
+// HTTP server's thread pool. Under systemd
 // (Type=notify) it says READY=1 once it serves, RELOADING=1 / READY=1
 // around a reload, and STOPPING=1 when it shuts down.
 #pragma once
@@ -51,11 +52,13 @@ class Service {
 
   // Opens the store, publishes the catalog, binds the port and starts the
   // workers. On failure returns why: kInvalidArgument for bad settings or a
-  // catalog with errors (exit status 2), anything else for the rest (1).
+  // catalog with errors (exit status 2), anything else for the rest (1);
+  // kUnavailable too when Shutdown() came first (then it never serves).
   Status Start();
   // Serves until Shutdown() (blocks the calling thread).
   void Serve();
   // Stops accepting requests, stops claiming jobs, waits for jobs in flight.
+  // Before Start() has finished: Start() stops there instead of serving.
   void Shutdown();
   // SIGHUP, `systemctl reload`: publishes the --catalog folder again when it
   // changed (the token file is read again whenever it changes anyway). A
