@@ -6,7 +6,7 @@ set -eu
 PACKAGES="
   build-essential cmake ninja-build ccache pkg-config git python3 jq
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev libkainjow-mustache-dev
-  libcli11-dev libspdlog-dev libssl-dev
+  libcli11-dev libspdlog-dev libssl-dev nettle-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libpango1.0-dev libcairo2-dev librsvg2-dev libre2-dev

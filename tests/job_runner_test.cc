@@ -14,6 +14,7 @@
 #include "jobs/catalog_files_json.h"
 #include "jobs/job_json.h"
 #include "jobs/job_runner.h"
+#include "jobs/webhook.h"
 #include "support/actor.h"
 #include "support/faulty_store.h"
 #include "support/files.h"
@@ -103,6 +104,14 @@ class JobRunnerTest : public ::testing::Test {
   std::unique_ptr<JobRunner> runner_;
   bool fail_before_store_ = false;
 };
+
+// The signature receivers check (docs/api-guide.md): HMAC-SHA256 of
+// "id.timestamp.body" under the key, base64, after "v1,". The expected value
+// is Python's hmac module's, so any library docgen uses must agree with it.
+TEST(Webhook, TheSignatureIsHmacSha256OfIdTimestampAndBodyAsReceiversComputeIt) {
+  EXPECT_EQ(SignWebhook("whsec-test-key", "evt_1", 1700000000, "{\"a\":1}"),
+            "v1,2m46GZ6vSH1NBM18NQBSzX2hWE939kLrEiP9tXwqc8o=");
+}
 
 TEST_F(JobRunnerTest, AJobRunsToItsResultsWhichAreStoredBeforeItIsDone) {
   JobRunner& runner = Runner(false);

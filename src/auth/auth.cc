@@ -1,10 +1,9 @@
 #include "auth/auth.h"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <httplib.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <fcntl.h>
+#include <nettle/memops.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,7 +308,7 @@ struct Authenticator::Impl {
     for (const auto& entry : file_tokens) {
       if (!entry.is_object() || !entry.contains("sha256") || !entry["sha256"].is_string()) continue;
       const std::string stored = entry["sha256"].get<std::string>();
-      if (stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
+      if (stored.size() == hash.size() && memeql_sec(stored.data(), hash.data(), hash.size()) != 0) {
         result.outcome = AuthResult::Outcome::kOk;
         result.token_id = stored.substr(0, 12);
         result.subject = entry.contains("subject") && entry["subject"].is_string() ? entry["subject"].get<std::string>() : "";
@@ -665,7 +664,7 @@ std::string TokenId(const std::string& token) { return HashHex(token).substr(0, 
 std::optional<std::string> CreateToken(const std::string& file, Role role, const std::string& subject, std::string* error,
                                        const TokenFileRecorder& record) {
   unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+  if (!FillRandom(bytes, sizeof bytes)) {
     *error = "no randomness available";
     return std::nullopt;
   }

@@ -1,9 +1,13 @@
 #include "util/text.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
+#include <sys/random.h>
+
+#include <cerrno>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <regex>
@@ -169,23 +173,30 @@ std::string EscapeXml(std::string_view text) {
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+  base64_encode_raw(out.data(), bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
   return out;
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
+  // Standard base64 (RFC 4648 §4) with its padding, nothing else: nettle's
+  // decoder would skip white space and accept a missing padding.
   if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
   size_t padding = 0;
-  if (!text.empty() && text.back() == '=') ++padding;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  for (size_t i = 0; i < text.size() - padding; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!std::isalnum(c) && c != '+' && c != '/') return std::nullopt;
+  }
+  std::string out(BASE64_DECODE_LENGTH(text.size()), '\0');
+  base64_decode_ctx ctx;
+  base64_decode_init(&ctx);
+  size_t length = out.size();
+  if (base64_decode_update(&ctx, &length, reinterpret_cast<uint8_t*>(out.data()), text.size(), text.data()) != 1 ||
+      base64_decode_final(&ctx) != 1) {
+    return std::nullopt;
+  }
+  out.resize(length);
   return out;
 }
 
@@ -206,35 +217,26 @@ std::optional<double> ParseLengthPoints(const std::string& text) {
 }
 
 struct Sha256::Impl {
-  EVP_MD_CTX* ctx = nullptr;
+  sha256_ctx ctx;
 };
 
-Sha256::Sha256() : impl_(new Impl) {
-  impl_->ctx = EVP_MD_CTX_new();
-  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(impl_->ctx);
-    delete impl_;
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
-  }
-}
+Sha256::Sha256() : impl_(new Impl) { sha256_init(&impl_->ctx); }
 
-Sha256::~Sha256() {
-  EVP_MD_CTX_free(impl_->ctx);
-  delete impl_;
-}
+Sha256::~Sha256() { delete impl_; }
 
-void Sha256::Update(std::string_view bytes) { EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size()); }
+void Sha256::Update(std::string_view bytes) {
+  sha256_update(&impl_->ctx, bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
+}
 
 std::string Sha256::HexDigest() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(impl_->ctx, digest, &length);
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&impl_->ctx, sizeof digest, digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
+  out.reserve(2 * sizeof digest);
+  for (uint8_t b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
   }
   return out;
 }
@@ -245,11 +247,21 @@ std::string Sha256Hex(std::string_view bytes) {
   return "sha256:" + hash.HexDigest();
 }
 
+bool FillRandom(void* data, size_t size) {
+  auto* out = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = getrandom(out, size, 0);  // blocks only until the kernel's pool is first seeded
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    throw std::runtime_error("the system's random number generator failed");
-  }
+  if (!FillRandom(raw.data(), raw.size())) throw std::runtime_error("the system's random number generator failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes * 2);

@@ -47,6 +47,7 @@ std::string LabelNumber(double value);
 std::string EscapeXml(std::string_view text);
 
 std::string Base64Encode(std::string_view bytes);
+// Standard base64 with padding (RFC 4648 §4); nullopt for anything else.
 std::optional<std::string> Base64Decode(std::string_view text);
 
 // "scheme://host[:port]/path?q" -> origin "scheme://host[:port]" and path "/path?q" ("/" when none).
@@ -59,13 +60,15 @@ UrlParts SplitUrl(const std::string& url);
 // A length such as "0.75in", "2cm", "20mm" or "54pt" in points; nullopt when it is not one.
 std::optional<double> ParseLengthPoints(const std::string& text);
 
+// Fills `size` bytes from the kernel's CSPRNG (getrandom); false if it fails.
+bool FillRandom(void* data, size_t size);
 // `bytes` random bytes from the system's CSPRNG, as lower-case hex (ids, keys).
 std::string RandomHex(size_t bytes);
 
 // "sha256:<64 hex>" of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
-// Incremental SHA-256 for digests over many pieces (RAII around EVP_MD_CTX).
+// Incremental SHA-256 for digests over many pieces (nettle's).
 class Sha256 {
  public:
   Sha256();
