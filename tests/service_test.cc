@@ -466,6 +466,22 @@ TEST_P(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
 
 // Any published version can be read back: its documents, which files
 // changed (by digest) and each file's text, so a client can diff two versions.
+// A catalog published whole names the file it cannot read, with a JSON
+// Pointer, instead of publishing the catalog without it.
+TEST_P(ServiceTest, AWholeCatalogWithAFileThatCannotBeReadIsRefusedNamingIt) {
+  for (const auto& [file, pointer] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"base64": "Zh=="})", "/files/images~1logo.png/base64"},  // bits past the last byte
+           {R"({"base64": "Zm9v\n"})", "/files/images~1logo.png/base64"},
+           {R"(42)", "/files/images~1logo.png"}}) {
+    auto refused = PostJson("/v1/catalog/versions",
+                            R"({"files": {"catalog.yaml": "name: x\n", "images/logo.png": )" + file + "}}");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << file;
+    EXPECT_TRUE(Json(refused)["error"]["message"].get<std::string>().starts_with(pointer + ": ")) << refused->body;
+  }
+  EXPECT_EQ(Json(client_->Get("/v1/catalog/versions"))["versions"].size(), 1u) << "nothing was published";
+}
+
 TEST_P(ServiceTest, EveryPublishedVersionKeepsItsDocumentsAndFiles) {
   auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
                           R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",
@@ -971,6 +987,7 @@ TEST(ServiceLifecycle, AShutdownBeforeStartHasFinishedStopsItFromServing) {
     const Status status = service.Start();
     ASSERT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
     EXPECT_NE(status.message().find("shut down before it started serving"), std::string::npos) << status.message();
+    EXPECT_TRUE(service.StoppedBeforeServing()) << "a clean stop, not a failure to start";
     service.Serve();  // returns at once: there is nothing to serve
     httplib::Client client("127.0.0.1", service.port());
     client.set_connection_timeout(2, 0);

@@ -85,7 +85,7 @@ check "STOPPING=1 at the stop" 'grep -q "^STOPPING=1" "$TMP/notify.log"'
 #    20 s, by the signal or with exit 0, and never goes on to serve.
 late=""
 for delay in 0 0.02 0.05 0.1 0.15 0.2 0.3 0.5; do
-  DOCGEN_AUTH=none "$DOCGEN" serve --listen "127.0.0.1:$PORT" --data "$TMP/starting" --catalog "$SRC/examples/acme-cyber" >>"$TMP/starting.log" 2>&1 &
+  DOCGEN_AUTH=none "$DOCGEN" serve --listen 127.0.0.1:0 --data "$TMP/starting" --catalog "$SRC/examples/acme-cyber" >>"$TMP/starting.log" 2>&1 &
   PID=$!
   sleep "$delay"
   kill -TERM "$PID"

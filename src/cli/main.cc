@@ -43,8 +43,7 @@ int ServeCommand(const docgen::SettingsFlags& flags) {
   // SIGTERM and SIGINT shut down gracefully (jobs in flight finish); SIGHUP reloads.
   docgen::cli::Interrupts interrupts([&service] { service.Shutdown(); }, [&service] { (void)service.Reload(); });
   if (docgen::Status status = service.Start(); !status.ok()) {
-    // Stopped by a signal while starting: a clean stop, as systemd expects.
-    if (interrupts.interrupted() && status.code() == docgen::StatusCode::kUnavailable) return kExitOk;
+    if (service.StoppedBeforeServing()) return kExitOk;  // a signal while starting: a clean stop, as systemd expects
     std::cerr << "docgen: " << status.message() << "\n";
     return status.code() == docgen::StatusCode::kInvalidArgument ? kExitInvalid : kExitFailure;
   }

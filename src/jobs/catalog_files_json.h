@@ -4,11 +4,17 @@
 
 #include <docgen/catalog.h>
 
+#include <docgen/status.h>
+
 #include <nlohmann/json.hpp>
 
 namespace docgen {
 
 nlohmann::json CatalogFilesToJson(const CatalogFiles& files);
 CatalogFiles CatalogFilesFromJson(const nlohmann::json& json);
+// For files sent by a caller ({"files": ...} at `pointer`): kInvalidArgument
+// naming the first file that is neither text nor {"base64": standard base64}
+// (CatalogFilesFromJson would leave it out).
+Status CheckCatalogFilesJson(const nlohmann::json& json, const std::string& pointer);
 
 }  // namespace docgen

@@ -276,7 +276,8 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
     JsonBody body = ParseJsonBody(call);
     if (!body.value) return body.error;
     if (body.value->is_object() && body.value->contains("files")) {
-      if (!(*body.value)["files"].is_object()) return call.Fail(Status::InvalidArgument("\"files\" maps catalog paths to contents."));
+      if (Status status = CheckCatalogFilesJson((*body.value)["files"], "/files"); !status.ok())
+        return call.Fail(status);
       files = CatalogFilesFromJson((*body.value)["files"]);
       source = "files";
     } else if (!body.value->is_object() || !body.value->empty()) {

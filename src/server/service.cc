@@ -138,8 +138,9 @@ struct Service::Impl {
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> ready{false};
-  std::mutex lifecycle_mutex;       // Start's last step against Shutdown from the signal thread
+  mutable std::mutex lifecycle_mutex;  // Start's last step against Shutdown from the signal thread
   bool shutdown_requested = false;  // by Shutdown, even before Start finished
+  bool stopped_before_serving = false;  // Start returned because of it
   std::unique_ptr<WorkSlots> render_slots;
   std::optional<CronSchedule> test_schedule;  // test_runs.schedule, when set
   int64_t last_test_tick = 0;                 // the last tick a run was made for (by any process)
@@ -401,13 +402,14 @@ Status Service::Start() {
     std::lock_guard lock(s.lifecycle_mutex);
     if (s.shutdown_requested) {
       s.http->Stop();  // Serve() returns at once
+      s.stopped_before_serving = true;
       return Status::Unavailable("shut down before it started serving");
     }
     s.StartMaintenance();
     s.runner->Start();
     s.ready = true;
+    sd_notify(0, "READY=1");  // systemd (Type=notify): started, never after STOPPING=1; a no-op elsewhere
   }
-  sd_notify(0, "READY=1");  // systemd (Type=notify): started; a no-op elsewhere
   s.log.Info("serving", {{"listen", s.options.host + ":" + std::to_string(s.options.port)}, {"data", s.options.data_dir},
                          {"workers", s.options.runner.workers}});
   return Status::Ok();
@@ -448,5 +450,10 @@ void Service::Shutdown() {
 }
 
 int Service::port() const { return impl_->options.port; }
+
+bool Service::StoppedBeforeServing() const {
+  std::lock_guard lock(impl_->lifecycle_mutex);
+  return impl_->stopped_before_serving;
+}
 
 }  // namespace docgen

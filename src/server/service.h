@@ -65,6 +65,9 @@ class Service {
   // catalog with errors is refused and the current version stays.
   Status Reload();
   int port() const;
+  // True when Start() returned because Shutdown() came first (a clean stop,
+  // not a failure to start).
+  bool StoppedBeforeServing() const;
 
  private:
   struct Impl;
