@@ -464,8 +464,6 @@ TEST_P(ServiceTest, DraftsAreLintedAndPublishedAsANewVersion) {
   EXPECT_EQ(client_->Delete("/v1/catalog/drafts/documents/CY-END-150")->status, 404);
 }
 
-// Any published version can be read back: its documents, which files
-// changed (by digest) and each file's text, so a client can diff two versions.
 // A catalog published whole names the file it cannot read, with a JSON
 // Pointer, instead of publishing the catalog without it.
 TEST_P(ServiceTest, AWholeCatalogWithAFileThatCannotBeReadIsRefusedNamingIt) {
@@ -482,6 +480,8 @@ TEST_P(ServiceTest, AWholeCatalogWithAFileThatCannotBeReadIsRefusedNamingIt) {
   EXPECT_EQ(Json(client_->Get("/v1/catalog/versions"))["versions"].size(), 1u) << "nothing was published";
 }
 
+// Any published version can be read back: its documents, which files
+// changed (by digest) and each file's text, so a client can diff two versions.
 TEST_P(ServiceTest, EveryPublishedVersionKeepsItsDocumentsAndFiles) {
   auto put = client_->Put("/v1/catalog/drafts/documents/CY-END-150",
                           R"({"title": "Program Enhancement Endorsement", "kind": "endorsement", "edition": "2025-01",

@@ -4,10 +4,9 @@
 #include <nettle/sha2.h>
 #include <sys/random.h>
 
-#include <cerrno>
-
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <regex>
@@ -216,6 +215,21 @@ std::optional<double> ParseLengthPoints(const std::string& text) {
   return unit == "in" ? value * 72 : unit == "cm" ? value * 72 / 2.54 : unit == "mm" ? value * 72 / 25.4 : value;
 }
 
+namespace {
+
+std::string LowerHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
 struct Sha256::Impl {
   sha256_ctx ctx;
 };
@@ -231,14 +245,7 @@ void Sha256::Update(std::string_view bytes) {
 std::string Sha256::HexDigest() {
   uint8_t digest[SHA256_DIGEST_SIZE];
   sha256_digest(&impl_->ctx, sizeof digest, digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * sizeof digest);
-  for (uint8_t b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
-  }
-  return out;
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -262,14 +269,7 @@ bool FillRandom(void* data, size_t size) {
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
   if (!FillRandom(raw.data(), raw.size())) throw std::runtime_error("the system's random number generator failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return LowerHex(raw);
 }
 
 }  // namespace docgen
