@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "cli/exit_codes.h"
 #include "util/diagnostic_json.h"
@@ -113,7 +114,7 @@ int ResolveCommand(const std::string& catalog_dir, const std::string& quote_path
   return kExitOk;
 }
 
-bool WriteFile(const std::filesystem::path& path, const std::string& bytes) {
+bool WriteFile(const std::filesystem::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
@@ -122,8 +123,8 @@ bool WriteFile(const std::filesystem::path& path, const std::string& bytes) {
 
 // Writes every file into a fresh sibling folder, then renames it to `out`,
 // so that `out` is either complete or untouched. On failure nothing is left.
-bool WriteOutputAtomically(const std::filesystem::path& out, const std::vector<std::pair<std::string, std::string>>& files,
-                           std::string& error) {
+bool WriteOutputAtomically(const std::filesystem::path& out,
+                           const std::vector<std::pair<std::string, std::string_view>>& files, std::string& error) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path target = fs::absolute(out, ec).lexically_normal();
@@ -186,13 +187,14 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
   CatalogLoad load;
   std::string text;
   if (!LoadInputs(catalog_dir, quote_path, load, text)) return kExitInvalid;
-  Package package = ResolveText(*load.catalog, text);
+  nlohmann::json quote;
+  Package package = ResolveText(*load.catalog, text, &quote);
   if (!package.valid) {
     for (const auto& e : package.errors) std::cerr << FormatDiagnostic(e) << "\n";
     std::cerr << "docgen: the quote does not resolve to a valid package; nothing was written\n";
     return kExitInvalid;
   }
-  const nlohmann::json quote = nlohmann::json::parse(text);  // valid: it resolved
+  std::string().swap(text);  // the parsed quote is all the render needs
   Renderer renderer;
   RenderResult result = renderer.Render(*load.catalog, package, quote);
   if (!result.output) {
@@ -200,9 +202,10 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
     std::cerr << "docgen: the package cannot be rendered; nothing was written\n";
     return kExitInvalid;
   }
-  std::vector<std::pair<std::string, std::string>> files;
+  const std::string package_json = Dump(PackageToJson(package)) + "\n";
+  std::vector<std::pair<std::string, std::string_view>> files;  // views: a long package's PDFs are not copied
   files.emplace_back("package.pdf", result.output->package_pdf);
-  files.emplace_back("package.json", Dump(PackageToJson(package)) + "\n");
+  files.emplace_back("package.json", package_json);
   for (const auto& doc : result.output->documents) files.emplace_back("documents/" + doc.file_name, doc.pdf);
   std::string error;
   if (!WriteOutputAtomically(out_dir, files, error)) {

@@ -40,7 +40,7 @@ const char* ToString(ReviewReason reason) {
   return reason == ReviewReason::kFlagManual ? "flag_manual" : "dropped_from_prior";
 }
 
-Package ResolveText(const Catalog& catalog, std::string_view quote_json) {
+Package ResolveText(const Catalog& catalog, std::string_view quote_json, nlohmann::json* parsed) {
   if (JsonNestingDepth(quote_json) > kMaxQuoteDepth) {
     return InvalidQuote(catalog, "The quote is nested more than 64 levels deep.");
   }
@@ -54,7 +54,9 @@ Package ResolveText(const Catalog& catalog, std::string_view quote_json) {
     }
     return InvalidQuote(catalog, "The quote is not valid JSON: " + what);
   }
-  return Resolve(catalog, quote);
+  Package package = Resolve(catalog, quote);
+  if (parsed != nullptr) *parsed = std::move(quote);
+  return package;
 }
 
 nlohmann::ordered_json PackageToJson(const Package& package) {

@@ -295,6 +295,18 @@ TEST(QuoteChecks, MalformedJsonNamesLineAndColumn) {
   EXPECT_NE(p.errors[0].message.find("line 3"), std::string::npos) << p.errors[0].message;
 }
 
+TEST(QuoteChecks, TheParsedQuoteIsHandedBackOnlyWhenTheTextIsJson) {
+  auto catalog = Load(CatalogBuilder());
+  nlohmann::json parsed;
+  Package p = ResolveText(*catalog, Quote().dump(), &parsed);
+  EXPECT_TRUE(p.valid);
+  EXPECT_EQ(parsed, Quote());
+
+  nlohmann::json untouched = "as it was";
+  ResolveText(*catalog, "{ oops", &untouched);
+  EXPECT_EQ(untouched, "as it was");
+}
+
 TEST(QuoteChecks, DeepNestingIsRefusedBeforeParsing) {
   auto catalog = Load(CatalogBuilder());
   std::string deep(100000, '[');
