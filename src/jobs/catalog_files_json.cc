@@ -29,19 +29,23 @@ CatalogFiles CatalogFilesFromJson(const nlohmann::json& json) {
   return files;
 }
 
-Status CheckCatalogFilesJson(const nlohmann::json& json, const std::string& pointer) {
+Result<CatalogFiles> CatalogFilesFromRequest(const nlohmann::json& json, const std::string& pointer) {
   if (!json.is_object()) return Status::InvalidArgument(pointer + ": maps catalog paths to contents.");
+  CatalogFiles files;
   for (const auto& [path, value] : json.items()) {
-    if (value.is_string()) continue;
+    if (value.is_string()) {
+      files[path] = value.get<std::string>();
+      continue;
+    }
     const std::string where = pointer + "/" + EscapePointerToken(path);
     if (!value.is_object() || !value.contains("base64") || !value["base64"].is_string()) {
       return Status::InvalidArgument(where + ": a file is its text, or {\"base64\": \"...\"} for other files.");
     }
-    if (!Base64Decode(value["base64"].get<std::string>())) {
-      return Status::InvalidArgument(where + "/base64: is not standard base64 with its padding (RFC 4648).");
-    }
+    std::optional<std::string> bytes = Base64Decode(value["base64"].get<std::string>());
+    if (!bytes) return Status::InvalidArgument(where + "/base64: is not standard base64 with its padding (RFC 4648).");
+    files[path] = std::move(*bytes);
   }
-  return Status::Ok();
+  return files;
 }
 
 }  // namespace docgen

@@ -11,10 +11,11 @@
 namespace docgen {
 
 nlohmann::json CatalogFilesToJson(const CatalogFiles& files);
+// Reads files docgen stored itself.
 CatalogFiles CatalogFilesFromJson(const nlohmann::json& json);
-// For files sent by a caller ({"files": ...} at `pointer`): kInvalidArgument
-// naming the first file that is neither text nor {"base64": standard base64}
-// (CatalogFilesFromJson would leave it out).
-Status CheckCatalogFilesJson(const nlohmann::json& json, const std::string& pointer);
+// Reads files sent by a caller ({"files": ...} at `pointer`), each decoded
+// once: kInvalidArgument naming the first file that is neither text nor
+// {"base64": standard base64} (CatalogFilesFromJson would leave it out).
+Result<CatalogFiles> CatalogFilesFromRequest(const nlohmann::json& json, const std::string& pointer);
 
 }  // namespace docgen

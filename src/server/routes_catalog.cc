@@ -276,9 +276,9 @@ HttpResponse PublishCatalogVersion(Api& api, const Call& call) {
     JsonBody body = ParseJsonBody(call);
     if (!body.value) return body.error;
     if (body.value->is_object() && body.value->contains("files")) {
-      if (Status status = CheckCatalogFilesJson((*body.value)["files"], "/files"); !status.ok())
-        return call.Fail(status);
-      files = CatalogFilesFromJson((*body.value)["files"]);
+      Result<CatalogFiles> sent = CatalogFilesFromRequest((*body.value)["files"], "/files");
+      if (!sent.ok()) return call.Fail(sent.status());
+      files = std::move(sent).value();
       source = "files";
     } else if (!body.value->is_object() || !body.value->empty()) {
       return call.Fail(Status::InvalidArgument("Send {} to publish the drafts, or {\"files\": {...}} to publish a catalog."));
