@@ -413,14 +413,7 @@ std::optional<Image> DecodeImage(const std::string& path, const std::string& byt
   return std::nullopt;
 }
 
-Typesetter::Typesetter() : font_map_(NewFontMap()), context_(pango_font_map_create_context(font_map_.get())) {
-  // Layout in points, with unhinted metrics, so line breaks do not depend on a device.
-  pango_cairo_context_set_resolution(context_.get(), 72);
-  cairo_font_options_t* options = cairo_font_options_create();
-  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options(context_.get(), options);
-  cairo_font_options_destroy(options);
+Typesetter::Typesetter() : font_map_(NewFontMap()) {
   PangoFontFamily** families = nullptr;
   int count = 0;
   pango_font_map_list_families(font_map_.get(), &families, &count);
@@ -434,21 +427,40 @@ Typesetter::Typesetter() : font_map_(NewFontMap()), context_(pango_font_map_crea
 
 bool Typesetter::HasFamily(const std::string& family) const { return families_.count(Lower(family)) > 0; }
 
-std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& markup, const std::string& family, double size,
-                                                   double width, PangoAlignment alignment, PangoWrapMode wrap,
-                                                   bool one_line) {
+PangoContext* Typesetter::ContextFor(const std::string& lang) {
+  constexpr size_t kMaxLanguages = 64;  // a layout holds its own context: dropping these loses nothing
+  if (auto it = contexts_.find(lang); it != contexts_.end()) return it->second.get();
+  if (contexts_.size() >= kMaxLanguages) contexts_.clear();
+  GObjectPtr<PangoContext> context(pango_font_map_create_context(font_map_.get()));
+  // Layout in points, with unhinted metrics, so line breaks do not depend on a device.
+  pango_cairo_context_set_resolution(context.get(), 72);
+  cairo_font_options_t* options = cairo_font_options_create();
+  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options(context.get(), options);
+  cairo_font_options_destroy(options);
+  // The document's language chooses among fonts and glyph forms; left to the
+  // process's locale ("C" on a server), Pango gave Latin text now "c", now "en".
+  pango_context_set_language(context.get(), pango_language_from_string(lang.c_str()));
+  return contexts_.emplace(lang, std::move(context)).first->second.get();
+}
+
+std::shared_ptr<PangoLayout> Typesetter::NewLayout(const std::string& lang, const std::string& markup,
+                                                   const std::string& family, double size, double width,
+                                                   PangoAlignment alignment, PangoWrapMode wrap, bool one_line) {
   constexpr size_t kMaxCachedLayouts = 20000;
-  // The key: the family, the other inputs' bytes (formatting doubles as text
-  // cost more than the lookup), then the markup.
+  // The key: the language and family, the other inputs' bytes (formatting
+  // doubles as text cost more than the lookup), then the markup.
   const int modes[] = {alignment, wrap, one_line ? 1 : 0};
   std::string key;
-  key.reserve(family.size() + 1 + 2 * sizeof(double) + sizeof modes + markup.size());
+  key.reserve(lang.size() + family.size() + 2 + 2 * sizeof(double) + sizeof modes + markup.size());
+  key.append(lang).push_back('\0');
   key.append(family).push_back('\0');
   key.append(reinterpret_cast<const char*>(&size), sizeof size).append(reinterpret_cast<const char*>(&width), sizeof width);
   key.append(reinterpret_cast<const char*>(modes), sizeof modes).append(markup);
   if (auto it = layouts_.find(key); it != layouts_.end()) return it->second;
   if (layouts_.size() >= kMaxCachedLayouts) layouts_.clear();
-  PangoLayout* layout = pango_layout_new(context_.get());
+  PangoLayout* layout = pango_layout_new(ContextFor(lang));
   PangoFontDescription* font = pango_font_description_new();
   pango_font_description_set_family(font, family.c_str());
   pango_font_description_set_absolute_size(font, size * kScale);
@@ -527,7 +539,7 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
   };
   auto measure = [&](size_t r, size_t c) {
     Cell cell;
-    cell.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, -1);
+    cell.layout = NewLayout(style.lang, markup_of(r, c), style.font_family, style.font_size, -1);
     pango_layout_get_extents(cell.layout.get(), nullptr, &cell.logical);
     cell.one_line = pango_layout_get_line_count(cell.layout.get()) == 1;
     cell.ltr = pango_layout_line_get_resolved_direction(pango_layout_get_line_readonly(cell.layout.get(), 0)) ==
@@ -543,8 +555,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
       if (advance[ch] < 0) {
         PangoRectangle logical;
         pango_layout_get_extents(
-            NewLayout(std::string(1, static_cast<char>(ch)), style.font_family, style.font_size, -1).get(), nullptr,
-            &logical);
+            NewLayout(style.lang, std::string(1, static_cast<char>(ch)), style.font_family, style.font_size, -1).get(),
+            nullptr, &logical);
         advance[ch] = logical.width / kScale;
       }
       sum += advance[ch];
@@ -578,8 +590,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
         // Wrapped at every word, its widest line is the column's narrowest
         // possible width (measured for every row: where Pango may break a
         // line is not where the spaces are, "Jan /" stays together).
-        auto words = NewLayout(markup_of(r, c), style.font_family, style.font_size, 1.0 / kScale, PANGO_ALIGN_LEFT,
-                               PANGO_WRAP_WORD);
+        auto words = NewLayout(style.lang, markup_of(r, c), style.font_family, style.font_size, 1.0 / kScale,
+                               PANGO_ALIGN_LEFT, PANGO_WRAP_WORD);
         PangoRectangle logical;
         pango_layout_get_extents(words.get(), nullptr, &logical);
         minimum[c] = std::max(minimum[c], std::min(logical.width / kScale + 2 * kCellPadding, width / 2));
@@ -638,7 +650,8 @@ void Typesetter::LayoutTable(const Block& table, double x, double width, LaidOut
         op.x += AlignedOffset(alignment, box, cell.logical.width) / kScale;
         height = std::max(height, cell.logical.height / kScale + 2 * kCellPadding);
       } else {
-        op.layout = NewLayout(markup_of(r, c), style.font_family, style.font_size, widths[c] - 2 * kCellPadding, alignment);
+        op.layout = NewLayout(style.lang, markup_of(r, c), style.font_family, style.font_size,
+                              widths[c] - 2 * kCellPadding, alignment);
         PangoRectangle logical;
         pango_layout_get_extents(op.layout.get(), nullptr, &logical);
         height = std::max(height, logical.height / kScale + 2 * kCellPadding);
@@ -674,13 +687,15 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
     switch (block.kind) {
       case Block::Kind::kParagraph: {
         const size_t made = OpenTag(doc, "P");
-        AddTextLines(NewLayout(block.markup, style.font_family, style.font_size, width), x, paragraph_space, false, doc);
+        AddTextLines(NewLayout(style.lang, block.markup, style.font_family, style.font_size, width), x, paragraph_space,
+                     false, doc);
         CloseTag(doc, "P", made);
         break;
       }
       case Block::Kind::kCode: {
         const size_t made = OpenTag(doc, "P");
-        AddTextLines(NewLayout(block.markup, kMonospace, style.font_size * 0.9, width), x, paragraph_space, false, doc);
+        AddTextLines(NewLayout(style.lang, block.markup, kMonospace, style.font_size * 0.9, width), x, paragraph_space,
+                     false, doc);
         CloseTag(doc, "P", made);
         break;
       }
@@ -690,8 +705,8 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         const double size = style.font_size * kSizes[level - 1];
         static const char* kTags[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
         const size_t made = OpenTag(doc, kTags[level - 1]);
-        AddTextLines(NewLayout("<b>" + block.markup + "</b>", style.font_family, size, width), x, size * 0.8, true,
-                     doc);
+        AddTextLines(NewLayout(style.lang, "<b>" + block.markup + "</b>", style.font_family, size, width), x,
+                     size * 0.8, true, doc);
         doc.fragments.back().keep_with_next = true;  // never alone at the bottom of a page (not placed yet: kKeepChain)
         CloseTag(doc, kTags[level - 1], made);
         break;
@@ -703,8 +718,8 @@ void Typesetter::LayoutBlocks(const std::vector<Block>& blocks, double x, double
         int number = block.start;
         for (const auto& item : block.items) {
           LaidOutDocument::Opening lead;
-          lead.marker =
-              NewLayout(ListMarker(block.ordered, number, list_depth), style.font_family, style.font_size, -1);
+          lead.marker = NewLayout(style.lang, ListMarker(block.ordered, number, list_depth), style.font_family,
+                                  style.font_size, -1);
           lead.marker_x = x + 2;
           lead.tighten = list_depth == 0 || &item != &block.items.front();  // items sit closer together than paragraphs
           doc.openings.push_back(std::move(lead));
@@ -1040,13 +1055,13 @@ void Typesetter::DrawFurniture(cairo_t* cr, const PageStyle& style, const std::s
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
   BeginTag(cr, style, kArtifact);
   if (!header.empty()) {
-    auto layout = NewLayout(EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin, PANGO_ALIGN_LEFT,
-                            PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
+    auto layout = NewLayout(style.lang, EscapeMarkup(header), style.font_family, size, style.width - 2 * style.margin,
+                            PANGO_ALIGN_LEFT, PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
     cairo_move_to(cr, style.margin, style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());
   }
   if (!footer.empty()) {
-    auto layout = NewLayout(EscapeMarkup(footer), style.font_family, size, style.width - 2 * style.margin,
+    auto layout = NewLayout(style.lang, EscapeMarkup(footer), style.font_family, size, style.width - 2 * style.margin,
                             PANGO_ALIGN_CENTER, PANGO_WRAP_WORD_CHAR, /*one_line=*/true);
     cairo_move_to(cr, style.margin, style.height - style.margin / 2 - size / 2);
     pango_cairo_show_layout(cr, layout.get());

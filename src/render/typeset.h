@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,7 +37,7 @@ struct PageStyle {
   double margin = 54;
   std::string font_family = "Liberation Serif";
   double font_size = 10;
-  std::string lang = "en";  // the document's language (BCP 47), for screen readers
+  std::string lang = "en";  // the document's language (BCP 47): for screen readers, and the typesetting language
   bool archive = true;      // PDF/A-2b (pdf: {archive: pdf-a-2b}, the default) or a plain PDF (none)
   bool tagged = false;      // a tagged PDF, for screen readers (pdf: {tagged: true})
 };
@@ -149,9 +150,11 @@ class Typesetter {
  private:
   // Layouts are immutable once made and cached by their inputs, so the
   // boilerplate of a template is shaped once, not on every render.
-  std::shared_ptr<PangoLayout> NewLayout(const std::string& markup, const std::string& family, double size,
-                                         double width, PangoAlignment alignment = PANGO_ALIGN_LEFT,
+  // `lang`: the document's language (BCP 47), which Pango's context is set to.
+  std::shared_ptr<PangoLayout> NewLayout(const std::string& lang, const std::string& markup, const std::string& family,
+                                         double size, double width, PangoAlignment alignment = PANGO_ALIGN_LEFT,
                                          PangoWrapMode wrap = PANGO_WRAP_WORD_CHAR, bool one_line = false);
+  PangoContext* ContextFor(const std::string& lang);  // one per language, made on first use
   void LayoutBlocks(const std::vector<Block>& blocks, double x, double width, int list_depth, LaidOutDocument& doc,
                     const ImageLookup& image_for);
   bool Expired();
@@ -166,7 +169,7 @@ class Typesetter {
   void FinishPage(LaidOutDocument& doc, bool last);
 
   GObjectPtr<PangoFontMap> font_map_;
-  GObjectPtr<PangoContext> context_;
+  std::map<std::string, GObjectPtr<PangoContext>> contexts_;  // by language, see ContextFor
   std::set<std::string> families_;  // lower-case names
   std::unordered_map<std::string, std::shared_ptr<PangoLayout>> layouts_;  // bounded, see NewLayout
   bool pending_break_ = false;
