@@ -12,11 +12,13 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "render/evaluate.h"
 #include "render/markdown.h"
 #include "render/pdf_assembler.h"
+#include "render/typeset.h"
 #include "support/catalog_builder.h"
 #include "support/files.h"
 #include "support/pdf_objects.h"
@@ -356,6 +358,38 @@ TEST(Render, ARowTallerThanAPageInAListItemKeepsItsMarkerAndStructure) {
   EXPECT_EQ(Squash(pdf.PageText(0)).rfind("1. Section Exclusion B (1) Not covered.", 0), 0u) << pdf.PageText(0);
   EXPECT_NE(Squash(pdf.Text()).find("(600) Not covered."), std::string::npos);
   EXPECT_NE(Squash(pdf.Text()).find("2. After the table."), std::string::npos);
+}
+
+TEST(Typesetting, TextIsSetInItsDocumentsLanguageAndLayoutsAreNotSharedAcrossLanguages) {
+  Typesetter typesetter;
+  Block paragraph;
+  paragraph.markup = "The same words";
+  // The language of the Pango context of each text layout on the pages.
+  const auto languages_of = [&](const std::string& lang, std::vector<std::shared_ptr<PangoLayout>>& layouts) {
+    PageStyle style;
+    style.lang = lang;
+    std::set<std::string> languages;
+    typesetter.Layout(
+        {paragraph}, style, [](const std::string&) { return nullptr; },
+        [&](const Page& page, bool, int) {
+          for (const Placement& placed : page.items) {
+            for (const DrawOp& op : placed.fragment->ops) {
+              if (!op.layout) continue;
+              layouts.push_back(op.layout);
+              languages.insert(
+                  pango_language_to_string(pango_context_get_language(pango_layout_get_context(op.layout.get()))));
+            }
+          }
+          return true;
+        });
+    return languages;
+  };
+  std::vector<std::shared_ptr<PangoLayout>> french, english;
+  EXPECT_EQ(languages_of("fr-CA", french), std::set<std::string>{"fr-ca"});  // Pango writes tags in lower case
+  EXPECT_EQ(languages_of("en", english), std::set<std::string>{"en"});
+  ASSERT_FALSE(french.empty());
+  ASSERT_FALSE(english.empty());
+  EXPECT_NE(french.front(), english.front());  // the same text, cached apart
 }
 
 TEST(Render, DocumentsSayTheirLanguageAndShowTheirTitleInTheTitleBar) {

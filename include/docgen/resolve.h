@@ -97,8 +97,9 @@ Package Resolve(const Catalog& catalog, const nlohmann::json& quote, const Resol
 
 // Parses `quote_json` first; malformed JSON becomes an invalid_quote error
 // naming the line and column. Nesting deeper than 64 levels is refused.
-// `parsed`, when given, receives the parsed quote (left as it was when the
-// text is not a quote), for a caller that goes on to render it.
+// `parsed`, when given, receives the parsed JSON whenever the text parses
+// (left as it was when it is malformed or nested too deep), for a caller that
+// goes on to render a valid package's quote.
 Package ResolveText(const Catalog& catalog, std::string_view quote_json, nlohmann::json* parsed = nullptr);
 
 // An explain entry's reasons in words: why the edition is or is not

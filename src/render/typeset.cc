@@ -86,7 +86,7 @@ PangoFontMap* NewFontMap() {
   }();
   (void)loaded;
   PangoFontMap* map = pango_cairo_font_map_new();
-  // The layouts are in points (72 dpi, set on the context below). Pango asks a
+  // The layouts are in points (72 dpi, set on each context in ContextFor). Pango asks a
   // font for its metrics (every line's height) through a context of its own
   // made at the font map's resolution: left at 96 dpi, that second resolution
   // made a second fontconfig pattern for every font, each matched and sorted
@@ -434,11 +434,11 @@ PangoContext* Typesetter::ContextFor(const std::string& lang) {
   GObjectPtr<PangoContext> context(pango_font_map_create_context(font_map_.get()));
   // Layout in points, with unhinted metrics, so line breaks do not depend on a device.
   pango_cairo_context_set_resolution(context.get(), 72);
-  cairo_font_options_t* options = cairo_font_options_create();
-  cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options(context.get(), options);
-  cairo_font_options_destroy(options);
+  const std::unique_ptr<cairo_font_options_t, decltype(&cairo_font_options_destroy)> options(
+      cairo_font_options_create(), cairo_font_options_destroy);
+  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options(context.get(), options.get());  // copies them
   // The document's language chooses among fonts and glyph forms; left to the
   // process's locale ("C" on a server), Pango gave Latin text now "c", now "en".
   pango_context_set_language(context.get(), pango_language_from_string(lang.c_str()));

@@ -2,8 +2,9 @@
 // pages (keeps, widows and orphans, table header repeat) -> drawing on a
 // Cairo surface. Pages are handed on as they are laid out and let go with
 // their fragments, so a long document holds a few pages of layouts at a
-// time (and a long table a thousand rows' cells). A Typesetter owns one font map and Pango context
-// that every document reuses; it is not thread-safe (use one per thread).
+// time (and a long table a thousand rows' cells). A Typesetter owns one font map, and a Pango
+// context for each document language, that every document reuses; it is not
+// thread-safe (use one per thread).
 #pragma once
 
 #include <cairo.h>

@@ -295,15 +295,21 @@ TEST(QuoteChecks, MalformedJsonNamesLineAndColumn) {
   EXPECT_NE(p.errors[0].message.find("line 3"), std::string::npos) << p.errors[0].message;
 }
 
-TEST(QuoteChecks, TheParsedQuoteIsHandedBackOnlyWhenTheTextIsJson) {
+TEST(QuoteChecks, TheParsedJsonIsHandedBackWheneverTheTextParses) {
   auto catalog = Load(CatalogBuilder());
   nlohmann::json parsed;
   Package p = ResolveText(*catalog, Quote().dump(), &parsed);
   EXPECT_TRUE(p.valid);
   EXPECT_EQ(parsed, Quote());
 
+  Package not_a_quote = ResolveText(*catalog, "[]", &parsed);  // JSON, but no quote: invalid, still handed back
+  EXPECT_FALSE(not_a_quote.valid);
+  EXPECT_EQ(parsed, nlohmann::json::array());
+
   nlohmann::json untouched = "as it was";
   ResolveText(*catalog, "{ oops", &untouched);
+  EXPECT_EQ(untouched, "as it was");
+  ResolveText(*catalog, std::string(100, '[') + std::string(100, ']'), &untouched);  // nested too deep: not parsed
   EXPECT_EQ(untouched, "as it was");
 }
 
