@@ -69,12 +69,6 @@ std::string CheckWebhookSecret(const std::string& text) {
   return key.ok() ? "" : key.status().message();
 }
 
-// Standard base64 (RFC 4648 §4) with padding, as receivers decode it, and not empty.
-std::optional<std::string> StrictBase64Decode(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return Base64Decode(text);
-}
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -518,7 +512,8 @@ Result<std::string> DecodeWebhookSecret(std::string_view secret) {
         "whsec_ followed by its base64 (docgen 0.1 used unprefixed secrets as raw bytes: see docs/operations.md, Upgrade); " +
         std::string(kGenerateSecret));
   }
-  std::optional<std::string> key = StrictBase64Decode(body);
+  // Standard base64 (RFC 4648 §4) with padding, as receivers decode it, and not empty.
+  std::optional<std::string> key = body.empty() ? std::nullopt : Base64Decode(body);
   if (!key) {
     return Status::InvalidArgument(
         "must be base64 (optionally prefixed whsec_), as Standard Webhooks receivers decode it; " + std::string(kGenerateSecret));
