@@ -152,6 +152,39 @@ TEST_F(Examples, DeclarationsShowFormattedValuesAndPageNumbersPerDocument) {
   EXPECT_NE(Squash(whole.PageText(1)).find("Page 1 of"), std::string::npos);
 }
 
+TEST_F(Examples, AnEditionOnItsOwnIsAOneDocumentPackageWithoutThePackagePdf) {
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "new-ca-basic.json"));
+  Package one = Resolve(*catalog_, quote);
+  ASSERT_TRUE(one.valid && !one.documents.empty());
+  PackageDocument doc = one.documents.back();
+  doc.source = DocumentSource::kAdded;  // as a preview adds it
+  one.documents = {doc};
+  const RenderResult packaged = renderer_.Render(*catalog_, one, quote);
+  const RenderResult alone = renderer_.RenderEdition(*catalog_, *doc.edition_ref, doc.variables, quote);
+  ASSERT_TRUE(packaged.output && alone.output);
+  ASSERT_EQ(alone.output->documents.size(), 1u);
+  EXPECT_EQ(alone.output->documents[0].pdf, packaged.output->documents[0].pdf);  // the same document, byte for byte
+  EXPECT_EQ(alone.output->pages, packaged.output->pages);
+  EXPECT_FALSE(packaged.output->package_pdf.empty());
+  EXPECT_TRUE(alone.output->package_pdf.empty());  // nobody reads a preview's package: none is merged
+}
+
+TEST_F(Examples, AQuoteHandedOverRendersTheSameAndIsLetGoOnceDrawn) {
+  const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "renewal-copy.json"));
+  const Package package = Resolve(*catalog_, quote);
+  ASSERT_TRUE(package.valid && package.documents.size() > 1);
+  const RenderResult borrowed = renderer_.Render(*catalog_, package, quote);
+  nlohmann::json handed = quote;
+  const RenderResult owned = renderer_.Render(*catalog_, package, std::move(handed));
+  ASSERT_TRUE(borrowed.output && owned.output);
+  EXPECT_TRUE(handed.is_null());  // NOLINT(bugprone-use-after-move): let go, as promised
+  EXPECT_EQ(owned.output->package_pdf, borrowed.output->package_pdf);
+  ASSERT_EQ(owned.output->documents.size(), borrowed.output->documents.size());
+  for (size_t i = 0; i < owned.output->documents.size(); ++i) {
+    EXPECT_EQ(owned.output->documents[i].pdf, borrowed.output->documents[i].pdf) << i;
+  }
+}
+
 TEST_F(Examples, OutputIsByteForByteDeterministic) {
   const nlohmann::json quote = nlohmann::json::parse(ReadFile(kExamples / "quotes" / "renewal-copy.json"));
   RenderResult first = RenderQuote(renderer_, *catalog_, quote);

@@ -30,8 +30,12 @@ typst_warm=$(taskset -c 0 node warm_typst.js "$N" 2)
 typst_cold=$(cold_median node typst_once.js doc.typ out/typst.pdf)
 weasy_warm=""
 weasy_cold=""
-if python3 -c "import weasyprint" 2>/dev/null; then
-  weasy_warm=$(taskset -c 0 python3 warm_weasyprint.py 10 1)
+# Debian's weasyprint is a module of Debian's python, which another python
+# first on PATH (pyenv, a virtualenv) cannot import.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+if "$PYTHON" -c "import weasyprint" 2>/dev/null; then
+  weasy_warm=$(taskset -c 0 "$PYTHON" warm_weasyprint.py 10 1)
   weasy_cold=$(COLD=3 cold_median weasyprint doc.html out/weasyprint.pdf)
 fi
 

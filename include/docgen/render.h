@@ -32,7 +32,7 @@ struct RenderedDocument {
 };
 
 struct RenderOutput {
-  std::string package_pdf;  // every document in order, one bookmark each
+  std::string package_pdf;  // every document in order, one bookmark each; empty for one edition on its own
   std::vector<RenderedDocument> documents;
   int pages = 0;
 };
@@ -84,16 +84,28 @@ class Renderer {
 
   // `quote` is the quote the package was resolved from (the templates' `quote`).
   RenderResult Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
+  // The same, for a quote handed over: it is let go once the last page is
+  // drawn, before the PDFs are finished, so that a one-off render of a long
+  // quote does not hold the quote and the finished PDFs at once.
+  RenderResult Render(const Catalog& catalog, const Package& package, nlohmann::json&& quote);
 
   // One edition of `catalog` on its own, as a one-document package (a
   // preview, without resolution): `vars` get the edition's schema defaults
   // and are validated (invalid_variables errors, `path` under /vars), then
-  // the document is rendered with `quote` as the templates' quote.
+  // the document is rendered with `quote` as the templates' quote. Its
+  // output is the document's PDF alone: no package PDF is merged.
   RenderResult RenderEdition(const Catalog& catalog, const DocumentEdition& edition, const nlohmann::json& vars,
                              const nlohmann::json& quote);
 
  private:
-  RenderResult RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
+  // What Render and RenderEdition ask of RenderPackage.
+  struct Request {
+    const nlohmann::json& quote;
+    bool package_pdf = true;                // false: RenderOutput::package_pdf stays empty (an edition on its own)
+    nlohmann::json* handed_over = nullptr;  // `quote` itself when the caller handed it over: nulled once drawn
+  };
+  RenderResult RenderGuarded(const Catalog& catalog, const Package& package, const Request& request);
+  RenderResult RenderPackage(const Catalog& catalog, const Package& package, const Request& request);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

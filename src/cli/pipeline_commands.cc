@@ -196,7 +196,7 @@ int RenderCommand(const std::string& catalog_dir, const std::string& quote_path,
   }
   std::string().swap(text);  // the parsed quote is all the render needs
   Renderer renderer;
-  RenderResult result = renderer.Render(*load.catalog, package, quote);
+  RenderResult result = renderer.Render(*load.catalog, package, std::move(quote));  // let go once drawn
   if (!result.output) {
     for (const auto& e : result.errors) std::cerr << FormatDiagnostic(e) << "\n";
     std::cerr << "docgen: the package cannot be rendered; nothing was written\n";

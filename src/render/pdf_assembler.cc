@@ -556,18 +556,18 @@ std::shared_ptr<const IccProfile> MakeIccProfile(const std::string& bytes) {
 }
 
 struct PdfAssembler::Impl {
+  bool merges = true;
   std::vector<OpenedPdf> documents;
   std::vector<std::string> bookmarks;
   bool all_archival = true;  // every document was made PDF/A: the package need not fix their resources again
 };
 
-PdfAssembler::PdfAssembler() : impl_(std::make_unique<Impl>()) {}
+PdfAssembler::PdfAssembler(bool merges) : impl_(std::make_unique<Impl>()) { impl_->merges = merges; }
 PdfAssembler::~PdfAssembler() = default;
 
 std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info, const std::string& bookmark) {
-  impl_->documents.emplace_back(std::move(cairo_pdf));
-  impl_->bookmarks.push_back(bookmark);
-  QPDF& pdf = *impl_->documents.back().pdf;
+  OpenedPdf opened(std::move(cairo_pdf));
+  QPDF& pdf = *opened.pdf;
   SetInfo(pdf, info);
   if (info.tagged) {
     MarkArtifacts(pdf);
@@ -575,19 +575,23 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   }
   if (info.furniture_pages > 0) LayFurniture(pdf, info.furniture_pages);
   if (info.archive_profile) MakeArchival(pdf, info);
-  impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
   std::string finished = Write(pdf);
+  if (!impl_->merges) return finished;
+  impl_->bookmarks.push_back(bookmark);
+  impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
   // A tagged document's pages go into the package as finished, so that
   // their contents are read for artifacts once, not again for the package
   // (the filter decodes, tokenizes and deflates every page).
   if (info.tagged) {
-    impl_->documents.pop_back();  // the QPDF before its bytes
     impl_->documents.emplace_back(finished);
+  } else {
+    impl_->documents.push_back(std::move(opened));
   }
   return finished;
 }
 
 std::string PdfAssembler::Package(const PdfInfo& info) {
+  if (!impl_->merges) throw std::logic_error("this assembler keeps no documents to merge into a package");
   return MergePackage(impl_->documents, impl_->bookmarks, info, impl_->all_archival);
 }
 

@@ -54,7 +54,9 @@ std::string QpdfVersion();
 
 class PdfAssembler {
  public:
-  PdfAssembler();
+  // `merges`: the documents are kept for Package(); false when no package PDF
+  // is wanted (a preview of one edition), so that each is let go once finished.
+  explicit PdfAssembler(bool merges = true);
   ~PdfAssembler();
   PdfAssembler(const PdfAssembler&) = delete;
   PdfAssembler& operator=(const PdfAssembler&) = delete;
@@ -63,7 +65,8 @@ class PdfAssembler {
   // next part of the package, under `bookmark`.
   std::string AddDocument(std::string cairo_pdf, const PdfInfo& info, const std::string& bookmark);
 
-  // Every document added so far, in order, as one PDF.
+  // Every document added so far, in order, as one PDF. A logic error when
+  // the assembler does not merge.
   std::string Package(const PdfInfo& info);
 
  private:

@@ -348,8 +348,16 @@ std::string PlainText(const MustacheParse& parse, const nlohmann::json& shared, 
 }  // namespace
 
 RenderResult Renderer::Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {
+  return RenderGuarded(catalog, package, {quote});
+}
+
+RenderResult Renderer::Render(const Catalog& catalog, const Package& package, nlohmann::json&& quote) {
+  return RenderGuarded(catalog, package, {quote, true, &quote});
+}
+
+RenderResult Renderer::RenderGuarded(const Catalog& catalog, const Package& package, const Request& request) {
   try {
-    return RenderPackage(catalog, package, quote);
+    return RenderPackage(catalog, package, request);
   } catch (const std::exception& e) {  // qpdf or an allocation failure: never across the stage boundary
     RenderResult result;
     result.errors.push_back(RenderError("pdf_error", std::string("The PDF could not be produced: ") + e.what(), ""));
@@ -388,10 +396,13 @@ RenderResult Renderer::RenderEdition(const Catalog& catalog, const DocumentEditi
   package.catalog_digest = catalog.digest;
   package.valid = true;
   package.documents.push_back(std::move(doc));
-  return Render(catalog, package, quote.is_object() ? quote : nlohmann::json::object());
+  const nlohmann::json none = nlohmann::json::object();
+  return RenderGuarded(catalog, package, {quote.is_object() ? quote : none, /*package_pdf=*/false});
 }
 
-RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& package, const nlohmann::json& quote) {
+RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& package, const Request& request) {
+  const nlohmann::json& quote = request.quote;
+  const bool package_pdf = request.package_pdf;
   RenderResult result;
   if (!package.valid) {
     result.errors = package.errors;
@@ -536,7 +547,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
   RenderOutput output;
   const std::string subject = package.quote_id;
   const int digits = std::max<int>(2, static_cast<int>(std::to_string(jobs.size()).size()));
-  PdfAssembler assembler;
+  PdfAssembler assembler(/*merges=*/package_pdf);
   for (size_t i = 0; i < jobs.size(); ++i) {
     DocumentJob& job = jobs[i];
     const PackageDocument& doc = *job.document;
@@ -608,6 +619,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
         return result;
       }
     }
+    if (request.handed_over != nullptr && i + 1 == jobs.size()) *request.handed_over = nullptr;  // every page is drawn
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
     std::string problem;
@@ -626,8 +638,10 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
     output.pages += pages;
   }
   clock.Restart();
-  output.package_pdf =
-      assembler.Package({"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style), false, {}});
+  if (package_pdf) {
+    output.package_pdf = assembler.Package(
+        {"Policy package " + package.quote_id, subject, package_style.lang, ArchiveProfile(package_style), false, {}});
+  }
   clock.Lap(timings.assemble);
   result.output = std::move(output);
   return result;

@@ -127,7 +127,7 @@ class Worker {
     RenderResult rendered = renderer_.RenderEdition(catalog_, *v.edition, v.vars, v.quote);
     r.rendered = true;
     if (!rendered.output) return Failed(std::move(r), ErrorText(rendered.errors));
-    const std::string& pdf = rendered.output->documents.empty() ? rendered.output->package_pdf : rendered.output->documents.front().pdf;
+    const std::string& pdf = rendered.output->documents.at(0).pdf;  // an edition on its own: one document
     r.pdf_sha256 = Sha256Hex(pdf);
     r.pages = rendered.output->pages;
     if (g && g->pdf_sha256 == r.pdf_sha256) {
