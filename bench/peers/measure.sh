@@ -31,9 +31,9 @@ typst_cold=$(cold_median node typst_once.js doc.typ out/typst.pdf)
 weasy_warm=""
 weasy_cold=""
 # Debian's weasyprint is a module of Debian's python, which another python
-# first on PATH (pyenv, a virtualenv) cannot import.
+# first on PATH (pyenv, a virtualenv) may not import.
 PYTHON=python3
-[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+if ! python3 -c "import weasyprint" 2>/dev/null && [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; fi
 if "$PYTHON" -c "import weasyprint" 2>/dev/null; then
   weasy_warm=$(taskset -c 0 "$PYTHON" warm_weasyprint.py 10 1)
   weasy_cold=$(COLD=3 cold_median weasyprint doc.html out/weasyprint.pdf)

@@ -84,9 +84,11 @@ class Renderer {
 
   // `quote` is the quote the package was resolved from (the templates' `quote`).
   RenderResult Render(const Catalog& catalog, const Package& package, const nlohmann::json& quote);
-  // The same, for a quote handed over: it is let go once the last page is
-  // drawn, before the PDFs are finished, so that a one-off render of a long
-  // quote does not hold the quote and the finished PDFs at once.
+  // The same, for a quote handed over: it is let go once the last page of
+  // the last document is drawn, before that document is finished and the
+  // package merged, so that a one-off render of a long quote does not hold
+  // the quote while qpdf holds the PDFs. After an error it may or may not
+  // have been let go.
   RenderResult Render(const Catalog& catalog, const Package& package, nlohmann::json&& quote);
 
   // One edition of `catalog` on its own, as a one-document package (a

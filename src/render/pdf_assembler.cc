@@ -583,6 +583,8 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   // their contents are read for artifacts once, not again for the package
   // (the filter decodes, tokenizes and deflates every page).
   if (info.tagged) {
+    opened.pdf.reset();  // the drawn document goes before its finished self is opened
+    opened.bytes.reset();
     impl_->documents.emplace_back(finished);
   } else {
     impl_->documents.push_back(std::move(opened));

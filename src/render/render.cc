@@ -619,7 +619,6 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
         return result;
       }
     }
-    if (request.handed_over != nullptr && i + 1 == jobs.size()) *request.handed_over = nullptr;  // every page is drawn
     std::string number = std::to_string(i + 1);
     number.insert(0, static_cast<size_t>(std::max(0, digits - static_cast<int>(number.size()))), '0');
     std::string problem;
@@ -629,6 +628,7 @@ RenderResult Renderer::RenderPackage(const Catalog& catalog, const Package& pack
       return result;
     }
     clock.Lap(timings.draw);
+    if (request.handed_over != nullptr && i + 1 == jobs.size()) *request.handed_over = nullptr;  // every page is drawn
     std::string pdf = assembler.AddDocument(std::move(*drawn),
                                             {doc.title, subject, job.style.lang, ArchiveProfile(job.style),
                                              job.style.tagged, layout.figure_alts, deferred ? pages : 0},
