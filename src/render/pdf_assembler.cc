@@ -371,8 +371,11 @@ void FinishStructure(QPDF& pdf, const std::vector<std::string>& alts) {
 // The package's structure tree: a Document whose Parts are the documents'
 // trees (each drawn as one Document element), with the documents' parent
 // trees renumbered past the earlier documents' and their pages' keys moved
-// to match. qpdf copies pages but not structure trees.
-void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std::vector<size_t>& first_pages) {
+// to match. qpdf copies pages but not structure trees. `structure_roots`:
+// each document's /StructTreeRoot (not a dictionary when it is untagged),
+// the first one's already the package's own.
+void MergeStructure(QPDF& package, const std::vector<QPDFObjectHandle>& structure_roots,
+                    const std::vector<size_t>& first_pages) {
   std::vector<QPDFObjectHandle> pages = package.getAllPages();
   QPDFObjectHandle tree = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
   tree.replaceKey("/Type", QPDFObjectHandle::newName("/StructTreeRoot"));
@@ -382,16 +385,20 @@ void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std:
   top.replaceKey("/P", tree);
   QPDFObjectHandle parts = QPDFObjectHandle::newArray();
   QPDFObjectHandle nums = QPDFObjectHandle::newArray();
+  // The first document's objects are the package's own (MergePackage); the others' are copied.
+  const auto InPackage = [&package](QPDFObjectHandle object) {
+    return object.getOwningQPDF() == &package ? object : package.copyForeignObject(object);
+  };
   long long offset = 0;
-  for (size_t d = 0; d < documents.size(); ++d) {
-    const size_t end = d + 1 < documents.size() ? first_pages[d + 1] : pages.size();
-    QPDFObjectHandle foreign = documents[d].pdf->getRoot().getKey("/StructTreeRoot");
+  for (size_t d = 0; d < structure_roots.size(); ++d) {
+    const size_t end = d + 1 < structure_roots.size() ? first_pages[d + 1] : pages.size();
+    QPDFObjectHandle foreign = structure_roots[d];
     QPDFObjectHandle foreign_parents = foreign.getKey("/ParentTree");
     if (!foreign.isDictionary() || !foreign_parents.isIndirect() || !foreign_parents.getKey("/Nums").isArray()) {
       for (size_t p = first_pages[d]; p < end; ++p) pages[p].removeKey("/StructParents");  // untagged
       continue;
     }
-    QPDFObjectHandle parents = package.copyForeignObject(foreign_parents).getKey("/Nums");
+    QPDFObjectHandle parents = InPackage(foreign_parents).getKey("/Nums");
     long long next = 0;
     for (int i = 0; i + 1 < parents.getArrayNItems(); i += 2) {
       const long long key = parents.getArrayItem(i).getIntValue();
@@ -406,7 +413,7 @@ void MergeStructure(QPDF& package, std::vector<OpenedPdf>& documents, const std:
     QPDFObjectHandle kids = foreign.getKey("/K");
     for (QPDFObjectHandle kid : kids.isArray() ? kids.getArrayAsVector() : std::vector<QPDFObjectHandle>{kids}) {
       if (!kid.isIndirect()) continue;
-      QPDFObjectHandle part = package.copyForeignObject(kid);
+      QPDFObjectHandle part = InPackage(kid);
       if (part.getKey("/S").isNameAndEquals("/Document")) part.replaceKey("/S", QPDFObjectHandle::newName("/Part"));
       part.replaceKey("/P", top);
       parts.appendItem(part);
@@ -505,14 +512,24 @@ std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
 }
 
 // The package: every document's pages in order, one bookmark per document.
+// It is made in the first document's QPDF (already written as that
+// document's PDF), so that its pages are not copied: a long document's
+// object model is most of a render's memory. The other documents' pages are
+// copied in.
 std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<std::string>& bookmarks,
                          const PdfInfo& info, bool documents_archival) {
-  QPDF package;
-  package.emptyPDF();
-  std::vector<size_t> first_pages;
-  for (auto& document : documents) {
+  if (documents.empty()) throw std::logic_error("a package needs a document");
+  QPDF& package = *documents.front().pdf;
+  std::vector<size_t> first_pages = {0};
+  for (size_t d = 1; d < documents.size(); ++d) {
     first_pages.push_back(package.getAllPages().size());
-    for (const QPDFObjectHandle& page : document.pdf->getAllPages()) package.addPage(page, false);
+    for (const QPDFObjectHandle& page : documents[d].pdf->getAllPages()) package.addPage(page, false);
+  }
+  std::vector<QPDFObjectHandle> structure_roots;  // read before the first document's is let go below
+  for (OpenedPdf& document : documents) structure_roots.push_back(document.pdf->getRoot().getKey("/StructTreeRoot"));
+  // What the first document said of itself as a whole is said again below for the package, or not at all.
+  for (const char* key : {"/Metadata", "/OutputIntents", "/Outlines", "/PageMode", "/StructTreeRoot", "/MarkInfo"}) {
+    package.getRoot().removeKey(key);
   }
   const std::vector<QPDFObjectHandle>& pages = package.getAllPages();
   QPDFObjectHandle outlines = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
@@ -539,8 +556,9 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
     package.getRoot().replaceKey("/Outlines", outlines);
     package.getRoot().replaceKey("/PageMode", QPDFObjectHandle::newName("/UseOutlines"));
   }
-  if (std::any_of(documents.begin(), documents.end(), [](OpenedPdf& d) { return d.pdf->getRoot().hasKey("/StructTreeRoot"); })) {
-    MergeStructure(package, documents, first_pages);  // tagged documents come finished: artifacts already marked
+  if (std::any_of(structure_roots.begin(), structure_roots.end(),
+                  [](QPDFObjectHandle& root) { return root.isDictionary(); })) {
+    MergeStructure(package, structure_roots, first_pages);  // tagged documents come finished: artifacts already marked
   }
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info, documents_archival);

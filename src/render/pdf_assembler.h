@@ -65,8 +65,9 @@ class PdfAssembler {
   // next part of the package, under `bookmark`.
   std::string AddDocument(std::string cairo_pdf, const PdfInfo& info, const std::string& bookmark);
 
-  // Every document added so far, in order, as one PDF. A logic error when
-  // the assembler does not merge.
+  // Every document added so far, in order, as one PDF; once, since the
+  // package is made in the first document's object model. A logic error
+  // when the assembler does not merge or holds no document.
   std::string Package(const PdfInfo& info);
 
  private:
