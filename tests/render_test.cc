@@ -636,6 +636,38 @@ TEST(Render, ArchivingCanBeTurnedOffAndNeedsItsColourProfile) {
   EXPECT_NE(missing.errors[0].message.find("icc-profiles-free"), std::string::npos);
 }
 
+TEST(Render, ThePackageIsAPdfOfItsOwnNotItsFirstDocumentRetitled) {
+  // The package is made in its first document's object model: nothing of
+  // that document as a whole may stay (identity, title, archival claim, tags).
+  CatalogLoad load =
+      CatalogBuilder()
+          .File("catalog.yaml", testing::BaseCatalogYaml() + "defaults:\n  pdf: {archive: none}\n")
+          .Document("T", kDoc, "---\npdf: {archive: pdf-a-2b, tagged: true}\n---\n# Archived and tagged\n")
+          .Load();
+  ASSERT_TRUE(load.catalog) << (load.diagnostics.empty() ? "" : FormatDiagnostic(load.diagnostics[0]));
+  Renderer renderer;
+  const RenderResult result = RenderQuote(renderer, *load.catalog, TestQuote());
+  ASSERT_TRUE(result.output);
+  const testing::PdfCatalog document = testing::ReadPdfCatalog(result.output->documents[0].pdf);
+  const testing::PdfCatalog package = testing::ReadPdfCatalog(result.output->package_pdf);
+  EXPECT_TRUE(document.archival);
+  EXPECT_TRUE(document.tagged);
+  EXPECT_EQ(document.title, "Test Document");
+  EXPECT_FALSE(package.archival);  // the catalog's defaults say no
+  EXPECT_TRUE(package.tagged);     // its documents are its parts
+  EXPECT_EQ(package.title, "Policy package Q-1");
+  ASSERT_FALSE(package.id_first.empty());
+  EXPECT_NE(package.id_first, document.id_first);  // another file, not a revision of the document
+  EXPECT_EQ(testing::StructureOutline(result.output->package_pdf), "Document\n  Part\n    H1\n      Span\n");
+
+  // The assembler makes its package once.
+  PdfAssembler assembler;
+  assembler.AddDocument(result.output->documents[0].pdf, PdfInfo{}, "T");
+  EXPECT_FALSE(assembler.Package(PdfInfo{}).empty());
+  EXPECT_THROW(assembler.Package(PdfInfo{}), std::logic_error);
+  EXPECT_THROW(assembler.AddDocument(result.output->documents[0].pdf, PdfInfo{}, "T"), std::logic_error);
+}
+
 TEST(Render, AHeadingIsNeverTheLastLineOfAPage) {
   std::string body;
   for (int i = 0; i < 60; ++i) {

@@ -393,8 +393,9 @@ void MergeStructure(QPDF& package, const std::vector<QPDFObjectHandle>& structur
   for (size_t d = 0; d < structure_roots.size(); ++d) {
     const size_t end = d + 1 < structure_roots.size() ? first_pages[d + 1] : pages.size();
     QPDFObjectHandle foreign = structure_roots[d];
-    QPDFObjectHandle foreign_parents = foreign.getKey("/ParentTree");
-    if (!foreign.isDictionary() || !foreign_parents.isIndirect() || !foreign_parents.getKey("/Nums").isArray()) {
+    QPDFObjectHandle foreign_parents =
+        foreign.isDictionary() ? foreign.getKey("/ParentTree") : QPDFObjectHandle::newNull();
+    if (!foreign_parents.isIndirect() || !foreign_parents.getKey("/Nums").isArray()) {
       for (size_t p = first_pages[d]; p < end; ++p) pages[p].removeKey("/StructParents");  // untagged
       continue;
     }
@@ -498,7 +499,8 @@ void LayFurniture(QPDF& pdf, int count) {
   }
 }
 
-// Writes with a deterministic /ID and object streams; page streams stay as cairo compressed them.
+// Writes with a deterministic /ID, object streams as they were (cairo 1.16
+// writes none); page streams stay as cairo compressed them.
 std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
   QPDFWriter writer(pdf);
   writer.setOutputMemory();
@@ -527,10 +529,15 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
   }
   std::vector<QPDFObjectHandle> structure_roots;  // read before the first document's is let go below
   for (OpenedPdf& document : documents) structure_roots.push_back(document.pdf->getRoot().getKey("/StructTreeRoot"));
-  // What the first document said of itself as a whole is said again below for the package, or not at all.
-  for (const char* key : {"/Metadata", "/OutputIntents", "/Outlines", "/PageMode", "/StructTreeRoot", "/MarkInfo"}) {
-    package.getRoot().removeKey(key);
+  // What the first document said of itself as a whole is said again below
+  // for the package, or not at all: its catalog keeps only its pages, its
+  // information dictionary goes, and so does its /ID (qpdf would keep its
+  // first half).
+  for (const std::string& key : package.getRoot().getKeys()) {
+    if (key != "/Type" && key != "/Pages") package.getRoot().removeKey(key);
   }
+  package.getTrailer().removeKey("/ID");
+  package.getTrailer().removeKey("/Info");  // made again by SetInfo
   const std::vector<QPDFObjectHandle>& pages = package.getAllPages();
   QPDFObjectHandle outlines = package.makeIndirectObject(QPDFObjectHandle::newDictionary());
   outlines.replaceKey("/Type", QPDFObjectHandle::newName("/Outlines"));
@@ -578,12 +585,14 @@ struct PdfAssembler::Impl {
   std::vector<OpenedPdf> documents;
   std::vector<std::string> bookmarks;
   bool all_archival = true;  // every document was made PDF/A: the package need not fix their resources again
+  bool packaged = false;     // Package() made the package in the first document's model
 };
 
 PdfAssembler::PdfAssembler(bool merges) : impl_(std::make_unique<Impl>()) { impl_->merges = merges; }
 PdfAssembler::~PdfAssembler() = default;
 
 std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info, const std::string& bookmark) {
+  if (impl_->packaged) throw std::logic_error("a document added after its package was made");
   OpenedPdf opened(std::move(cairo_pdf));
   QPDF& pdf = *opened.pdf;
   SetInfo(pdf, info);
@@ -612,6 +621,8 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
 
 std::string PdfAssembler::Package(const PdfInfo& info) {
   if (!impl_->merges) throw std::logic_error("this assembler keeps no documents to merge into a package");
+  if (impl_->packaged) throw std::logic_error("the package was made already");
+  impl_->packaged = true;
   return MergePackage(impl_->documents, impl_->bookmarks, info, impl_->all_archival);
 }
 

@@ -67,7 +67,8 @@ class PdfAssembler {
 
   // Every document added so far, in order, as one PDF; once, since the
   // package is made in the first document's object model. A logic error
-  // when the assembler does not merge or holds no document.
+  // when the assembler does not merge, holds no document, or made its
+  // package already (and so is adding a document after it).
   std::string Package(const PdfInfo& info);
 
  private:

@@ -129,6 +129,11 @@ PdfCatalog ReadPdfCatalog(const std::string& bytes) {
   catalog.tagged = root.hasKey("/StructTreeRoot");
   catalog.marked = root.hasKey("/MarkInfo");
   catalog.archival = root.hasKey("/Metadata") && root.hasKey("/OutputIntents");
+  QPDFObjectHandle title = pdf.getTrailer().getKey("/Info").getKey("/Title");
+  if (title.isString()) catalog.title = title.getUTF8Value();
+  QPDFObjectHandle id = pdf.getTrailer().getKey("/ID");
+  if (id.isArray() && id.getArrayNItems() == 2 && id.getArrayItem(0).isString())
+    catalog.id_first = id.getArrayItem(0).getStringValue();
   return catalog;
 }
 

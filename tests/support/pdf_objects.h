@@ -15,6 +15,8 @@ struct PdfCatalog {
   bool tagged = false;       // a /StructTreeRoot
   bool marked = false;       // a /MarkInfo
   bool archival = false;     // XMP /Metadata and /OutputIntents
+  std::string title;         // the document information's /Title
+  std::string id_first;      // the first half of the trailer's /ID, its bytes
 };
 PdfCatalog ReadPdfCatalog(const std::string& pdf);
 
