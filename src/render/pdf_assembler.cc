@@ -306,7 +306,11 @@ void MarkArtifacts(QPDF& pdf) {
     const std::string_view content(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
     if (content.find("/Private") == std::string_view::npos) continue;
     if (std::optional<std::string> marked = MarkArtifactsInContent(content)) {
-      page.getObjectHandle().replaceKey("/Contents", QPDFObjectHandle::newStream(&pdf, *marked));
+      // Deflated here, once: every later write (the document's, the package's) copies it as it is.
+      QPDFObjectHandle contents = QPDFObjectHandle::newStream(&pdf);
+      contents.replaceStreamData(Deflate(*marked), QPDFObjectHandle::newName("/FlateDecode"),
+                                 QPDFObjectHandle::newNull());
+      page.getObjectHandle().replaceKey("/Contents", contents);
     } else {
       page.addContentTokenFilter(std::make_shared<ArtifactMarker>());
     }
@@ -606,16 +610,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   if (!impl_->merges) return finished;
   impl_->bookmarks.push_back(bookmark);
   impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
-  // A tagged document's pages go into the package as finished, so that
-  // their contents are read for artifacts once, not again for the package
-  // (the filter decodes, tokenizes and deflates every page).
-  if (info.tagged) {
-    opened.pdf.reset();  // the drawn document goes before its finished self is opened
-    opened.bytes.reset();
-    impl_->documents.emplace_back(finished);
-  } else {
-    impl_->documents.push_back(std::move(opened));
-  }
+  impl_->documents.push_back(std::move(opened));  // finished: the package copies it as it is
   return finished;
 }
 
