@@ -668,6 +668,29 @@ TEST(Render, ThePackageIsAPdfOfItsOwnNotItsFirstDocumentRetitled) {
   EXPECT_THROW(assembler.AddDocument(result.output->documents[0].pdf, PdfInfo{}, "T"), std::logic_error);
 }
 
+TEST(Render, ArtifactsBesideAnInlineImageAreMarkedInThePackageToo) {
+  // Content holding an inline image is marked by qpdf's tokenizer, not by
+  // the byte scan; the package copies the pages of its second document.
+  const std::string drawn =
+      testing::OnePagePdf("/Private << /MCID 0 >> BDC BI /W 1 /H 1 /CS /G /BPC 8 ID \x01 EI EMC\n");
+  PdfInfo tagged;
+  tagged.tagged = true;
+  PdfAssembler assembler;
+  for (int document = 1; document <= 2; ++document) {
+    const std::string finished = assembler.AddDocument(drawn, tagged, "D");
+    const std::string contents = testing::PageDrawings(finished).at(0).contents;
+    EXPECT_EQ(contents.find("/Private"), std::string::npos) << document << ": " << contents;
+    EXPECT_NE(contents.find("/Artifact << /Type /Pagination >> BDC"), std::string::npos)
+        << document << ": " << contents;
+  }
+  const std::vector<testing::PageDrawing> pages = testing::PageDrawings(assembler.Package(PdfInfo{}));
+  ASSERT_EQ(pages.size(), 2u);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    EXPECT_EQ(pages[p].contents.find("/Private"), std::string::npos) << "page " << p + 1 << ": " << pages[p].contents;
+    EXPECT_NE(pages[p].contents.find("/Artifact << /Type /Pagination >> BDC"), std::string::npos) << "page " << p + 1;
+  }
+}
+
 TEST(Render, AHeadingIsNeverTheLastLineOfAPage) {
   std::string body;
   for (int i = 0; i < 60; ++i) {

@@ -21,7 +21,7 @@
 namespace docgen {
 namespace {
 
-// A PDF opened with qpdf: cairo's, to finish, or a finished one, to merge.
+// A PDF opened with qpdf: cairo's, finished, then kept to merge.
 // The bytes must outlive the QPDF object, which reads from them.
 struct OpenedPdf {
   std::unique_ptr<const std::string> bytes;  // on the heap: QPDF reads them in place, wherever the OpenedPdf moves
@@ -305,15 +305,20 @@ void MarkArtifacts(QPDF& pdf) {
     std::unique_ptr<Buffer> data(buffer.getBuffer());
     const std::string_view content(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
     if (content.find("/Private") == std::string_view::npos) continue;
-    if (std::optional<std::string> marked = MarkArtifactsInContent(content)) {
-      // Deflated here, once: every later write (the document's, the package's) copies it as it is.
-      QPDFObjectHandle contents = QPDFObjectHandle::newStream(&pdf);
-      contents.replaceStreamData(Deflate(*marked), QPDFObjectHandle::newName("/FlateDecode"),
-                                 QPDFObjectHandle::newNull());
-      page.getObjectHandle().replaceKey("/Contents", contents);
-    } else {
-      page.addContentTokenFilter(std::make_shared<ArtifactMarker>());
+    std::optional<std::string> marked = MarkArtifactsInContent(content);
+    if (!marked) {  // an inline image: qpdf's tokenizer, once, now (a filter left on the page is lost when it is
+                    // copied)
+      ArtifactMarker marker;
+      Pl_Buffer filtered("artifacts marked");
+      page.filterContents(&marker, &filtered);
+      std::unique_ptr<Buffer> bytes(filtered.getBuffer());
+      marked.emplace(reinterpret_cast<const char*>(bytes->getBuffer()), bytes->getSize());
     }
+    // Deflated here, once: every later write (the document's, the package's) copies it as it is.
+    QPDFObjectHandle contents = QPDFObjectHandle::newStream(&pdf);
+    contents.replaceStreamData(Deflate(*marked), QPDFObjectHandle::newName("/FlateDecode"),
+                               QPDFObjectHandle::newNull());
+    page.getObjectHandle().replaceKey("/Contents", contents);
   }
   QPDFObjectHandle tree = pdf.getRoot().getKey("/StructTreeRoot");
   if (!tree.isDictionary()) return;
@@ -504,7 +509,7 @@ void LayFurniture(QPDF& pdf, int count) {
 }
 
 // Writes with a deterministic /ID, object streams as they were (cairo 1.16
-// writes none); page streams stay as cairo compressed them.
+// writes none); page streams stay as cairo (or MarkArtifacts) compressed them.
 std::string Write(QPDF& pdf, const char* minimum_version = nullptr) {
   QPDFWriter writer(pdf);
   writer.setOutputMemory();
@@ -569,7 +574,7 @@ std::string MergePackage(std::vector<OpenedPdf>& documents, const std::vector<st
   }
   if (std::any_of(structure_roots.begin(), structure_roots.end(),
                   [](QPDFObjectHandle& root) { return root.isDictionary(); })) {
-    MergeStructure(package, structure_roots, first_pages);  // tagged documents come finished: artifacts already marked
+    MergeStructure(package, structure_roots, first_pages);  // artifacts were marked as each document was finished
   }
   SetInfo(package, info);
   if (info.archive_profile) MakeArchival(package, info, documents_archival);
@@ -610,7 +615,7 @@ std::string PdfAssembler::AddDocument(std::string cairo_pdf, const PdfInfo& info
   if (!impl_->merges) return finished;
   impl_->bookmarks.push_back(bookmark);
   impl_->all_archival = impl_->all_archival && info.archive_profile != nullptr;
-  impl_->documents.push_back(std::move(opened));  // finished: the package copies it as it is
+  impl_->documents.push_back(std::move(opened));  // finished in the model: the package copies its pages as they are
   return finished;
 }
 

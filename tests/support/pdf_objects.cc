@@ -7,6 +7,7 @@
 #include <qpdf/Pl_Buffer.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFPageDocumentHelper.hh>
+#include <qpdf/QPDFWriter.hh>
 
 #include <functional>
 #include <map>
@@ -178,6 +179,25 @@ std::vector<PageDrawing> PageDrawings(const std::string& bytes) {
     drawings.push_back(std::move(drawing));
   }
   return drawings;
+}
+
+std::string OnePagePdf(const std::string& content) {
+  QPDF pdf;
+  pdf.emptyPDF();
+  QPDFObjectHandle page = QPDFObjectHandle::newDictionary();
+  page.replaceKey("/Type", QPDFObjectHandle::newName("/Page"));
+  page.replaceKey("/MediaBox",
+                  QPDFObjectHandle::newArray({QPDFObjectHandle::newInteger(0), QPDFObjectHandle::newInteger(0),
+                                              QPDFObjectHandle::newInteger(612), QPDFObjectHandle::newInteger(792)}));
+  page.replaceKey("/Resources", QPDFObjectHandle::newDictionary());
+  page.replaceKey("/Contents", QPDFObjectHandle::newStream(&pdf, content));
+  pdf.addPage(pdf.makeIndirectObject(page), false);
+  QPDFWriter writer(pdf);
+  writer.setOutputMemory();
+  writer.setCompressStreams(false);
+  writer.write();
+  std::unique_ptr<Buffer> written(writer.getBuffer());
+  return BufferText(*written);
 }
 
 }  // namespace docgen::testing

@@ -33,6 +33,10 @@ struct PageDrawing {
 };
 std::vector<PageDrawing> PageDrawings(const std::string& pdf);
 
+// A one-page letter PDF whose page draws `content` (its one content stream,
+// unfiltered), with no resources: a document as no cairo writes it.
+std::string OnePagePdf(const std::string& content);
+
 // PDF/A-2b, as far as the file itself shows it, as GoogleTest expectations
 // (each message starts with `where`): the XMP identification, equal to the
 // document information; the sRGB output intent; every font embedded, a
