@@ -306,8 +306,10 @@ void MarkArtifacts(QPDF& pdf) {
     const std::string_view content(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
     if (content.find("/Private") == std::string_view::npos) continue;
     std::optional<std::string> marked = MarkArtifactsInContent(content);
-    if (!marked) {  // an inline image: qpdf's tokenizer, once, now (a filter left on the page is lost when it is
-                    // copied)
+    // Content with an inline image goes through qpdf's tokenizer, now and
+    // once: a token filter left on the page would be lost when qpdf copies
+    // the page into the package.
+    if (!marked) {
       ArtifactMarker marker;
       Pl_Buffer filtered("artifacts marked");
       page.filterContents(&marker, &filtered);
